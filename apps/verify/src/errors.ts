@@ -1,0 +1,41 @@
+const BRAND = Symbol.for('pgha.error');
+
+/**
+ * Stable error codes of `@pgha/verify`.
+ *
+ * - `MANIFEST_NOT_FOUND`: no manifest at the given or default place.
+ * - `MANIFEST_AMBIGUOUS`: several deployments and none chosen.
+ * - `MANIFEST_INVALID`: the manifest is not JSON or a field is wrong (the message lists every field).
+ * - `MATERIAL_UNREADABLE`: a file the manifest names (certificate, key, password file) cannot be read or parsed.
+ * - `OPTION_INVALID`: an option given to {@link verifyCluster} is out of range.
+ */
+export type VerifyErrorCode =
+  | 'MANIFEST_NOT_FOUND'
+  | 'MANIFEST_AMBIGUOUS'
+  | 'MANIFEST_INVALID'
+  | 'MATERIAL_UNREADABLE'
+  | 'OPTION_INVALID';
+
+/** The one error class of `@pgha/verify`. Use {@link isVerifyError} rather than `instanceof`. */
+export class VerifyError extends Error {
+  readonly code: VerifyErrorCode;
+  /** Manifest fields at fault (`etcd.tls.cert`, ...), when known. */
+  readonly fields: readonly string[];
+
+  constructor(
+    code: VerifyErrorCode,
+    message: string,
+    options?: { cause?: unknown; fields?: readonly string[] },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VerifyError';
+    this.code = code;
+    this.fields = options?.fields ?? [];
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for any `VerifyError`, also one thrown by another copy of this package. */
+export function isVerifyError(e: unknown): e is VerifyError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true && 'code' in e;
+}

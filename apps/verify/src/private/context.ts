@@ -1,0 +1,191 @@
+import type { Manifest } from '../manifest.js';
+import { type EtcdApi, type EtcdMember, type EtcdStatus, gatewayEtcdApi } from './etcd-api.js';
+import type { Materials } from './materials.js';
+import { deadline, messageOf, ProbeFailure } from './net.js';
+import {
+  type PatroniApi,
+  type PatroniClusterMember,
+  type PatroniNodeStatus,
+  patroniApi,
+  restBase,
+} from './patroni-api.js';
+
+/** What a check returns; the runner adds id, ok and ms. */
+export interface Verdict {
+  readonly status: 'pass' | 'warn' | 'fail';
+  readonly detail: string;
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: ProbeFailure };
+
+export interface EtcdView {
+  /** Member list from the first endpoint that answered, or every endpoint's failure. */
+  readonly memberList: Settled<{ from: string; members: EtcdMember[] }>;
+  readonly memberListErrors: readonly ProbeFailure[];
+  /** Status per manifest endpoint. */
+  readonly statuses: ReadonlyMap<string, Settled<EtcdStatus>>;
+  /** Resolves true as soon as one endpoint completes a linearizable read; false when none can. */
+  readonly quorumRead: Promise<Settled<{ from: string; ms: number }>>;
+}
+
+export interface PatroniView {
+  /** `/cluster` from the first REST API that answered. */
+  readonly cluster: Settled<{ from: string; members: PatroniClusterMember[] }>;
+  /** `/patroni` per manifest REST URL. */
+  readonly nodes: ReadonlyMap<string, Settled<PatroniNodeStatus>>;
+}
+
+export interface RunContext {
+  readonly manifest: Manifest;
+  readonly materials: Materials;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+  readonly maxLagBytes: number;
+  readonly tlsWarnDays: number;
+  readonly replicationBoundMs: number;
+  readonly now: () => Date;
+  readonly runId: string;
+  etcd(): Promise<EtcdView>;
+  patroni(): Promise<PatroniView>;
+  /** Display name of an etcd endpoint: deploy's name, else the member's name, else the URL. */
+  etcdName(endpoint: string, members?: readonly EtcdMember[]): string;
+  /** Display name of a Patroni REST URL. */
+  patroniName(rest: string, members?: readonly PatroniClusterMember[]): string;
+}
+
+async function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (e) {
+    return { ok: false, error: e instanceof ProbeFailure ? e : new ProbeFailure(messageOf(e), 'other') };
+  }
+}
+
+/** First success of several probes, or all their failures. */
+async function firstOk<T>(probes: Promise<T>[]): Promise<{ value?: T; errors: ProbeFailure[] }> {
+  const results = probes.map(settle);
+  return new Promise((resolvePromise) => {
+    let left = results.length;
+    const errors: ProbeFailure[] = [];
+    if (left === 0) resolvePromise({ errors });
+    for (const r of results) {
+      r.then((s) => {
+        if (s.ok) resolvePromise({ value: s.value, errors });
+        else errors.push(s.error);
+        left -= 1;
+        if (left === 0) resolvePromise({ errors });
+      });
+    }
+  });
+}
+
+const sameUrl = (a: string, b: string): boolean => {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.protocol === y.protocol && x.host === y.host;
+  } catch {
+    return a === b;
+  }
+};
+
+export function createContext(args: {
+  manifest: Manifest;
+  materials: Materials;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  maxLagBytes: number;
+  tlsWarnDays: number;
+  replicationBoundMs: number;
+  now: () => Date;
+  runId: string;
+  etcdApi?: EtcdApi;
+  patroniApi?: PatroniApi;
+}): RunContext {
+  const { manifest, materials, timeoutMs, signal } = args;
+  const etcdApi = args.etcdApi ?? gatewayEtcdApi(materials.etcdTls, timeoutMs);
+  const patApi = args.patroniApi ?? patroniApi(materials.patroniTls, timeoutMs);
+  let etcdView: Promise<EtcdView> | undefined;
+  let patroniView: Promise<PatroniView> | undefined;
+
+  const ctx: RunContext = {
+    ...args,
+    etcd() {
+      etcdView ??= (async () => {
+        const s = deadline(timeoutMs, signal);
+        const endpoints = manifest.etcd.endpoints;
+        const quorumRead = (async (): Promise<Settled<{ from: string; ms: number }>> => {
+          const t0 = performance.now();
+          const r = await firstOk(endpoints.map((e) => etcdApi.quorumRead(e, s).then(() => e)));
+          if (r.value !== undefined)
+            return { ok: true, value: { from: r.value, ms: performance.now() - t0 } };
+          const timedOut = r.errors.some((e) => e.kind === 'timeout');
+          return {
+            ok: false,
+            error: new ProbeFailure(
+              timedOut
+                ? `a linearizable read did not complete within ${timeoutMs} ms on any endpoint (no quorum?)`
+                : `a linearizable read failed on every endpoint: ${r.errors.map((e) => e.message).join('; ')}`,
+              timedOut ? 'timeout' : 'other',
+            ),
+          };
+        })();
+        const [list, statuses] = await Promise.all([
+          firstOk(
+            endpoints.map((e) => etcdApi.memberList(e, s).then((r) => ({ from: e, members: r.members }))),
+          ),
+          Promise.all(endpoints.map(async (e) => [e, await settle(etcdApi.status(e, s))] as const)),
+        ]);
+        return {
+          memberList:
+            list.value !== undefined
+              ? { ok: true, value: list.value }
+              : { ok: false, error: new ProbeFailure(list.errors.map((e) => e.message).join('; '), 'other') },
+          memberListErrors: list.errors,
+          statuses: new Map(statuses),
+          quorumRead,
+        };
+      })();
+      return etcdView;
+    },
+    patroni() {
+      patroniView ??= (async () => {
+        const s = deadline(timeoutMs, signal);
+        const rest = manifest.patroni.rest;
+        const [cluster, nodes] = await Promise.all([
+          firstOk(rest.map((r) => patApi.cluster(r, s).then((members) => ({ from: r, members })))),
+          Promise.all(rest.map(async (r) => [r, await settle(patApi.status(r, s))] as const)),
+        ]);
+        return {
+          cluster:
+            cluster.value !== undefined
+              ? { ok: true, value: cluster.value }
+              : {
+                  ok: false,
+                  error: new ProbeFailure(
+                    `no Patroni REST API answered /cluster: ${cluster.errors.map((e) => e.message).join('; ')}`,
+                    'other',
+                  ),
+                },
+          nodes: new Map(nodes),
+        };
+      })();
+      return patroniView;
+    },
+    etcdName(endpoint, members) {
+      const byDeploy = manifest.etcd.nodes?.find((n) => sameUrl(n.endpoint, endpoint));
+      if (byDeploy) return byDeploy.name;
+      const m = members?.find((x) => x.name !== '' && x.clientUrls.some((u) => sameUrl(u, endpoint)));
+      return m ? m.name : endpoint;
+    },
+    patroniName(rest, members) {
+      const byDeploy = manifest.patroni.members?.find((n) => sameUrl(n.rest, rest));
+      if (byDeploy) return byDeploy.name;
+      const m = members?.find((x) => x.apiUrl !== '' && sameUrl(restBase(x.apiUrl), rest));
+      return m ? m.name : rest;
+    },
+  };
+  return ctx;
+}
+
+export { sameUrl };

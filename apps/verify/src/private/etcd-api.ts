@@ -1,0 +1,91 @@
+import { ProbeFailure, requestJson, type TlsClient } from './net.js';
+
+export interface EtcdMember {
+  readonly id: string;
+  /** Empty while the member has not started (added but never joined). */
+  readonly name: string;
+  readonly peerUrls: readonly string[];
+  readonly clientUrls: readonly string[];
+  readonly isLearner: boolean;
+}
+
+export interface EtcdStatus {
+  readonly memberId: string;
+  /** `0` when this member knows no leader (no quorum). */
+  readonly leader: string;
+  readonly raftTerm: string;
+  readonly version: string;
+  readonly errors: readonly string[];
+  readonly isLearner: boolean;
+}
+
+/**
+ * What verify needs from etcd. Kept small so the transport can be swapped: the implementation here
+ * speaks etcd's v3 HTTP/JSON gateway (`/v3/...`, served by etcd 3.4+ on the client port) over
+ * node:https with the client certificate, rather than the `etcd3` gRPC client (see README: why).
+ */
+export interface EtcdApi {
+  memberList(endpoint: string, signal: AbortSignal): Promise<{ memberId: string; members: EtcdMember[] }>;
+  status(endpoint: string, signal: AbortSignal): Promise<EtcdStatus>;
+  /** A linearizable (quorum) read of one key; resolves only when a quorum answers. */
+  quorumRead(endpoint: string, signal: AbortSignal): Promise<void>;
+}
+
+type Obj = Record<string, unknown>;
+
+const strs = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+const s = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** The gateway implementation of {@link EtcdApi}. */
+export function gatewayEtcdApi(tls: TlsClient, timeoutMs: number): EtcdApi {
+  const call = async (endpoint: string, path: string, body: unknown, signal: AbortSignal): Promise<Obj> => {
+    const url = `${endpoint}${path}`;
+    const res = await requestJson(url, { method: 'POST', body, tls, signal, timeoutMs });
+    const b = (res.body ?? {}) as Obj;
+    if (res.status !== 200 || typeof b.error === 'string') {
+      const msg = typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : '';
+      const hint = res.status === 404 ? ' (not an etcd v3 endpoint?)' : '';
+      throw new ProbeFailure(
+        `${endpoint}: HTTP ${res.status} from ${path}${msg ? `: ${msg}` : ''}${hint}`,
+        'protocol',
+      );
+    }
+    return b;
+  };
+  return {
+    async memberList(endpoint, signal) {
+      const b = await call(endpoint, '/v3/cluster/member/list', {}, signal);
+      const header = (b.header ?? {}) as Obj;
+      const members = (Array.isArray(b.members) ? (b.members as Obj[]) : []).map((m) => ({
+        id: s(m.ID),
+        name: s(m.name),
+        peerUrls: strs(m.peerURLs),
+        clientUrls: strs(m.clientURLs),
+        isLearner: m.isLearner === true,
+      }));
+      return { memberId: s(header.member_id), members };
+    },
+    async status(endpoint, signal) {
+      const b = await call(endpoint, '/v3/maintenance/status', {}, signal);
+      const header = (b.header ?? {}) as Obj;
+      return {
+        memberId: s(header.member_id),
+        leader: s(b.leader) || '0',
+        raftTerm: s(b.raftTerm) || s(header.raft_term),
+        version: s(b.version),
+        errors: strs(b.errors),
+        isLearner: b.isLearner === true,
+      };
+    },
+    async quorumRead(endpoint, signal) {
+      // key "pgha-verify" (base64); serializable false = linearizable, so it needs a quorum.
+      await call(
+        endpoint,
+        '/v3/kv/range',
+        { key: Buffer.from('pgha-verify').toString('base64'), serializable: false, count_only: true },
+        signal,
+      );
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+/** PEM material for a TLS client, with the manifest fields it came from (for messages). */
+export interface TlsClient {
+  readonly ca: Buffer;
+  readonly caField: string;
+  readonly caPath: string;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly certField?: string;
+  readonly certPath?: string;
+}
+
+/** How far a connection got before it failed; lets a message say where to look. */
+export type Phase = 'connect' | 'tls' | 'answer';
+
+/** A network failure already turned into one line of text (no stack; names the target). */
+export class ProbeFailure extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'refused' | 'tls' | 'auth' | 'protocol' | 'other',
+  ) {
+    super(message);
+    this.name = 'ProbeFailure';
+  }
+}
+
+export interface JsonResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Aborts when `ms` have passed or `parent` aborts; `reason` tells which. */
+export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
+  const own = AbortSignal.timeout(ms);
+  return parent ? AbortSignal.any([own, parent]) : own;
+}
+
+/** Makes a request and parses JSON; every failure is a {@link ProbeFailure} that names `url`. */
+export function requestJson(
+  url: string,
+  init: {
+    readonly method: 'GET' | 'POST';
+    readonly body?: unknown;
+    readonly tls?: TlsClient;
+    readonly signal: AbortSignal;
+    readonly timeoutMs: number;
+  },
+): Promise<JsonResponse> {
+  const u = new URL(url);
+  const isHttps = u.protocol === 'https:';
+  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
+  return new Promise<JsonResponse>((resolvePromise, reject) => {
+    let phase: Phase = 'connect';
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      init.signal.removeEventListener('abort', onAbort);
+      reject(
+        toProbeFailure(e, {
+          target: url,
+          phase,
+          tls: init.tls,
+          timeoutMs: init.timeoutMs,
+          signal: init.signal,
+        }),
+      );
+    };
+    const onAbort = () => {
+      fail(init.signal.reason);
+      req.destroy();
+    };
+    const options = {
+      method: init.method,
+      agent: false as const,
+      headers: {
+        accept: 'application/json',
+        ...(payload !== undefined
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {}),
+      },
+      ...(isHttps && init.tls
+        ? {
+            ca: init.tls.ca,
+            ...(init.tls.cert && init.tls.key ? { cert: init.tls.cert, key: init.tls.key } : {}),
+          }
+        : {}),
+    };
+    const req = (isHttps ? httpsRequest : httpRequest)(u, options, (res) => {
+      phase = 'answer';
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', fail);
+      res.on('end', () => {
+        if (settled) return;
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          fail(
+            new ProbeFailure(
+              `${url}: answered HTTP ${res.statusCode} with a body that is not JSON`,
+              'protocol',
+            ),
+          );
+          return;
+        }
+        settled = true;
+        init.signal.removeEventListener('abort', onAbort);
+        resolvePromise({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('socket', (s: Socket) => {
+      const connected = () => {
+        phase = isHttps ? 'tls' : 'answer';
+      };
+      if (s.connecting) s.once('connect', connected);
+      else connected();
+      if (isHttps) (s as TLSSocket).once('secureConnect', () => (phase = 'answer'));
+    });
+    req.on('error', fail);
+    if (init.signal.aborted) {
+      onAbort();
+      return;
+    }
+    init.signal.addEventListener('abort', onAbort, { once: true });
+    req.end(payload);
+  });
+}
+
+const SERVER_NOT_TRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+const CLIENT_REJECTED = new Set([
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR',
+]);
+
+/**
+ * Turns any error from a socket, TLS or HTTP layer into one line that names the target, what went wrong
+ * and what to check. Never includes secrets (none are in the inputs).
+ */
+export function toProbeFailure(
+  e: unknown,
+  ctx: {
+    readonly target: string;
+    readonly phase: Phase;
+    readonly tls?: TlsClient | undefined;
+    readonly timeoutMs: number;
+    readonly signal?: AbortSignal;
+  },
+): ProbeFailure {
+  if (e instanceof ProbeFailure) return e;
+  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const code = err?.code ?? '';
+  const t = ctx.target;
+  if (err?.name === 'TimeoutError' || (ctx.signal?.aborted && ctx.signal.reason?.name === 'TimeoutError')) {
+    const where =
+      ctx.phase === 'connect'
+        ? 'TCP connect did not complete'
+        : ctx.phase === 'tls'
+          ? 'TCP connected but the TLS handshake did not finish'
+          : 'connected but no answer came';
+    return new ProbeFailure(
+      `${t}: no answer within ${ctx.timeoutMs} ms (${where}; is the process stopped or overloaded?)`,
+      'timeout',
+    );
+  }
+  if (err?.name === 'AbortError' || ctx.signal?.aborted) {
+    return new ProbeFailure(`${t}: cancelled`, 'other');
+  }
+  if (code === 'ECONNREFUSED') {
+    return new ProbeFailure(
+      `${t}: connection refused (nothing listens there; is the process running?)`,
+      'refused',
+    );
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    const tlsHint = ctx.phase === 'tls' ? ' during the TLS handshake (client certificate rejected?)' : '';
+    return new ProbeFailure(`${t}: connection reset by the server${tlsHint}`, 'other');
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new ProbeFailure(
+      `${t}: cannot reach the host (${code}); check the address in the manifest`,
+      'refused',
+    );
+  }
+  const tls = ctx.tls;
+  if (SERVER_NOT_TRUSTED.has(code)) {
+    const ca = tls ? `${tls.caField} (${tls.caPath})` : 'the configured CA';
+    return new ProbeFailure(
+      `${t}: server certificate is not signed by ${ca} (${code}); is that the cluster's CA?`,
+      'tls',
+    );
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return new ProbeFailure(`${t}: the server's certificate has expired; renew the node certificates`, 'tls');
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return new ProbeFailure(`${t}: the server's certificate is not yet valid; check the clocks`, 'tls');
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new ProbeFailure(
+      `${t}: the server's certificate does not name this address (${err.reason ?? err.message}); ` +
+        'add it to the certificate SANs',
+      'tls',
+    );
+  }
+  if (CLIENT_REJECTED.has(code)) {
+    const cert = tls?.certField ? `${tls.certField} (${tls.certPath})` : 'the client certificate';
+    return new ProbeFailure(
+      `${t}: the server rejected ${cert} (${code.replace(/^ERR_SSL_/, '').toLowerCase()}); ` +
+        'is it signed by the cluster CA and valid?',
+      'tls',
+    );
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL')) {
+    return new ProbeFailure(`${t}: TLS failed: ${code} (${firstLine(err.message)})`, 'tls');
+  }
+  return new ProbeFailure(`${t}: ${code ? `${code} ` : ''}${firstLine(err?.message ?? String(e))}`, 'other');
+}
+
+export function firstLine(s: string): string {
+  const line = s.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+/** The message of any error as one line, without stack. */
+export function messageOf(e: unknown): string {
+  return firstLine(e instanceof Error ? e.message : String(e));
+}

@@ -1,0 +1,97 @@
+import { ProbeFailure, requestJson, type TlsClient } from './net.js';
+
+/** A member in Patroni's `GET /cluster` (Patroni 3.x). */
+export interface PatroniClusterMember {
+  readonly name: string;
+  readonly role: string;
+  readonly state: string;
+  readonly apiUrl: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly timeline?: number;
+  /** Bytes; undefined for the leader or when Patroni says "unknown". */
+  readonly lag?: number;
+}
+
+/** The parts of `GET /patroni` (the node's own status) verify uses. */
+export interface PatroniNodeStatus {
+  readonly state: string;
+  /** `master`/`primary` or `replica` (as PostgreSQL is, not as the DCS says). */
+  readonly role: string;
+  readonly timeline?: number;
+  /** `pg_stat_replication` rows, on a primary only. */
+  readonly replication: readonly { readonly applicationName: string; readonly state: string }[];
+}
+
+type Obj = Record<string, unknown>;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export function patroniApi(tls: TlsClient, timeoutMs: number) {
+  const get = async (base: string, path: string, signal: AbortSignal): Promise<Obj> => {
+    const url = `${base}${path}`;
+    // GET /patroni answers 503 on a replica (with the same JSON body); the body is what counts.
+    const res = await requestJson(url, { method: 'GET', tls, signal, timeoutMs });
+    if (typeof res.body !== 'object' || res.body === null) {
+      throw new ProbeFailure(
+        `${url}: HTTP ${res.status} without a JSON object (is this Patroni's REST API?)`,
+        'protocol',
+      );
+    }
+    return res.body as Obj;
+  };
+  return {
+    async cluster(base: string, signal: AbortSignal): Promise<PatroniClusterMember[]> {
+      const b = await get(base, '/cluster', signal);
+      if (!Array.isArray(b.members)) {
+        throw new ProbeFailure(
+          `${base}/cluster: no "members" in the answer (is this Patroni 2.1 or later?)`,
+          'protocol',
+        );
+      }
+      return (b.members as Obj[]).map((m) => {
+        const host = str(m.host);
+        const port = num(m.port);
+        const timeline = num(m.timeline);
+        const lag = num(m.lag);
+        return {
+          name: str(m.name),
+          role: str(m.role),
+          state: str(m.state),
+          apiUrl: str(m.api_url),
+          ...(host ? { host } : {}),
+          ...(port !== undefined ? { port } : {}),
+          ...(timeline !== undefined ? { timeline } : {}),
+          ...(lag !== undefined ? { lag } : {}),
+        };
+      });
+    },
+    async status(base: string, signal: AbortSignal): Promise<PatroniNodeStatus> {
+      const b = await get(base, '/patroni', signal);
+      const timeline = num(b.timeline);
+      const replication = (Array.isArray(b.replication) ? (b.replication as Obj[]) : []).map((r) => ({
+        applicationName: str(r.application_name),
+        state: str(r.state),
+      }));
+      return {
+        state: str(b.state),
+        role: str(b.role),
+        replication,
+        ...(timeline !== undefined ? { timeline } : {}),
+      };
+    },
+  };
+}
+
+export type PatroniApi = ReturnType<typeof patroniApi>;
+
+/** Base URL of a member's REST API from Patroni's `api_url` (`https://h:8008/patroni` -> `https://h:8008`). */
+export function restBase(apiUrl: string): string {
+  try {
+    const u = new URL(apiUrl);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return apiUrl;
+  }
+}
