@@ -145,13 +145,18 @@ export async function verifyCluster(manifest: Manifest, options: VerifyOptions =
   });
 
   const ordered = CHECK_IDS.filter((id) => ids.includes(id));
-  const results = await Promise.all(
-    ordered.map(async (id) => {
-      const r = await runCheck(id, ctx, options.signal);
-      options.onCheck?.(r);
-      return r;
-    }),
-  );
+  let results: CheckResult[];
+  try {
+    results = await Promise.all(
+      ordered.map(async (id) => {
+        const r = await runCheck(id, ctx, options.signal);
+        options.onCheck?.(r);
+        return r;
+      }),
+    );
+  } finally {
+    await ctx.close(Math.min(timeoutMs, 1000));
+  }
 
   const wantsEtcd = ordered.some((id) => id.startsWith('etcd.'));
   const wantsPatroni = ordered.some((id) => id.startsWith('patroni.'));

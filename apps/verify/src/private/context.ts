@@ -9,6 +9,7 @@ import {
   patroniApi,
   restBase,
 } from './patroni-api.js';
+import { openPg, type PgEndpoint, type PgSession, type ServerInfo, serverInfo } from './pg-probe.js';
 
 /** What a check returns; the runner adds id, ok and ms. */
 export interface Verdict {
@@ -35,6 +36,15 @@ export interface PatroniView {
   readonly nodes: ReadonlyMap<string, Settled<PatroniNodeStatus>>;
 }
 
+export interface PrimaryWrite {
+  readonly table: string;
+  readonly token: string;
+  /** `performance.now()` when the commit returned. */
+  readonly committedAt: number;
+  readonly ms: number;
+  readonly node: string;
+}
+
 export interface RunContext {
   readonly manifest: Manifest;
   readonly materials: Materials;
@@ -47,6 +57,15 @@ export interface RunContext {
   readonly runId: string;
   etcd(): Promise<EtcdView>;
   patroni(): Promise<PatroniView>;
+  /** A shared connection through a load balancer port, with what it reached. */
+  pg(which: 'primary' | 'replicas'): Promise<{ session: PgSession; info: ServerInfo }>;
+  /**
+   * The run's one write through the primary port: a scratch table with one row, committed in one
+   * transaction. Shared by pg.primary and pg.replication; dropped by {@link RunContext.close}.
+   */
+  primaryWrite(signal: AbortSignal): Promise<PrimaryWrite>;
+  /** Drops the scratch table and closes connections, within about `graceMs`. */
+  close(graceMs: number): Promise<void>;
   /** Display name of an etcd endpoint: deploy's name, else the member's name, else the URL. */
   etcdName(endpoint: string, members?: readonly EtcdMember[]): string;
   /** Display name of a Patroni REST URL. */
@@ -107,12 +126,32 @@ export function createContext(args: {
   const patApi = args.patroniApi ?? patroniApi(materials.patroniTls, timeoutMs);
   let etcdView: Promise<EtcdView> | undefined;
   let patroniView: Promise<PatroniView> | undefined;
+  // One deadline for the shared probes of a run; each check also has its own.
+  const runSignal = deadline(timeoutMs, signal);
+  const sessions = new Map<'primary' | 'replicas', Promise<{ session: PgSession; info: ServerInfo }>>();
+  let write: Promise<PrimaryWrite> | undefined;
+  const pgSettings = {
+    user: manifest.postgres.user,
+    database: manifest.postgres.database,
+    password: materials.password,
+    passwordFile: manifest.postgres.passwordFile,
+    tls: materials.pgTls,
+  };
+  const pgEndpoint = (which: 'primary' | 'replicas'): PgEndpoint => {
+    const hp = manifest.postgres[which];
+    return {
+      ...hp,
+      label: `${which === 'primary' ? 'primary' : 'replica'} port ${hp.host}:${hp.port}`,
+      field: `postgres.${which}`,
+    };
+  };
 
+  let created: string | undefined;
   const ctx: RunContext = {
     ...args,
     etcd() {
       etcdView ??= (async () => {
-        const s = deadline(timeoutMs, signal);
+        const s = runSignal;
         const endpoints = manifest.etcd.endpoints;
         const quorumRead = (async (): Promise<Settled<{ from: string; ms: number }>> => {
           const t0 = performance.now();
@@ -150,7 +189,7 @@ export function createContext(args: {
     },
     patroni() {
       patroniView ??= (async () => {
-        const s = deadline(timeoutMs, signal);
+        const s = runSignal;
         const rest = manifest.patroni.rest;
         const [cluster, nodes] = await Promise.all([
           firstOk(rest.map((r) => patApi.cluster(r, s).then((members) => ({ from: r, members })))),
@@ -172,6 +211,63 @@ export function createContext(args: {
       })();
       return patroniView;
     },
+    pg(which) {
+      let p = sessions.get(which);
+      if (!p) {
+        p = (async () => {
+          const session = await openPg(pgEndpoint(which), pgSettings, runSignal, timeoutMs);
+          try {
+            return { session, info: await serverInfo(session, runSignal) };
+          } catch (e) {
+            await session.close(0);
+            throw e;
+          }
+        })();
+        p.catch(() => {});
+        sessions.set(which, p);
+      }
+      return p;
+    },
+    primaryWrite(checkSignal) {
+      write ??= (async () => {
+        const { session, info } = await ctx.pg('primary');
+        if (info.inRecovery) {
+          throw new ProbeFailure(
+            `${session.endpoint.label} reached ${info.node}, a replica: no write possible (see pg.primary)`,
+            'other',
+          );
+        }
+        const table = `pgha_verify_${args.runId}`;
+        const token = `${args.runId}-${Date.now()}`;
+        const t0 = performance.now();
+        // One simple-protocol query: its statements commit together or not at all.
+        await session.query(
+          `CREATE TABLE ${table} (token text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now()); ` +
+            `INSERT INTO ${table} (token) VALUES ('${token}')`,
+          [],
+          runSignal,
+        );
+        const committedAt = performance.now();
+        created = table;
+        return { table, token, committedAt, ms: committedAt - t0, node: info.node };
+      })();
+      write.catch(() => {});
+      // A check stops waiting at its own deadline even if the shared write goes on.
+      return raceSignal(write, checkSignal, `write through ${pgEndpoint('primary').label}`, timeoutMs);
+    },
+    async close(graceMs) {
+      const opened = await Promise.all(
+        [...sessions.values()].map((p) => p.then((x) => x.session).catch(() => undefined)),
+      );
+      const primary = await sessions.get('primary')?.catch(() => undefined);
+      if (created && primary) {
+        const ac = new AbortController();
+        const t = setTimeout(() => ac.abort(new DOMException('cleanup', 'TimeoutError')), graceMs);
+        await primary.session.query(`DROP TABLE IF EXISTS ${created}`, [], ac.signal).catch(() => {});
+        clearTimeout(t);
+      }
+      await Promise.all(opened.map((x) => x?.close(graceMs)));
+    },
     etcdName(endpoint, members) {
       const byDeploy = manifest.etcd.nodes?.find((n) => sameUrl(n.endpoint, endpoint));
       if (byDeploy) return byDeploy.name;
@@ -189,3 +285,28 @@ export function createContext(args: {
 }
 
 export { sameUrl };
+
+/** Waits for `p`, but gives up with a timeout failure naming `what` when `signal` aborts first. */
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal, what: string, timeoutMs: number): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortFailure(signal, what, timeoutMs));
+  return new Promise<T>((resolvePromise, reject) => {
+    const onAbort = () => reject(abortFailure(signal, what, timeoutMs));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolvePromise(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortFailure(signal: AbortSignal, what: string, timeoutMs: number): ProbeFailure {
+  return signal.reason?.name === 'TimeoutError'
+    ? new ProbeFailure(`${what}: no answer within ${timeoutMs} ms`, 'timeout')
+    : new ProbeFailure(`${what}: cancelled`, 'other');
+}

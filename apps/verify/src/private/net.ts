@@ -22,8 +22,9 @@ export class ProbeFailure extends Error {
   constructor(
     message: string,
     readonly kind: 'timeout' | 'refused' | 'tls' | 'auth' | 'protocol' | 'other',
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ProbeFailure';
   }
 }

@@ -19,8 +19,6 @@ export interface PgEndpoint extends HostPort {
   readonly field: string;
 }
 
-export type PgClient = Pick<pg.Client, 'query'>;
-
 interface ClientInternals {
   connection?: { stream?: Socket; once(ev: string, fn: () => void): void };
 }
@@ -33,17 +31,32 @@ export function sqlState(e: unknown): string | undefined {
     : undefined;
 }
 
+/** One connection shared by the checks of a run; queries run one after another on it. */
+export interface PgSession {
+  readonly endpoint: PgEndpoint;
+  /**
+   * Runs a statement; rejects with a {@link ProbeFailure} naming the endpoint, also when `signal` aborts
+   * first (the statement is then left to {@link PgSession.close}).
+   */
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params: readonly unknown[],
+    signal: AbortSignal,
+  ): Promise<R[]>;
+  /** Ends the connection: politely within `graceMs`, else by closing the socket. */
+  close(graceMs: number): Promise<void>;
+}
+
 /**
- * Connects (TLS as the manifest says), runs `fn`, and always closes. Every failure becomes a
- * {@link ProbeFailure} naming the endpoint; an abort of `signal` ends the connection at once.
+ * Connects (TLS as the manifest says). Every failure becomes a {@link ProbeFailure} naming the endpoint;
+ * an abort of `signal` while connecting ends the attempt at once.
  */
-export async function withPg<T>(
+export async function openPg(
   ep: PgEndpoint,
   s: PgConnectionSettings,
   signal: AbortSignal,
   timeoutMs: number,
-  fn: (client: PgClient) => Promise<T>,
-): Promise<T> {
+): Promise<PgSession> {
   const ssl =
     s.tls.mode === 'require'
       ? { rejectUnauthorized: false }
@@ -58,11 +71,11 @@ export async function withPg<T>(
     password: s.password.reveal(),
     ssl,
     application_name: 'pgha-verify',
-    // The defaults read PG* variables from the environment; settings here are explicit.
     keepAlive: false,
   });
   let phase: Phase = 'connect';
   let connected = false;
+  let closed = false;
   const conn = (client as unknown as ClientInternals).connection;
   conn?.stream?.once('connect', () => {
     phase = 'tls';
@@ -70,28 +83,64 @@ export async function withPg<T>(
   conn?.once('sslconnect', () => {
     phase = 'answer';
   });
-  // Errors after a failure are reported through the promise; keep the client from throwing them.
+  // Errors after a failure are reported through the promises; keep the client from throwing them.
   client.on('error', () => {});
-  const onAbort = () => {
+  const destroy = () => {
+    closed = true;
     conn?.stream?.destroy();
   };
+  const onAbort = () => destroy();
   if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
     connected = true;
     phase = 'answer';
-    return await fn(client);
   } catch (e) {
+    destroy();
     throw describePgError(e, ep, s, { phase, connected, signal, timeoutMs });
   } finally {
     signal.removeEventListener('abort', onAbort);
-    if (connected && !signal.aborted) {
-      await client.end().catch(() => {});
-    } else {
-      conn?.stream?.destroy();
-    }
   }
+
+  return {
+    endpoint: ep,
+    async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[], qs: AbortSignal) {
+      if (qs.aborted || closed) {
+        throw describePgError(qs.reason ?? new Error('connection closed'), ep, s, {
+          phase: 'answer',
+          connected,
+          signal: qs,
+          timeoutMs,
+        });
+      }
+      let onQueryAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onQueryAbort = () => reject(qs.reason);
+        qs.addEventListener('abort', onQueryAbort, { once: true });
+      });
+      aborted.catch(() => {});
+      try {
+        const r = await Promise.race([client.query<R>(sql, params as unknown[]), aborted]);
+        return r.rows;
+      } catch (e) {
+        throw describePgError(e, ep, s, { phase: 'answer', connected, signal: qs, timeoutMs });
+      } finally {
+        if (onQueryAbort) qs.removeEventListener('abort', onQueryAbort);
+      }
+    },
+    async close(graceMs: number) {
+      if (closed) return;
+      closed = true;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+      });
+      await Promise.race([client.end().catch(() => {}), late]);
+      clearTimeout(timer);
+      conn?.stream?.destroy();
+    },
+  };
 }
 
 function describePgError(
@@ -117,28 +166,32 @@ function describePgError(
       `${t}: password authentication failed for user "${s.user}"; check that postgres.passwordFile ` +
         `(${s.passwordFile}) holds that user's current password`,
       'auth',
+      e,
     );
   }
   if (state === '28000') {
     return new ProbeFailure(
       `${t}: refused by pg_hba.conf (${msg}); allow this client (hostssl, 127.0.0.0/8)`,
       'auth',
+      e,
     );
   }
   if (state === '3D000') {
-    return new ProbeFailure(`${t}: ${msg}; check postgres.database`, 'auth');
+    return new ProbeFailure(`${t}: ${msg}; check postgres.database`, 'auth', e);
   }
   if (state === '57P03' || state === '57P01' || state === '57P02') {
     return new ProbeFailure(
       `${t}: ${msg} (the node behind the load balancer is starting or stopping)`,
       'other',
+      e,
     );
   }
-  if (state) return new ProbeFailure(`${t}: ${msg} (SQLSTATE ${state})`, 'other');
+  if (state) return new ProbeFailure(`${t}: ${msg} (SQLSTATE ${state})`, 'other', e);
   if (msg === 'The server does not support SSL connections') {
     return new ProbeFailure(
       `${t}: the server has TLS off; turn on ssl in PostgreSQL (verify always encrypts)`,
       'tls',
+      e,
     );
   }
   if (!ctx.connected && /Connection terminated unexpectedly|Connection terminated/.test(msg)) {
@@ -146,13 +199,39 @@ function describePgError(
       `${t}: accepted the connection and closed it before PostgreSQL answered; no healthy backend behind ` +
         `${ep.field} (check the load balancer's health checks and Patroni)`,
       'refused',
+      e,
     );
   }
   if ((e as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
     return new ProbeFailure(
       `${t}: connection refused (nothing listens there; is the load balancer running? is ${ep.field} right?)`,
       'refused',
+      e,
     );
   }
   return toProbeFailure(e, { target: t, phase: ctx.phase, tls: s.tls, timeoutMs: ctx.timeoutMs });
+}
+
+/** What a session found at the other end of a load balancer port. */
+export interface ServerInfo {
+  readonly inRecovery: boolean;
+  /** The node behind the load balancer, as PostgreSQL sees its own address (`host:port`). */
+  readonly node: string;
+  readonly version: string;
+}
+
+export async function serverInfo(session: PgSession, signal: AbortSignal): Promise<ServerInfo> {
+  const rows = await session.query<{ rec: boolean; addr: string | null; port: number | null; v: string }>(
+    'SELECT pg_is_in_recovery() AS rec, host(inet_server_addr()) AS addr, inet_server_port() AS port, ' +
+      "current_setting('server_version') AS v",
+    [],
+    signal,
+  );
+  const row = rows[0];
+  if (!row) throw new ProbeFailure(`${session.endpoint.label}: no row for pg_is_in_recovery()`, 'protocol');
+  return {
+    inRecovery: row.rec,
+    node: row.addr ? `${row.addr}:${row.port ?? '?'}` : 'a unix socket',
+    version: row.v.split(' ')[0] ?? row.v,
+  };
 }
