@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
@@ -37,7 +38,10 @@ export interface JsonResponse {
 /** Aborts when `ms` have passed or `parent` aborts; `reason` tells which. */
 export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
   const own = AbortSignal.timeout(ms);
-  return parent ? AbortSignal.any([own, parent]) : own;
+  const signal = parent ? AbortSignal.any([own, parent]) : own;
+  // Every request of a run listens on the run's signal: more than Node's default of 10 is expected.
+  setMaxListeners(200, signal);
+  return signal;
 }
 
 /** Makes a request and parses JSON; every failure is a {@link ProbeFailure} that names `url`. */
