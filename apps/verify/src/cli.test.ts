@@ -1,6 +1,6 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   basicPki,
   closedPort,
@@ -130,7 +130,9 @@ describe('against closed ports', () => {
       expect(byId[id]).toMatchObject({ ok: false, status: 'fail' });
       expect(byId[id]?.detail).toContain('connection refused');
     }
-    expect(byId['etcd.health']?.detail).toContain(`${closed.etcd[1]} does not answer`);
+    expect(byId['etcd.health']?.detail).toContain(
+      `${closed.etcd.join(', ')} do not answer: connection refused`,
+    );
     expect(byId['patroni.replicas']?.detail).toContain(closed.rest[2]);
     expect(byId['pg.primary']?.detail).toContain(`primary port 127.0.0.1:${closed.primary.port}`);
     expect(byId['pg.replica']?.detail).toContain(`replica port 127.0.0.1:${closed.replicas.port}`);

@@ -1,5 +1,6 @@
 import type { Manifest } from '../manifest.js';
 import { type EtcdApi, type EtcdMember, type EtcdStatus, gatewayEtcdApi } from './etcd-api.js';
+import { groupFailures } from './group.js';
 import type { Materials } from './materials.js';
 import { deadline, messageOf, ProbeFailure } from './net.js';
 import {
@@ -22,7 +23,6 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: ProbeFailu
 export interface EtcdView {
   /** Member list from the first endpoint that answered, or every endpoint's failure. */
   readonly memberList: Settled<{ from: string; members: EtcdMember[] }>;
-  readonly memberListErrors: readonly ProbeFailure[];
   /** Status per manifest endpoint. */
   readonly statuses: ReadonlyMap<string, Settled<EtcdStatus>>;
   /** Resolves true as soon as one endpoint completes a linearizable read; false when none can. */
@@ -80,21 +80,23 @@ async function settle<T>(p: Promise<T>): Promise<Settled<T>> {
   }
 }
 
-/** First success of several probes, or all their failures. */
-async function firstOk<T>(probes: Promise<T>[]): Promise<{ value?: T; errors: ProbeFailure[] }> {
+/** First success of several probes, or all their failures (with the index of the probe that failed). */
+async function firstOk<T>(
+  probes: Promise<T>[],
+): Promise<{ value?: T; errors: { index: number; failure: ProbeFailure }[] }> {
   const results = probes.map(settle);
   return new Promise((resolvePromise) => {
     let left = results.length;
-    const errors: ProbeFailure[] = [];
+    const errors: { index: number; failure: ProbeFailure }[] = [];
     if (left === 0) resolvePromise({ errors });
-    for (const r of results) {
+    results.forEach((r, index) => {
       r.then((s) => {
         if (s.ok) resolvePromise({ value: s.value, errors });
-        else errors.push(s.error);
+        else errors.push({ index, failure: s.error });
         left -= 1;
-        if (left === 0) resolvePromise({ errors });
+        if (left === 0) resolvePromise({ errors: errors.sort((a, b) => a.index - b.index) });
       });
-    }
+    });
   });
 }
 
@@ -147,24 +149,34 @@ export function createContext(args: {
   };
 
   let created: string | undefined;
+  const etcdWho = (e: string) => {
+    const n = ctx.etcdName(e);
+    return n === e ? e : `${n} (${e})`;
+  };
+  const restName = (r: string) => {
+    const n = ctx.patroniName(r);
+    return n === r ? r : `${n} (${r})`;
+  };
   const ctx: RunContext = {
     ...args,
     etcd() {
       etcdView ??= (async () => {
         const s = runSignal;
         const endpoints = manifest.etcd.endpoints;
+        const named = (errors: { index: number; failure: ProbeFailure }[]) =>
+          errors.map((e) => ({ who: etcdWho(endpoints[e.index] ?? '?'), failure: e.failure }));
         const quorumRead = (async (): Promise<Settled<{ from: string; ms: number }>> => {
           const t0 = performance.now();
           const r = await firstOk(endpoints.map((e) => etcdApi.quorumRead(e, s).then(() => e)));
           if (r.value !== undefined)
             return { ok: true, value: { from: r.value, ms: performance.now() - t0 } };
-          const timedOut = r.errors.some((e) => e.kind === 'timeout');
+          const timedOut = r.errors.some((e) => e.failure.kind === 'timeout');
           return {
             ok: false,
             error: new ProbeFailure(
               timedOut
                 ? `a linearizable read did not complete within ${timeoutMs} ms on any endpoint (no quorum?)`
-                : `a linearizable read failed on every endpoint: ${r.errors.map((e) => e.message).join('; ')}`,
+                : `a linearizable read failed on every endpoint: ${groupFailures(named(r.errors), 'read')}`,
               timedOut ? 'timeout' : 'other',
             ),
           };
@@ -179,8 +191,13 @@ export function createContext(args: {
           memberList:
             list.value !== undefined
               ? { ok: true, value: list.value }
-              : { ok: false, error: new ProbeFailure(list.errors.map((e) => e.message).join('; '), 'other') },
-          memberListErrors: list.errors,
+              : {
+                  ok: false,
+                  error: new ProbeFailure(
+                    `member list failed: ${groupFailures(named(list.errors))}`,
+                    'other',
+                  ),
+                },
           statuses: new Map(statuses),
           quorumRead,
         };
@@ -202,7 +219,12 @@ export function createContext(args: {
               : {
                   ok: false,
                   error: new ProbeFailure(
-                    `no Patroni REST API answered /cluster: ${cluster.errors.map((e) => e.message).join('; ')}`,
+                    `no Patroni REST API answered /cluster: ${groupFailures(
+                      cluster.errors.map((e) => ({
+                        who: restName(rest[e.index] ?? '?'),
+                        failure: e.failure,
+                      })),
+                    )}`,
                     'other',
                   ),
                 },

@@ -49,6 +49,8 @@ export function gatewayEtcdApi(tls: TlsClient, timeoutMs: number): EtcdApi {
       throw new ProbeFailure(
         `${endpoint}: HTTP ${res.status} from ${path}${msg ? `: ${msg}` : ''}${hint}`,
         'protocol',
+        undefined,
+        endpoint,
       );
     }
     return b;

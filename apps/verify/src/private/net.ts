@@ -20,13 +20,19 @@ export type Phase = 'connect' | 'tls' | 'answer';
 
 /** A network failure already turned into one line of text (no stack; names the target). */
 export class ProbeFailure extends Error {
+  /** The message without its leading `target: `, for grouping equal failures of several targets. */
+  readonly reason: string;
+
   constructor(
     message: string,
     readonly kind: 'timeout' | 'refused' | 'tls' | 'auth' | 'protocol' | 'other',
     cause?: unknown,
+    target?: string,
   ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'ProbeFailure';
+    this.reason =
+      target !== undefined && message.startsWith(`${target}: `) ? message.slice(target.length + 2) : message;
   }
 }
 
@@ -111,6 +117,8 @@ export function requestJson(
             new ProbeFailure(
               `${url}: answered HTTP ${res.statusCode} with a body that is not JSON`,
               'protocol',
+              undefined,
+              url,
             ),
           );
           return;
@@ -174,6 +182,7 @@ export function toProbeFailure(
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err?.code ?? '';
   const t = ctx.target;
+  const mk = (reason: string, kind: ProbeFailure['kind']) => new ProbeFailure(`${t}: ${reason}`, kind, e, t);
   if (err?.name === 'TimeoutError' || (ctx.signal?.aborted && ctx.signal.reason?.name === 'TimeoutError')) {
     const where =
       ctx.phase === 'connect'
@@ -181,63 +190,54 @@ export function toProbeFailure(
         : ctx.phase === 'tls'
           ? 'TCP connected but the TLS handshake did not finish'
           : 'connected but no answer came';
-    return new ProbeFailure(
-      `${t}: no answer within ${ctx.timeoutMs} ms (${where}; is the process stopped or overloaded?)`,
+    return mk(
+      `no answer within ${ctx.timeoutMs} ms (${where}; is the process stopped or overloaded?)`,
       'timeout',
     );
   }
   if (err?.name === 'AbortError' || ctx.signal?.aborted) {
-    return new ProbeFailure(`${t}: cancelled`, 'other');
+    return mk(`cancelled`, 'other');
   }
   if (code === 'ECONNREFUSED') {
-    return new ProbeFailure(
-      `${t}: connection refused (nothing listens there; is the process running?)`,
-      'refused',
-    );
+    return mk(`connection refused (nothing listens there; is the process running?)`, 'refused');
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     const tlsHint = ctx.phase === 'tls' ? ' during the TLS handshake (client certificate rejected?)' : '';
-    return new ProbeFailure(`${t}: connection reset by the server${tlsHint}`, 'other');
+    return mk(`connection reset by the server${tlsHint}`, 'other');
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new ProbeFailure(
-      `${t}: cannot reach the host (${code}); check the address in the manifest`,
-      'refused',
-    );
+    return mk(`cannot reach the host (${code}); check the address in the manifest`, 'refused');
   }
   const tls = ctx.tls;
   if (SERVER_NOT_TRUSTED.has(code)) {
     const ca = tls ? `${tls.caField} (${tls.caPath})` : 'the configured CA';
-    return new ProbeFailure(
-      `${t}: server certificate is not signed by ${ca} (${code}); is that the cluster's CA?`,
-      'tls',
-    );
+    return mk(`server certificate is not signed by ${ca} (${code}); is that the cluster's CA?`, 'tls');
   }
   if (code === 'CERT_HAS_EXPIRED') {
-    return new ProbeFailure(`${t}: the server's certificate has expired; renew the node certificates`, 'tls');
+    return mk(`the server's certificate has expired; renew the node certificates`, 'tls');
   }
   if (code === 'CERT_NOT_YET_VALID') {
-    return new ProbeFailure(`${t}: the server's certificate is not yet valid; check the clocks`, 'tls');
+    return mk(`the server's certificate is not yet valid; check the clocks`, 'tls');
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new ProbeFailure(
-      `${t}: the server's certificate does not name this address (${err.reason ?? err.message}); ` +
+    return mk(
+      `the server's certificate does not name this address (${err.reason ?? err.message}); ` +
         'add it to the certificate SANs',
       'tls',
     );
   }
   if (CLIENT_REJECTED.has(code)) {
     const cert = tls?.certField ? `${tls.certField} (${tls.certPath})` : 'the client certificate';
-    return new ProbeFailure(
-      `${t}: the server rejected ${cert} (${code.replace(/^ERR_SSL_/, '').toLowerCase()}); ` +
+    return mk(
+      `the server rejected ${cert} (${code.replace(/^ERR_SSL_/, '').toLowerCase()}); ` +
         'is it signed by the cluster CA and valid?',
       'tls',
     );
   }
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL')) {
-    return new ProbeFailure(`${t}: TLS failed: ${code} (${firstLine(err.message)})`, 'tls');
+    return mk(`TLS failed: ${code} (${firstLine(err.message)})`, 'tls');
   }
-  return new ProbeFailure(`${t}: ${code ? `${code} ` : ''}${firstLine(err?.message ?? String(e))}`, 'other');
+  return mk(`${code ? `${code} ` : ''}${firstLine(err?.message ?? String(e))}`, 'other');
 }
 
 export function firstLine(s: string): string {

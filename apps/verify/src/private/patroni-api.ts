@@ -37,6 +37,8 @@ export function patroniApi(tls: TlsClient, timeoutMs: number) {
       throw new ProbeFailure(
         `${url}: HTTP ${res.status} without a JSON object (is this Patroni's REST API?)`,
         'protocol',
+        undefined,
+        url,
       );
     }
     return res.body as Obj;
@@ -48,6 +50,8 @@ export function patroniApi(tls: TlsClient, timeoutMs: number) {
         throw new ProbeFailure(
           `${base}/cluster: no "members" in the answer (is this Patroni 2.1 or later?)`,
           'protocol',
+          undefined,
+          `${base}/cluster`,
         );
       }
       return (b.members as Obj[]).map((m) => {

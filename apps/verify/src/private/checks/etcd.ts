@@ -1,4 +1,6 @@
 import { type RunContext, sameUrl, type Verdict } from '../context.js';
+import { groupFailures } from '../group.js';
+import type { ProbeFailure } from '../net.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -29,7 +31,10 @@ export async function checkEtcdMembers(ctx: RunContext): Promise<Verdict> {
     }
   }
   if (problems.length > 0) return { status: 'fail', detail: problems.join('; ') };
-  const names = members.map((m) => m.name).join(', ');
+  const names = members
+    .map((m) => m.name)
+    .sort()
+    .join(', ');
   return { status: 'pass', detail: `${plural(members.length, 'member')} started, none learner: ${names}` };
 }
 
@@ -44,12 +49,13 @@ export async function checkEtcdHealth(ctx: RunContext): Promise<Verdict> {
   };
   const memberName = (id: string) => members?.find((m) => m.id === id)?.name || `member ${id}`;
   const problems: string[] = [];
+  const down: { who: string; failure: ProbeFailure }[] = [];
   const answered: { endpoint: string; leader: string; term: string }[] = [];
   for (const e of endpoints) {
     const st = view.statuses.get(e);
     if (!st) continue;
     if (!st.ok) {
-      problems.push(`${name(e)} does not answer: ${st.error.message.replace(`${e}: `, '')}`);
+      down.push({ who: name(e), failure: st.error });
       continue;
     }
     const s = st.value;
@@ -57,8 +63,9 @@ export async function checkEtcdHealth(ctx: RunContext): Promise<Verdict> {
     if (s.leader === '0') problems.push(`${name(e)} knows no leader (quorum lost?)`);
     answered.push({ endpoint: e, leader: s.leader, term: s.raftTerm });
   }
+  if (down.length > 0) problems.unshift(groupFailures(down));
   const quorum = Math.floor(ctx.manifest.etcd.members / 2) + 1;
-  if (answered.length < quorum) {
+  if (answered.length > 0 && answered.length < quorum) {
     problems.unshift(
       `quorum lost: ${answered.length} of ${ctx.manifest.etcd.members} members answer, ${quorum} needed`,
     );
