@@ -1,69 +1,22 @@
 // Real etcd (Debian's etcd-server): three members with TLS for clients and peers and client-cert-auth, on
 // 127.0.60.1-3 (outside the deploy app's 127.0.10-30.x), certificates made with openssl.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEtcd, type TestEtcd } from '../test/etcd.js';
 import { basicPki, writeCluster } from '../test/fixture.js';
 import type { TestPki } from '../test/pki.js';
-import { type Proc, start, waitFor } from '../test/procs.js';
 import { type Manifest, parseManifest, readManifest } from './manifest.js';
 import type { CheckResult } from './report.js';
 import { verifyCluster } from './verify-cluster.js';
 
 const IPS = ['127.0.60.1', '127.0.60.2', '127.0.60.3'];
 const endpoints = IPS.map((ip) => `https://${ip}:2379`);
-const initialCluster = IPS.map((ip, i) => `etcd-${i + 1}=https://${ip}:2380`).join(',');
 
 let pki: TestPki;
 let manifest: Manifest;
-const procs: Proc[] = [];
-
-function startMember(i: number): Proc {
-  const ip = IPS[i] as string;
-  const name = `etcd-${i + 1}`;
-  const crt = join(pki.dir, `${name}.crt`);
-  const key = join(pki.dir, `${name}.key`);
-  const ca = join(pki.dir, 'ca.crt');
-  const data = join(pki.dir, `${name}.data`);
-  mkdirSync(data, { recursive: true, mode: 0o700 });
-  return start(
-    'etcd',
-    [
-      ...['--name', name, '--data-dir', data, '--initial-cluster', initialCluster],
-      ...['--initial-cluster-state', 'new', '--initial-cluster-token', 'pgha-verify-test'],
-      ...['--listen-client-urls', `https://${ip}:2379`, '--advertise-client-urls', `https://${ip}:2379`],
-      ...['--listen-peer-urls', `https://${ip}:2380`, '--initial-advertise-peer-urls', `https://${ip}:2380`],
-      ...['--cert-file', crt, '--key-file', key, '--trusted-ca-file', ca, '--client-cert-auth'],
-      ...[
-        '--peer-cert-file',
-        crt,
-        '--peer-key-file',
-        key,
-        '--peer-trusted-ca-file',
-        ca,
-        '--peer-client-cert-auth',
-      ],
-      ...['--heartbeat-interval', '100', '--election-timeout', '1000'],
-    ],
-    join(pki.dir, `${name}.log`),
-  );
-}
-
-const etcdctl = (...args: string[]) =>
-  execFileSync(
-    'etcdctl',
-    [
-      `--endpoints=${endpoints.join(',')}`,
-      `--cacert=${join(pki.dir, 'ca.crt')}`,
-      `--cert=${join(pki.dir, 'client.crt')}`,
-      `--key=${join(pki.dir, 'client.key')}`,
-      '--dial-timeout=1s',
-      '--command-timeout=2s',
-      ...args,
-    ],
-    { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ETCDCTL_API: '3' }, stdio: 'pipe' },
-  ).toString();
+let etcd: TestEtcd;
+const etcdctl = (...args: string[]) => etcd.etcdctl(...args);
+const procs = () => etcd.procs;
 
 const byId = (checks: readonly CheckResult[], id: string) => {
   const c = checks.find((x) => x.id === id);
@@ -73,9 +26,6 @@ const byId = (checks: readonly CheckResult[], id: string) => {
 
 beforeAll(async () => {
   pki = basicPki();
-  IPS.forEach((ip, i) => {
-    pki.cert(`etcd-${i + 1}`, { san: `IP:${ip},IP:127.0.0.1` });
-  });
   pki.ca('otherca');
   pki.cert('foreign-client', { ca: 'otherca', eku: 'clientAuth' });
   const { file } = writeCluster(pki, 'etcdonly', {
@@ -85,16 +35,11 @@ beforeAll(async () => {
     replicas: { host: '127.0.60.9', port: 5433 },
   });
   manifest = await readManifest(file);
-  for (let i = 0; i < IPS.length; i++) procs.push(startMember(i));
-  // etcdctl (an independent client) decides when the cluster is up.
-  await waitFor('etcd cluster', 30_000, () => {
-    const health = JSON.parse(etcdctl('endpoint', 'health', '-w', 'json')) as { health: boolean }[];
-    return health.length === 3 && health.every((h) => h.health);
-  });
+  etcd = await startEtcd(pki, IPS, 'pgha-verify-etcd-test');
 });
 
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+  await etcd?.stop();
 });
 
 const etcdChecks = (m: Manifest, timeoutMs = 2000) =>
@@ -171,7 +116,7 @@ describe('a healthy three-member etcd', () => {
 
 describe('losing members', () => {
   test('one member stopped: etcd.health names it, the member list still shows three', async () => {
-    await procs[2]?.stop('SIGKILL');
+    await procs()[2]?.stop('SIGKILL');
     const t0 = performance.now();
     const r = await etcdChecks(manifest);
     expect(performance.now() - t0).toBeLessThan(2000 + 1500);
@@ -184,7 +129,7 @@ describe('losing members', () => {
   });
 
   test('quorum lost: etcd.health says so within the timeout', async () => {
-    await procs[1]?.stop('SIGKILL');
+    await procs()[1]?.stop('SIGKILL');
     // Give the survivor an election timeout to notice it has no leader any more.
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = performance.now();

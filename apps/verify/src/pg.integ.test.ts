@@ -3,20 +3,11 @@
 // certificate from the test CA, scram-sha-256, hostssl only. Addresses 127.0.60.31-33 (outside the deploy
 // app's range). No load balancer: the manifest's primary/replicas ports point at the nodes themselves.
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  writeFileSync,
-} from 'node:fs';
-import { userInfo } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { basicPki, PASSWORD, writeCluster } from '../test/fixture.js';
+import { own, pgRun } from '../test/pg.js';
 import type { TestPki } from '../test/pki.js';
 import { type Manifest, parseManifest, readManifest } from './manifest.js';
 import type { CheckResult, VerifyReport } from './report.js';
@@ -25,33 +16,6 @@ import { verifyCluster } from './verify-cluster.js';
 const PRIMARY = '127.0.60.31';
 const REPLICA = '127.0.60.32';
 const NOT_IN_SAN = '127.0.60.33';
-
-function pgBin(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  const v = versions.find((x) => existsSync(join(root, x, 'bin', 'initdb')));
-  if (!v)
-    throw new Error(
-      'PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt install postgresql)',
-    );
-  return join(root, v, 'bin');
-}
-
-const asRoot = userInfo().uid === 0;
-let owner: { uid: number; gid: number } | undefined;
-
-/** Runs a PostgreSQL tool as `postgres` when we are root (PostgreSQL refuses to run as root). */
-function pgRun(tool: string, args: string[], env: Record<string, string> = {}): string {
-  const cmd = join(pgBin(), tool);
-  const e = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env };
-  return asRoot
-    ? execFileSync(
-        'runuser',
-        ['-u', 'postgres', '--', 'env', ...Object.entries(e).map(([k, v]) => `${k}=${v}`), cmd, ...args],
-        { stdio: 'pipe' },
-      ).toString()
-    : execFileSync(cmd, args, { env: e, stdio: 'pipe' }).toString();
-}
 
 let pki: TestPki;
 let base: string;
@@ -91,11 +55,6 @@ beforeAll(async () => {
   pki.ca('otherca');
   base = mkdtempSync('/tmp/pgha-verify-pg-');
   chmodSync(base, 0o755);
-  if (asRoot) {
-    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
-    owner = { uid: id('-u'), gid: id('-g') };
-  }
-  const own = (p: string) => owner && chownSync(p, owner.uid, owner.gid);
   for (const f of ['pg.crt', 'pg.key']) {
     copyFileSync(join(pki.dir, f), join(base, f));
     chmodSync(join(base, f), 0o600);

@@ -9,11 +9,18 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function start(cmd: string, args: readonly string[], log: string): Proc {
+/** Starts `cmd` with a clean environment, output to `log`, as `owner` when given (we are root then). */
+export function start(
+  cmd: string,
+  args: readonly string[],
+  log: string,
+  owner?: { uid: number; gid: number },
+): Proc {
   const fd = openSync(log, 'a');
   const child = spawn(cmd, [...args], {
     stdio: ['ignore', fd, fd],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
   });
   if (child.pid === undefined) throw new Error(`${cmd} did not start`);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
