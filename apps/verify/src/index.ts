@@ -3,7 +3,6 @@ export { isVerifyError, VerifyError, type VerifyErrorCode } from './errors.js';
 export { type LocateManifestOptions, locateManifest, MANIFEST_FILE } from './locate-manifest.js';
 export {
   type ClientTls,
-  type EtcdNode,
   type HostPort,
   MANIFEST_VERSION,
   type Manifest,

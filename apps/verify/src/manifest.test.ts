@@ -54,29 +54,31 @@ describe('parseManifest', () => {
     });
     expect(m.postgres.passwordFile).toBe('/state/main/secrets/postgres');
     expect(m.postgres.primary).toEqual({ host: '127.0.30.1', port: 5432 });
-    expect(m.patroni.tls).toBeUndefined();
+    expect(m.patroni.ca).toBeUndefined();
   });
 
-  test('keeps the optional fields deploy may add and ignores unknown ones', () => {
+  test('reads the optional fields deploy writes and ignores unknown ones', () => {
     const j = example();
-    j.etcd.nodes = [{ name: 'etcd-1', endpoint: 'https://127.0.10.1:2379' }];
-    j.patroni.members = [{ name: 'pg-1', rest: 'https://127.0.20.1:8008', host: '127.0.20.1', port: 5432 }];
-    j.patroni.tls = { ca: 'pki/ca.crt' };
+    j.etcd.names = ['etcd-1', 'etcd-2', 'etcd-3'];
+    j.patroni.members = [{ name: 'pg-1', host: '127.0.20.1', port: 5432, rest: 'https://127.0.20.1:8008' }];
+    j.patroni.ca = 'pki/ca.crt';
     j.patroni.maxLagBytes = 0;
-    j.postgres.tls = { ca: 'pki/ca.crt', mode: 'verify-ca' };
+    j.postgres.sslRootCert = 'pki/ca.crt';
+    j.postgres.sslMode = 'verify-ca';
     j.pki = { dir: 'pki' };
     j.somethingNew = { x: 1 };
     const m = parseManifest(j, { baseDir: '/s' });
-    expect(m.etcd.nodes).toEqual([{ name: 'etcd-1', endpoint: 'https://127.0.10.1:2379' }]);
+    expect(m.etcd.names).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
     expect(m.patroni.members?.[0]).toEqual({
       name: 'pg-1',
       rest: 'https://127.0.20.1:8008',
       host: '127.0.20.1',
       port: 5432,
     });
-    expect(m.patroni.tls).toEqual({ ca: '/s/pki/ca.crt' });
+    expect(m.patroni.ca).toBe('/s/pki/ca.crt');
     expect(m.patroni.maxLagBytes).toBe(0);
-    expect(m.postgres.tls).toEqual({ ca: '/s/pki/ca.crt', mode: 'verify-ca' });
+    expect(m.postgres.sslRootCert).toBe('/s/pki/ca.crt');
+    expect(m.postgres.sslMode).toBe('verify-ca');
     expect(m.pki).toEqual({ dir: '/s/pki' });
   });
 
@@ -106,18 +108,13 @@ describe('parseManifest', () => {
     ['etcd.members zero', (j: any) => (j.etcd.members = 0), 'etcd.members', 'integer from 1'],
     ['etcd.tls.cert missing', (j: any) => delete j.etcd.tls.cert, 'etcd.tls.cert', 'non-empty string'],
     [
-      'etcd.nodes endpoint unknown',
-      (j: any) => (j.etcd.nodes = [{ name: 'x', endpoint: 'https://9.9.9.9:2379' }]),
-      'etcd.nodes[0].endpoint',
-      'not one of etcd.endpoints',
+      'etcd.names not one per endpoint',
+      (j: any) => (j.etcd.names = ['etcd-1']),
+      'etcd.names',
+      'one per endpoint',
     ],
     ['patroni.rest missing', (j: any) => delete j.patroni.rest, 'patroni.rest', 'non-empty array'],
-    [
-      'patroni.tls cert without key',
-      (j: any) => (j.patroni.tls = { ca: 'a', cert: 'c' }),
-      'patroni.tls.key',
-      'give both',
-    ],
+    ['patroni.ca empty', (j: any) => (j.patroni.ca = ''), 'patroni.ca', 'non-empty string'],
     [
       'port out of range',
       (j: any) => (j.postgres.replicas.port = 70000),
@@ -131,12 +128,7 @@ describe('parseManifest', () => {
       'postgres.passwordFile',
       'non-empty string',
     ],
-    [
-      'tls mode unknown',
-      (j: any) => (j.postgres.tls = { mode: 'prefer' }),
-      'postgres.tls.mode',
-      '"verify-full"',
-    ],
+    ['sslMode unknown', (j: any) => (j.postgres.sslMode = 'prefer'), 'postgres.sslMode', '"verify-full"'],
     ['pki.dir missing', (j: any) => (j.pki = {}), 'pki.dir', 'non-empty string'],
   ])('rejects %s, naming %s', (_name, mutate, field, fix) => {
     const j = example();

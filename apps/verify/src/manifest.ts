@@ -24,13 +24,6 @@ export interface ClientTls {
   readonly key: string;
 }
 
-/** One etcd member as deploy named it. Optional: lets verify name a member that does not answer. */
-export interface EtcdNode {
-  readonly name: string;
-  /** Its client URL, one of `etcd.endpoints`. */
-  readonly endpoint: string;
-}
-
 /** One Patroni node as deploy named it. Optional: lets verify name a member whose REST API does not answer. */
 export interface PatroniMember {
   /** Patroni `name` (also the `application_name` of its replication connection). */
@@ -59,8 +52,11 @@ export interface Manifest {
     /** Expected member count (3 or 5). */
     readonly members: number;
     readonly tls: ClientTls;
-    /** @default - members are named by their endpoint only */
-    readonly nodes?: readonly EtcdNode[];
+    /**
+     * Member names, in the order of `endpoints` (lets verify name a member that does not answer).
+     * @default - named by the member list, else by endpoint
+     */
+    readonly names?: readonly string[];
   };
   readonly patroni: {
     readonly scope: string;
@@ -69,10 +65,10 @@ export interface Manifest {
     /** @default - members are named by their REST URL until Patroni names them */
     readonly members?: readonly PatroniMember[];
     /**
-     * TLS for the REST API. `cert`/`key` only when Patroni requires client certificates.
-     * @default - `{ ca: etcd.tls.ca }` (one cluster CA)
+     * CA that signed the REST API certificates.
+     * @default - etcd.tls.ca (one cluster CA)
      */
-    readonly tls?: { readonly ca: string; readonly cert?: string; readonly key?: string };
+    readonly ca?: string;
     /**
      * Replica lag (bytes) still counted as healthy.
      * @default 1048576 (Patroni's `maximum_lag_on_failover` default)
@@ -89,11 +85,16 @@ export interface Manifest {
     readonly passwordFile: string;
     readonly database: string;
     /**
-     * TLS to PostgreSQL through the load balancer.
-     * `verify-full` needs the load balancer's address in the server certificates' SANs.
-     * @default - `{ ca: etcd.tls.ca, mode: 'verify-full' }`
+     * CA that signed the PostgreSQL server certificates (libpq's `sslrootcert`).
+     * @default - etcd.tls.ca (one cluster CA)
      */
-    readonly tls?: { readonly ca?: string; readonly mode?: PostgresTlsMode };
+    readonly sslRootCert?: string;
+    /**
+     * How the server certificate is checked (libpq's `sslmode`; verify always encrypts). `verify-full` needs
+     * the load balancer's address in the server certificates' SANs.
+     * @default 'verify-full'
+     */
+    readonly sslMode?: PostgresTlsMode;
   };
   /** Where deploy keeps the certificates (`tls.expiry` checks every `*.crt`/`*.pem` there). */
   readonly pki?: { readonly dir: string };
@@ -232,25 +233,22 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
       cert: path(p, tlsO.cert, 'etcd.tls.cert', baseDir),
       key: path(p, tlsO.key, 'etcd.tls.key', baseDir),
     };
-    let nodes: EtcdNode[] | undefined;
-    if (etcdO.nodes !== undefined) {
-      nodes = (list(p, etcdO.nodes, 'etcd.nodes') ?? []).flatMap((n, i) => {
-        const o = obj(p, n, `etcd.nodes[${i}]`);
-        if (!o) return [];
-        const name = str(p, o.name, `etcd.nodes[${i}].name`);
-        const endpoint = url(p, o.endpoint, `etcd.nodes[${i}].endpoint`, ['https:']);
-        if (endpoint !== undefined && !endpoints.includes(endpoint)) {
-          p.add(`etcd.nodes[${i}].endpoint`, `${show(o.endpoint)} is not one of etcd.endpoints`);
-        }
-        return name === undefined || endpoint === undefined ? [] : [{ name, endpoint }];
-      });
+    let names: string[] | undefined;
+    if (etcdO.names !== undefined) {
+      names = (list(p, etcdO.names, 'etcd.names') ?? []).map((n, i) => str(p, n, `etcd.names[${i}]`) ?? '');
+      if (names.length !== endpoints.length) {
+        p.add(
+          'etcd.names',
+          `has ${names.length} names for ${endpoints.length} endpoints; give one per endpoint, in order`,
+        );
+      }
     }
     if (tls?.ca && tls.cert && tls.key && members !== undefined && endpoints.every((e) => e !== undefined)) {
       etcd = {
         endpoints: endpoints as string[],
         members,
         tls: { ca: tls.ca, cert: tls.cert, key: tls.key },
-        ...(nodes ? { nodes } : {}),
+        ...(names ? { names } : {}),
       };
     }
   }
@@ -281,33 +279,14 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
         ];
       });
     }
-    const tlsO = obj(p, patO.tls, 'patroni.tls', true);
-    const tls = tlsO && {
-      ca: path(p, tlsO.ca, 'patroni.tls.ca', baseDir),
-      cert: path(p, tlsO.cert, 'patroni.tls.cert', baseDir, true),
-      key: path(p, tlsO.key, 'patroni.tls.key', baseDir, true),
-    };
-    if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
-      p.add(
-        tls.cert === undefined ? 'patroni.tls.cert' : 'patroni.tls.key',
-        'cert and key go together: give both or neither',
-      );
-    }
+    const ca = path(p, patO.ca, 'patroni.ca', baseDir, true);
     const maxLagBytes = int(p, patO.maxLagBytes, 'patroni.maxLagBytes', 0, Number.MAX_SAFE_INTEGER, true);
     if (scope !== undefined && rest.every((r) => r !== undefined)) {
       patroni = {
         scope,
         rest: rest as string[],
         ...(members ? { members } : {}),
-        ...(tls?.ca
-          ? {
-              tls: {
-                ca: tls.ca,
-                ...(tls.cert ? { cert: tls.cert } : {}),
-                ...(tls.key ? { key: tls.key } : {}),
-              },
-            }
-          : {}),
+        ...(ca ? { ca } : {}),
         ...(maxLagBytes !== undefined ? { maxLagBytes } : {}),
       };
     }
@@ -322,16 +301,16 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
     const user = str(p, pgO.user, 'postgres.user');
     const passwordFile = path(p, pgO.passwordFile, 'postgres.passwordFile', baseDir);
     const database = str(p, pgO.database, 'postgres.database');
-    const tlsO = obj(p, pgO.tls, 'postgres.tls', true);
-    const ca = tlsO && path(p, tlsO.ca, 'postgres.tls.ca', baseDir, true);
-    let mode: PostgresTlsMode | undefined;
-    if (tlsO && tlsO.mode !== undefined) {
-      if (TLS_MODES.includes(tlsO.mode as PostgresTlsMode)) mode = tlsO.mode as PostgresTlsMode;
-      else
+    const sslRootCert = path(p, pgO.sslRootCert, 'postgres.sslRootCert', baseDir, true);
+    let sslMode: PostgresTlsMode | undefined;
+    if (pgO.sslMode !== undefined) {
+      if (TLS_MODES.includes(pgO.sslMode as PostgresTlsMode)) sslMode = pgO.sslMode as PostgresTlsMode;
+      else {
         p.add(
-          'postgres.tls.mode',
-          `${show(tlsO.mode)} must be one of ${TLS_MODES.map((m) => `"${m}"`).join(', ')}`,
+          'postgres.sslMode',
+          `${show(pgO.sslMode)} must be one of ${TLS_MODES.map((m) => `"${m}"`).join(', ')}`,
         );
+      }
     }
     if (primary && replicas && user && passwordFile && database) {
       postgres = {
@@ -340,7 +319,8 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
         user,
         passwordFile,
         database,
-        ...(tlsO ? { tls: { ...(ca ? { ca } : {}), ...(mode ? { mode } : {}) } } : {}),
+        ...(sslRootCert ? { sslRootCert } : {}),
+        ...(sslMode ? { sslMode } : {}),
       };
     }
   }

@@ -176,7 +176,7 @@ describe('a primary and a streaming replica', () => {
     const viaOther = (mode?: string) =>
       withManifest((j) => {
         j.postgres.primary = { host: NOT_IN_SAN, port: 5432 };
-        if (mode) j.postgres.tls = { mode };
+        if (mode) j.postgres.sslMode = mode;
       });
     const full = await verifyCluster(viaOther(), { checks: ['pg.primary'], timeoutMs: 3000 });
     expect(byId(full, 'pg.primary').detail).toContain(
@@ -186,11 +186,11 @@ describe('a primary and a streaming replica', () => {
     expect(byId(ca, 'pg.primary').ok).toBe(true);
 
     const other = await verifyCluster(
-      withManifest((j) => (j.postgres.tls = { ca: join(pki.dir, 'otherca.crt') })),
+      withManifest((j) => (j.postgres.sslRootCert = join(pki.dir, 'otherca.crt'))),
       { checks: ['pg.primary'], timeoutMs: 3000 },
     );
     expect(byId(other, 'pg.primary').detail).toContain(
-      `primary port ${PRIMARY}:5432: server certificate is not signed by postgres.tls.ca (${join(pki.dir, 'otherca.crt')})`,
+      `primary port ${PRIMARY}:5432: server certificate is not signed by postgres.sslRootCert (${join(pki.dir, 'otherca.crt')})`,
     );
   });
 

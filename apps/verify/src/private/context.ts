@@ -291,8 +291,9 @@ export function createContext(args: {
       await Promise.all(opened.map((x) => x?.close(graceMs)));
     },
     etcdName(endpoint, members) {
-      const byDeploy = manifest.etcd.nodes?.find((n) => sameUrl(n.endpoint, endpoint));
-      if (byDeploy) return byDeploy.name;
+      const i = manifest.etcd.endpoints.findIndex((e) => sameUrl(e, endpoint));
+      const byDeploy = i >= 0 ? manifest.etcd.names?.[i] : undefined;
+      if (byDeploy) return byDeploy;
       const m = members?.find((x) => x.name !== '' && x.clientUrls.some((u) => sameUrl(u, endpoint)));
       return m ? m.name : endpoint;
     },

@@ -90,20 +90,15 @@ export async function loadMaterials(m: Manifest): Promise<Materials> {
   };
 
   const { etcd, patroni, postgres } = m;
-  const patroniCa = patroni.tls?.ca ?? etcd.tls.ca;
-  const pgCa = postgres.tls?.ca ?? etcd.tls.ca;
-  const [etcdCa, etcdCert, etcdKey, patCa, patCert, patKey, pgCaBuf, pw] = await Promise.all([
+  const [etcdCa, etcdCert, etcdKey, patCa, pgCa, pw] = await Promise.all([
     certFile('etcd.tls.ca', etcd.tls.ca),
     certFile('etcd.tls.cert', etcd.tls.cert),
     keyFile('etcd.tls.key', etcd.tls.key),
-    patroni.tls?.ca ? certFile('patroni.tls.ca', patroni.tls.ca) : undefined,
-    patroni.tls?.cert ? certFile('patroni.tls.cert', patroni.tls.cert) : undefined,
-    patroni.tls?.key ? keyFile('patroni.tls.key', patroni.tls.key) : undefined,
-    postgres.tls?.ca ? certFile('postgres.tls.ca', postgres.tls.ca) : undefined,
+    patroni.ca ? certFile('patroni.ca', patroni.ca) : undefined,
+    postgres.sslRootCert ? certFile('postgres.sslRootCert', postgres.sslRootCert) : undefined,
     read(postgres.passwordFile),
   ]);
   matches('etcd.tls.cert', 'etcd.tls.key', etcdCert, etcdKey?.key);
-  matches('patroni.tls.cert', 'patroni.tls.key', patCert, patKey?.key);
 
   let password: Secret | undefined;
   if (pw instanceof Error) {
@@ -140,17 +135,14 @@ export async function loadMaterials(m: Manifest): Promise<Materials> {
     },
     patroniTls: {
       ca: patCa ?? etcdCa,
-      caField: patroni.tls?.ca ? 'patroni.tls.ca' : 'etcd.tls.ca',
-      caPath: patroniCa,
-      ...(patCert && patKey && patroni.tls?.cert
-        ? { cert: patCert, key: patKey.buf, certField: 'patroni.tls.cert', certPath: patroni.tls.cert }
-        : {}),
+      caField: patroni.ca ? 'patroni.ca' : 'etcd.tls.ca',
+      caPath: patroni.ca ?? etcd.tls.ca,
     },
     pgTls: {
-      ca: pgCaBuf ?? etcdCa,
-      caField: postgres.tls?.ca ? 'postgres.tls.ca' : 'etcd.tls.ca',
-      caPath: pgCa,
-      mode: postgres.tls?.mode ?? 'verify-full',
+      ca: pgCa ?? etcdCa,
+      caField: postgres.sslRootCert ? 'postgres.sslRootCert' : 'etcd.tls.ca',
+      caPath: postgres.sslRootCert ?? etcd.tls.ca,
+      mode: postgres.sslMode ?? 'verify-full',
     },
     password,
     named,
