@@ -8,7 +8,7 @@ import {
   ensureBundle,
   inspectCertificate,
   isPkiError,
-  PkiError,
+  type PkiError,
   readBundle,
   type StoredBundle,
   verifyChain,
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 function byAction(changes: readonly BundleChange[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const c of changes) (out[c.action] ??= []).push(c.id);
+  for (const c of changes) out[c.action] = [...(out[c.action] ?? []), c.id];
   return out;
 }
 
@@ -75,7 +75,13 @@ describe('ensureBundle', () => {
     expect(must(bundle.paths.clients.verify, 'verify').cert).toBe(join(dir, 'clients', 'verify.crt'));
 
     const mode = async (p: string) => (await stat(p)).mode & 0o777;
-    for (const d of [dir, join(dir, 'etcd'), join(dir, 'patroni'), join(dir, 'patroni', 'pg-1'), join(dir, 'clients')]) {
+    for (const d of [
+      dir,
+      join(dir, 'etcd'),
+      join(dir, 'patroni'),
+      join(dir, 'patroni', 'pg-1'),
+      join(dir, 'clients'),
+    ]) {
       expect(await mode(d), d).toBe(0o700);
     }
     for (const f of allFiles(bundle)) {
@@ -83,7 +89,14 @@ describe('ensureBundle', () => {
       expect(await mode(f.cert), f.cert).toBe(0o644);
       expect(await readFile(f.cert, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
     }
-    expect((await readdir(dir)).sort()).toEqual(['bundle.json', 'ca.crt', 'ca.key', 'clients', 'etcd', 'patroni']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'bundle.json',
+      'ca.crt',
+      'ca.key',
+      'clients',
+      'etcd',
+      'patroni',
+    ]);
   });
 
   test('a re-run keeps the CA and every certificate, byte for byte', async () => {

@@ -2,7 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { must, smallSpec } from '../test/fixtures.js';
-import { type Bundle, createBundle, type Credential, inspectCertificate, keyMatchesCertificate } from './index.js';
+import {
+  type Bundle,
+  type Credential,
+  createBundle,
+  inspectCertificate,
+  keyMatchesCertificate,
+} from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-06-01T12:00:00Z');
@@ -37,7 +43,11 @@ describe('createBundle', () => {
   test('has one entry per member, per Patroni node and role, per client', () => {
     expect(Object.keys(bundle.etcd)).toEqual(['etcd-1', 'etcd-2']);
     expect(Object.keys(bundle.patroni)).toEqual(['pg-1', 'pg-2']);
-    expect(Object.keys(must(bundle.patroni['pg-1'], 'pg-1')).sort()).toEqual(['etcdClient', 'postgres', 'rest']);
+    expect(Object.keys(must(bundle.patroni['pg-1'], 'pg-1')).sort()).toEqual([
+      'etcdClient',
+      'postgres',
+      'rest',
+    ]);
     expect(Object.keys(bundle.clients)).toEqual(['verify']);
   });
 
