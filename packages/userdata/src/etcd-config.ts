@@ -107,6 +107,9 @@ export function renderEtcdConfig(cluster: Cluster, memberName: string, paths: Et
     'quota-backend-bytes': cluster.etcd.quotaBackendBytes,
     'auto-compaction-mode': 'periodic',
     'auto-compaction-retention': '1h',
+    // The v3 JSON gateway (/v3/...) that Patroni's etcd3 client speaks. Its flag defaults to on, but with
+    // --config-file every key left out is false, and Patroni then waits on etcd forever (404 page not found).
+    'enable-grpc-gateway': true,
     'client-transport-security': transport(paths.tls),
     'peer-transport-security': transport(peerTls),
     logger: 'zap',
