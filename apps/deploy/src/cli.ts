@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import { DeployError, isDeployError } from './errors.js';
+import type { Io } from './reporter.js';
+
+export type { Io } from './reporter.js';
+
+const COMMANDS = {
+  deploy: () => import('./commands/deploy.js'),
+  destroy: () => import('./commands/destroy.js'),
+  status: () => import('./commands/status.js'),
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+export const USAGE = `usage: pgha <command> [options]
+
+commands:
+  deploy    bring the cluster up (target local: this machine; idempotent)
+  destroy   stop every process the deployment started; --purge also removes its data
+  status    members, roles, PIDs and ports
+
+common options:
+  --cluster NAME        cluster name (default: main)
+  --state-dir DIR       where deployments keep state (default: .pgha, or $PGHA_STATE_DIR)
+  --json                machine-readable output on stdout, nothing else
+  -h, --help            this text
+
+deploy options:
+  --target local        where to deploy (only local in this version)
+  --config FILE         JSON file with any of: cluster, etcdMembers, patroniNodes, postgresVersion,
+                        profile, synchronousMode, addressBase (flags override it)
+  --etcd-members N      3 or 5 (default 3)
+  --patroni-nodes N     2 to 5 (default 3)
+  --postgres-version N  PostgreSQL major version (default: the newest installed)
+  --profile NAME        fast | safe timings (default fast; see README)
+  --sync / --async      synchronous replication (default: no acknowledged write lost on failover)
+                        or asynchronous (faster commits; a failover can lose the last writes)
+  --address-base 127.N  loopback plan: etcd 127.N.10.x, Patroni 127.N.20.x, HAProxy 127.N.30.1 (default 127.0)
+  --nodes-dir DIR       where node data lives (default: <state-dir>/<cluster>/nodes; as root /var/lib/pgha)
+  --no-install          never apt-get install missing packages
+  --timeout SECONDS     how long each start phase may take (default 90)
+
+destroy options:
+  --purge               also delete data, keys and secrets
+`;
+
+export interface ParsedFlags {
+  readonly [key: string]: string | boolean | undefined;
+}
+
+const OPTIONS = {
+  cluster: { type: 'string' },
+  'state-dir': { type: 'string' },
+  'nodes-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  target: { type: 'string' },
+  config: { type: 'string' },
+  'etcd-members': { type: 'string' },
+  'patroni-nodes': { type: 'string' },
+  'postgres-version': { type: 'string' },
+  profile: { type: 'string' },
+  sync: { type: 'boolean' },
+  async: { type: 'boolean' },
+  'address-base': { type: 'string' },
+  'no-install': { type: 'boolean' },
+  timeout: { type: 'string' },
+  purge: { type: 'boolean' },
+} as const;
+
+/** Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 70 internal error. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let json = false;
+  try {
+    const args = [...argv];
+    const first = args[0];
+    const name: CommandName =
+      first !== undefined && first in COMMANDS ? (args.shift() as CommandName) : 'deploy';
+    if (first !== undefined && !first.startsWith('-') && !(first in COMMANDS)) {
+      throw new DeployError('USAGE', `unknown command "${first}"`, {
+        hint: `commands: ${Object.keys(COMMANDS).join(', ')}; pgha --help`,
+      });
+    }
+    let parsed: ReturnType<
+      typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
+    >;
+    try {
+      parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
+    } catch (error) {
+      throw new DeployError('USAGE', (error as Error).message, { hint: 'pgha --help lists the options' });
+    }
+    json = parsed.values.json === true;
+    if (parsed.values.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    const command = await COMMANDS[name]();
+    return await command.default(parsed.values as ParsedFlags, io);
+  } catch (error) {
+    return report(error, io, json);
+  }
+}
+
+function report(error: unknown, io: Io, json: boolean): number {
+  if (isDeployError(error)) {
+    const exit = error.kind === 'usage' ? 2 : 1;
+    if (json) {
+      io.stdout.write(
+        `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind } })}\n`,
+      );
+    }
+    io.stderr.write(`error: ${error.message}\n`);
+    if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    if (error.leftBehind.length > 0) {
+      io.stderr.write(
+        `left running: ${error.leftBehind.join(', ')} (pnpm run status; pnpm run destroy stops them)\n`,
+      );
+    }
+    return exit;
+  }
+  if (json)
+    io.stdout.write(
+      `${JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: String(error) } })}\n`,
+    );
+  io.stderr.write(
+    `internal error (a bug in pgha; please report it with this text):\n${(error as Error)?.stack ?? String(error)}\n`,
+  );
+  return 70;
+}

@@ -1,0 +1,103 @@
+import type { ParsedFlags } from '../cli.js';
+import { DeployError } from '../errors.js';
+import { deployLocal } from '../local/deploy.js';
+import { layoutFor } from '../local/layout.js';
+import { readClusterState } from '../local/state.js';
+import { DEFAULTS, readConfigFile, validateOptions } from '../options.js';
+import { humanReporter, type Io, quietReporter } from '../reporter.js';
+import { stateRoot } from './context.js';
+
+function intFlag(flags: ParsedFlags, name: string): number | string | undefined {
+  const value = flags[name];
+  if (typeof value !== 'string') return undefined;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+export default async function deployCommand(flags: ParsedFlags, io: Io): Promise<number> {
+  const target = (flags.target as string | undefined) ?? 'local';
+  if (target !== 'local') {
+    throw new DeployError('USAGE', `--target ${JSON.stringify(target)} is not available in this version`, {
+      hint: 'use --target local (the default); the AWS target is synthesized by @pgha/etcd-stack and @pgha/patroni-stack',
+    });
+  }
+  const fromFile = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
+  const fromFlags: Record<string, unknown> = {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) fromFlags[key] = value;
+  };
+  set('cluster', flags.cluster);
+  set('etcdMembers', intFlag(flags, 'etcd-members'));
+  set('patroniNodes', intFlag(flags, 'patroni-nodes'));
+  set('postgresVersion', intFlag(flags, 'postgres-version'));
+  set('profile', flags.profile);
+  if (flags.sync === true && flags.async === true) {
+    throw new DeployError('USAGE', '--sync and --async were both given', { hint: 'choose one' });
+  }
+  set('synchronousMode', flags.sync === true ? true : flags.async === true ? false : undefined);
+  set('addressBase', flags['address-base']);
+  const options = validateOptions(
+    { ...DEFAULTS, ...fromFile, ...fromFlags },
+    typeof flags.config === 'string' ? `in ${flags.config}` : 'flags',
+  );
+  const timeout = intFlag(flags, 'timeout');
+  if (timeout !== undefined && (typeof timeout !== 'number' || timeout < 5 || timeout > 3600)) {
+    throw new DeployError('USAGE', `--timeout ${JSON.stringify(flags.timeout)} is not valid`, {
+      hint: 'give whole seconds from 5 to 3600, e.g. --timeout 120',
+    });
+  }
+
+  const asRoot = process.getuid?.() === 0;
+  let layout = layoutFor({
+    cluster: options.cluster,
+    stateRoot: stateRoot(flags, io),
+    nodesRoot: flags['nodes-dir'] as string | undefined,
+    asRoot,
+  });
+  const existing = await readClusterState(layout);
+  if (existing && flags['nodes-dir'] === undefined) layout = { ...layout, nodesDir: existing.nodesDir };
+
+  const json = flags.json === true;
+  const reporter = json ? quietReporter(io) : humanReporter(io);
+  const started = performance.now();
+  const result = await deployLocal(
+    {
+      options,
+      layout,
+      install: flags['no-install'] !== true,
+      phaseTimeoutMs: typeof timeout === 'number' ? timeout * 1000 : undefined,
+    },
+    (event) => reporter.event(event),
+  );
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({ ok: true, cluster: options.cluster, target: 'local', started: result.started, manifest: result.manifestFile, seconds: Number(seconds), connection: result.connection })}\n`,
+    );
+    return 0;
+  }
+  const c = result.connection;
+  const summary =
+    result.started.length === 0 && result.changedFiles.length === 0
+      ? `cluster "${options.cluster}" is up and healthy; nothing to change (${seconds}s)`
+      : `cluster "${options.cluster}" is up (${seconds}s); started: ${result.started.join(', ') || 'nothing'}`;
+  io.stdout.write(
+    [
+      summary,
+      '',
+      `primary (read-write):  ${c.primaryUrl}`,
+      `replicas (read-only):  ${c.replicaUrl}`,
+      `password file:         ${c.passwordFile}`,
+      `manifest:              ${result.manifestFile}`,
+      '',
+      '# psql environment',
+      c.pgEnv,
+      '',
+      '# etcdctl environment',
+      c.etcdctlEnv,
+      '',
+      'next: pnpm verify (smoke test), pnpm run status, pnpm run destroy',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,35 @@
+import type { ParsedFlags } from '../cli.js';
+import { statusLocal } from '../local/status.js';
+import type { Io } from '../reporter.js';
+import { existingLayout } from './context.js';
+
+export default async function statusCommand(flags: ParsedFlags, io: Io): Promise<number> {
+  const { layout, cluster } = await existingLayout(flags, io);
+  const status = await statusLocal(layout);
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify({ cluster, ...status })}\n`);
+    return status.ok ? 0 : 1;
+  }
+  const rows = [
+    ['MEMBER', 'KIND', 'ADDRESS', 'PORTS', 'PID', 'ROLE', 'STATE'],
+    ...status.components.map((c) => [
+      c.name,
+      c.kind,
+      c.host,
+      c.ports.join(','),
+      c.pid === undefined ? '-' : String(c.pid),
+      c.role ?? '-',
+      c.state,
+    ]),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  for (const row of rows)
+    io.stdout.write(
+      `${row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  io.stdout.write(`\ncluster "${cluster}": ${status.ok ? 'all running' : 'not all running'}\n`);
+  return status.ok ? 0 : 1;
+}

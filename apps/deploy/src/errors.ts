@@ -1,0 +1,65 @@
+const BRAND = Symbol.for('pgha.error');
+
+/** How the CLI treats an error: usage errors exit 2, external failures exit 1, internal ones show a stack. */
+export type ErrorKind = 'usage' | 'external' | 'internal';
+
+export type DeployErrorCode =
+  | 'USAGE'
+  | 'CONFIG_INVALID'
+  | 'STATE_CONFLICT'
+  | 'STATE_UNREACHABLE'
+  | 'BINARY_MISSING'
+  | 'PORT_IN_USE'
+  | 'PROCESS_DIED'
+  | 'START_TIMEOUT'
+  | 'STOP_FAILED'
+  | 'NOT_DEPLOYED';
+
+export interface DeployErrorOptions {
+  readonly cause?: unknown;
+  /** What the user can do about it; printed on its own line. */
+  readonly hint?: string;
+  /** What is left running or on disk because of the failure, said honestly. */
+  readonly leftBehind?: readonly string[];
+}
+
+const KIND: Record<DeployErrorCode, ErrorKind> = {
+  USAGE: 'usage',
+  CONFIG_INVALID: 'usage',
+  STATE_CONFLICT: 'usage',
+  STATE_UNREACHABLE: 'usage',
+  BINARY_MISSING: 'usage',
+  PORT_IN_USE: 'usage',
+  NOT_DEPLOYED: 'usage',
+  PROCESS_DIED: 'external',
+  START_TIMEOUT: 'external',
+  STOP_FAILED: 'external',
+};
+
+export class DeployError extends Error {
+  readonly code: DeployErrorCode;
+  readonly hint: string | undefined;
+  readonly leftBehind: readonly string[];
+  readonly [BRAND] = true;
+
+  constructor(code: DeployErrorCode, message: string, options: DeployErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DeployError';
+    this.code = code;
+    this.hint = options.hint;
+    this.leftBehind = options.leftBehind ?? [];
+  }
+
+  get kind(): ErrorKind {
+    return KIND[this.code];
+  }
+}
+
+export function isDeployError(value: unknown): value is DeployError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true &&
+    (value as { name?: unknown }).name === 'DeployError'
+  );
+}

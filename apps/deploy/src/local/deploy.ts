@@ -1,0 +1,481 @@
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { patroniEnvironment } from '@pgha/userdata';
+import { DeployError, isDeployError } from '../errors.js';
+import { type Emit, step } from '../events.js';
+import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
+import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
+import { canBind, findListener } from './ports.js';
+import { type Binaries, findBinaries } from './preflight.js';
+import {
+  etcdHealthy,
+  inRecovery,
+  loadTls,
+  type PgTarget,
+  patroniCluster,
+  streamingReplicas,
+  waitFor,
+} from './probes.js';
+import {
+  isAlive,
+  type ProcessRecord,
+  type StartOptions,
+  startService,
+  stopAll,
+  writeRecord,
+} from './process.js';
+import { type NodeFiles, renderNodeFiles } from './render.js';
+import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
+import { type ServiceUser, serviceUser } from './service-user.js';
+import { assertSameOptions, componentStatus, readClusterState, writeClusterState } from './state.js';
+import { ensurePki } from './tls.js';
+
+export interface DeployLocalOptions {
+  readonly options: LocalOptions;
+  readonly layout: Layout;
+  /** Install missing Debian packages when root (default true). */
+  readonly install?: boolean;
+  /** How long to wait for each phase (etcd quorum, Patroni leader and replicas, load balancer). */
+  readonly phaseTimeoutMs?: number;
+}
+
+export interface DeployLocalResult {
+  /** Components started by this run (empty when the cluster was already healthy). */
+  readonly started: readonly string[];
+  /** Files whose content changed this run. */
+  readonly changedFiles: readonly string[];
+  readonly connection: ConnectionInfo;
+  readonly manifestFile: string;
+  readonly binaries: Binaries;
+}
+
+/**
+ * Bring the local cluster up, or finish bringing it up: start only what is not running, keep all data.
+ * On failure the error says what is left running so that nothing is left behind unreported.
+ */
+export async function deployLocal(request: DeployLocalOptions, emit: Emit): Promise<DeployLocalResult> {
+  const { options, layout } = request;
+  const phaseTimeoutMs = request.phaseTimeoutMs ?? 90_000;
+  const plan = addressPlan(options);
+  const asRoot = process.getuid?.() === 0;
+
+  const existing = await readClusterState(layout);
+  if (existing) assertSameOptions(existing, options, layout);
+
+  const { binaries, user } = await step(
+    emit,
+    'preflight',
+    'preflight: binaries, service user, addresses',
+    async () => {
+      const binaries = await findBinaries(
+        { postgresVersion: options.postgresVersion, install: request.install ?? true, asRoot },
+        emit,
+      );
+      const user = await serviceUser(asRoot);
+      await assertReachable(layout.nodesDir, user);
+      return { binaries, user };
+    },
+    ({ binaries: b, user }) =>
+      `etcd ${b.versions.etcd}, Patroni ${b.versions.patroni}, PostgreSQL ${b.versions.postgres}, HAProxy ${b.versions.haproxy}; services run as ${user.name}`,
+  );
+
+  const before = await componentStatus(layout, options);
+  const running = new Set(before.filter((c) => c.running).map((c) => c.name));
+  await step(emit, 'ports', 'check addresses and ports', async () => {
+    const busy: string[] = [];
+    for (const c of before) {
+      if (c.running) continue;
+      for (const port of c.ports) {
+        if (await canBind(c.host, port)) continue;
+        const holder = await findListener(c.host, port);
+        busy.push(
+          `${c.host}:${port} (${c.name}) is in use${holder ? ` by PID ${holder.pid}: ${holder.command}` : ''}`,
+        );
+      }
+    }
+    if (busy.length > 0) {
+      throw new DeployError(
+        'PORT_IN_USE',
+        `addresses needed by the cluster are taken:\n  - ${busy.join('\n  - ')}`,
+        {
+          hint: 'stop the process named (by PID), or deploy on other loopback addresses with --address-base 127.N',
+        },
+      );
+    }
+  });
+
+  if (!existing) {
+    await writeClusterState(layout, {
+      version: 1,
+      target: 'local',
+      options: { ...options, postgresVersion: binaries.versions.postgres },
+      nodesDir: layout.nodesDir,
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  await mkdir(layout.runDir, { recursive: true, mode: 0o700 });
+  const pki = await step(
+    emit,
+    'pki',
+    'certificates (CA, etcd members, Patroni nodes, clients)',
+    () => ensurePki(layout, plan),
+    (r) => r.summary,
+  );
+  const { secrets } = await step(
+    emit,
+    'secrets',
+    'passwords',
+    () => ensureSecrets(layout.secretsDir),
+    (r) => (r.created.length > 0 ? `generated ${r.created.join(', ')}` : 'kept'),
+  );
+
+  const changedFiles = await step(
+    emit,
+    'config',
+    'configuration files (same renderers as AWS)',
+    async () => {
+      const files = renderNodeFiles({ options, plan, layout, binaries, pki: pki.files });
+      return writeNodeFiles(layout, files, user);
+    },
+    (changed) => (changed.length === 0 ? 'unchanged' : `${changed.length} written`),
+  );
+  const changedWhileRunning = changedFiles.filter((file) =>
+    before.some((c) => c.running && file.startsWith(`${layout.nodesDir}/${c.name}/`)),
+  );
+  for (const file of changedWhileRunning) {
+    emit({
+      type: 'warning',
+      message: `${file} changed while its process runs; restart it to apply (pnpm run destroy, then pnpm run deploy)`,
+    });
+  }
+
+  const started: string[] = [];
+  const records = new Map<string, ProcessRecord>();
+  for (const c of before) if (c.record && c.running) records.set(c.name, c.record);
+  const tls = await loadTls({
+    ca: pki.files.ca,
+    cert: pki.files.deployClient.cert,
+    key: pki.files.deployClient.key,
+  });
+
+  /** Start a service and record it; a process we cannot record is stopped again, never left orphaned. */
+  const launch = async (recordFile: string, start: StartOptions) => {
+    const record = await startService(start);
+    try {
+      await writeRecord(recordFile, record);
+    } catch (error) {
+      await stopAll([record], 5000);
+      throw error;
+    }
+    records.set(start.name, record);
+    started.push(start.name);
+  };
+
+  /** Throws PROCESS_DIED (with the log's tail) when a process we started is gone. */
+  const guard = async () => {
+    for (const [name, record] of records) {
+      if (!(await isAlive(record))) {
+        const log = logFileOf(layout, name);
+        const tail = (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+        throw new DeployError(
+          'PROCESS_DIED',
+          `${name} (PID ${record.pid}) exited during start; end of ${log}:\n${tail}`,
+          {
+            hint: `read ${log}; then pnpm run deploy again (what runs is kept) or pnpm run destroy`,
+          },
+        );
+      }
+    }
+  };
+
+  try {
+    // etcd
+    const etcdToStart = plan.etcd.filter((m) => !running.has(m.name));
+    await step(
+      emit,
+      'etcd',
+      `etcd: ${plan.etcd.length} members with TLS and client-certificate auth`,
+      async () => {
+        for (const member of etcdToStart) {
+          const l = etcdLayout(layout, member.name);
+          await launch(l.recordFile, {
+            name: member.name,
+            command: binaries.etcd,
+            args: ['--config-file', l.configFile],
+            logFile: l.logFile,
+            cwd: l.dir,
+            env: baseEnv(l.dir),
+            uid: user.uid,
+            gid: user.gid,
+          });
+        }
+        const endpoints = plan.etcd.map((m) => `https://${m.host}:2379`);
+        const ready = await waitFor(
+          async () => {
+            const health = await Promise.all(
+              endpoints.map((e) =>
+                etcdHealthy(e, tls, 2000).catch((error: Error) => `${e}: ${error.message}`),
+              ),
+            );
+            const bad = health.map((h, i) =>
+              h === true ? undefined : `${endpoints[i]}: ${h === false ? 'unhealthy' : h}`,
+            );
+            const problems = bad.filter(Boolean);
+            if (problems.length > 0) throw new Error(problems.join('; '));
+            return true;
+          },
+          { timeoutMs: phaseTimeoutMs, guard },
+        );
+        if (ready.value === undefined) {
+          throw new DeployError(
+            'START_TIMEOUT',
+            `etcd did not reach quorum within ${phaseTimeoutMs} ms: ${ready.lastError}`,
+            {
+              hint: `read the member logs under ${layout.nodesDir}/etcd-*/etcd.log`,
+            },
+          );
+        }
+      },
+      () =>
+        etcdToStart.length === 0
+          ? 'already running, healthy'
+          : `started ${etcdToStart.map((m) => m.name).join(', ')}; quorum`,
+    );
+
+    // Patroni + PostgreSQL
+    const patroniToStart = plan.patroni.filter((n) => !running.has(n.name));
+    const leader = await step(
+      emit,
+      'patroni',
+      `Patroni + PostgreSQL ${binaries.versions.postgres}: ${plan.patroni.length} nodes`,
+      async () => {
+        for (const node of patroniToStart) {
+          const l = patroniLayout(layout, node.name);
+          await launch(l.recordFile, {
+            name: node.name,
+            command: binaries.patroni,
+            args: [l.configFile],
+            logFile: l.logFile,
+            cwd: l.dir,
+            env: { ...baseEnv(l.dir), ...patroniSecretsEnv(secrets) },
+            uid: user.uid,
+            gid: user.gid,
+          });
+        }
+        return waitForLeaderAndReplicas(plan, tls, secrets, pki.files.ca, phaseTimeoutMs, guard);
+      },
+      (name) =>
+        patroniToStart.length === 0
+          ? `already running; leader ${name}`
+          : `leader ${name}; replicas streaming`,
+    );
+
+    // HAProxy
+    const haproxyRunning = running.has('haproxy');
+    await step(
+      emit,
+      'haproxy',
+      `HAProxy: ${plan.loadBalancer}:5432 -> primary, :5433 -> replicas`,
+      async () => {
+        if (!haproxyRunning) {
+          const l = haproxyLayout(layout);
+          await launch(l.recordFile, {
+            name: 'haproxy',
+            command: binaries.haproxy,
+            args: ['-db', '-f', l.configFile],
+            logFile: l.logFile,
+            cwd: l.dir,
+            env: baseEnv(l.dir),
+            uid: user.uid,
+            gid: user.gid,
+          });
+        }
+        const ca = await readFile(pki.files.ca, 'utf8');
+        const target = (port: number): PgTarget => ({
+          host: plan.loadBalancer,
+          port,
+          user: 'postgres',
+          password: secrets.superuser.reveal(),
+          database: 'postgres',
+          ca,
+        });
+        const ready = await waitFor(
+          async () => {
+            if ((await inRecovery(target(5432), 2000)) !== false) throw new Error(':5432 reached a replica');
+            if ((await inRecovery(target(5433), 2000)) !== true) throw new Error(':5433 reached the primary');
+            return true;
+          },
+          { timeoutMs: phaseTimeoutMs, guard },
+        );
+        if (ready.value === undefined) {
+          throw new DeployError(
+            'START_TIMEOUT',
+            `the load balancer did not route within ${phaseTimeoutMs} ms: ${ready.lastError}`,
+            { hint: `read ${haproxyLayout(layout).logFile}` },
+          );
+        }
+      },
+      () => `${haproxyRunning ? 'already running' : 'started'}; :5432 primary ${leader}, :5433 a replica`,
+    );
+  } catch (error) {
+    // Say what is left running: the operator decides between fixing and re-running, or destroy.
+    const left = await runningNames(layout, options);
+    if (isDeployError(error)) {
+      throw new DeployError(error.code, error.message, { hint: error.hint, cause: error, leftBehind: left });
+    }
+    if (left.length > 0) emit({ type: 'warning', message: `left running: ${left.join(', ')}` });
+    throw error;
+  }
+
+  const manifest = buildManifest({
+    options,
+    plan,
+    layout,
+    pki: pki.files,
+    secrets: secretFile(layout.secretsDir, 'superuser'),
+  });
+  await writeManifest(layout.manifestFile, manifest);
+  return {
+    started,
+    changedFiles,
+    connection: connectionInfo(manifest),
+    manifestFile: layout.manifestFile,
+    binaries,
+  };
+}
+
+async function runningNames(layout: Layout, options: LocalOptions): Promise<string[]> {
+  const status = await componentStatus(layout, options);
+  return status.filter((c) => c.running).map((c) => `${c.name} (PID ${c.record?.pid})`);
+}
+
+function logFileOf(layout: Layout, name: string): string {
+  if (name === 'haproxy') return haproxyLayout(layout).logFile;
+  return name.startsWith('etcd-') ? etcdLayout(layout, name).logFile : patroniLayout(layout, name).logFile;
+}
+
+/** A clean environment: nothing inherited (PGPASSWORD, PGUSER, a pyenv PATH) leaks into the services. */
+function baseEnv(home: string): Record<string, string> {
+  return { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: home };
+}
+
+/** The passwords reach Patroni through its environment, never through its configuration file. */
+function patroniSecretsEnv(secrets: Secrets): Record<string, string> {
+  return patroniEnvironment({
+    superuserPassword: secrets.superuser.reveal(),
+    replicationPassword: secrets.replication.reveal(),
+    rewindPassword: secrets.rewind.reveal(),
+    restApiPassword: secrets.restapi.reveal(),
+  });
+}
+
+async function waitForLeaderAndReplicas(
+  plan: AddressPlan,
+  tls: Awaited<ReturnType<typeof loadTls>>,
+  secrets: Secrets,
+  caFile: string,
+  timeoutMs: number,
+  guard: () => Promise<void>,
+): Promise<string> {
+  const ca = await readFile(caFile, 'utf8');
+  const rest = plan.patroni.map((n) => `https://${n.host}:8008`);
+  const ready = await waitFor(
+    async () => {
+      let members: Awaited<ReturnType<typeof patroniCluster>> | undefined;
+      let lastError = '';
+      for (const url of rest) {
+        try {
+          members = await patroniCluster(url, tls, 2000);
+          break;
+        } catch (error) {
+          lastError = `${url}: ${(error as Error).message}`;
+        }
+      }
+      if (!members) throw new Error(`no Patroni REST API answers (${lastError})`);
+      const leaders = members.filter((m) => m.role === 'leader' && m.state === 'running');
+      if (leaders.length !== 1) throw new Error(`${leaders.length} running leaders in /cluster`);
+      const leader = leaders[0] as (typeof leaders)[number];
+      const node = plan.patroni.find((n) => n.name === leader.name);
+      if (!node) throw new Error(`leader ${leader.name} is not a member of this deployment`);
+      const streaming = await streamingReplicas(
+        {
+          host: node.host,
+          port: 5432,
+          user: 'postgres',
+          password: secrets.superuser.reveal(),
+          database: 'postgres',
+          ca,
+        },
+        2000,
+      );
+      const waiting = plan.patroni.filter((n) => n.name !== leader.name && !streaming.includes(n.name));
+      if (waiting.length > 0)
+        throw new Error(`leader ${leader.name}; not streaming yet: ${waiting.map((n) => n.name).join(', ')}`);
+      return leader.name;
+    },
+    { timeoutMs, guard, intervalMs: 250 },
+  );
+  if (ready.value === undefined) {
+    throw new DeployError(
+      'START_TIMEOUT',
+      `Patroni did not settle within ${timeoutMs} ms: ${ready.lastError}`,
+      {
+        hint: 'read the node logs (patroni.log in each node dir); pnpm run status shows what runs',
+      },
+    );
+  }
+  return ready.value;
+}
+
+/** Write each file only when its content differs; returns the paths written. Owner: the service user. */
+async function writeNodeFiles(
+  layout: Layout,
+  files: readonly NodeFiles[],
+  user: ServiceUser,
+): Promise<string[]> {
+  const changed: string[] = [];
+  await mkdir(layout.nodesDir, { recursive: true, mode: 0o755 });
+  await chown(layout.nodesDir, user.uid, user.gid);
+  for (const node of files) {
+    for (const dir of node.dirs) {
+      await mkdir(dir.path, { recursive: true, mode: dir.mode });
+      await chown(dir.path, user.uid, user.gid);
+    }
+    for (const file of node.files) {
+      const content = file.content;
+      const current = await readFile(file.path).catch(() => undefined);
+      if (current !== undefined && Buffer.compare(current, Buffer.from(content)) === 0) {
+        const s = await stat(file.path);
+        if ((s.mode & 0o777) === file.mode && s.uid === user.uid) continue;
+      }
+      await writeFile(file.path, content, { mode: file.mode });
+      await chown(file.path, user.uid, user.gid);
+      await chmod(file.path, file.mode);
+      changed.push(file.path);
+    }
+  }
+  return changed;
+}
+
+/** Every directory above `dir` must let the service user through, or its processes fail obscurely. */
+async function assertReachable(dir: string, user: ServiceUser): Promise<void> {
+  if (!user.isRoot) return; // we run as that user already and create what we need
+  let current = dir;
+  for (;;) {
+    const parent = dirname(current);
+    const s = await stat(current).catch(() => undefined);
+    if (s && s.uid !== user.uid && (s.mode & 0o001) === 0) {
+      throw new DeployError(
+        'STATE_UNREACHABLE',
+        `${current} is not reachable by the service user ${user.name} (mode ${(s.mode & 0o777).toString(8)}, owner uid ${s.uid}), so ${dir} cannot hold the node data`,
+        {
+          hint: `pass --nodes-dir with a path ${user.name} can reach (default as root: /var/lib/pgha), or chmod o+x ${current}`,
+        },
+      );
+    }
+    if (parent === current) return;
+    current = parent;
+  }
+}

@@ -1,0 +1,97 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * Where a local deployment keeps its files.
+ *
+ * `stateDir` (default `.pgha/<cluster>`) holds what the operator owns: the manifest, the PKI master copy,
+ * the secrets and the records of the processes started. `nodesDir` holds what the services use: data
+ * directories, configuration, per-node key copies, sockets and logs. Run as root, the services run as
+ * `postgres`, which cannot reach a checkout under /root, so `nodesDir` then defaults to
+ * `/var/lib/pgha/<cluster>`.
+ */
+export interface Layout {
+  readonly cluster: string;
+  readonly stateDir: string;
+  readonly nodesDir: string;
+  readonly manifestFile: string;
+  readonly clusterFile: string;
+  readonly pkiDir: string;
+  readonly secretsDir: string;
+  readonly runDir: string;
+}
+
+export interface NodeLayout {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly tlsDir: string;
+  readonly logFile: string;
+  readonly dataDir: string;
+  readonly recordFile: string;
+}
+
+export interface PatroniNodeLayout extends NodeLayout {
+  readonly socketDir: string;
+  readonly pgpassFile: string;
+}
+
+export function layoutFor(options: {
+  readonly cluster: string;
+  readonly stateRoot: string;
+  readonly nodesRoot?: string | undefined;
+  readonly asRoot: boolean;
+}): Layout {
+  const stateDir = resolve(options.stateRoot, options.cluster);
+  const nodesDir = options.nodesRoot
+    ? resolve(options.nodesRoot, options.cluster)
+    : options.asRoot
+      ? join('/var/lib/pgha', options.cluster)
+      : join(stateDir, 'nodes');
+  return {
+    cluster: options.cluster,
+    stateDir,
+    nodesDir,
+    manifestFile: join(stateDir, 'manifest.json'),
+    clusterFile: join(stateDir, 'cluster.json'),
+    pkiDir: join(stateDir, 'pki'),
+    secretsDir: join(stateDir, 'secrets'),
+    runDir: join(stateDir, 'run'),
+  };
+}
+
+export function etcdLayout(layout: Layout, name: string): NodeLayout {
+  const dir = join(layout.nodesDir, name);
+  return {
+    dir,
+    configFile: join(dir, 'etcd.yaml'),
+    tlsDir: join(dir, 'tls'),
+    logFile: join(dir, 'etcd.log'),
+    dataDir: join(dir, 'data'),
+    recordFile: join(layout.runDir, `${name}.json`),
+  };
+}
+
+export function patroniLayout(layout: Layout, name: string): PatroniNodeLayout {
+  const dir = join(layout.nodesDir, name);
+  return {
+    dir,
+    configFile: join(dir, 'patroni.yaml'),
+    tlsDir: join(dir, 'tls'),
+    logFile: join(dir, 'patroni.log'),
+    dataDir: join(dir, 'data'),
+    recordFile: join(layout.runDir, `${name}.json`),
+    socketDir: join(dir, 'socket'),
+    pgpassFile: join(dir, 'pgpass'),
+  };
+}
+
+export function haproxyLayout(layout: Layout): NodeLayout {
+  const dir = join(layout.nodesDir, 'haproxy');
+  return {
+    dir,
+    configFile: join(dir, 'haproxy.cfg'),
+    tlsDir: join(dir, 'tls'),
+    logFile: join(dir, 'haproxy.log'),
+    dataDir: dir,
+    recordFile: join(layout.runDir, 'haproxy.json'),
+  };
+}

@@ -1,0 +1,115 @@
+import { rename, writeFile } from 'node:fs/promises';
+import type { AddressPlan, LocalOptions } from '../options.js';
+import type { Layout } from './layout.js';
+import type { PkiFiles } from './tls.js';
+
+/** The contract between deploy and verify (DESIGN.md "State and the manifest"). */
+export interface Manifest {
+  readonly version: 1;
+  readonly cluster: string;
+  readonly target: 'local';
+  readonly etcd: {
+    readonly endpoints: readonly string[];
+    readonly members: number;
+    readonly names: readonly string[];
+    readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
+  };
+  readonly patroni: {
+    readonly scope: string;
+    readonly rest: readonly string[];
+    readonly members: readonly {
+      readonly name: string;
+      readonly host: string;
+      readonly port: number;
+      readonly rest: string;
+    }[];
+    readonly ca: string;
+  };
+  readonly postgres: {
+    readonly primary: { readonly host: string; readonly port: number };
+    readonly replicas: { readonly host: string; readonly port: number };
+    readonly user: string;
+    readonly passwordFile: string;
+    readonly database: string;
+    readonly sslRootCert: string;
+  };
+  readonly pki: { readonly dir: string };
+}
+
+export function buildManifest(input: {
+  readonly options: LocalOptions;
+  readonly plan: AddressPlan;
+  readonly layout: Layout;
+  readonly pki: PkiFiles;
+  readonly secrets: string;
+}): Manifest {
+  const { options, plan, pki } = input;
+  return {
+    version: 1,
+    cluster: options.cluster,
+    target: 'local',
+    etcd: {
+      endpoints: plan.etcd.map((m) => `https://${m.host}:2379`),
+      members: plan.etcd.length,
+      names: plan.etcd.map((m) => m.name),
+      tls: { ca: pki.ca, cert: pki.verifyClient.cert, key: pki.verifyClient.key },
+    },
+    patroni: {
+      scope: options.cluster,
+      rest: plan.patroni.map((n) => `https://${n.host}:8008`),
+      members: plan.patroni.map((n) => ({
+        name: n.name,
+        host: n.host,
+        port: 5432,
+        rest: `https://${n.host}:8008`,
+      })),
+      ca: pki.ca,
+    },
+    postgres: {
+      primary: { host: plan.loadBalancer, port: 5432 },
+      replicas: { host: plan.loadBalancer, port: 5433 },
+      user: 'postgres',
+      passwordFile: input.secrets,
+      database: 'postgres',
+      sslRootCert: pki.ca,
+    },
+    pki: { dir: input.layout.pkiDir },
+  };
+}
+
+/** Write atomically (temp file + rename): verify never reads half a manifest. */
+export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 });
+  await rename(temp, file);
+}
+
+export interface ConnectionInfo {
+  readonly primaryUrl: string;
+  readonly replicaUrl: string;
+  readonly pgEnv: string;
+  readonly etcdctlEnv: string;
+  readonly passwordFile: string;
+}
+
+/** How to connect, for people: libpq URLs (no password in them), PG* and ETCDCTL_* env snippets. */
+export function connectionInfo(manifest: Manifest): ConnectionInfo {
+  const pg = manifest.postgres;
+  const url = (host: string, port: number) =>
+    `postgresql://${pg.user}@${host}:${port}/${pg.database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.sslRootCert)}`;
+  return {
+    primaryUrl: url(pg.primary.host, pg.primary.port),
+    replicaUrl: url(pg.replicas.host, pg.replicas.port),
+    pgEnv: [
+      `export PGHOST=${pg.primary.host} PGPORT=${pg.primary.port} PGUSER=${pg.user} PGDATABASE=${pg.database}`,
+      `export PGSSLMODE=verify-full PGSSLROOTCERT=${pg.sslRootCert}`,
+      `export PGPASSWORD="$(cat ${pg.passwordFile})"`,
+    ].join('\n'),
+    etcdctlEnv: [
+      'export ETCDCTL_API=3',
+      `export ETCDCTL_ENDPOINTS=${manifest.etcd.endpoints.join(',')}`,
+      `export ETCDCTL_CACERT=${manifest.etcd.tls.ca} ETCDCTL_CERT=${manifest.etcd.tls.cert} ETCDCTL_KEY=${manifest.etcd.tls.key}`,
+    ].join('\n'),
+    passwordFile: pg.passwordFile,
+  };
+}

@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import pg from 'pg';
+
+export interface TlsFiles {
+  readonly ca: string;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+}
+
+interface LoadedTls {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
+}
+
+export async function loadTls(files: TlsFiles): Promise<LoadedTls> {
+  const [ca, cert, key] = await Promise.all([
+    readFile(files.ca, 'utf8'),
+    files.cert ? readFile(files.cert, 'utf8') : undefined,
+    files.key ? readFile(files.key, 'utf8') : undefined,
+  ]);
+  return { ca, ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
+}
+
+/** GET an https URL with our CA (and client certificate when given); resolves status and body. */
+export function httpsGet(
+  url: string,
+  tls: LoadedTls,
+  timeoutMs: number,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ...tls, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** etcd's /health on one client URL, over TLS with a client certificate. */
+export async function etcdHealthy(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<boolean> {
+  const { status, body } = await httpsGet(`${endpoint}/health`, tls, timeoutMs);
+  return status === 200 && (JSON.parse(body) as { health?: string }).health === 'true';
+}
+
+export interface PatroniMember {
+  readonly name: string;
+  readonly role: string;
+  readonly state: string;
+  readonly host: string;
+  readonly port: number;
+  readonly timeline?: number;
+  readonly lag?: number | string;
+}
+
+/** Patroni's /cluster view from one member's REST API. */
+export async function patroniCluster(
+  restUrl: string,
+  tls: LoadedTls,
+  timeoutMs: number,
+): Promise<PatroniMember[]> {
+  const { status, body } = await httpsGet(`${restUrl}/cluster`, tls, timeoutMs);
+  if (status !== 200) throw new Error(`${restUrl}/cluster answered HTTP ${status}`);
+  return ((JSON.parse(body) as { members?: PatroniMember[] }).members ?? []).map((m) => ({
+    ...m,
+    role: m.role === 'master' ? 'leader' : m.role,
+  }));
+}
+
+export interface PgTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly ca: string;
+}
+
+/** Run one query on a fresh connection (TLS verified against our CA) and close it. */
+export async function pgQuery<T extends pg.QueryResultRow>(
+  target: PgTarget,
+  sql: string,
+  timeoutMs: number,
+): Promise<T[]> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: { ca: target.ca, rejectUnauthorized: true },
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'pgha-deploy',
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const result = await client.query<T>(sql);
+    return result.rows;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function inRecovery(target: PgTarget, timeoutMs: number): Promise<boolean> {
+  const rows = await pgQuery<{ r: boolean }>(target, 'select pg_is_in_recovery() as r', timeoutMs);
+  return rows[0]?.r === true;
+}
+
+/** application_name of every walsender that is streaming (Patroni sets it to the member name). */
+export async function streamingReplicas(target: PgTarget, timeoutMs: number): Promise<string[]> {
+  const rows = await pgQuery<{ application_name: string }>(
+    target,
+    "select application_name from pg_stat_replication where state = 'streaming'",
+    timeoutMs,
+  );
+  return rows.map((r) => r.application_name);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Poll until `probe` returns a value that is not undefined, or the time is up. Throws the last reason given
+ * (probe errors are kept, not thrown early) so the caller can say what it was waiting for.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  options: {
+    readonly timeoutMs: number;
+    readonly intervalMs?: number;
+    /** Called between attempts; throw from it to abort the wait (a process died). */
+    readonly guard?: () => Promise<void>;
+  },
+): Promise<{ value: T } | { value?: undefined; lastError: string }> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastError = 'not ready';
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return { value };
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() >= deadline) return { lastError };
+    await options.guard?.();
+    await sleep(options.intervalMs ?? 200);
+  }
+}

@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+
+/** A process this tool started, identified by PID and its kernel start time (guards against PID reuse). */
+export interface ProcessRecord {
+  readonly name: string;
+  readonly pid: number;
+  readonly startTime: string;
+  readonly command: readonly string[];
+}
+
+export interface StartOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly logFile: string;
+  readonly cwd: string;
+  /** The complete environment: nothing is inherited (an inherited PGPASSWORD breaks pg_basebackup). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined when the process is gone. */
+async function procStat(pid: number): Promise<{ state: string; startTime: string } | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may hold spaces and parentheses: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = rest[0];
+    const startTime = rest[19];
+    if (state === undefined || startTime === undefined) return undefined;
+    return { state, startTime };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive means: the PID exists, is the process we started (same start time) and is not a zombie. */
+export async function isAlive(record: Pick<ProcessRecord, 'pid' | 'startTime'>): Promise<boolean> {
+  const stat = await procStat(record.pid);
+  return (
+    stat !== undefined && stat.startTime === record.startTime && stat.state !== 'Z' && stat.state !== 'X'
+  );
+}
+
+/** Start a long-running service detached from this process, its output appended to logFile. */
+export async function startService(options: StartOptions): Promise<ProcessRecord> {
+  const log = openSync(options.logFile, 'a', 0o640);
+  try {
+    const child = spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: { ...options.env },
+      detached: true,
+      stdio: ['ignore', log, log],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
+    });
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => resolve(child.pid as number));
+    });
+    child.unref();
+    const stat = await procStat(pid);
+    return {
+      name: options.name,
+      pid,
+      startTime: stat?.startTime ?? '',
+      command: [options.command, ...options.args],
+    };
+  } finally {
+    closeSync(log);
+  }
+}
+
+export async function writeRecord(file: string, record: ProcessRecord): Promise<void> {
+  await writeFile(file, `${JSON.stringify(record)}\n`, { mode: 0o644 });
+}
+
+export async function readRecord(file: string): Promise<ProcessRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ProcessRecord;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function removeRecord(file: string): Promise<void> {
+  await rm(file, { force: true });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Stop processes we started, together: SIGTERM to all, wait up to graceMs, then SIGKILL to what is left.
+ * Returns the records that were still alive after SIGKILL (should be none).
+ */
+export async function stopAll(
+  records: readonly ProcessRecord[],
+  graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<ProcessRecord[]> {
+  const alive = [];
+  for (const record of records) if (await isAlive(record)) alive.push(record);
+  for (const record of alive) signalProcess(record.pid, signal);
+  const deadline = Date.now() + graceMs;
+  let remaining = alive;
+  while (remaining.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    remaining = await filterAlive(remaining);
+  }
+  if (remaining.length > 0) {
+    for (const record of remaining) signalProcess(record.pid, 'SIGKILL');
+    const killDeadline = Date.now() + 5000;
+    while (remaining.length > 0 && Date.now() < killDeadline) {
+      await sleep(100);
+      remaining = await filterAlive(remaining);
+    }
+  }
+  return remaining;
+}
+
+async function filterAlive(records: readonly ProcessRecord[]): Promise<ProcessRecord[]> {
+  const out = [];
+  for (const record of records) if (await isAlive(record)) out.push(record);
+  return out;
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** The PostgreSQL postmaster's PID from its data directory (first line of postmaster.pid), if running. */
+export async function postmasterRecord(dataDir: string, name: string): Promise<ProcessRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(`${dataDir}/postmaster.pid`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const stat = await procStat(pid);
+  if (stat === undefined || stat.state === 'Z') return undefined;
+  // A stale postmaster.pid can name a PID that now belongs to something else: check the command line.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.split('\0').includes(dataDir)) return undefined;
+  return { name, pid, startTime: stat.startTime, command: ['postgres', '-D', dataDir] };
+}

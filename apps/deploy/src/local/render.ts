@@ -1,0 +1,159 @@
+import {
+  type Cluster,
+  defineCluster,
+  renderEtcdConfig,
+  renderHaproxyConfig,
+  renderPatroniConfig,
+} from '@pgha/userdata';
+import type { AddressPlan, LocalOptions } from '../options.js';
+import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import type { Binaries } from './preflight.js';
+import type { PkiFiles } from './tls.js';
+
+export interface NodeFiles {
+  readonly node: string;
+  readonly dirs: readonly { readonly path: string; readonly mode: number }[];
+  readonly files: readonly {
+    readonly path: string;
+    readonly content: string | Buffer;
+    readonly mode: number;
+  }[];
+}
+
+/** The cluster description the renderers take: the same one the AWS constructs use, with loopback addresses. */
+export function localCluster(options: LocalOptions, plan: AddressPlan, binaries: Binaries): Cluster {
+  return defineCluster({
+    name: options.cluster,
+    etcd: {
+      members: plan.etcd.map((m) => ({ name: m.name, host: m.host })),
+      version: binaries.versions.etcd,
+    },
+    patroni: {
+      nodes: plan.patroni.map((n) => ({ name: n.name, host: n.host })),
+      version: binaries.versions.patroni,
+      postgresVersion: binaries.versions.postgres,
+      timing: options.profile,
+      synchronousMode: options.synchronousMode,
+      // Loopback connections come from 127.0.0.1 whatever the node's own 127.x.y.z address is.
+      allowedCidrs: ['127.0.0.0/8'],
+    },
+  });
+}
+
+/** Patroni 3.0.x logs a traceback for every GET health check; OPTIONS answers the same status codes. */
+export function healthCheckMethod(patroniVersion: string): 'GET' | 'OPTIONS' {
+  const [major = 0, minor = 0] = patroniVersion.split('.').map(Number);
+  return major > 3 || (major === 3 && minor >= 1) ? 'GET' : 'OPTIONS';
+}
+
+/**
+ * Every directory and file the local services need: rendered configuration and per-node copies of the
+ * certificates and keys each one uses (owned by the service user, keys 0600: Patroni misreports a key it
+ * cannot read as an etcd connection problem).
+ */
+export function renderNodeFiles(input: {
+  readonly options: LocalOptions;
+  readonly plan: AddressPlan;
+  readonly layout: Layout;
+  readonly binaries: Binaries;
+  readonly pki: PkiFiles;
+}): NodeFiles[] {
+  const { options, plan, layout, binaries, pki } = input;
+  const cluster = localCluster(options, plan, binaries);
+  const out: NodeFiles[] = [];
+  const tlsCopy = (tlsDir: string, name: string, pem: { cert: string; key: string }) => [
+    { path: `${tlsDir}/${name}.crt`, content: pem.cert, mode: 0o644 },
+    { path: `${tlsDir}/${name}.key`, content: pem.key, mode: 0o600 },
+  ];
+
+  for (const member of plan.etcd) {
+    const l = etcdLayout(layout, member.name);
+    const pem = pki.pem.etcd(member.name);
+    const tls = {
+      certFile: `${l.tlsDir}/member.crt`,
+      keyFile: `${l.tlsDir}/member.key`,
+      caFile: `${l.tlsDir}/ca.crt`,
+    };
+    out.push({
+      node: member.name,
+      dirs: [
+        { path: l.dir, mode: 0o755 },
+        { path: l.tlsDir, mode: 0o700 },
+        { path: l.dataDir, mode: 0o700 },
+      ],
+      files: [
+        { path: tls.caFile, content: pki.pem.ca, mode: 0o644 },
+        ...tlsCopy(l.tlsDir, 'member', pem),
+        {
+          path: l.configFile,
+          content: renderEtcdConfig(cluster, member.name, { dataDir: l.dataDir, tls }),
+          mode: 0o644,
+        },
+      ],
+    });
+  }
+
+  for (const node of plan.patroni) {
+    const l = patroniLayout(layout, node.name);
+    const pem = pki.pem.patroni(node.name);
+    const file = (name: string) => ({
+      certFile: `${l.tlsDir}/${name}.crt`,
+      keyFile: `${l.tlsDir}/${name}.key`,
+      caFile: `${l.tlsDir}/ca.crt`,
+    });
+    out.push({
+      node: node.name,
+      dirs: [
+        { path: l.dir, mode: 0o755 },
+        { path: l.tlsDir, mode: 0o700 },
+        { path: l.socketDir, mode: 0o700 },
+        // Patroni's initdb / pg_basebackup create the data dir itself (0700); its parent is the node dir.
+      ],
+      files: [
+        { path: `${l.tlsDir}/ca.crt`, content: pki.pem.ca, mode: 0o644 },
+        ...tlsCopy(l.tlsDir, 'postgres', pem.postgres),
+        ...tlsCopy(l.tlsDir, 'rest', pem.rest),
+        ...tlsCopy(l.tlsDir, 'etcd-client', pem.etcdClient),
+        {
+          path: l.configFile,
+          content: renderPatroniConfig(cluster, node.name, {
+            dataDir: l.dataDir,
+            binDir: binaries.postgresBinDir,
+            pgpassFile: l.pgpassFile,
+            socketDir: l.socketDir,
+            tls: file('postgres'),
+            restTls: file('rest'),
+            etcdTls: file('etcd-client'),
+          }),
+          mode: 0o644,
+        },
+      ],
+    });
+  }
+
+  const h = haproxyLayout(layout);
+  out.push({
+    node: 'haproxy',
+    dirs: [{ path: h.dir, mode: 0o755 }],
+    files: [
+      { path: `${h.dir}/ca.crt`, content: pki.pem.ca, mode: 0o644 },
+      {
+        path: h.configFile,
+        content: renderHaproxyConfig(cluster, {
+          primary: { address: plan.loadBalancer, port: 5432 },
+          replicas: { address: plan.loadBalancer, port: 5433 },
+          caFile: `${h.dir}/ca.crt`,
+          healthCheck: {
+            method: healthCheckMethod(binaries.versions.patroni),
+            intervalMs: 1000,
+            rise: 1,
+            fall: 2,
+          },
+          log: 'stderr',
+        }),
+        mode: 0o644,
+      },
+    ],
+  });
+  return out;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { isDeployError } from './errors.js';
+import { addressPlan, DEFAULTS, validateOptions } from './options.js';
+
+describe('validateOptions', () => {
+  test('accepts the defaults', () => {
+    expect(validateOptions({ ...DEFAULTS }, 'flags')).toEqual(DEFAULTS);
+  });
+
+  test.each([
+    ['cluster', 'Main', 'lowercase letters'],
+    ['cluster', '', 'lowercase letters'],
+    ['etcdMembers', 4, '3 or 5'],
+    ['patroniNodes', 1, 'from 2 to 5'],
+    ['patroniNodes', 6, 'from 2 to 5'],
+    ['postgresVersion', 'fifteen', 'major version'],
+    ['profile', 'turbo', '"fast" or "safe"'],
+    ['synchronousMode', 'yes', 'true or false'],
+    ['addressBase', '10.0', '127.N'],
+    ['addressBase', '127.256', '127.N'],
+  ])('rejects %s = %j, naming the field, the value and the fix', (key, value, fix) => {
+    let caught: unknown;
+    try {
+      validateOptions({ ...DEFAULTS, [key]: value }, 'flags');
+    } catch (error) {
+      caught = error;
+    }
+    expect(isDeployError(caught)).toBe(true);
+    const message = (caught as Error).message;
+    expect(message).toContain(`${key}: ${JSON.stringify(value)}`);
+    expect(message).toContain(fix);
+    expect((caught as { kind: string }).kind).toBe('usage');
+  });
+
+  test('lists every problem at once, and unknown keys', () => {
+    expect(() =>
+      validateOptions({ ...DEFAULTS, etcdMembers: 2, profile: 'x', replicas: 2 }, 'in c.json'),
+    ).toThrow(/etcdMembers: 2[\s\S]*profile: "x"[\s\S]*/);
+    expect(() => validateOptions({ ...DEFAULTS, replicas: 2 }, 'in c.json')).toThrow(
+      'replicas: unknown option (in c.json)',
+    );
+  });
+});
+
+test('addressPlan follows the DESIGN address plan', () => {
+  const plan = addressPlan({ ...DEFAULTS, etcdMembers: 5, patroniNodes: 2, addressBase: '127.7' });
+  expect(plan.etcd.map((m) => `${m.name}@${m.host}`)).toEqual([
+    'etcd-1@127.7.10.1',
+    'etcd-2@127.7.10.2',
+    'etcd-3@127.7.10.3',
+    'etcd-4@127.7.10.4',
+    'etcd-5@127.7.10.5',
+  ]);
+  expect(plan.patroni.map((n) => `${n.name}@${n.host}`)).toEqual(['pg-1@127.7.20.1', 'pg-2@127.7.20.2']);
+  expect(plan.loadBalancer).toBe('127.7.30.1');
+});

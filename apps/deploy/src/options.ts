@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { DeployError } from './errors.js';
+
+export type ProfileName = 'fast' | 'safe';
+
+/** Everything that shapes a local deployment. Persisted in the state dir; a later run must agree. */
+export interface LocalOptions {
+  readonly cluster: string;
+  readonly etcdMembers: number;
+  readonly patroniNodes: number;
+  /** PostgreSQL major version; undefined means the newest installed. */
+  readonly postgresVersion?: number | undefined;
+  readonly profile: ProfileName;
+  readonly synchronousMode: boolean;
+  /** First two octets of the loopback plan: etcd on <base>.10.N, Patroni on <base>.20.N, HAProxy <base>.30.1. */
+  readonly addressBase: string;
+}
+
+export const DEFAULTS: LocalOptions = {
+  cluster: 'main',
+  etcdMembers: 3,
+  patroniNodes: 3,
+  postgresVersion: undefined,
+  profile: 'fast',
+  synchronousMode: true,
+  addressBase: '127.0',
+};
+
+const KEYS = Object.keys(DEFAULTS) as (keyof LocalOptions)[];
+
+interface Rule {
+  readonly key: keyof LocalOptions;
+  readonly ok: (value: unknown) => boolean;
+  readonly expected: string;
+}
+
+const RULES: readonly Rule[] = [
+  {
+    key: 'cluster',
+    ok: (v) => typeof v === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(v),
+    expected: 'a name of 1-31 lowercase letters, digits and dashes, starting with a letter (e.g. "main")',
+  },
+  {
+    key: 'etcdMembers',
+    ok: (v) => v === 3 || v === 5,
+    expected: '3 or 5 (an odd quorum that survives one or two losses)',
+  },
+  {
+    key: 'patroniNodes',
+    ok: (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 5,
+    expected: 'a whole number from 2 to 5',
+  },
+  {
+    key: 'postgresVersion',
+    ok: (v) => v === undefined || (Number.isInteger(v) && (v as number) >= 12 && (v as number) <= 30),
+    expected: 'a PostgreSQL major version such as 15, or leave it out for the newest installed',
+  },
+  { key: 'profile', ok: (v) => v === 'fast' || v === 'safe', expected: '"fast" or "safe"' },
+  { key: 'synchronousMode', ok: (v) => typeof v === 'boolean', expected: 'true or false' },
+  {
+    key: 'addressBase',
+    ok: (v) => typeof v === 'string' && /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v),
+    expected: 'the first two octets of a loopback address, "127.N" with N from 0 to 255 (e.g. "127.0")',
+  },
+];
+
+/** Check every field; one error lists every problem, each with the field, the value and what is allowed. */
+export function validateOptions(options: Record<string, unknown>, source: string): LocalOptions {
+  const problems: string[] = [];
+  for (const key of Object.keys(options)) {
+    if (!(KEYS as string[]).includes(key)) {
+      problems.push(`${key}: unknown option (${source}); known options: ${KEYS.join(', ')}`);
+    }
+  }
+  for (const rule of RULES) {
+    const value = options[rule.key];
+    if (!rule.ok(value))
+      problems.push(`${rule.key}: ${JSON.stringify(value)} is not valid; use ${rule.expected}`);
+  }
+  if (problems.length > 0) {
+    throw new DeployError('CONFIG_INVALID', `invalid options:\n  - ${problems.join('\n  - ')}`, {
+      hint: 'fix the values named above (flags or --config file) and run again',
+    });
+  }
+  return options as unknown as LocalOptions;
+}
+
+/** Read a JSON config file of LocalOptions fields (a partial set; defaults fill the rest). */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DeployError('CONFIG_INVALID', `cannot read --config ${path}: ${(error as Error).message}`, {
+      hint: 'pass the path of a readable JSON file',
+      cause: error,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DeployError(
+      'CONFIG_INVALID',
+      `--config ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        hint: 'the file must hold one JSON object such as {"cluster": "main", "etcdMembers": 3}',
+        cause: error,
+      },
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new DeployError(
+      'CONFIG_INVALID',
+      `--config ${path} must hold a JSON object, not ${typeof parsed}`,
+      {
+        hint: 'write it as {"cluster": "main", "etcdMembers": 3, ...}',
+      },
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export interface AddressPlan {
+  readonly etcd: readonly { name: string; host: string }[];
+  readonly patroni: readonly { name: string; host: string }[];
+  readonly loadBalancer: string;
+}
+
+export function addressPlan(options: LocalOptions): AddressPlan {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  return {
+    etcd: range(options.etcdMembers).map((i) => ({
+      name: `etcd-${i}`,
+      host: `${options.addressBase}.10.${i}`,
+    })),
+    patroni: range(options.patroniNodes).map((i) => ({
+      name: `pg-${i}`,
+      host: `${options.addressBase}.20.${i}`,
+    })),
+    loadBalancer: `${options.addressBase}.30.1`,
+  };
+}

@@ -1,0 +1,192 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isAlive, postmasterRecord, readRecord } from '../src/local/process.js';
+import { cli, exec, traversableTempDir } from './helpers.js';
+
+// A cluster of its own on 127.42.x.y, so a developer's `main` cluster on 127.0.x.y is left alone.
+const base = '127.42';
+const cluster = 'itest';
+let root: string;
+let common: string[];
+let manifest: {
+  etcd: { endpoints: string[]; tls: { ca: string; cert: string; key: string } };
+  patroni: { rest: string[] };
+  postgres: { passwordFile: string; sslRootCert: string };
+};
+let password: string;
+
+const nodes = ['etcd-1', 'etcd-2', 'etcd-3', 'pg-1', 'pg-2', 'pg-3', 'haproxy'];
+
+async function psql(port: number, sql: string): Promise<string> {
+  const { stdout } = await exec('psql', ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PGHOST: `${base}.30.1`,
+      PGPORT: String(port),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGPASSWORD: password,
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: manifest.postgres.sslRootCert,
+      PGCONNECT_TIMEOUT: '5',
+    },
+  });
+  return stdout.trim();
+}
+
+beforeAll(async () => {
+  root = await traversableTempDir('pgha-itest-');
+  common = ['--cluster', cluster, '--state-dir', join(root, 'state'), '--nodes-dir', join(root, 'nodes')];
+  const result = await cli(['deploy', ...common, '--address-base', base, '--no-install', '--json']);
+  if (result.code !== 0)
+    throw new Error(`deploy failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
+  const doc = JSON.parse(result.stdout) as { ok: boolean; manifest: string; started: string[] };
+  expect(doc.ok).toBe(true);
+  expect(doc.started.sort()).toEqual([...nodes].sort());
+  manifest = JSON.parse(await readFile(doc.manifest, 'utf8'));
+  password = (await readFile(manifest.postgres.passwordFile, 'utf8')).trim();
+});
+
+afterAll(async () => {
+  if (!common) return;
+  const result = await cli(['destroy', ...common, '--purge', '--json']);
+  await rm(root, { recursive: true, force: true });
+  expect(result.code).toBe(0);
+});
+
+describe('a local cluster from pnpm run deploy', () => {
+  test('etcdctl over TLS with a client certificate sees 3 started voting members', async () => {
+    const { stdout } = await exec(
+      'etcdctl',
+      [
+        `--endpoints=${manifest.etcd.endpoints.join(',')}`,
+        `--cacert=${manifest.etcd.tls.ca}`,
+        `--cert=${manifest.etcd.tls.cert}`,
+        `--key=${manifest.etcd.tls.key}`,
+        'member',
+        'list',
+        '-w',
+        'json',
+      ],
+      { env: { ETCDCTL_API: '3', PATH: '/usr/bin:/bin' } },
+    );
+    const members = (
+      JSON.parse(stdout) as { members: { name: string; clientURLs?: string[]; isLearner?: boolean }[] }
+    ).members;
+    expect(members.map((m) => m.name).sort()).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+    for (const m of members) {
+      expect(m.clientURLs?.[0]).toMatch(/^https:\/\/127\.42\.10\.\d:2379$/); // started members publish URLs
+      expect(m.isLearner ?? false).toBe(false);
+    }
+  });
+
+  test('etcd refuses a client without a certificate', async () => {
+    await expect(
+      exec(
+        'etcdctl',
+        [
+          `--endpoints=${manifest.etcd.endpoints[0]}`,
+          `--cacert=${manifest.etcd.tls.ca}`,
+          '--command-timeout=3s',
+          'member',
+          'list',
+        ],
+        {
+          env: { ETCDCTL_API: '3', PATH: '/usr/bin:/bin' },
+        },
+      ),
+    ).rejects.toThrow();
+  });
+
+  test('psql through the load balancer: 5432 is the writable primary, 5433 a read-only replica', async () => {
+    expect(await psql(5432, 'select pg_is_in_recovery()')).toBe('f');
+    expect(await psql(5433, 'select pg_is_in_recovery()')).toBe('t');
+    await expect(psql(5433, 'create table pgha_nope (id int)')).rejects.toThrow(/read-only transaction/);
+  });
+
+  test("Patroni's /cluster shows one leader and two replicas that stream", async () => {
+    const { stdout } = await exec('curl', [
+      '-sf',
+      '--cacert',
+      manifest.etcd.tls.ca,
+      `${manifest.patroni.rest[0]}/cluster`,
+    ]);
+    const members = (JSON.parse(stdout) as { members: { name: string; role: string; state: string }[] })
+      .members;
+    expect(members.filter((m) => m.role === 'leader')).toHaveLength(1);
+    const replicas = members.filter((m) => m.role !== 'leader');
+    expect(replicas).toHaveLength(2);
+    const streaming = (
+      await psql(
+        5432,
+        "select application_name from pg_stat_replication where state = 'streaming' order by 1",
+      )
+    ).split('\n');
+    expect(streaming).toEqual(replicas.map((m) => m.name).sort());
+  });
+
+  test('a second deploy on a healthy cluster changes nothing and says so', async () => {
+    const again = await cli(['deploy', ...common, '--address-base', base, '--no-install']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('is up and healthy; nothing to change');
+  });
+
+  test('deploy with other options on the same state dir is refused with the fix', async () => {
+    const other = await cli([
+      'deploy',
+      ...common,
+      '--address-base',
+      base,
+      '--etcd-members',
+      '5',
+      '--no-install',
+    ]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('etcdMembers: deployed with 3, asked for 5');
+    expect(other.stderr).toContain('--purge');
+  });
+
+  test('on a partly running cluster deploy starts only what is missing, and no data is lost', async () => {
+    await psql(5432, "create table if not exists keepme (v text); insert into keepme values ('before')");
+    const record = await readRecord(join(root, 'state', cluster, 'run', 'etcd-2.json'));
+    if (!record) throw new Error('no record for etcd-2');
+    process.kill(record.pid, 'SIGKILL');
+    const again = await cli(['deploy', ...common, '--address-base', base, '--no-install', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { started: string[] }).started).toEqual(['etcd-2']);
+    expect(await psql(5432, 'select v from keepme')).toBe('before');
+  });
+
+  test('status names every member with its PID and role', async () => {
+    const status = await cli(['status', ...common, '--json']);
+    expect(status.code).toBe(0);
+    const doc = JSON.parse(status.stdout) as {
+      ok: boolean;
+      components: { name: string; pid?: number; role?: string }[];
+    };
+    expect(doc.ok).toBe(true);
+    expect(doc.components.map((c) => c.name).sort()).toEqual([...nodes].sort());
+    expect(doc.components.filter((c) => c.role === 'leader')).toHaveLength(1);
+    for (const c of doc.components) expect(c.pid).toBeGreaterThan(0);
+  });
+
+  test('destroy stops every process it started, PostgreSQL included, and keeps the data', async () => {
+    const records = await Promise.all(
+      nodes.map((n) => readRecord(join(root, 'state', cluster, 'run', `${n}.json`))),
+    );
+    const postmasters = await Promise.all(
+      ['pg-1', 'pg-2', 'pg-3'].map((n) => postmasterRecord(join(root, 'nodes', cluster, n, 'data'), n)),
+    );
+    const all = [...records, ...postmasters].filter((r) => r !== undefined);
+    expect(all).toHaveLength(10);
+    const result = await cli(['destroy', ...common]);
+    expect(result.code, result.stderr).toBe(0);
+    for (const r of all) expect(await isAlive(r), `${r.name} PID ${r.pid}`).toBe(false);
+    expect(result.stdout).toContain('data kept');
+    // The data survives: deploy again and read the row back.
+    const again = await cli(['deploy', ...common, '--address-base', base, '--no-install']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await psql(5432, 'select v from keepme')).toBe('before');
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Integration tests start a real cluster on fixed loopback addresses: one file at a time.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 240_000,
+  },
+});

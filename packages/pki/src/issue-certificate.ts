@@ -1,0 +1,160 @@
+import type { Credential, ExtendedKeyUsage } from './credential.js';
+import { PkiError, type PkiIssue } from './errors.js';
+import { checkDays, classifySubjectAltName, type SubjectAltName, show } from './private/names.js';
+import { checkDate, checkDnValue, checkKeyBits, type KeyBits } from './private/options.js';
+import {
+  BACKDATE_MS,
+  buildCertificate,
+  certificateSpki,
+  DAY_MS,
+  generateRsaKey,
+  keySpki,
+  type NameAttribute,
+  parseCertificate,
+  sanExtension,
+  subjectKeyIdOf,
+} from './private/x509.js';
+import type { PrivateKey } from './private-key.js';
+
+export interface IssueCertificateOptions {
+  /** Common name (CN) of the subject, e.g. the node name `etcd-1`. */
+  readonly commonName: string;
+  /**
+   * Organization (O) in the subject.
+   * @default 'pgha'
+   */
+  readonly organization?: string;
+  /**
+   * Organizational unit (OU) in the subject, e.g. the cluster name.
+   * @default - no OU
+   */
+  readonly organizationalUnit?: string;
+  /** Extended key usages, at least one: `serverAuth`, `clientAuth` or both. */
+  readonly extendedKeyUsage: readonly ExtendedKeyUsage[];
+  /**
+   * Subject alternative names. The type comes from the value: a literal IPv4/IPv6 address becomes an IP SAN,
+   * anything else must be a valid DNS name (a leftmost `*.` wildcard label is allowed).
+   * @default - no SANs (fine for client certificates)
+   */
+  readonly subjectAltNames?: readonly string[];
+  /** Days the certificate is valid, from now (capped at the CA certificate's notAfter). */
+  readonly validityDays: number;
+  /**
+   * Key to certify; pass the current key to renew without re-keying.
+   * @default - a new RSA key of `keyBits` is generated
+   */
+  readonly key?: PrivateKey;
+  /**
+   * RSA key size for a new key.
+   * @default 2048
+   */
+  readonly keyBits?: KeyBits;
+  /**
+   * The time "now" (validity starts one hour before it, for clock skew).
+   * @default - the current time
+   */
+  readonly now?: Date;
+}
+
+interface ValidLeaf {
+  readonly subject: NameAttribute[];
+  readonly sans: SubjectAltName[];
+  readonly extendedKeyUsage: ExtendedKeyUsage[];
+  readonly days: number;
+  readonly bits: KeyBits;
+  readonly now: Date;
+}
+
+/**
+ * Issues a leaf certificate signed by `ca`: keyUsage digitalSignature + keyEncipherment (critical), the given
+ * extended key usages, SANs, subject and authority key identifiers, basicConstraints CA:false, a random positive
+ * serial, notBefore one hour in the past.
+ * @throws PkiError `INVALID_SPEC` (bad options), `KEY_CERT_MISMATCH` (the CA key is not the CA certificate's key),
+ * `CERT_UNREADABLE` / `KEY_UNREADABLE` (the CA material cannot be parsed).
+ */
+export async function issueCertificate(
+  ca: Credential,
+  options: IssueCertificateOptions,
+): Promise<Credential> {
+  const leaf = validateLeafOptions(options);
+  const key = options.key ?? (await generateRsaKey(leaf.bits));
+  return signLeaf(ca, leaf, key);
+}
+
+/** @internal Validates `IssueCertificateOptions`; throws one error listing every broken rule. */
+export function validateLeafOptions(options: IssueCertificateOptions, prefix = ''): ValidLeaf {
+  const issues: PkiIssue[] = [];
+  const p = (name: string) => `${prefix}${name}`;
+  const cn = checkDnValue(options.commonName, p('commonName'), issues);
+  const o = checkDnValue(options.organization ?? 'pgha', p('organization'), issues);
+  const ou =
+    options.organizationalUnit === undefined
+      ? undefined
+      : checkDnValue(options.organizationalUnit, p('organizationalUnit'), issues);
+  const eku = Array.isArray(options.extendedKeyUsage) ? options.extendedKeyUsage : [];
+  if (eku.length === 0 || eku.some((u) => u !== 'serverAuth' && u !== 'clientAuth')) {
+    issues.push({
+      code: 'INVALID_VALUE',
+      path: p('extendedKeyUsage'),
+      value: options.extendedKeyUsage,
+      message: `${show(options.extendedKeyUsage)} is not a list of extended key usages; use ["serverAuth"], ["clientAuth"] or both`,
+    });
+  }
+  const sans: SubjectAltName[] = [];
+  for (const [i, value] of (options.subjectAltNames ?? []).entries()) {
+    const san = classifySubjectAltName(value, p(`subjectAltNames[${i}]`), issues);
+    if (san && !sans.some((s) => s.type === san.type && s.value === san.value)) sans.push(san);
+  }
+  const days = checkDays(options.validityDays, p('validityDays'), issues);
+  const bits = checkKeyBits(options.keyBits, p('keyBits'), issues);
+  const now = checkDate(options.now, p('now'), issues);
+  if (issues.length > 0 || !cn || !o || !days || !bits || !now) {
+    throw PkiError.fromIssues('certificate options', issues);
+  }
+  const subject: NameAttribute[] = [
+    { shortName: 'CN', value: cn },
+    { shortName: 'O', value: o },
+  ];
+  if (ou) subject.push({ shortName: 'OU', value: ou });
+  return { subject, sans, extendedKeyUsage: [...new Set(eku)], days, bits, now };
+}
+
+/** @internal Signs an already validated leaf for `key`. */
+export function signLeaf(ca: Credential, leaf: ValidLeaf, key: PrivateKey): Credential {
+  const caCert = parseCertificate(ca.certPem, 'CA certificate');
+  if (!keySpki(ca.key).equals(certificateSpki(ca.certPem, 'CA certificate'))) {
+    throw new PkiError(
+      'KEY_CERT_MISMATCH',
+      'CA key does not belong to the CA certificate; pass the key the CA certificate was made for.',
+      { item: 'CA' },
+    );
+  }
+  const notBefore = new Date(leaf.now.getTime() - BACKDATE_MS);
+  const wanted = leaf.now.getTime() + leaf.days * DAY_MS;
+  const notAfter = new Date(Math.min(wanted, caCert.validity.notAfter.getTime()));
+  const extensions: object[] = [
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    {
+      name: 'extKeyUsage',
+      serverAuth: leaf.extendedKeyUsage.includes('serverAuth'),
+      clientAuth: leaf.extendedKeyUsage.includes('clientAuth'),
+    },
+    { name: 'subjectKeyIdentifier' },
+    {
+      name: 'authorityKeyIdentifier',
+      keyIdentifier: Buffer.from(subjectKeyIdOf(caCert), 'hex').toString('binary'),
+    },
+  ];
+  if (leaf.sans.length > 0) extensions.push(sanExtension(leaf.sans));
+  const certPem = buildCertificate({
+    subject: leaf.subject,
+    issuer: caCert.subject.attributes,
+    publicKeyPem: key.publicKeyPem(),
+    notBefore,
+    notAfter,
+    extensions,
+    signingKey: ca.key,
+  });
+  return { certPem, key };
+}
