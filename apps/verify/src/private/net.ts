@@ -202,7 +202,12 @@ export function toProbeFailure(
     return mk(`connection refused (nothing listens there; is the process running?)`, 'refused');
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    const tlsHint = ctx.phase === 'tls' ? ' during the TLS handshake (client certificate rejected?)' : '';
+    // A process being killed resets connections its dying listener still accepted; so can a TLS peer that
+    // drops a client certificate without an alert.
+    const tlsHint =
+      ctx.phase === 'tls'
+        ? ' during the TLS handshake (is it stopping? or does it refuse the client certificate?)'
+        : '';
     return mk(`connection reset by the server${tlsHint}`, 'other');
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
