@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import pg from 'pg';
 import type { HostPort, PostgresTlsMode } from '../manifest.js';
 import { firstLine, type Phase, ProbeFailure, type TlsClient, toProbeFailure } from './net.js';
 import type { Secret } from './secret.js';
@@ -63,6 +62,9 @@ export async function openPg(
       : s.tls.mode === 'verify-ca'
         ? { ca: s.tls.ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }
         : { ca: s.tls.ca, rejectUnauthorized: true };
+  // Loaded on first use: the CLI's usage and manifest errors, and the other checks' first round trips,
+  // do not wait for the PostgreSQL client to load.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: ep.host,
     port: ep.port,
