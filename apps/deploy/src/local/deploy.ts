@@ -4,6 +4,7 @@ import { patroniEnvironment } from '@pgha/userdata';
 import { DeployError, isDeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
+import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
 import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
 import { canBind, findListener } from './ports.js';
@@ -89,6 +90,17 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
       for (const port of c.ports) {
         if (await canBind(c.host, port)) continue;
         const holder = await findListener(c.host, port);
+        // A stock service that the Debian packages enabled (where systemd runs) is ours to stop, and we say so.
+        const unit =
+          holder && asRoot && (await systemdRunning()) ? await distroUnitOf(holder.pid) : undefined;
+        if (unit) {
+          emit({
+            type: 'notice',
+            message: `stopping and disabling ${unit}: it holds ${c.host}:${port} (${c.name})`,
+          });
+          await stopAndDisable(unit);
+          if (await canBind(c.host, port)) continue;
+        }
         busy.push(
           `${c.host}:${port} (${c.name}) is in use${holder ? ` by PID ${holder.pid}: ${holder.command}` : ''}`,
         );
