@@ -5,7 +5,7 @@ import { checkEtcdHealth, checkEtcdMembers } from './private/checks/etcd.js';
 import { checkPatroniLeader, checkPatroniReplicas, patroniRows } from './private/checks/patroni.js';
 import { checkPgPrimary, checkPgReplica, checkPgReplication } from './private/checks/pg.js';
 import { checkTlsExpiry } from './private/checks/tls.js';
-import { createContext, type RunContext, type Verdict } from './private/context.js';
+import { createContext, type RunContext, sameUrl, type Verdict } from './private/context.js';
 import { loadMaterials } from './private/materials.js';
 import { deadline, messageOf, ProbeFailure } from './private/net.js';
 import {
@@ -177,10 +177,14 @@ export async function verifyCluster(manifest: Manifest, options: VerifyOptions =
 
 async function etcdTable(ctx: RunContext): Promise<EtcdMemberRow[]> {
   const view = await ctx.etcd();
-  const members = view.memberList.ok ? view.memberList.value.members : [];
+  const list = await view.memberList;
+  const statuses = new Map(
+    await Promise.all(ctx.manifest.etcd.endpoints.map(async (e) => [e, await view.statuses.get(e)] as const)),
+  );
+  const members = list.ok ? list.value.members : [];
   const rows: EtcdMemberRow[] = members.map((m) => {
-    const endpoint = ctx.manifest.etcd.endpoints.find((e) => m.clientUrls.some((u) => sameHost(u, e)));
-    const st = endpoint ? view.statuses.get(endpoint) : undefined;
+    const endpoint = ctx.manifest.etcd.endpoints.find((e) => m.clientUrls.some((u) => sameUrl(u, e)));
+    const st = endpoint ? statuses.get(endpoint) : undefined;
     return {
       id: m.id,
       name: m.name || '(not started)',
@@ -194,8 +198,8 @@ async function etcdTable(ctx: RunContext): Promise<EtcdMemberRow[]> {
   });
   // Endpoints of the manifest that no listed member advertises (or no member list at all).
   for (const e of ctx.manifest.etcd.endpoints) {
-    if (members.some((m) => m.clientUrls.some((u) => sameHost(u, e)))) continue;
-    const st = view.statuses.get(e);
+    if (members.some((m) => m.clientUrls.some((u) => sameUrl(u, e)))) continue;
+    const st = statuses.get(e);
     rows.push({
       id: st?.ok ? st.value.memberId : '?',
       name: ctx.etcdName(e, members),
@@ -205,13 +209,5 @@ async function etcdTable(ctx: RunContext): Promise<EtcdMemberRow[]> {
       ...(st && !st.ok ? { error: st.error.message } : {}),
     });
   }
-  return rows;
-}
-
-function sameHost(a: string, b: string): boolean {
-  try {
-    return new URL(a).host === new URL(b).host;
-  } catch {
-    return a === b;
-  }
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
 }

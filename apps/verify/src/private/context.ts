@@ -21,11 +21,11 @@ export interface Verdict {
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: ProbeFailure };
 
 export interface EtcdView {
-  /** Member list from the first endpoint that answered, or every endpoint's failure. */
-  readonly memberList: Settled<{ from: string; members: EtcdMember[] }>;
-  /** Status per manifest endpoint. */
-  readonly statuses: ReadonlyMap<string, Settled<EtcdStatus>>;
-  /** Resolves true as soon as one endpoint completes a linearizable read; false when none can. */
+  /** Status per manifest endpoint, each settling on its own (a silent member holds up only its own). */
+  readonly statuses: ReadonlyMap<string, Promise<Settled<EtcdStatus>>>;
+  /** Member list from the first endpoint that answered status (others as fallback). */
+  readonly memberList: Promise<Settled<{ from: string; members: EtcdMember[] }>>;
+  /** A linearizable read through the first endpoint that answered status (others as fallback). */
   readonly quorumRead: Promise<Settled<{ from: string; ms: number }>>;
 }
 
@@ -160,47 +160,76 @@ export function createContext(args: {
   const ctx: RunContext = {
     ...args,
     etcd() {
-      etcdView ??= (async () => {
+      etcdView ??= (() => {
         const s = runSignal;
         const endpoints = manifest.etcd.endpoints;
         const named = (errors: { index: number; failure: ProbeFailure }[]) =>
           errors.map((e) => ({ who: etcdWho(endpoints[e.index] ?? '?'), failure: e.failure }));
+        const statuses = new Map(endpoints.map((e) => [e, settle(etcdApi.status(e, s))] as const));
+        // The endpoint that answered status first: its connection is open and it has shown it is alive.
+        const first = firstOk(
+          endpoints.map((e) =>
+            (statuses.get(e) as Promise<Settled<EtcdStatus>>).then((r) =>
+              r.ok ? e : Promise.reject(r.error),
+            ),
+          ),
+        );
+        const noAnswer = (errors: { index: number; failure: ProbeFailure }[]) =>
+          new ProbeFailure(
+            groupFailures(named(errors)),
+            errors.some((e) => e.failure.kind === 'timeout') ? 'timeout' : 'other',
+          );
+        /** Runs `op` on the first answering endpoint, then on every other one at once if that fails. */
+        const viaFirst = async <T>(
+          op: (e: string) => Promise<T>,
+        ): Promise<Settled<T> & { errors?: ProbeFailure[] }> => {
+          const f = await first;
+          if (f.value === undefined) return { ok: false, error: noAnswer(f.errors) };
+          const chosen = f.value;
+          try {
+            return { ok: true, value: await op(chosen) };
+          } catch (e) {
+            const firstError = e instanceof ProbeFailure ? e : new ProbeFailure(messageOf(e), 'other');
+            const others = endpoints.filter((x) => x !== chosen);
+            const r = await firstOk(others.map(op));
+            if (r.value !== undefined) return { ok: true, value: r.value };
+            const all = [
+              { index: endpoints.indexOf(chosen), failure: firstError },
+              ...r.errors.map((x) => ({
+                index: endpoints.indexOf(others[x.index] ?? ''),
+                failure: x.failure,
+              })),
+            ].sort((a, b) => a.index - b.index);
+            return { ok: false, error: noAnswer(all) };
+          }
+        };
+        const memberList = viaFirst((e) =>
+          etcdApi.memberList(e, s).then((r) => ({ from: e, members: r.members })),
+        ).then(
+          (r): Settled<{ from: string; members: EtcdMember[] }> =>
+            r.ok
+              ? r
+              : {
+                  ok: false,
+                  error: new ProbeFailure(`member list failed: ${r.error.message}`, r.error.kind),
+                },
+        );
         const quorumRead = (async (): Promise<Settled<{ from: string; ms: number }>> => {
+          await first;
           const t0 = performance.now();
-          const r = await firstOk(endpoints.map((e) => etcdApi.quorumRead(e, s).then(() => e)));
-          if (r.value !== undefined)
-            return { ok: true, value: { from: r.value, ms: performance.now() - t0 } };
-          const timedOut = r.errors.some((e) => e.failure.kind === 'timeout');
+          const r = await viaFirst((e) => etcdApi.quorumRead(e, s).then(() => e));
+          if (r.ok) return { ok: true, value: { from: r.value, ms: performance.now() - t0 } };
           return {
             ok: false,
             error: new ProbeFailure(
-              timedOut
-                ? `a linearizable read did not complete within ${timeoutMs} ms on any endpoint (no quorum?)`
-                : `a linearizable read failed on every endpoint: ${groupFailures(named(r.errors), 'read')}`,
-              timedOut ? 'timeout' : 'other',
+              r.error.kind === 'timeout'
+                ? `a linearizable read did not complete within ${timeoutMs} ms (no quorum?): ${r.error.message}`
+                : `a linearizable read failed: ${r.error.message}`,
+              r.error.kind,
             ),
           };
         })();
-        const [list, statuses] = await Promise.all([
-          firstOk(
-            endpoints.map((e) => etcdApi.memberList(e, s).then((r) => ({ from: e, members: r.members }))),
-          ),
-          Promise.all(endpoints.map(async (e) => [e, await settle(etcdApi.status(e, s))] as const)),
-        ]);
-        return {
-          memberList:
-            list.value !== undefined
-              ? { ok: true, value: list.value }
-              : {
-                  ok: false,
-                  error: new ProbeFailure(
-                    `member list failed: ${groupFailures(named(list.errors))}`,
-                    'other',
-                  ),
-                },
-          statuses: new Map(statuses),
-          quorumRead,
-        };
+        return Promise.resolve({ statuses, memberList, quorumRead });
       })();
       return etcdView;
     },
@@ -289,6 +318,7 @@ export function createContext(args: {
         clearTimeout(t);
       }
       await Promise.all(opened.map((x) => x?.close(graceMs)));
+      etcdApi.close();
     },
     etcdName(endpoint, members) {
       const i = manifest.etcd.endpoints.findIndex((e) => sameUrl(e, endpoint));

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { type Agent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
@@ -50,6 +50,8 @@ export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
   return signal;
 }
 
+const secured = new WeakSet<Socket>();
+
 /** Makes a request and parses JSON; every failure is a {@link ProbeFailure} that names `url`. */
 export function requestJson(
   url: string,
@@ -59,6 +61,8 @@ export function requestJson(
     readonly tls?: TlsClient;
     readonly signal: AbortSignal;
     readonly timeoutMs: number;
+    /** A keep-alive agent lets later requests to the same endpoint reuse its TLS connection. */
+    readonly agent?: Agent;
   },
 ): Promise<JsonResponse> {
   const u = new URL(url);
@@ -87,7 +91,7 @@ export function requestJson(
     };
     const options = {
       method: init.method,
-      agent: false as const,
+      agent: init.agent ?? (false as const),
       headers: {
         accept: 'application/json',
         ...(payload !== undefined
@@ -129,12 +133,22 @@ export function requestJson(
       });
     });
     req.on('socket', (s: Socket) => {
+      // A reused keep-alive socket is connected and secure already.
+      if (secured.has(s)) {
+        phase = 'answer';
+        return;
+      }
       const connected = () => {
         phase = isHttps ? 'tls' : 'answer';
       };
       if (s.connecting) s.once('connect', connected);
       else connected();
-      if (isHttps) (s as TLSSocket).once('secureConnect', () => (phase = 'answer'));
+      if (isHttps) {
+        (s as TLSSocket).once('secureConnect', () => {
+          secured.add(s);
+          phase = 'answer';
+        });
+      }
     });
     req.on('error', fail);
     if (init.signal.aborted) {

@@ -6,14 +6,9 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** `etcd.members`: member list over TLS shows the expected count, all started, none learner. */
 export async function checkEtcdMembers(ctx: RunContext): Promise<Verdict> {
-  const view = await ctx.etcd();
-  if (!view.memberList.ok) {
-    return {
-      status: 'fail',
-      detail: `member list failed on every endpoint: ${view.memberList.error.message}`,
-    };
-  }
-  const { members } = view.memberList.value;
+  const list = await (await ctx.etcd()).memberList;
+  if (!list.ok) return { status: 'fail', detail: list.error.message };
+  const { members } = list.value;
   const expected = ctx.manifest.etcd.members;
   const problems: string[] = [];
   if (members.length !== expected) {
@@ -41,8 +36,13 @@ export async function checkEtcdMembers(ctx: RunContext): Promise<Verdict> {
 /** `etcd.health`: every endpoint answers status; one leader; same raft term; a quorum read succeeds. */
 export async function checkEtcdHealth(ctx: RunContext): Promise<Verdict> {
   const view = await ctx.etcd();
-  const members = view.memberList.ok ? view.memberList.value.members : undefined;
   const endpoints = ctx.manifest.etcd.endpoints;
+  // Every status settles by its own deadline; the member list (for names) follows the first answer.
+  const statuses = new Map(
+    await Promise.all(endpoints.map(async (e) => [e, await view.statuses.get(e)] as const)),
+  );
+  const list = await view.memberList;
+  const members = list.ok ? list.value.members : undefined;
   const name = (e: string) => {
     const n = ctx.etcdName(e, members);
     return n === e ? e : `${n} (${e})`;
@@ -52,7 +52,7 @@ export async function checkEtcdHealth(ctx: RunContext): Promise<Verdict> {
   const down: { who: string; failure: ProbeFailure }[] = [];
   const answered: { endpoint: string; leader: string; term: string }[] = [];
   for (const e of endpoints) {
-    const st = view.statuses.get(e);
+    const st = statuses.get(e);
     if (!st) continue;
     if (!st.ok) {
       down.push({ who: name(e), failure: st.error });
