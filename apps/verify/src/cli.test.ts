@@ -42,8 +42,15 @@ describe('usage', () => {
     expect(c.stdout()).toContain('--manifest PATH');
   });
 
+  test('a leading -- (as pnpm passes it on) is ignored', async () => {
+    const c = captureIo();
+    expect(await run(['--', '--help'], c.io)).toBe(EXIT_OK);
+    expect(c.stdout()).toMatch(/^Usage: pgha-verify/);
+  });
+
   test.each([
     [['--bogus'], "Unknown option '--bogus'"],
+    [['--', '--', '--json'], "Unexpected argument '--json'"],
     [['--timeout', 'soon'], '--timeout: "soon" is not a duration'],
     [['--timeout', '0'], 'out of range'],
     [['--check', 'pg.nope'], 'unknown check "pg.nope"'],

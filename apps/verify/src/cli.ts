@@ -67,8 +67,10 @@ function parse(argv: readonly string[]): Parsed {
   let values: ReturnType<
     typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
   >['values'];
+  // `pnpm verify -- --json` passes the `--` on: a leading one separates nothing here.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0] ?? String(e));
   }
