@@ -212,13 +212,16 @@ describe('against a server that accepts and never answers', () => {
       const report = JSON.parse(c.stdout()) as VerifyReport;
       for (const check of report.checks.filter((x) => x.id !== 'tls.expiry')) {
         expect(check.ok).toBe(false);
-        expect(check.detail).toContain('no answer within 400 ms');
+        // Shared probes stop a little before the check's deadline so the check can say what it saw.
+        expect(check.detail).toMatch(/no answer within 3\d\d ms/);
         expect(check.ms).toBeLessThan(400 + 1000);
       }
       const etcd = report.checks.find((x) => x.id === 'etcd.health');
       expect(etcd?.detail).toContain('TCP connected but the TLS handshake did not finish');
       const pg = report.checks.find((x) => x.id === 'pg.primary');
-      expect(pg?.detail).toContain(`primary port 127.0.0.1:${silent.port}: no answer within 400 ms`);
+      expect(pg?.detail).toMatch(
+        new RegExp(`primary port 127\\.0\\.0\\.1:${silent.port}: no answer within 3\\d\\d ms`),
+      );
     } finally {
       await silent.close();
     }

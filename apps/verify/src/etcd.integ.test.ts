@@ -115,6 +115,26 @@ describe('a healthy three-member etcd', () => {
 });
 
 describe('losing members', () => {
+  test('one member frozen (SIGSTOP): etcd.health names it at the timeout, etcd.members does not wait for it', async () => {
+    const frozen = procs()[2];
+    if (!frozen) throw new Error('no etcd-3');
+    process.kill(frozen.pid, 'SIGSTOP');
+    try {
+      const r = await etcdChecks(manifest, 1500);
+      const members = byId(r.checks, 'etcd.members');
+      expect(members.ok).toBe(true);
+      expect(members.ms).toBeLessThan(1000); // answered by the first live member, not held up by the frozen one
+      const health = byId(r.checks, 'etcd.health');
+      expect(health.ok).toBe(false);
+      expect(health.detail).toMatch(
+        /^etcd-3 \(https:\/\/127\.0\.60\.3:2379\) does not answer: no answer within 14\d\d ms \(TCP connected but the TLS handshake did not finish; is the process stopped or overloaded\?\)$/,
+      );
+      expect(health.ms).toBeLessThan(1500 + 500);
+    } finally {
+      process.kill(frozen.pid, 'SIGCONT');
+    }
+  });
+
   test('one member stopped: etcd.health names it, the member list still shows three', async () => {
     await procs()[2]?.stop('SIGKILL');
     const t0 = performance.now();

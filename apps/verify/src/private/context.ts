@@ -124,12 +124,15 @@ export function createContext(args: {
   patroniApi?: PatroniApi;
 }): RunContext {
   const { manifest, materials, timeoutMs, signal } = args;
-  const etcdApi = args.etcdApi ?? gatewayEtcdApi(materials.etcdTls, timeoutMs);
-  const patApi = args.patroniApi ?? patroniApi(materials.patroniTls, timeoutMs);
+  // The probes several checks share end a little before the checks' own deadlines, so that every check
+  // still reports what each of its probes saw (which member did not answer) instead of a bare timeout.
+  const probeMs = Math.max(1, timeoutMs - Math.min(100, Math.floor(timeoutMs / 10)));
+  const etcdApi = args.etcdApi ?? gatewayEtcdApi(materials.etcdTls, probeMs);
+  const patApi = args.patroniApi ?? patroniApi(materials.patroniTls, probeMs);
   let etcdView: Promise<EtcdView> | undefined;
   let patroniView: Promise<PatroniView> | undefined;
   // One deadline for the shared probes of a run; each check also has its own.
-  const runSignal = deadline(timeoutMs, signal);
+  const runSignal = deadline(probeMs, signal);
   const sessions = new Map<'primary' | 'replicas', Promise<{ session: PgSession; info: ServerInfo }>>();
   let write: Promise<PrimaryWrite> | undefined;
   const pgSettings = {
@@ -223,7 +226,7 @@ export function createContext(args: {
             ok: false,
             error: new ProbeFailure(
               r.error.kind === 'timeout'
-                ? `a linearizable read did not complete within ${timeoutMs} ms (no quorum?): ${r.error.message}`
+                ? `a linearizable read did not complete within ${probeMs} ms (no quorum?): ${r.error.message}`
                 : `a linearizable read failed: ${r.error.message}`,
               r.error.kind,
             ),
@@ -266,7 +269,7 @@ export function createContext(args: {
       let p = sessions.get(which);
       if (!p) {
         p = (async () => {
-          const session = await openPg(pgEndpoint(which), pgSettings, runSignal, timeoutMs);
+          const session = await openPg(pgEndpoint(which), pgSettings, runSignal, probeMs);
           try {
             return { session, info: await serverInfo(session, runSignal) };
           } catch (e) {
