@@ -120,16 +120,16 @@ describe('losing members', () => {
     if (!frozen) throw new Error('no etcd-3');
     process.kill(frozen.pid, 'SIGSTOP');
     try {
-      const r = await etcdChecks(manifest, 1500);
+      const r = await etcdChecks(manifest, 4000);
       const members = byId(r.checks, 'etcd.members');
       expect(members.ok).toBe(true);
-      expect(members.ms).toBeLessThan(1000); // answered by the first live member, not held up by the frozen one
+      expect(members.ms).toBeLessThan(3000); // answered by a live member, not held up until the 3.9 s probe deadline
       const health = byId(r.checks, 'etcd.health');
       expect(health.ok).toBe(false);
       expect(health.detail).toMatch(
-        /^etcd-3 \(https:\/\/127\.0\.60\.3:2379\) does not answer: no answer within 14\d\d ms \(TCP connected but the TLS handshake did not finish; is the process stopped or overloaded\?\)$/,
+        /^etcd-3 \(https:\/\/127\.0\.60\.3:2379\) does not answer: no answer within 39\d\d ms \(TCP connected but the TLS handshake did not finish; is the process stopped or overloaded\?\)$/,
       );
-      expect(health.ms).toBeLessThan(1500 + 500);
+      expect(health.ms).toBeLessThan(4000 + 1000);
     } finally {
       process.kill(frozen.pid, 'SIGCONT');
     }
@@ -139,7 +139,7 @@ describe('losing members', () => {
     await procs()[2]?.stop('SIGKILL');
     const t0 = performance.now();
     const r = await etcdChecks(manifest);
-    expect(performance.now() - t0).toBeLessThan(2000 + 1500);
+    expect(performance.now() - t0).toBeLessThan(2000 + 3000);
     const health = byId(r.checks, 'etcd.health');
     expect(health.ok).toBe(false);
     expect(health.detail).toContain('etcd-3 (https://127.0.60.3:2379) does not answer: connection refused');
@@ -154,7 +154,7 @@ describe('losing members', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const t0 = performance.now();
     const r = await etcdChecks(manifest);
-    expect(performance.now() - t0).toBeLessThan(2000 + 1500);
+    expect(performance.now() - t0).toBeLessThan(2000 + 3000);
     const health = byId(r.checks, 'etcd.health');
     expect(health.ok).toBe(false);
     expect(health.detail).toMatch(/^quorum lost: 1 of 3 members answer, 2 needed/);

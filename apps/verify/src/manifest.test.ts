@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isVerifyError, VerifyError } from './errors.js';
 import { locateManifest } from './locate-manifest.js';
-import { MANIFEST_VERSION, parseManifest, readManifest } from './manifest.js';
+import { MANIFEST_VERSION, type Manifest, parseManifest, readManifest } from './manifest.js';
 
 /** The DESIGN.md example, with relative paths. */
 function example(): Record<string, any> {
@@ -80,6 +80,36 @@ describe('parseManifest', () => {
     expect(m.postgres.sslRootCert).toBe('/s/pki/ca.crt');
     expect(m.postgres.sslMode).toBe('verify-ca');
     expect(m.pki).toEqual({ dir: '/s/pki' });
+  });
+
+  test('the Manifest type accepts what deploy writes (type-checked by tsc)', () => {
+    const written: Manifest = {
+      version: MANIFEST_VERSION,
+      cluster: 'main',
+      target: 'local',
+      etcd: {
+        endpoints: ['https://127.0.10.1:2379'],
+        members: 1,
+        names: ['etcd-1'],
+        tls: { ca: '/s/pki/ca.crt', cert: '/s/pki/clients/verify.crt', key: '/s/pki/clients/verify.key' },
+      },
+      patroni: {
+        scope: 'main',
+        rest: ['https://127.0.20.1:8008'],
+        members: [{ name: 'pg-1', host: '127.0.20.1', port: 5432, rest: 'https://127.0.20.1:8008' }],
+        ca: '/s/pki/ca.crt',
+      },
+      postgres: {
+        primary: { host: '127.0.30.1', port: 5432 },
+        replicas: { host: '127.0.30.1', port: 5433 },
+        user: 'postgres',
+        passwordFile: '/s/secrets/postgres',
+        database: 'postgres',
+        sslRootCert: '/s/pki/ca.crt',
+      },
+      pki: { dir: '/s/pki' },
+    };
+    expect(parseManifest(JSON.parse(JSON.stringify(written)), { baseDir: '/' })).toEqual(written);
   });
 
   test.each([
