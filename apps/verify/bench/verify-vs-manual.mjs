@@ -9,7 +9,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
-const exec = promisify(execFile);
+const execRaw = promisify(execFile);
+// Every command runs under /usr/bin/time so its CPU time (user + system) adds to `cpu`: unlike wall time,
+// that figure does not depend on how busy the shared machine is.
+const TIME = '/usr/bin/time';
+let cpu = 0;
+const exec = async (cmd, args, opts) => {
+  if (!existsSync(TIME)) return execRaw(cmd, args, opts);
+  const out = join(tmpdir(), `pgha-verify-bench-time-${process.pid}`);
+  const r = await execRaw(TIME, ['-f', '%U %S', '-o', out, cmd, ...args], opts);
+  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  cpu += (u + s) * 1000;
+  return r;
+};
 const here = dirname(fileURLToPath(import.meta.url));
 const app = join(here, '..');
 const repo = join(app, '..', '..');
@@ -51,9 +63,13 @@ const fmt = (xs) =>
     .padStart(5)}   max ${Math.max(...xs)
     .toFixed(0)
     .padStart(5)}`;
-const timed = async (fn) => {
+const timed = async (fn, cpuTimes) => {
   const t0 = performance.now();
+  cpu = 0;
+  const c0 = process.cpuUsage();
   await fn();
+  const c = process.cpuUsage(c0);
+  cpuTimes.push(cpu + (c.user + c.system) / 1000);
   return performance.now() - t0;
 };
 
@@ -111,6 +127,10 @@ try {
     const report = JSON.parse(stdout);
     if (!report.ok) throw new Error(`verify failed on the bench cluster: ${stdout}`);
   };
+  // For scale: a node process that does nothing.
+  const nodeOnly = async () => {
+    await exec(process.execPath, ['-e', ''], { env });
+  };
   const manifest = await readManifest(manifestFile);
   const library = async () => {
     const r = await verifyCluster(manifest);
@@ -121,16 +141,26 @@ try {
   await manual();
   await cli();
   await library();
-  const times = { cli: [], manual: [], library: [] };
+  const times = { cli: [], manual: [], library: [], node: [] };
+  const cpus = { cli: [], manual: [], library: [], node: [] };
   for (let i = 0; i < rounds; i++) {
-    times.manual.push(await timed(manual));
-    times.cli.push(await timed(cli));
-    times.library.push(await timed(library));
+    times.node.push(await timed(nodeOnly, cpus.node));
+    times.manual.push(await timed(manual, cpus.manual));
+    times.cli.push(await timed(cli, cpus.cli));
+    times.library.push(await timed(library, cpus.library));
   }
   console.log(`\n${rounds} rounds on a healthy 3 etcd + 3 Patroni/PostgreSQL + HAProxy cluster (wall time):`);
   console.log(`  pgha-verify (CLI, new node process, 8 checks)    ${fmt(times.cli)}`);
   console.log(`  verifyCluster() in-process (8 checks)            ${fmt(times.library)}`);
   console.log(`  manual: etcdctl member list + patronictl list + 2x psql   ${fmt(times.manual)}`);
+  console.log(`  for scale: node -e '' (an empty node process)    ${fmt(times.node)}`);
+  console.log('CPU time (user + system of every process involved; independent of the machine load):');
+  console.log(`  pgha-verify (CLI)                                ${fmt(cpus.cli)}`);
+  console.log(`  verifyCluster() in-process                       ${fmt(cpus.library)}`);
+  console.log(`  manual: etcdctl member list + patronictl list + 2x psql   ${fmt(cpus.manual)}`);
+  console.log(`  for scale: node -e ''                            ${fmt(cpus.node)}`);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`load average during the run: ${load} (2 cores shared with other work)`);
   const ratio = median(times.cli) / median(times.manual);
   console.log(
     `  verify CLI / manual: ${ratio.toFixed(2)}  (target: verify <= 1000 ms and no slower than manual: ${
