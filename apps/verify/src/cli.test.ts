@@ -219,6 +219,7 @@ describe('against a server that accepts and never answers', () => {
       const etcd = report.checks.find((x) => x.id === 'etcd.health');
       expect(etcd?.detail).toContain('TCP connected but the TLS handshake did not finish');
       const pg = report.checks.find((x) => x.id === 'pg.primary');
+      expect(c.stderr()).toBe(''); // --json: no progress
       expect(pg?.detail).toMatch(
         new RegExp(`primary port 127\\.0\\.0\\.1:${silent.port}: no answer within 3\\d\\d ms`),
       );
@@ -226,6 +227,28 @@ describe('against a server that accepts and never answers', () => {
       await silent.close();
     }
   });
+});
+
+test('on a TTY, stderr shows which checks are still running, then clears the line', async () => {
+  const silent = await silentServer();
+  try {
+    const url = `https://127.0.0.1:${silent.port}`;
+    const { file } = writeCluster(pki, 'progress', {
+      etcd: [url],
+      rest: [url],
+      primary: { host: '127.0.0.1', port: silent.port },
+      replicas: { host: '127.0.0.1', port: silent.port },
+    });
+    const c = captureIo({ stderrTty: true });
+    expect(await run(['--manifest', file, '--timeout', '800ms'], c.io)).toBe(EXIT_CHECK_FAILED);
+    expect(c.stderr()).toMatch(
+      /verifying progress: [01]\/8 done, waiting for etcd\.members, etcd\.health, .* \(0\.\d s\)/,
+    );
+    expect(c.stderr().endsWith('\x1b[2K\r')).toBe(true);
+    expect(c.stdout()).not.toContain('waiting for');
+  } finally {
+    await silent.close();
+  }
 });
 
 test('a manifest path relative to cwd and a cert copied next to it', async () => {

@@ -159,26 +159,32 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const color = !!io.stdout.isTTY && !io.env.NO_COLOR && !args.json;
   const once = async (): Promise<VerifyReport> => {
+    // On a TTY, stderr says which checks are still running and for how long (a dead member costs a timeout).
     const progress = !args.json && !!io.stderr.isTTY && !args.watch;
-    let done = 0;
-    const total = args.checks?.length ?? CHECK_IDS.length;
+    const pending = new Set<string>(args.checks ?? CHECK_IDS);
+    const total = pending.size;
     const t0 = performance.now();
-    if (progress) io.stderr.write(`verifying ${manifest.cluster}: 0/${total} checks\r`);
+    const show = () => {
+      const s = ((performance.now() - t0) / 1000).toFixed(1);
+      const waiting = [...pending].join(', ');
+      io.stderr.write(
+        `\x1b[2K\rverifying ${manifest.cluster}: ${total - pending.size}/${total} done, waiting for ${waiting} (${s} s)`,
+      );
+    };
+    const ticker = progress ? setInterval(show, 250) : undefined;
+    ticker?.unref();
     try {
       return await verifyCluster(manifest, {
         timeoutMs: args.timeoutMs,
         ...(args.checks ? { checks: args.checks } : {}),
         ...(args.warnDays !== undefined ? { tlsWarnDays: args.warnDays } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
-        onCheck: () => {
-          done += 1;
-          if (progress) {
-            const s = ((performance.now() - t0) / 1000).toFixed(1);
-            io.stderr.write(`verifying ${manifest.cluster}: ${done}/${total} checks, ${s} s\r`);
-          }
+        onCheck: (r) => {
+          pending.delete(r.id);
         },
       });
     } finally {
+      clearInterval(ticker);
       if (progress) io.stderr.write('\x1b[2K\r');
     }
   };
