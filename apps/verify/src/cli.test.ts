@@ -207,7 +207,7 @@ describe('against a server that accepts and never answers', () => {
       const t0 = performance.now();
       expect(await run(['--manifest', file, '--json', '--timeout', '400ms'], c.io)).toBe(EXIT_CHECK_FAILED);
       const elapsed = performance.now() - t0;
-      expect(elapsed).toBeGreaterThanOrEqual(380);
+      expect(elapsed).toBeGreaterThanOrEqual(355); // the shared probes give up at 360 ms, just before the checks
       expect(elapsed).toBeLessThan(400 + 2500); // generous: the machine is shared
       const report = JSON.parse(c.stdout()) as VerifyReport;
       for (const check of report.checks.filter((x) => x.id !== 'tls.expiry')) {
