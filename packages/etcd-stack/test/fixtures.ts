@@ -1,5 +1,6 @@
-import { Testing } from 'cdktf';
+import { TerraformResource, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { EtcdCluster } from '../src/etcd-cluster.js';
 import type { EtcdClusterProps } from '../src/props.js';
 
 /** Valid props for a 3-member cluster over three zones. */
@@ -15,14 +16,62 @@ export const baseProps: EtcdClusterProps = {
   zoneName: 'pgha.internal',
 };
 
-export type Resources = Record<string, Record<string, Record<string, unknown>>>;
+export const fiveZones = [
+  ...baseProps.subnets,
+  { subnetId: 'subnet-0ddd', availabilityZone: 'eu-west-1d' },
+  { subnetId: 'subnet-0eee', availabilityZone: 'eu-west-1e' },
+];
 
-/** Synthesizes a scope and returns the parsed Terraform JSON. */
-export function synth(fn: (scope: Construct) => void): { resource: Resources; [k: string]: unknown } {
-  return JSON.parse(Testing.synthScope(fn)) as { resource: Resources };
+type Json = Record<string, unknown>;
+export interface TfDoc {
+  readonly resource: Record<string, Record<string, Json>>;
+}
+
+/** Synthesizes one EtcdCluster with `Testing.synthScope` and returns the parsed JSON and the construct. */
+export function synthEtcd(
+  props: EtcdClusterProps,
+  after?: (cluster: EtcdCluster, scope: Construct) => void,
+): { doc: TfDoc; cluster: EtcdCluster } {
+  let cluster: EtcdCluster | undefined;
+  const text = Testing.synthScope((scope) => {
+    cluster = new EtcdCluster(scope, 'etcd', props);
+    after?.(cluster, scope);
+  });
+  if (cluster === undefined) throw new Error('synthScope did not run');
+  return { doc: JSON.parse(text) as TfDoc, cluster };
 }
 
 /** All resources of one type, as a list of their configurations. */
-export function ofType(doc: { resource: Resources }, type: string): Record<string, unknown>[] {
+export function ofType(doc: TfDoc, type: string): Json[] {
   return Object.values(doc.resource[type] ?? {});
+}
+
+/** The construct under `cluster` at a relative path (`member-1/data-volume`) as a resource. */
+export function resourceAt(cluster: Construct, path: string): TerraformResource {
+  const node = cluster.node.findChild(path.split('/')[0] as string);
+  const child = path.includes('/') ? node.node.findChild(path.split('/')[1] as string) : node;
+  if (!TerraformResource.isTerraformResource(child)) throw new Error(`${path} is not a resource`);
+  return child;
+}
+
+/** The synthesized configuration of a resource. */
+export function configOf(doc: TfDoc, resource: TerraformResource): Json {
+  const cfg = doc.resource[resource.terraformResourceType]?.[resource.friendlyUniqueId];
+  if (cfg === undefined) throw new Error(`${resource.node.path} not synthesized`);
+  return cfg;
+}
+
+/** The Terraform reference expression for an attribute of a resource, as it appears in the JSON. */
+export function ref(resource: TerraformResource, attribute: string): string {
+  return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}.${attribute}}`;
+}
+
+/** Construct paths (relative to the cluster) of every Terraform resource under it, sorted. */
+export function resourcePaths(cluster: Construct): string[] {
+  const prefix = `${cluster.node.path}/`;
+  return cluster.node
+    .findAll()
+    .filter((c) => TerraformResource.isTerraformResource(c))
+    .map((c) => c.node.path.slice(prefix.length))
+    .sort();
 }
