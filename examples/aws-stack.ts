@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { EtcdCluster } from '@pgha/etcd-stack';
-import { PatroniCluster } from '@pgha/patroni-stack';
+import { awsEtcdMembers, EtcdCluster } from '@pgha/etcd-stack';
+import { awsPatroniNodes, PatroniCluster } from '@pgha/patroni-stack';
+import { type Cluster, defineCluster, type TimingProfileName } from '@pgha/userdata';
 import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
@@ -26,6 +27,8 @@ export interface ExampleConfig {
     readonly nodeCount?: number;
     readonly instanceType?: string;
     readonly replicaMaxLagBytes?: number;
+    readonly postgresVersion?: number;
+    readonly timing?: TimingProfileName;
   };
 }
 
@@ -48,6 +51,26 @@ export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('./cluster.example.json
 
 export function loadExampleConfig(path = EXAMPLE_CONFIG_PATH): ExampleConfig {
   return JSON.parse(readFileSync(path, 'utf8')) as ExampleConfig;
+}
+
+/**
+ * The cluster description for AWS: the same `defineCluster()` input the local target uses, with DNS names
+ * for hosts (members and nodes keep their DNS records current) and the VPC as the client network.
+ */
+export function exampleCluster(config: ExampleConfig): Cluster {
+  const names = { clusterName: config.clusterName, zoneName: config.zoneName };
+  return defineCluster({
+    name: config.clusterName,
+    etcd: { members: awsEtcdMembers({ ...names, memberCount: config.etcd?.memberCount ?? 3 }) },
+    patroni: {
+      nodes: awsPatroniNodes({ ...names, nodeCount: config.patroni?.nodeCount ?? 3 }),
+      allowedCidrs: [config.vpcCidr],
+      ...(config.patroni?.postgresVersion === undefined
+        ? {}
+        : { postgresVersion: config.patroni.postgresVersion }),
+      ...(config.patroni?.timing === undefined ? {} : { timing: config.patroni.timing }),
+    },
+  });
 }
 
 /** The example stack: provider, backend, EtcdCluster, PatroniCluster and their outputs. */
@@ -79,23 +102,23 @@ export class ExampleStack extends TerraformStack {
         : {}),
     });
 
+    const cluster = exampleCluster(config);
     this.etcd = new EtcdCluster(this, 'etcd', {
-      clusterName: config.clusterName,
+      cluster,
       vpcId: config.vpcId,
       subnets: config.subnets,
       amiId: config.amiId,
       zoneName: config.zoneName,
-      ...(config.etcd?.memberCount === undefined ? {} : { memberCount: config.etcd.memberCount }),
       ...(config.etcd?.instanceType === undefined ? {} : { instanceType: config.etcd.instanceType }),
     });
     this.patroni = new PatroniCluster(this, 'patroni', {
-      clusterName: config.clusterName,
+      cluster,
       vpcId: config.vpcId,
       vpcCidr: config.vpcCidr,
       subnets: config.subnets,
       amiId: config.amiId,
-      etcdEndpoints: this.etcd.clientEndpoints,
-      ...(config.patroni?.nodeCount === undefined ? {} : { nodeCount: config.patroni.nodeCount }),
+      zoneName: config.zoneName,
+      hostedZoneId: this.etcd.hostedZoneId,
       ...(config.patroni?.instanceType === undefined ? {} : { instanceType: config.patroni.instanceType }),
       ...(config.patroni?.replicaMaxLagBytes === undefined
         ? {}

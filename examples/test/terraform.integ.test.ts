@@ -69,7 +69,7 @@ describe.skipIf(missing !== undefined)('real Terraform on the synthesized exampl
     expect(instances).toHaveLength(3);
     for (const i of instances) {
       expect(i.values.metadata_options).toEqual([
-        expect.objectContaining({ http_tokens: 'required', instance_metadata_tags: 'enabled' }),
+        expect.objectContaining({ http_tokens: 'required', http_put_response_hop_limit: 1 }),
       ]);
       expect(i.values.root_block_device).toEqual([
         expect.objectContaining({ encrypted: true, volume_type: 'gp3' }),

@@ -1,14 +1,16 @@
-import { Token } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import {
   baseProps,
   configOf,
   fiveZones,
+  makeCluster,
   ofType,
   ref,
   resourceAt,
   resourcePaths,
   synthEtcd,
+  userDataLocal,
+  userDataOf,
 } from '../test/fixtures.js';
 import { isEtcdStackError } from './errors.js';
 import { ETCD_PLACEHOLDER_ADDRESS } from './etcd-cluster.js';
@@ -40,7 +42,7 @@ describe('EtcdCluster: members', () => {
     }
   });
 
-  test('launch templates: IMDSv2 required, no public IP, encrypted gp3 root volume, instance tags in metadata', () => {
+  test('launch templates: IMDSv2 required, no public IP, encrypted gp3 root volume, no key pair', () => {
     const { doc } = synthEtcd(baseProps);
     const lts = ofType(doc, 'aws_launch_template');
     expect(lts).toHaveLength(3);
@@ -49,7 +51,6 @@ describe('EtcdCluster: members', () => {
         http_tokens: 'required',
         http_endpoint: 'enabled',
         http_put_response_hop_limit: 1,
-        instance_metadata_tags: 'enabled',
       });
       expect(arr(lt.network_interfaces)).toEqual([
         expect.objectContaining({ associate_public_ip_address: 'false' }),
@@ -64,7 +65,7 @@ describe('EtcdCluster: members', () => {
     }
   });
 
-  test('a data volume per member: encrypted gp3 in the zone of the member subnet, id passed as an instance tag', () => {
+  test('a data volume per member: encrypted gp3 in the zone of the member subnet, its id in that member user-data', () => {
     const { doc, cluster } = synthEtcd({ ...baseProps, dataVolumeSizeGiB: 40 });
     const zones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
     zones.forEach((zone, i) => {
@@ -75,18 +76,16 @@ describe('EtcdCluster: members', () => {
         type: 'gp3',
         size: 40,
       });
+      const userData = userDataOf(doc, cluster, i + 1);
+      expect(userData.match(/^\s*VOLUME_ID=(.*)$/m)?.[1]).toBe(`'${ref(volume, 'id')}'`);
       const lt = configOf(doc, resourceAt(cluster, `member-${i + 1}/launch-template`));
       const instanceSpec = arr(lt.tag_specifications).find((t) => t.resource_type === 'instance');
-      expect(instanceSpec?.tags).toMatchObject({
-        'pgha:volume-id': ref(volume, 'id'),
-        'pgha:member': `etcd-${i + 1}`,
-        'pgha:cluster': 'main',
-      });
+      expect(instanceSpec?.tags).toMatchObject({ 'pgha:member': `etcd-${i + 1}`, 'pgha:cluster': 'main' });
     });
   });
 
   test('five members over three zones are placed 2/2/1 and the arithmetic says what survives', () => {
-    const { doc, cluster } = synthEtcd({ ...baseProps, memberCount: 5 });
+    const { doc, cluster } = synthEtcd({ ...baseProps, cluster: makeCluster(5) });
     const subnets = ofType(doc, 'aws_autoscaling_group').map((a) => (a.vpc_zone_identifier as string[])[0]);
     expect(subnets).toEqual(['subnet-0aaa', 'subnet-0bbb', 'subnet-0ccc', 'subnet-0aaa', 'subnet-0bbb']);
     expect(cluster.members.map((m) => m.availabilityZone)).toEqual([
@@ -106,7 +105,7 @@ describe('EtcdCluster: members', () => {
   });
 
   test('five members over five zones survive a zone plus one more member', () => {
-    const { cluster } = synthEtcd({ ...baseProps, memberCount: 5, subnets: fiveZones });
+    const { cluster } = synthEtcd({ ...baseProps, cluster: makeCluster(5), subnets: fiveZones });
     expect(cluster.faultTolerance).toMatchObject({ maxMembersPerZone: 1, survivesZoneAndMemberLoss: true });
   });
 });
@@ -282,35 +281,47 @@ describe('EtcdCluster: client load balancer', () => {
 });
 
 describe('EtcdCluster: user-data and tags', () => {
-  test('the renderer gets each member context; the launch template carries its output as a literal', () => {
+  test('the default user-data is the @pgha/userdata cloud-config with this member secret, volume, zone and name', () => {
+    const { doc, cluster } = synthEtcd(baseProps);
+    for (const i of [1, 2, 3]) {
+      const text = userDataOf(doc, cluster, i);
+      expect(text.startsWith('#cloud-config\n')).toBe(true);
+      const setting = (k: string) => text.match(new RegExp(`^\\s*${k}=(.*)$`, 'm'))?.[1];
+      expect(setting('TLS_SECRET_ARN')).toBe(
+        `'${ref(resourceAt(cluster, `member-${i}/tls-secret`), 'arn')}'`,
+      );
+      expect(setting('ZONE_ID')).toBe(`'${ref(resourceAt(cluster, 'hosted-zone'), 'zone_id')}'`);
+      expect(setting('RECORD_NAME')).toBe(`'etcd-${i}.main.pgha.internal'`);
+      expect(setting('RECORD_TTL')).toBe("'10'");
+    }
+  });
+
+  test('a custom renderer gets each member context; the launch template base64-encodes its output', () => {
     const seen: EtcdMemberUserDataContext[] = [];
-    const { doc } = synthEtcd({
+    const { doc, cluster } = synthEtcd({
       ...baseProps,
       userData: (m) => {
         seen.push(m);
-        return `#cloud-config\nhostname: ${m.memberName}\n`;
+        return `#cloud-config\nhostname: ${m.memberName}\nvolume: ${m.dataVolumeId}\n`;
       },
     });
-    expect(seen.map((m) => [m.memberName, m.memberDnsName, m.tlsSecretName])).toEqual([
-      ['etcd-1', 'etcd-1.main.pgha.internal', 'pgha/main/etcd/etcd-1/tls'],
-      ['etcd-2', 'etcd-2.main.pgha.internal', 'pgha/main/etcd/etcd-2/tls'],
-      ['etcd-3', 'etcd-3.main.pgha.internal', 'pgha/main/etcd/etcd-3/tls'],
+    expect(seen.map((m) => [m.memberName, m.recordName, m.dnsTtlSeconds, m.cluster.name])).toEqual([
+      ['etcd-1', 'etcd-1.main.pgha.internal', 10, 'main'],
+      ['etcd-2', 'etcd-2.main.pgha.internal', 10, 'main'],
+      ['etcd-3', 'etcd-3.main.pgha.internal', 10, 'main'],
     ]);
-    expect(seen[0]?.discoveryDomain).toBe('main.pgha.internal');
-    const decoded = ofType(doc, 'aws_launch_template').map((lt) =>
-      Buffer.from(lt.user_data as string, 'base64').toString(),
-    );
-    expect(decoded).toEqual([
-      '#cloud-config\nhostname: etcd-1\n',
-      '#cloud-config\nhostname: etcd-2\n',
-      '#cloud-config\nhostname: etcd-3\n',
-    ]);
+    for (const i of [1, 2, 3]) {
+      const volume = ref(resourceAt(cluster, `member-${i}/data-volume`), 'id');
+      expect(userDataOf(doc, cluster, i)).toBe(`#cloud-config\nhostname: etcd-${i}\nvolume: ${volume}\n`);
+      const lt = configOf(doc, resourceAt(cluster, `member-${i}/launch-template`));
+      expect(lt.user_data).toBe(`\${base64encode(local.${userDataLocal(cluster, i).friendlyUniqueId})}`);
+    }
   });
 
-  test('user-data containing a Terraform token is refused', () => {
+  test('user-data with a literal "${" (Terraform template syntax) is refused', () => {
     expect(() =>
-      synthEtcd({ ...baseProps, userData: () => `#cloud-config\n${Token.asString({ Ref: 'x' })}` }),
-    ).toThrow(/contains a Terraform token/);
+      synthEtcd({ ...baseProps, userData: () => `#cloud-config\nruncmd: [echo $\{HOME}]\n` }),
+    ).toThrow(/contains a literal "\$\{" or "%\{"/);
   });
 
   test('user-data over 16 KiB is refused', () => {
@@ -396,7 +407,7 @@ describe('EtcdCluster: construct ids are a public contract', () => {
 
 test('errors are branded and carry a stable code', () => {
   try {
-    synthEtcd({ ...baseProps, memberCount: 4 });
+    synthEtcd({ ...baseProps, zoneName: 'other.internal' });
     expect.unreachable();
   } catch (e) {
     expect(isEtcdStackError(e)).toBe(true);

@@ -16,24 +16,21 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
-import { Aspects, Token } from 'cdktf';
+import { Aspects, Fn, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Endpoint } from './endpoint.js';
 import { EtcdStackError } from './errors.js';
 import { type EtcdFaultTolerance, etcdFaultTolerance, placeMembers } from './placement.js';
-import { defaultEtcdUserData } from './private/default-user-data.js';
 import { EC2_ASSUME_ROLE_POLICY, policyDocument } from './private/iam.js';
-import { StandardTagsAspect, standardTags } from './private/tags.js';
+import { StandardTagsAspect, standardTags, TAG_KEYS } from './private/tags.js';
 import type { ClientSource, EtcdClusterProps } from './props.js';
-import { ETCD_INSTANCE_TAG_KEYS, type EtcdMemberUserDataContext } from './user-data.js';
+import { MEMBER_TAG_KEY, renderEtcdMemberUserData } from './user-data.js';
 import { ETCD_CLUSTER_DEFAULTS, validateClientSource, validateEtcdClusterProps } from './validate-props.js';
 
 /** etcd client port. */
 export const ETCD_CLIENT_PORT = 2379;
 /** etcd peer port. */
 export const ETCD_PEER_PORT = 2380;
-/** Device name the member data volume is attached as. */
-export const ETCD_DATA_VOLUME_DEVICE = '/dev/xvdf';
 /**
  * Address the member A records hold until the member's boot script UPSERTs its own address (RFC 5737
  * TEST-NET-1, never routed). Terraform owns the records (so destroy removes them and peers never cache an
@@ -44,10 +41,10 @@ export const ETCD_PLACEHOLDER_ADDRESS = '192.0.2.1';
 const MAX_USER_DATA_BYTES = 16 * 1024;
 
 /** One member of an {@link EtcdCluster}, as callers see it. */
-export interface EtcdMember {
+export interface EtcdClusterMember {
   /** `etcd-<index>`. */
   readonly name: string;
-  /** `etcd-<index>.<clusterName>.<zoneName>`; put it in the member certificate's SANs. */
+  /** The member's DNS name (its `host` in the cluster description); put it in the certificate's SANs. */
   readonly dnsName: string;
   /** Availability zone of the member and its data volume. */
   readonly availabilityZone: string;
@@ -78,8 +75,8 @@ export class EtcdCluster extends Construct {
   /** Cluster name. */
   readonly clusterName: string;
   /** The members, in index order. */
-  readonly members: readonly EtcdMember[];
-  /** Domain of the discovery SRV records, `<clusterName>.<zoneName>`. */
+  readonly members: readonly EtcdClusterMember[];
+  /** Domain of the discovery SRV records, `<cluster name>.<zoneName>`. */
   readonly discoveryDomain: string;
   /** Client endpoints of the members (`etcd-N.<domain>:2379`), known at synth time. */
   readonly clientEndpoints: readonly Endpoint[];
@@ -106,14 +103,15 @@ export class EtcdCluster extends Construct {
     super(scope, id);
     validateEtcdClusterProps(props, `EtcdCluster '${this.node.path}'`);
     const p = { ...ETCD_CLUSTER_DEFAULTS, ...stripUndefined(props) };
-    const cluster = p.clusterName;
+    const cluster = p.cluster.name;
     const tags = standardTags(cluster, 'etcd', p.tags ?? {});
     Aspects.of(this).add(new StandardTagsAspect(tags));
 
     this.clusterName = cluster;
     this.discoveryDomain = `${cluster}.${p.zoneName}`;
     const zones = new Set(p.subnets.map((s) => s.availabilityZone));
-    this.faultTolerance = etcdFaultTolerance(p.memberCount, zones.size);
+    const memberInputs = p.cluster.etcd.members;
+    this.faultTolerance = etcdFaultTolerance(memberInputs.length, zones.size);
 
     // Encryption key for the member secrets.
     if (p.kmsKeyArn !== undefined) {
@@ -188,16 +186,16 @@ export class EtcdCluster extends Construct {
     });
 
     // Members.
-    const placements = placeMembers(p.memberCount, p.subnets);
-    const dnsNames = placements.map((_, i) => `etcd-${i + 1}.${this.discoveryDomain}`);
-    const renderUserData = p.userData ?? defaultEtcdUserData;
-    const members: EtcdMember[] = [];
+    const placements = placeMembers(memberInputs.length, p.subnets);
+    const dnsNames = memberInputs.map((m) => m.host);
+    const renderUserData = p.userData ?? renderEtcdMemberUserData;
+    const members: EtcdClusterMember[] = [];
     const asgs: AutoscalingGroup[] = [];
     placements.forEach((placement, i) => {
-      const name = `etcd-${i + 1}`;
+      const name = (memberInputs[i] as { name: string }).name;
       const dnsName = dnsNames[i] as string;
       const m = new Construct(this, `member-${i + 1}`);
-      const memberTags = { ...tags, [ETCD_INSTANCE_TAG_KEYS.member]: name };
+      const memberTags = { ...tags, [MEMBER_TAG_KEY]: name };
 
       const volume = new EbsVolume(m, 'data-volume', {
         availabilityZone: placement.availabilityZone,
@@ -249,8 +247,8 @@ export class EtcdCluster extends Construct {
             Resource: [`arn:${p.partition}:ec2:*:*:instance/*`],
             Condition: {
               StringEquals: {
-                [`aws:ResourceTag/${ETCD_INSTANCE_TAG_KEYS.cluster}`]: cluster,
-                [`aws:ResourceTag/${ETCD_INSTANCE_TAG_KEYS.member}`]: name,
+                [`aws:ResourceTag/${TAG_KEYS.cluster}`]: cluster,
+                [`aws:ResourceTag/${MEMBER_TAG_KEY}`]: name,
               },
             },
           },
@@ -288,29 +286,21 @@ export class EtcdCluster extends Construct {
         role: role.name,
       });
 
-      const context: EtcdMemberUserDataContext = {
-        clusterName: cluster,
+      const userData = renderUserData({
+        cluster: p.cluster,
         memberName: name,
-        memberIndex: i + 1,
-        memberDnsName: dnsName,
-        memberDnsNames: dnsNames,
-        discoveryDomain: this.discoveryDomain,
+        recordName: dnsName,
         dnsTtlSeconds: p.dnsTtlSeconds,
-        clientPort: ETCD_CLIENT_PORT,
-        peerPort: ETCD_PEER_PORT,
-        tlsSecretName,
-        dataVolumeDevice: ETCD_DATA_VOLUME_DEVICE,
-        instanceTagKeys: ETCD_INSTANCE_TAG_KEYS,
-      };
-      const userData = renderUserData(context);
+        tlsSecretArn: secret.arn,
+        dataVolumeId: volume.id,
+        hostedZoneId: this.hostedZoneId,
+        packages: p.packages,
+      });
       checkUserData(this.node.path, name, userData);
+      // Kept as a Terraform local: the template (with its references) stays readable in cdk.tf.json.
+      const userDataLocal = new TerraformLocal(m, 'user-data', userData);
 
-      const instanceTags = {
-        ...memberTags,
-        Name: `${cluster}-${name}`,
-        [ETCD_INSTANCE_TAG_KEYS.volumeId]: volume.id,
-        [ETCD_INSTANCE_TAG_KEYS.hostedZoneId]: this.hostedZoneId,
-      };
+      const instanceTags = { ...memberTags, Name: `${cluster}-${name}` };
       const template = new LaunchTemplate(m, 'launch-template', {
         name: `${cluster}-${name}`,
         description: `pgha ${cluster}: etcd member ${name}`,
@@ -322,7 +312,6 @@ export class EtcdCluster extends Construct {
           httpEndpoint: 'enabled',
           httpTokens: 'required',
           httpPutResponseHopLimit: 1,
-          instanceMetadataTags: 'enabled',
         },
         networkInterfaces: [
           {
@@ -347,7 +336,7 @@ export class EtcdCluster extends Construct {
           { resourceType: 'instance', tags: instanceTags },
           { resourceType: 'volume', tags: { ...memberTags, Name: `${cluster}-${name}-root` } },
         ],
-        userData: Buffer.from(userData, 'utf8').toString('base64'),
+        userData: Fn.base64encode(userDataLocal.asString),
       });
       const asg = new AutoscalingGroup(m, 'asg', {
         name: `${cluster}-${name}`,
@@ -502,18 +491,22 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Longest a token can resolve to (an ARN), for the size check before apply. */
+const TOKEN_WORST_CASE = 'x'.repeat(160);
+
 function checkUserData(path: string, member: string, userData: string): void {
-  if (Token.isUnresolved(userData)) {
+  const literal = userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, '');
+  if (literal.includes('${') || literal.includes('%{')) {
     throw new EtcdStackError(
       'ETCD_STACK_INVALID_PROPS',
-      `EtcdCluster '${path}': user-data of ${member} contains a Terraform token; it must be a literal (pass values known after apply as instance tags)`,
+      `EtcdCluster '${path}': user-data of ${member} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
     );
   }
-  const bytes = Buffer.byteLength(userData, 'utf8');
+  const bytes = Buffer.byteLength(userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, TOKEN_WORST_CASE), 'utf8');
   if (bytes > MAX_USER_DATA_BYTES) {
     throw new EtcdStackError(
       'ETCD_STACK_INVALID_PROPS',
-      `EtcdCluster '${path}': user-data of ${member} is ${bytes} bytes; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
+      `EtcdCluster '${path}': user-data of ${member} is up to ${bytes} bytes once references resolve; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { Cluster, PackagePin } from '@pgha/userdata';
 import type { EtcdMemberUserDataContext } from './user-data.js';
 
 /** One private subnet and the availability zone it lives in (given, not looked up: no data sources). */
@@ -14,11 +15,12 @@ export type ClientSource = { readonly cidr: string } | { readonly securityGroupI
 /** Properties of {@link EtcdCluster}. */
 export interface EtcdClusterProps {
   /**
-   * Cluster name. Resource names, tags, DNS labels (`etcd-1.<clusterName>.<zoneName>`) and secret names
-   * (`pgha/<clusterName>/etcd/etcd-1/tls`) derive from it. 1..20 characters: lowercase letters, digits and
-   * `-`, starting with a letter.
+   * The cluster description (`defineCluster()` from `@pgha/userdata`), the same one the local target renders.
+   * Its name (1..20 characters here: load balancer names derive from it) names resources, tags and secrets
+   * (`pgha/<name>/etcd/<member>/tls`); its etcd members (3 or 5) become the members here, each `host` a DNS
+   * name inside `zoneName` (see `awsEtcdMembers()`); their etcd settings go into the user-data.
    */
-  readonly clusterName: string;
+  readonly cluster: Cluster;
   /** VPC the members run in. */
   readonly vpcId: string;
   /**
@@ -33,11 +35,6 @@ export interface EtcdClusterProps {
    * @default 't3.small'
    */
   readonly instanceType?: string;
-  /**
-   * Number of members: 3 (tolerates one failure) or 5 (tolerates two).
-   * @default 3
-   */
-  readonly memberCount?: number;
   /**
    * Size of each member's persistent data volume (encrypted gp3), in GiB. 1..16384.
    * @default 20
@@ -70,7 +67,7 @@ export interface EtcdClusterProps {
   readonly dnsTtlSeconds?: number;
   /**
    * Create an internal network load balancer for the client port (2379, TLS passed through) and the DNS
-   * name `etcd.<clusterName>.<zoneName>` for it. Member certificates must then carry that name as a SAN.
+   * name `etcd.<cluster name>.<zoneName>` for it. Member certificates must then carry that name as a SAN.
    * @default false
    */
   readonly clientLoadBalancer?: boolean;
@@ -107,9 +104,15 @@ export interface EtcdClusterProps {
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * Renders one member's cloud-init user-data from plain values known at synth time. The result is
-   * base64-encoded into the launch template as a literal, so it must not contain Terraform tokens.
-   * @default - the `@pgha/userdata` etcd member cloud-config
+   * Debian packages the user-data installs (pinned versions recommended).
+   * @default - the `@pgha/userdata` defaults: etcd-server, etcd-client, awscli, curl
+   */
+  readonly packages?: readonly PackagePin[];
+  /**
+   * Renders one member's cloud-init user-data. Values known only after apply (ARNs, ids) arrive as Terraform
+   * tokens and may appear in the text; the text must not contain a literal `${` or `%{` (Terraform would
+   * read them as template syntax).
+   * @default - `renderEtcdCloudInit()` from `@pgha/userdata`
    */
   readonly userData?: (member: EtcdMemberUserDataContext) => string;
 }

@@ -1,49 +1,35 @@
-/**
- * Instance tag keys the launch template sets on each member. Values only known after apply (the data volume
- * id, a created hosted zone's id) travel as instance tags, which the boot script reads from the instance
- * metadata service (`/latest/meta-data/tags/instance/<key>`, enabled by the launch template). That keeps
- * the user-data a literal known at synth time: it can be validated, diffed and scanned for secrets.
- */
-export const ETCD_INSTANCE_TAG_KEYS = {
-  /** Cluster name. */
-  cluster: 'pgha:cluster',
-  /** `etcd`. */
-  role: 'pgha:role',
-  /** Member name, for example `etcd-1`. */
-  member: 'pgha:member',
-  /** Id of the member's persistent data volume, to attach at boot. */
-  volumeId: 'pgha:volume-id',
-  /** Route 53 hosted zone id, to UPSERT the member's A record at boot. */
-  hostedZoneId: 'pgha:hosted-zone-id',
-} as const;
+import type { Cluster, PackagePin } from '@pgha/userdata';
+import { renderEtcdCloudInit } from '@pgha/userdata';
 
-/** Everything a member's boot script needs, as plain strings and numbers known at synth time. */
+/** Everything one member's user-data is rendered from. Fields marked "token" resolve at apply time. */
 export interface EtcdMemberUserDataContext {
-  /** Cluster name. */
-  readonly clusterName: string;
-  /** Member name, `etcd-<index>`. */
+  /** The cluster description. */
+  readonly cluster: Cluster;
+  /** Member name (`etcd-1`), as in the cluster description. */
   readonly memberName: string;
-  /** 1-based member index. */
-  readonly memberIndex: number;
-  /** The member's DNS name, `etcd-<index>.<clusterName>.<zoneName>` (its A record is UPSERTed at boot). */
-  readonly memberDnsName: string;
-  /** Every member's DNS name, in member order. */
-  readonly memberDnsNames: readonly string[];
-  /** Domain of the SRV records (`_etcd-server-ssl._tcp.<domain>`), `<clusterName>.<zoneName>`. */
-  readonly discoveryDomain: string;
-  /** TTL of the member's A record, in seconds. */
+  /** The member's DNS name (its `host`), whose A record the boot script UPSERTs. */
+  readonly recordName: string;
+  /** TTL of that record, in seconds. */
   readonly dnsTtlSeconds: number;
-  /** etcd client port (2379). */
-  readonly clientPort: number;
-  /** etcd peer port (2380). */
-  readonly peerPort: number;
-  /**
-   * Name of the Secrets Manager secret that holds this member's TLS material (CA certificate, member
-   * certificate and key). The deploy app uploads its value; the boot script fetches it.
-   */
-  readonly tlsSecretName: string;
-  /** Device name the data volume is attached as (`/dev/xvdf`; shows as an NVMe device on Nitro). */
-  readonly dataVolumeDevice: string;
-  /** Instance tag keys that carry the values known only after apply. */
-  readonly instanceTagKeys: typeof ETCD_INSTANCE_TAG_KEYS;
+  /** ARN of the secret with the member's TLS material (token). */
+  readonly tlsSecretArn: string;
+  /** Id of the member's persistent data volume (token). */
+  readonly dataVolumeId: string;
+  /** Route 53 hosted zone id (token when the zone is created here). */
+  readonly hostedZoneId: string;
+  /** Debian packages to install, when given. */
+  readonly packages: readonly PackagePin[] | undefined;
 }
+
+/** The default renderer: `renderEtcdCloudInit()` from `@pgha/userdata`. */
+export function renderEtcdMemberUserData(ctx: EtcdMemberUserDataContext): string {
+  return renderEtcdCloudInit(ctx.cluster, ctx.memberName, {
+    tlsSecretArn: ctx.tlsSecretArn,
+    dataVolumeId: ctx.dataVolumeId,
+    dns: { hostedZoneId: ctx.hostedZoneId, recordName: ctx.recordName, ttlSeconds: ctx.dnsTtlSeconds },
+    ...(ctx.packages === undefined ? {} : { packages: ctx.packages }),
+  });
+}
+
+/** Instance tag naming the member; the role may attach the member's volume only to an instance with it. */
+export const MEMBER_TAG_KEY = 'pgha:member';

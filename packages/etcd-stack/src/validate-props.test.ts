@@ -1,6 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
-import { baseProps } from '../test/fixtures.js';
+import { baseProps, makeCluster } from '../test/fixtures.js';
 import { isEtcdStackError } from './errors.js';
 import type { EtcdClusterProps } from './props.js';
 import { validateEtcdClusterProps } from './validate-props.js';
@@ -16,6 +16,11 @@ function problemsOf(props: EtcdClusterProps): readonly string[] {
 }
 
 const twoZones = baseProps.subnets.slice(0, 2);
+/** A hand-made description with `n` etcd members (defineCluster itself refuses counts other than 3 and 5). */
+function withMembers(n: number) {
+  const c = makeCluster(5);
+  return { ...c, etcd: { ...c.etcd, members: c.etcd.members.slice(0, n) } };
+}
 
 describe('validateEtcdClusterProps', () => {
   test('the base props are valid', () => {
@@ -24,14 +29,26 @@ describe('validateEtcdClusterProps', () => {
 
   test.each<[string, Partial<Record<keyof EtcdClusterProps, unknown>>, RegExp]>([
     [
-      'even member count',
-      { memberCount: 4 },
-      /^memberCount: got 4; use 3 \(tolerates one failed member\) or 5/,
+      'four members',
+      { cluster: withMembers(4) },
+      /^cluster\.etcd\.members: got 4 member\(s\); use 3 \(tolerates one failed member\) or 5/,
     ],
-    ['one member', { memberCount: 1 }, /^memberCount: got 1;/],
-    ['upper-case cluster name', { clusterName: 'Main' }, /^clusterName: got "Main"; use 1\.\.20 lowercase/],
-    ['cluster name too long', { clusterName: 'a'.repeat(21) }, /^clusterName: got "a{21}"/],
-    ['cluster name ending in -', { clusterName: 'main-' }, /^clusterName: got "main-"/],
+    ['one member', { cluster: withMembers(1) }, /^cluster\.etcd\.members: got 1 member/],
+    [
+      'cluster name too long for AWS names',
+      { cluster: makeCluster(3, 'a'.repeat(21)) },
+      /^cluster\.name: got "a{21}"; use 1\.\.20 lowercase/,
+    ],
+    [
+      'no cluster description',
+      { cluster: undefined },
+      /^cluster: got undefined; pass the cluster description from defineCluster\(\)/,
+    ],
+    [
+      'member hosts outside the zone',
+      { zoneName: 'other.internal' },
+      /^cluster\.etcd\.members\[0\]\.host: got "etcd-1\.main\.pgha\.internal"; on AWS each member is dialled by a DNS name inside zoneName "other\.internal"/,
+    ],
     ['bad vpc id', { vpcId: 'vpc_123' }, /^vpcId: got "vpc_123"; expected an id like "vpc-/],
     ['bad ami id', { amiId: 'debian-12' }, /^amiId: got "debian-12"/],
     [
@@ -100,14 +117,15 @@ describe('validateEtcdClusterProps', () => {
     ['user-data not a function', { userData: '#cloud-config' }, /^userData: got string; pass a function/],
   ])('%s', (_name, override, expected) => {
     const problems = problemsOf({ ...baseProps, ...override } as EtcdClusterProps);
-    expect(problems).toHaveLength(1);
+    // A broken member list gives one line per member; every other rule one line.
+    expect(problems).toHaveLength(_name === 'member hosts outside the zone' ? 3 : 1);
     expect(problems[0]).toMatch(expected);
   });
 
   test('every broken rule is listed in one error', () => {
-    const props = { ...baseProps, memberCount: 2, clusterName: 'X', dnsTtlSeconds: 0 } as EtcdClusterProps;
+    const props = { ...baseProps, cluster: withMembers(2), amiId: 'x', dnsTtlSeconds: 0 } as EtcdClusterProps;
     expect(() => validateEtcdClusterProps(props, "EtcdCluster 'etcd'")).toThrow(
-      /^EtcdCluster 'etcd': 3 invalid prop\(s\):\n {2}- clusterName: .*\n {2}- memberCount: .*\n {2}- dnsTtlSeconds: /,
+      /^EtcdCluster 'etcd': 3 invalid prop\(s\):\n {2}- cluster\.etcd\.members: .*\n {2}- amiId: .*\n {2}- dnsTtlSeconds: /,
     );
   });
 

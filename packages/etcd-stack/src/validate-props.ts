@@ -1,3 +1,4 @@
+import type { Cluster } from '@pgha/userdata';
 import { EtcdStackError } from './errors.js';
 import { collectProblems, isAnyAddress, isIpv4Cidr, isUnresolved, type Rule, show } from './private/rules.js';
 import type { ClientSource, EtcdClusterProps } from './props.js';
@@ -5,7 +6,6 @@ import type { ClientSource, EtcdClusterProps } from './props.js';
 /** Defaults of the optional {@link EtcdClusterProps}. */
 export const ETCD_CLUSTER_DEFAULTS = {
   instanceType: 't3.small',
-  memberCount: 3,
   dataVolumeSizeGiB: 20,
   rootVolumeSizeGiB: 16,
   rootDeviceName: '/dev/xvda',
@@ -60,13 +60,46 @@ function clientSourceProblem(prop: string, source: ClientSource): string | undef
   return prefixed(prop, source.securityGroupId, /^sg-[0-9a-z]+$/, 'sg-0123456789abcdef0');
 }
 
+function clusterProblems(p: EtcdClusterProps): string[] {
+  const c = p.cluster as Partial<Cluster> | undefined;
+  if (typeof c !== 'object' || c === null || typeof c.etcd !== 'object' || !Array.isArray(c.etcd?.members)) {
+    return [`cluster: got ${show(c)}; pass the cluster description from defineCluster() of @pgha/userdata`];
+  }
+  const problems: string[] = [];
+  if (typeof c.name !== 'string' || !CLUSTER_NAME.test(c.name) || c.name.endsWith('-')) {
+    problems.push(
+      `cluster.name: got ${show(c.name)}; use 1..20 lowercase letters, digits or "-", starting with a letter and not ending with "-" (load balancer names derive from it)`,
+    );
+  }
+  const members = c.etcd.members;
+  if (members.length !== 3 && members.length !== 5) {
+    problems.push(
+      `cluster.etcd.members: got ${members.length} member(s); use 3 (tolerates one failed member) or 5 (tolerates two): an even count adds no fault tolerance`,
+    );
+  }
+  const zone = typeof p.zoneName === 'string' && DNS_NAME.test(p.zoneName) ? p.zoneName : '';
+  members.forEach((m, i) => {
+    if (typeof m?.name !== 'string' || !/^[a-z][a-z0-9-]{0,30}$/.test(m.name)) {
+      problems.push(
+        `cluster.etcd.members[${i}].name: got ${show(m?.name)}; use lowercase letters, digits and "-"`,
+      );
+    }
+    if (
+      typeof m?.host !== 'string' ||
+      !DNS_NAME.test(m.host) ||
+      (zone !== '' && !m.host.endsWith(`.${zone}`))
+    ) {
+      problems.push(
+        `cluster.etcd.members[${i}].host: got ${show(m?.host)}; on AWS each member is dialled by a DNS name inside zoneName ${show(zone)}, like "etcd-${i + 1}.<cluster>.${zone}" (awsEtcdMembers() builds them)`,
+      );
+    }
+  });
+  return problems;
+}
+
 /** The rule table. Each rule names the prop, the value given and the fix; unresolved tokens are skipped. */
 const RULES: readonly Rule<EtcdClusterProps>[] = [
-  (p) =>
-    isUnresolved(p.clusterName) ||
-    (typeof p.clusterName === 'string' && CLUSTER_NAME.test(p.clusterName) && !p.clusterName.endsWith('-'))
-      ? undefined
-      : `clusterName: got ${show(p.clusterName)}; use 1..20 lowercase letters, digits or "-", starting with a letter and not ending with "-"`,
+  (p) => clusterProblems(p),
   (p) => prefixed('vpcId', p.vpcId ?? '', /^vpc-[0-9a-z]+$/, 'vpc-0123456789abcdef0'),
   (p) => prefixed('amiId', p.amiId ?? '', /^ami-[0-9a-z]+$/, 'ami-0123456789abcdef0'),
   (p) => {
@@ -96,10 +129,6 @@ const RULES: readonly Rule<EtcdClusterProps>[] = [
       ? undefined
       : `subnets[].availabilityZone: ${show([...new Set(dupes)])} given more than once; give one subnet per availability zone`;
   },
-  (p) =>
-    p.memberCount === undefined || p.memberCount === 3 || p.memberCount === 5
-      ? undefined
-      : `memberCount: got ${show(p.memberCount)}; use 3 (tolerates one failed member) or 5 (tolerates two): an even count adds no fault tolerance`,
   (p) =>
     p.instanceType !== undefined &&
     !isUnresolved(p.instanceType) &&
@@ -153,6 +182,10 @@ const RULES: readonly Rule<EtcdClusterProps>[] = [
     p.userData === undefined || typeof p.userData === 'function'
       ? undefined
       : `userData: got ${typeof p.userData}; pass a function (member) => cloud-config string, or leave it unset`,
+  (p) =>
+    p.packages === undefined || Array.isArray(p.packages)
+      ? undefined
+      : `packages: got ${show(p.packages)}; give a list of { name, version? } Debian packages, or leave it unset`,
 ];
 
 /**

@@ -1,11 +1,25 @@
-import { TerraformResource, Testing } from 'cdktf';
+import { type Cluster, defineCluster } from '@pgha/userdata';
+import { TerraformLocal, TerraformResource, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EtcdCluster } from '../src/etcd-cluster.js';
+import { awsEtcdMembers } from '../src/members.js';
 import type { EtcdClusterProps } from '../src/props.js';
+
+/** A cluster description for AWS with `memberCount` etcd members in zone pgha.internal. */
+export function makeCluster(memberCount = 3, name = 'main'): Cluster {
+  return defineCluster({
+    name,
+    etcd: { members: awsEtcdMembers({ clusterName: name, zoneName: 'pgha.internal', memberCount }) },
+    patroni: {
+      nodes: [1, 2, 3].map((i) => ({ name: `pg-${i}`, host: `pg-${i}.${name}.pgha.internal` })),
+      allowedCidrs: ['10.20.0.0/16'],
+    },
+  });
+}
 
 /** Valid props for a 3-member cluster over three zones. */
 export const baseProps: EtcdClusterProps = {
-  clusterName: 'main',
+  cluster: makeCluster(),
   vpcId: 'vpc-0123456789abcdef0',
   subnets: [
     { subnetId: 'subnet-0aaa', availabilityZone: 'eu-west-1a' },
@@ -25,6 +39,7 @@ export const fiveZones = [
 type Json = Record<string, unknown>;
 export interface TfDoc {
   readonly resource: Record<string, Record<string, Json>>;
+  readonly locals?: Record<string, string>;
 }
 
 /** Synthesizes one EtcdCluster with `Testing.synthScope` and returns the parsed JSON and the construct. */
@@ -74,4 +89,18 @@ export function resourcePaths(cluster: Construct): string[] {
     .filter((c) => TerraformResource.isTerraformResource(c))
     .map((c) => c.node.path.slice(prefix.length))
     .sort();
+}
+
+/** The Terraform local holding member `i`'s user-data template. */
+export function userDataLocal(cluster: Construct, i: number): TerraformLocal {
+  const local = cluster.node.findChild(`member-${i}`).node.findChild('user-data');
+  if (!(local instanceof TerraformLocal)) throw new Error('no user-data local');
+  return local;
+}
+
+/** Member `i`'s user-data as synthesized (a Terraform template: references appear as `${...}`). */
+export function userDataOf(doc: TfDoc, cluster: Construct, i: number): string {
+  const text = doc.locals?.[userDataLocal(cluster, i).friendlyUniqueId];
+  if (typeof text !== 'string') throw new Error(`no user-data for member ${i}`);
+  return text;
 }

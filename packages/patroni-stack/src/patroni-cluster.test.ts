@@ -3,11 +3,14 @@ import { describe, expect, test } from 'vitest';
 import {
   baseProps,
   configOf,
+  makeCluster,
   ofType,
   ref,
   resourceAt,
   resourcePaths,
   synthPatroni,
+  userDataLocal,
+  userDataOf,
 } from '../test/fixtures.js';
 import type { PatroniNodeUserDataContext } from './user-data.js';
 
@@ -118,7 +121,7 @@ describe('PatroniCluster: load balancer', () => {
     });
     expect(cluster.primaryEndpoint).toEqual({ host: 'db.pgha.internal', port: 5432 });
     expect(cluster.replicaEndpoint).toEqual({ host: 'db.pgha.internal', port: 5433 });
-    expect(ofType(doc, 'aws_route53_record')).toEqual([
+    expect(ofType(doc, 'aws_route53_record').filter((r) => r.alias !== undefined)).toEqual([
       expect.objectContaining({ name: 'db.pgha.internal', type: 'A', zone_id: 'Z0ZONE' }),
     ]);
   });
@@ -182,7 +185,7 @@ describe('PatroniCluster: security groups', () => {
 
 describe('PatroniCluster: nodes', () => {
   test('instances spread over the zones, IMDSv2 only, no public IP, encrypted root volume', () => {
-    const { doc } = synthPatroni({ ...baseProps, nodeCount: 5 });
+    const { doc } = synthPatroni({ ...baseProps, cluster: makeCluster(5) });
     const instances = ofType(doc, 'aws_instance');
     expect(instances.map((i) => i.subnet_id)).toEqual([
       'subnet-0aaa',
@@ -202,7 +205,7 @@ describe('PatroniCluster: nodes', () => {
     }
   });
 
-  test('each node has an encrypted gp3 data volume in its zone, attached to it', () => {
+  test('each node has an encrypted gp3 data volume in its zone, which its boot script attaches', () => {
     const { doc, cluster } = synthPatroni({ ...baseProps, dataVolumeSizeGiB: 100 });
     ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'].forEach((zone, i) => {
       const volume = resourceAt(cluster, `node-${i + 1}/data-volume`);
@@ -212,11 +215,9 @@ describe('PatroniCluster: nodes', () => {
         type: 'gp3',
         size: 100,
       });
-      expect(configOf(doc, resourceAt(cluster, `node-${i + 1}/data-volume-attachment`))).toMatchObject({
-        volume_id: ref(volume, 'id'),
-        instance_id: ref(resourceAt(cluster, `node-${i + 1}/instance`), 'id'),
-        device_name: '/dev/xvdf',
-      });
+      expect(userDataOf(doc, cluster, i + 1).match(/^\s*VOLUME_ID=(.*)$/m)?.[1]).toBe(
+        `'${ref(volume, 'id')}'`,
+      );
     });
   });
 
@@ -224,7 +225,7 @@ describe('PatroniCluster: nodes', () => {
     const { doc } = synthPatroni(baseProps);
     for (const i of ofType(doc, 'aws_instance')) {
       expect((i.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual(
-        expect.arrayContaining(['ami', 'user_data', 'user_data_base64']),
+        expect.arrayContaining(['ami', 'user_data']),
       );
     }
   });
@@ -238,14 +239,34 @@ describe('PatroniCluster: nodes', () => {
       const policy = JSON.parse(configOf(doc, resourceAt(cluster, `node-${i}/policy`)).policy as string) as {
         Statement: Json[];
       };
-      expect(policy.Statement).toEqual([
-        expect.objectContaining({ Sid: 'ReadOwnSecrets', Resource: [tls, passwords] }),
-        expect.objectContaining({
-          Sid: 'DecryptOwnSecrets',
-          Resource: [key],
-          Condition: { StringEquals: { 'kms:EncryptionContext:SecretARN': [tls, passwords] } },
-        }),
+      const volume = ref(resourceAt(cluster, `node-${i}/data-volume`), 'arn');
+      expect(policy.Statement.map((x) => x.Sid)).toEqual([
+        'ReadOwnSecrets',
+        'DecryptOwnSecrets',
+        'AttachOwnDataVolume',
+        'AttachToOwnNodeInstance',
+        'WatchVolumeState',
       ]);
+      expect(policy.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Sid: 'ReadOwnSecrets', Resource: [tls, passwords] }),
+          expect.objectContaining({
+            Sid: 'DecryptOwnSecrets',
+            Resource: [key],
+            Condition: { StringEquals: { 'kms:EncryptionContext:SecretARN': [tls, passwords] } },
+          }),
+          expect.objectContaining({ Sid: 'AttachOwnDataVolume', Resource: [volume] }),
+          expect.objectContaining({
+            Sid: 'AttachToOwnNodeInstance',
+            Condition: {
+              StringEquals: {
+                'aws:ResourceTag/pgha:cluster': 'main',
+                'aws:ResourceTag/pgha:node': `pg-${i}`,
+              },
+            },
+          }),
+        ]),
+      );
     }
   });
 
@@ -264,34 +285,56 @@ describe('PatroniCluster: nodes', () => {
     expect(cluster.passwordsSecretName).toBe('pgha/main/patroni/passwords');
   });
 
-  test('the renderer gets each node context; the instance carries its output', () => {
+  test('the default user-data is the @pgha/userdata cloud-config with this node secrets and volume', () => {
+    const { doc, cluster } = synthPatroni(baseProps);
+    const passwords = ref(resourceAt(cluster, 'passwords-secret'), 'arn');
+    for (const i of [1, 2, 3]) {
+      const text = userDataOf(doc, cluster, i);
+      expect(text.startsWith('#cloud-config\n')).toBe(true);
+      const setting = (k: string) => text.match(new RegExp(`^\\s*${k}=(.*)$`, 'm'))?.[1];
+      expect(setting('TLS_SECRET_ARN')).toBe(`'${ref(resourceAt(cluster, `node-${i}/tls-secret`), 'arn')}'`);
+      expect(setting('PASSWORDS_SECRET_ARN')).toBe(`'${passwords}'`);
+      const instance = configOf(doc, resourceAt(cluster, `node-${i}/instance`));
+      expect(instance.user_data).toBe(`\${local.${userDataLocal(cluster, i).friendlyUniqueId}}`);
+    }
+  });
+
+  test('node DNS names point at the instances', () => {
+    const { doc, cluster } = synthPatroni(baseProps);
+    for (const i of [1, 2, 3]) {
+      expect(configOf(doc, resourceAt(cluster, `node-${i}/dns-record`))).toMatchObject({
+        zone_id: 'Z0ZONE123',
+        name: `pg-${i}.main.pgha.internal`,
+        type: 'A',
+        records: [ref(resourceAt(cluster, `node-${i}/instance`), 'private_ip')],
+      });
+    }
+  });
+
+  test('a custom renderer gets each node context', () => {
     const seen: PatroniNodeUserDataContext[] = [];
-    const { doc } = synthPatroni({
+    const { doc, cluster } = synthPatroni({
       ...baseProps,
       userData: (n) => {
         seen.push(n);
-        return `#cloud-config\nhostname: ${n.nodeName}\n`;
+        return `#cloud-config\nhostname: ${n.nodeName}\nvolume: ${n.dataVolumeId}\n`;
       },
     });
-    expect(seen.map((n) => [n.nodeName, n.tlsSecretName])).toEqual([
-      ['pg-1', 'pgha/main/patroni/pg-1/tls'],
-      ['pg-2', 'pgha/main/patroni/pg-2/tls'],
-      ['pg-3', 'pgha/main/patroni/pg-3/tls'],
+    expect(seen.map((n) => [n.nodeName, n.cluster.name])).toEqual([
+      ['pg-1', 'main'],
+      ['pg-2', 'main'],
+      ['pg-3', 'main'],
     ]);
-    expect(seen[0]?.etcdHosts).toEqual([
-      'etcd-1.main.pgha.internal:2379',
-      'etcd-2.main.pgha.internal:2379',
-      'etcd-3.main.pgha.internal:2379',
-    ]);
-    expect(seen[0]?.passwordsSecretName).toBe('pgha/main/patroni/passwords');
-    const decoded = ofType(doc, 'aws_instance').map((i) =>
-      Buffer.from(i.user_data_base64 as string, 'base64').toString(),
+    for (const i of [1, 2, 3]) {
+      const volume = ref(resourceAt(cluster, `node-${i}/data-volume`), 'id');
+      expect(userDataOf(doc, cluster, i)).toBe(`#cloud-config\nhostname: pg-${i}\nvolume: ${volume}\n`);
+    }
+  });
+
+  test('user-data with a literal "%{" (Terraform template syntax) is refused', () => {
+    expect(() => synthPatroni({ ...baseProps, userData: () => '#cloud-config\n# %{ if x }\n' })).toThrow(
+      /contains a literal "\$\{" or "%\{"/,
     );
-    expect(decoded).toEqual([
-      '#cloud-config\nhostname: pg-1\n',
-      '#cloud-config\nhostname: pg-2\n',
-      '#cloud-config\nhostname: pg-3\n',
-    ]);
   });
 
   test('every taggable resource carries cluster, role and managed-by tags', () => {
@@ -301,7 +344,6 @@ describe('PatroniCluster: nodes', () => {
       'aws_iam_role_policy',
       'aws_iam_role_policy_attachment',
       'aws_kms_alias',
-      'aws_volume_attachment',
       'aws_lb_target_group_attachment',
     ]);
     let checked = 0;
@@ -332,7 +374,7 @@ describe('PatroniCluster: construct ids are a public contract', () => {
     const node = (i: number) =>
       [
         'data-volume',
-        'data-volume-attachment',
+        'dns-record',
         'instance',
         'instance-profile',
         'policy',

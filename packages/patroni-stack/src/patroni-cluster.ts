@@ -13,18 +13,16 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
-import { Aspects, Token } from 'cdktf';
+import { Aspects, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Endpoint } from './endpoint.js';
 import { PatroniStackError } from './errors.js';
-import { defaultPatroniUserData } from './private/default-user-data.js';
 import { EC2_ASSUME_ROLE_POLICY, policyDocument } from './private/iam.js';
-import { StandardTagsAspect, standardTags } from './private/tags.js';
+import { StandardTagsAspect, standardTags, TAG_KEYS } from './private/tags.js';
 import type { ClientSource, PatroniClusterProps, SubnetPlacement } from './props.js';
-import type { PatroniNodeUserDataContext } from './user-data.js';
+import { NODE_TAG_KEY, renderPatroniNodeUserData } from './user-data.js';
 import {
   PATRONI_CLUSTER_DEFAULTS,
   validateClientSource,
@@ -37,12 +35,10 @@ export const POSTGRES_PORT = 5432;
 export const REPLICA_PORT = 5433;
 /** Patroni REST API port (TLS); the load balancer's health checks call it. */
 export const PATRONI_REST_PORT = 8008;
-/** Device name the node data volume is attached as. */
-export const PATRONI_DATA_VOLUME_DEVICE = '/dev/xvdf';
 const MAX_USER_DATA_BYTES = 16 * 1024;
 
 /** One node of a {@link PatroniCluster}, as callers see it. */
-export interface PatroniNode {
+export interface PatroniClusterNode {
   /** `pg-<index>`, Patroni's member name. */
   readonly name: string;
   /** Availability zone of the node and its data volume. */
@@ -77,7 +73,7 @@ export class PatroniCluster extends Construct {
   /** Cluster name (Patroni scope). */
   readonly clusterName: string;
   /** The nodes, in index order. */
-  readonly nodes: readonly PatroniNode[];
+  readonly nodes: readonly PatroniClusterNode[];
   /** Read-write endpoint: the load balancer on 5432, routed to the current primary only. */
   readonly primaryEndpoint: Endpoint;
   /** Read-only endpoint: the load balancer on 5433, routed to healthy replicas only. */
@@ -102,12 +98,12 @@ export class PatroniCluster extends Construct {
     super(scope, id);
     validatePatroniClusterProps(props, `PatroniCluster '${this.node.path}'`);
     const p = { ...PATRONI_CLUSTER_DEFAULTS, ...stripUndefined(props) };
-    const cluster = p.clusterName;
+    const cluster = p.cluster.name;
     const tags = standardTags(cluster, 'patroni', p.tags ?? {});
     Aspects.of(this).add(new StandardTagsAspect(tags));
     this.clusterName = cluster;
     this.preserveClientIp = p.preserveClientIp;
-    const clientCidrs = p.allowedClientCidrs ?? [p.vpcCidr];
+    const clientCidrs = p.allowedClientCidrs ?? p.cluster.patroni.allowedCidrs;
 
     // Encryption key and the cluster-wide passwords secret.
     if (p.kmsKeyArn !== undefined) {
@@ -272,13 +268,18 @@ export class PatroniCluster extends Construct {
     this.replicaEndpoint = { host, port: REPLICA_PORT };
 
     // Nodes.
-    const nodeNames = Array.from({ length: p.nodeCount }, (_, i) => `pg-${i + 1}`);
-    const renderUserData = p.userData ?? defaultPatroniUserData;
-    const etcdHosts = p.etcdEndpoints.map((e) => `${e.host}:${e.port}`);
-    this.nodes = nodeNames.map((name, i) => {
+    const renderUserData = p.userData ?? renderPatroniNodeUserData;
+    this.nodes = p.cluster.patroni.nodes.map(({ name, host }, i) => {
       const placement = p.subnets[i % p.subnets.length] as SubnetPlacement;
       const n = new Construct(this, `node-${i + 1}`);
-      const nodeTags = { ...tags, 'pgha:node': name };
+      const nodeTags = { ...tags, [NODE_TAG_KEY]: name };
+      const volume = new EbsVolume(n, 'data-volume', {
+        availabilityZone: placement.availabilityZone,
+        size: p.dataVolumeSizeGiB,
+        type: 'gp3',
+        encrypted: true,
+        tags: { ...nodeTags, Name: `${cluster}-${name}-data` },
+      });
       const tlsSecretName = `pgha/${cluster}/patroni/${name}/tls`;
       const tlsSecret = new SecretsmanagerSecret(n, 'tls-secret', {
         name: tlsSecretName,
@@ -310,6 +311,27 @@ export class PatroniCluster extends Construct {
               StringEquals: { 'kms:EncryptionContext:SecretARN': [tlsSecret.arn, passwords.arn] },
             },
           },
+          // The boot script attaches the node's data volume (after a replacement too).
+          {
+            Sid: 'AttachOwnDataVolume',
+            Effect: 'Allow',
+            Action: ['ec2:AttachVolume'],
+            Resource: [volume.arn],
+          },
+          {
+            Sid: 'AttachToOwnNodeInstance',
+            Effect: 'Allow',
+            Action: ['ec2:AttachVolume'],
+            Resource: [`arn:${p.partition}:ec2:*:*:instance/*`],
+            Condition: {
+              StringEquals: {
+                [`aws:ResourceTag/${TAG_KEYS.cluster}`]: cluster,
+                [`aws:ResourceTag/${NODE_TAG_KEY}`]: name,
+              },
+            },
+          },
+          // Describe calls support no resource-level permissions.
+          { Sid: 'WatchVolumeState', Effect: 'Allow', Action: ['ec2:DescribeVolumes'], Resource: ['*'] },
         ]),
       });
       if (p.enableSsm) {
@@ -323,23 +345,17 @@ export class PatroniCluster extends Construct {
         role: role.name,
       });
 
-      const context: PatroniNodeUserDataContext = {
-        clusterName: cluster,
+      const userData = renderUserData({
+        cluster: p.cluster,
         nodeName: name,
-        nodeIndex: i + 1,
-        nodeNames,
-        etcdHosts,
-        postgresPort: POSTGRES_PORT,
-        restPort: PATRONI_REST_PORT,
-        vpcCidr: p.vpcCidr,
-        allowedClientCidrs: clientCidrs,
-        preserveClientIp: p.preserveClientIp,
-        tlsSecretName,
-        passwordsSecretName: this.passwordsSecretName,
-        dataVolumeDevice: PATRONI_DATA_VOLUME_DEVICE,
-      };
-      const userData = renderUserData(context);
+        tlsSecretArn: tlsSecret.arn,
+        passwordsSecretArn: passwords.arn,
+        dataVolumeId: volume.id,
+        packages: p.packages,
+      });
       checkUserData(this.node.path, name, userData);
+      // Kept as a Terraform local: the template (with its references) stays readable in cdk.tf.json.
+      const userDataLocal = new TerraformLocal(n, 'user-data', userData);
 
       const instance = new Instance(n, 'instance', {
         ami: p.amiId,
@@ -353,7 +369,6 @@ export class PatroniCluster extends Construct {
           httpEndpoint: 'enabled',
           httpTokens: 'required',
           httpPutResponseHopLimit: 1,
-          instanceMetadataTags: 'enabled',
         },
         rootBlockDevice: {
           volumeType: 'gp3',
@@ -361,25 +376,19 @@ export class PatroniCluster extends Construct {
           encrypted: true,
           deleteOnTermination: true,
         },
-        userDataBase64: Buffer.from(userData, 'utf8').toString('base64'),
+        userData: userDataLocal.asString,
         volumeTags: { ...nodeTags, Name: `${cluster}-${name}-root` },
         tags: { ...nodeTags, Name: `${cluster}-${name}` },
         // A new AMI or user-data must not replace or restart every node in one apply: roll them one at a
         // time with `terraform apply -replace=<node instance>`.
-        lifecycle: { ignoreChanges: ['ami', 'user_data', 'user_data_base64'] },
+        lifecycle: { ignoreChanges: ['ami', 'user_data'] },
       });
-      const volume = new EbsVolume(n, 'data-volume', {
-        availabilityZone: placement.availabilityZone,
-        size: p.dataVolumeSizeGiB,
-        type: 'gp3',
-        encrypted: true,
-        tags: { ...nodeTags, Name: `${cluster}-${name}-data` },
-      });
-      new VolumeAttachment(n, 'data-volume-attachment', {
-        deviceName: PATRONI_DATA_VOLUME_DEVICE,
-        volumeId: volume.id,
-        instanceId: instance.id,
-        stopInstanceBeforeDetaching: true,
+      new Route53Record(n, 'dns-record', {
+        zoneId: p.hostedZoneId,
+        name: host,
+        type: 'A',
+        ttl: p.dnsTtlSeconds,
+        records: [instance.privateIp],
       });
       new LbTargetGroupAttachment(n, 'primary-target', {
         targetGroupArn: primaryTg.arn,
@@ -438,18 +447,23 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Longest a token can resolve to (an ARN), for the size check before apply. */
+const TOKEN_WORST_CASE = 'x'.repeat(160);
+const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
+
 function checkUserData(path: string, node: string, userData: string): void {
-  if (Token.isUnresolved(userData)) {
+  const literal = userData.replace(TOKEN, '');
+  if (literal.includes('${') || literal.includes('%{')) {
     throw new PatroniStackError(
       'PATRONI_STACK_INVALID_PROPS',
-      `PatroniCluster '${path}': user-data of ${node} contains a Terraform token; it must be a literal known at synth time`,
+      `PatroniCluster '${path}': user-data of ${node} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
     );
   }
-  const bytes = Buffer.byteLength(userData, 'utf8');
+  const bytes = Buffer.byteLength(userData.replace(TOKEN, TOKEN_WORST_CASE), 'utf8');
   if (bytes > MAX_USER_DATA_BYTES) {
     throw new PatroniStackError(
       'PATRONI_STACK_INVALID_PROPS',
-      `PatroniCluster '${path}': user-data of ${node} is ${bytes} bytes; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
+      `PatroniCluster '${path}': user-data of ${node} is up to ${bytes} bytes once references resolve; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { Endpoint } from './endpoint.js';
+import type { Cluster, PackagePin } from '@pgha/userdata';
 import type { PatroniNodeUserDataContext } from './user-data.js';
 
 /** One private subnet and the availability zone it lives in (given, not looked up: no data sources). */
@@ -15,11 +15,13 @@ export type ClientSource = { readonly cidr: string } | { readonly securityGroupI
 /** Properties of {@link PatroniCluster}. */
 export interface PatroniClusterProps {
   /**
-   * Cluster name, also Patroni's `scope`. Resource names, tags and secret names
-   * (`pgha/<clusterName>/patroni/...`) derive from it. 1..20 characters: lowercase letters, digits and `-`,
-   * starting with a letter.
+   * The cluster description (`defineCluster()` from `@pgha/userdata`), the same one the local target renders.
+   * Its name (Patroni's scope; 1..20 characters here: load balancer names derive from it) names resources,
+   * tags and secrets (`pgha/<name>/patroni/...`); its Patroni nodes (2..5) become the instances here, each
+   * `host` a DNS name inside `zoneName` (see `awsPatroniNodes()`); its etcd members are what Patroni dials
+   * (directly, not through a load balancer).
    */
-  readonly clusterName: string;
+  readonly cluster: Cluster;
   /** VPC the nodes and the load balancer run in. */
   readonly vpcId: string;
   /** The VPC's IPv4 CIDR block: the default client network, and egress to etcd and peers. */
@@ -31,18 +33,20 @@ export interface PatroniClusterProps {
   readonly subnets: readonly SubnetPlacement[];
   /** AMI id for the nodes (Debian with Patroni, PostgreSQL, cloud-init and the AWS CLI). Ids only. */
   readonly amiId: string;
-  /** etcd client endpoints Patroni dials directly (not through a load balancer); plain names, no tokens. */
-  readonly etcdEndpoints: readonly Endpoint[];
+  /** DNS zone the node records (`pg-1.<cluster>.<zone>` -> private IP) go into, for example `pgha.internal`. */
+  readonly zoneName: string;
+  /** Route 53 hosted zone named `zoneName` (for example `EtcdCluster.hostedZoneId`). */
+  readonly hostedZoneId: string;
+  /**
+   * TTL of the node A records, in seconds, 5..3600.
+   * @default 30
+   */
+  readonly dnsTtlSeconds?: number;
   /**
    * EC2 instance type of the nodes.
    * @default 't3.medium'
    */
   readonly instanceType?: string;
-  /**
-   * Number of Patroni nodes, 2..5.
-   * @default 3
-   */
-  readonly nodeCount?: number;
   /**
    * Size of each node's persistent data volume (encrypted gp3), in GiB. 1..16384.
    * @default 50
@@ -56,7 +60,7 @@ export interface PatroniClusterProps {
   /**
    * Networks allowed to connect through the load balancer (5432 and 5433). `0.0.0.0/0` is refused. More can
    * be added with `allowClientsFrom()`.
-   * @default [vpcCidr]
+   * @default - the cluster description's `patroni.allowedCidrs` (the networks pg_hba admits)
    */
   readonly allowedClientCidrs?: readonly string[];
   /**
@@ -146,9 +150,14 @@ export interface PatroniClusterProps {
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * Renders one node's cloud-init user-data from plain values known at synth time. It must not contain
-   * Terraform tokens (the user-data is a literal, scanned for secrets by the tests).
-   * @default - the `@pgha/userdata` Patroni node cloud-config
+   * Debian packages the user-data installs (pinned versions recommended).
+   * @default - the `@pgha/userdata` defaults: patroni, postgresql-<version>, awscli, curl
+   */
+  readonly packages?: readonly PackagePin[];
+  /**
+   * Renders one node's cloud-init user-data. Values known only after apply (ARNs, ids) arrive as Terraform
+   * tokens; the text must not contain a literal `${` or `%{` (Terraform template syntax).
+   * @default - `renderPatroniCloudInit()` from `@pgha/userdata`
    */
   readonly userData?: (node: PatroniNodeUserDataContext) => string;
 }

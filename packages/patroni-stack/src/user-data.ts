@@ -1,29 +1,31 @@
-/** Everything a node's boot script needs, as plain values known at synth time. */
+import type { Cluster, PackagePin } from '@pgha/userdata';
+import { renderPatroniCloudInit } from '@pgha/userdata';
+
+/** Everything one node's user-data is rendered from. Fields marked "token" resolve at apply time. */
 export interface PatroniNodeUserDataContext {
-  /** Cluster name, Patroni's `scope`. */
-  readonly clusterName: string;
-  /** Node name, `pg-<index>` (Patroni's `name`). */
+  /** The cluster description. */
+  readonly cluster: Cluster;
+  /** Node name (`pg-1`), as in the cluster description. */
   readonly nodeName: string;
-  /** 1-based node index. */
-  readonly nodeIndex: number;
-  /** Every node's name, in order. */
-  readonly nodeNames: readonly string[];
-  /** etcd client endpoints, `host:port`, dialled over TLS with the node's client certificate. */
-  readonly etcdHosts: readonly string[];
-  /** PostgreSQL port (5432). */
-  readonly postgresPort: number;
-  /** Patroni REST API port (8008, TLS). */
-  readonly restPort: number;
-  /** The VPC CIDR: replication, pg_rewind, and (with client IP preservation off) load balancer traffic. */
-  readonly vpcCidr: string;
-  /** Client networks allowed through the load balancer. */
-  readonly allowedClientCidrs: readonly string[];
-  /** Whether PostgreSQL sees client addresses (true) or the load balancer's (false). */
-  readonly preserveClientIp: boolean;
-  /** Secrets Manager secret with this node's TLS material (uploaded by the deploy app). */
-  readonly tlsSecretName: string;
-  /** Secrets Manager secret with the cluster passwords (uploaded by the deploy app). */
-  readonly passwordsSecretName: string;
-  /** Device name the data volume is attached as (`/dev/xvdf`; an NVMe device on Nitro). */
-  readonly dataVolumeDevice: string;
+  /** ARN of the secret with the node's TLS material (token). */
+  readonly tlsSecretArn: string;
+  /** ARN of the secret with the cluster passwords (token). */
+  readonly passwordsSecretArn: string;
+  /** Id of the node's persistent data volume, which the boot script attaches (token). */
+  readonly dataVolumeId: string;
+  /** Debian packages to install, when given. */
+  readonly packages: readonly PackagePin[] | undefined;
 }
+
+/** The default renderer: `renderPatroniCloudInit()` from `@pgha/userdata`. */
+export function renderPatroniNodeUserData(ctx: PatroniNodeUserDataContext): string {
+  return renderPatroniCloudInit(ctx.cluster, ctx.nodeName, {
+    tlsSecretArn: ctx.tlsSecretArn,
+    passwordsSecretArn: ctx.passwordsSecretArn,
+    dataVolumeId: ctx.dataVolumeId,
+    ...(ctx.packages === undefined ? {} : { packages: ctx.packages }),
+  });
+}
+
+/** Instance tag naming the node; the role may attach the node's volume only to an instance with it. */
+export const NODE_TAG_KEY = 'pgha:node';

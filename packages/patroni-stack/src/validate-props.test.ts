@@ -1,6 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
-import { baseProps, synthPatroni } from '../test/fixtures.js';
+import { baseProps, makeCluster, synthPatroni } from '../test/fixtures.js';
 import { isPatroniStackError } from './errors.js';
 import type { PatroniClusterProps } from './props.js';
 import { validatePatroniClusterProps } from './validate-props.js';
@@ -15,15 +15,19 @@ function problemsOf(props: PatroniClusterProps): readonly string[] {
   }
 }
 
+/** A hand-made description with `n` nodes (defineCluster itself refuses counts outside 2..5). */
+function withNodes(n: number) {
+  const c = makeCluster(5);
+  const extra = { name: 'pg-6', host: 'pg-6.main.pgha.internal', listenAddress: '0.0.0.0' };
+  return { ...c, patroni: { ...c.patroni, nodes: [...c.patroni.nodes, extra].slice(0, n) } };
+}
+
 describe('validatePatroniClusterProps', () => {
   test('the base props are valid', () => {
     expect(problemsOf(baseProps)).toEqual([]);
   });
 
   test.each<[string, Partial<Record<keyof PatroniClusterProps, unknown>>, RegExp]>([
-    ['one node', { nodeCount: 1 }, /^nodeCount: got 1; use a whole number from 2 to 5/],
-    ['six nodes', { nodeCount: 6 }, /^nodeCount: got 6;/],
-    ['bad cluster name', { clusterName: 'my_cluster' }, /^clusterName: got "my_cluster"/],
     ['bad VPC CIDR', { vpcCidr: '10.0.0.0' }, /^vpcCidr: got "10\.0\.0\.0"; give the VPC's IPv4 CIDR/],
     [
       'one zone',
@@ -67,16 +71,20 @@ describe('validatePatroniClusterProps', () => {
       { sshAllowedCidrs: ['10.0.0.0/8'] },
       /^sshKeyName: got undefined with sshAllowedCidrs/,
     ],
+    ['one node', { cluster: withNodes(1) }, /^cluster\.patroni\.nodes: got 1 node\(s\); use 2 to 5/],
+    ['six nodes', { cluster: withNodes(6) }, /^cluster\.patroni\.nodes: got 6 node\(s\)/],
     [
-      'no etcd endpoints',
-      { etcdEndpoints: [] },
-      /^etcdEndpoints: got \[\]; give the etcd members' client endpoints/,
+      'no cluster description',
+      { cluster: undefined },
+      /^cluster: got undefined; pass the cluster description from defineCluster\(\)/,
     ],
     [
-      'etcd endpoint without port',
-      { etcdEndpoints: [{ host: 'etcd-1', port: 0 }] },
-      /^etcdEndpoints: got \{"host":"etcd-1","port":0\}/,
+      'pg_hba does not admit the load balancer',
+      { cluster: makeCluster(3, ['10.99.0.0/16'], ['10.20.0.0/16']) },
+      /^cluster\.patroni\.allowedCidrs: got \["10\.99\.0\.0\/16"\]; with client IP preservation off PostgreSQL sees the load balancer's addresses/,
     ],
+    ['bad zone id', { hostedZoneId: 'zone' }, /^hostedZoneId: got "zone"/],
+    ['TTL too short', { dnsTtlSeconds: 1 }, /^dnsTtlSeconds: got 1; use a whole number from 5 to 3600/],
     [
       'bad alias record',
       { loadBalancerDns: { hostedZoneId: 'Z0ZONE', recordName: 'DB!' } },
@@ -96,12 +104,22 @@ describe('validatePatroniClusterProps', () => {
     expect(problems[0]).toMatch(expected);
   });
 
-  test('etcd endpoints that are tokens are refused: they go into the user-data', () => {
-    const stack = new TerraformStack(Testing.app(), 'tokens');
-    const host = new TerraformVariable(stack, 'host', { type: 'string' });
-    expect(problemsOf({ ...baseProps, etcdEndpoints: [{ host: host.stringValue, port: 2379 }] })[0]).toMatch(
-      /^etcdEndpoints: .*no Terraform token/,
+  test('node hosts outside the zone are refused, one line per node', () => {
+    const problems = problemsOf({ ...baseProps, zoneName: 'other.internal' });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(
+      /^cluster\.patroni\.nodes\[0\]\.host: got "pg-1\.main\.pgha\.internal"; on AWS each node is dialled by a DNS name inside zoneName "other\.internal"/,
     );
+  });
+
+  test('with client IP preservation on, pg_hba need not admit the whole VPC, but replication still must', () => {
+    expect(
+      problemsOf({ ...baseProps, preserveClientIp: true, cluster: makeCluster(3, ['10.99.0.0/16']) }),
+    ).toEqual([
+      expect.stringMatching(
+        /^allowedClientCidrs|^cluster\.patroni\.replicationCidrs: got \["10\.99\.0\.0\/16"\]; replicas connect from inside the VPC/,
+      ),
+    ]);
   });
 
   test('other unresolved tokens are not validated', () => {
@@ -118,8 +136,8 @@ describe('validatePatroniClusterProps', () => {
   });
 
   test('every broken rule is listed in one error thrown by the construct', () => {
-    expect(() => synthPatroni({ ...baseProps, nodeCount: 9, healthyThresholdCount: 0 })).toThrow(
-      /^PatroniCluster '.*patroni': 2 invalid prop\(s\):\n {2}- nodeCount: got 9.*\n {2}- healthyThresholdCount: got 0/,
+    expect(() => synthPatroni({ ...baseProps, amiId: 'debian', healthyThresholdCount: 0 })).toThrow(
+      /^PatroniCluster '.*patroni': 2 invalid prop\(s\):\n {2}- amiId: got "debian".*\n {2}- healthyThresholdCount: got 0/,
     );
   });
 });

@@ -1,11 +1,20 @@
+import type { Cluster } from '@pgha/userdata';
 import { PatroniStackError } from './errors.js';
-import { collectProblems, isAnyAddress, isIpv4Cidr, isUnresolved, type Rule, show } from './private/rules.js';
+import {
+  cidrContains,
+  collectProblems,
+  isAnyAddress,
+  isIpv4Cidr,
+  isUnresolved,
+  type Rule,
+  show,
+} from './private/rules.js';
 import type { ClientSource, PatroniClusterProps } from './props.js';
 
-/** Defaults of the optional {@link PatroniClusterProps} (`allowedClientCidrs` defaults to `[vpcCidr]`). */
+/** Defaults of the optional {@link PatroniClusterProps} (`allowedClientCidrs`: the cluster's allowed CIDRs). */
 export const PATRONI_CLUSTER_DEFAULTS = {
   instanceType: 't3.medium',
-  nodeCount: 3,
+  dnsTtlSeconds: 30,
   dataVolumeSizeGiB: 50,
   rootVolumeSizeGiB: 16,
   preserveClientIp: false,
@@ -66,13 +75,63 @@ function clientSourceProblem(prop: string, source: ClientSource): string | undef
   return prefixed(prop, source.securityGroupId, /^sg-[0-9a-z]+$/, 'sg-0123456789abcdef0');
 }
 
+function clusterProblems(p: PatroniClusterProps): string[] {
+  const c = p.cluster as Partial<Cluster> | undefined;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.patroni !== 'object' ||
+    !Array.isArray(c.patroni?.nodes)
+  ) {
+    return [`cluster: got ${show(c)}; pass the cluster description from defineCluster() of @pgha/userdata`];
+  }
+  const problems: string[] = [];
+  if (typeof c.name !== 'string' || !CLUSTER_NAME.test(c.name) || c.name.endsWith('-')) {
+    problems.push(
+      `cluster.name: got ${show(c.name)}; use 1..20 lowercase letters, digits or "-", starting with a letter and not ending with "-" (load balancer names derive from it)`,
+    );
+  }
+  const nodes = c.patroni.nodes;
+  if (nodes.length < 2 || nodes.length > 5) {
+    problems.push(`cluster.patroni.nodes: got ${nodes.length} node(s); use 2 to 5`);
+  }
+  const zone = typeof p.zoneName === 'string' && DNS_NAME.test(p.zoneName) ? p.zoneName : '';
+  nodes.forEach((n, i) => {
+    if (typeof n?.name !== 'string' || !/^[a-z][a-z0-9-]{0,30}$/.test(n.name)) {
+      problems.push(
+        `cluster.patroni.nodes[${i}].name: got ${show(n?.name)}; use lowercase letters, digits and "-"`,
+      );
+    }
+    if (
+      typeof n?.host !== 'string' ||
+      !DNS_NAME.test(n.host) ||
+      (zone !== '' && !n.host.endsWith(`.${zone}`))
+    ) {
+      problems.push(
+        `cluster.patroni.nodes[${i}].host: got ${show(n?.host)}; on AWS each node is dialled by a DNS name inside zoneName ${show(zone)}, like "pg-${i + 1}.<cluster>.${zone}" (awsPatroniNodes() builds them)`,
+      );
+    }
+  });
+  const vpc = typeof p.vpcCidr === 'string' && isIpv4Cidr(p.vpcCidr) ? p.vpcCidr : undefined;
+  const covers = (cidrs: readonly string[] | undefined) =>
+    vpc === undefined ||
+    (cidrs ?? []).some((x) => typeof x === 'string' && isIpv4Cidr(x) && cidrContains(x, vpc));
+  if (!p.preserveClientIp && !covers(c.patroni.allowedCidrs)) {
+    problems.push(
+      `cluster.patroni.allowedCidrs: got ${show(c.patroni.allowedCidrs)}; with client IP preservation off PostgreSQL sees the load balancer's addresses, so pg_hba must admit the VPC: add ${show(vpc)} (or turn preserveClientIp on)`,
+    );
+  }
+  if (!covers(c.patroni.replicationCidrs)) {
+    problems.push(
+      `cluster.patroni.replicationCidrs: got ${show(c.patroni.replicationCidrs)}; replicas connect from inside the VPC: include ${show(vpc)}`,
+    );
+  }
+  return problems;
+}
+
 /** The rule table. Each rule names the prop, the value given and the fix; unresolved tokens are skipped. */
 const RULES: readonly Rule<PatroniClusterProps>[] = [
-  (p) =>
-    isUnresolved(p.clusterName) ||
-    (typeof p.clusterName === 'string' && CLUSTER_NAME.test(p.clusterName) && !p.clusterName.endsWith('-'))
-      ? undefined
-      : `clusterName: got ${show(p.clusterName)}; use 1..20 lowercase letters, digits or "-", starting with a letter and not ending with "-"`,
+  (p) => clusterProblems(p),
   (p) => prefixed('vpcId', p.vpcId ?? '', /^vpc-[0-9a-z]+$/, 'vpc-0123456789abcdef0'),
   (p) => {
     if (isUnresolved(p.vpcCidr)) return undefined;
@@ -109,27 +168,16 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
       ? undefined
       : `subnets[].availabilityZone: ${show([...new Set(dupes)])} given more than once; give one subnet per availability zone`;
   },
-  (p) => {
-    if (isUnresolved(p.etcdEndpoints)) {
-      return 'etcdEndpoints: got an unresolved token; pass plain host names known at synth time (EtcdCluster.clientEndpoints): they go into the user-data';
-    }
-    if (!Array.isArray(p.etcdEndpoints) || p.etcdEndpoints.length === 0) {
-      return `etcdEndpoints: got ${show(p.etcdEndpoints)}; give the etcd members' client endpoints, e.g. EtcdCluster.clientEndpoints`;
-    }
-    const bad = p.etcdEndpoints.filter(
-      (e) =>
-        typeof e?.host !== 'string' ||
-        isUnresolved(e.host) ||
-        e.host === '' ||
-        !Number.isInteger(e.port) ||
-        e.port < 1 ||
-        e.port > 65535,
-    );
-    return bad.length === 0
+  (p) =>
+    isUnresolved(p.zoneName) || (typeof p.zoneName === 'string' && DNS_NAME.test(p.zoneName))
       ? undefined
-      : `etcdEndpoints: got ${bad.map((e) => show(e)).join(', ')}; each needs a plain host name (no Terraform token: it goes into the user-data) and a port 1..65535`;
-  },
-  (p) => intInRange('nodeCount', p.nodeCount, 2, 5),
+      : `zoneName: got ${show(p.zoneName)}; use a lowercase DNS name without a trailing dot, like "pgha.internal"`,
+  (p) => prefixed('hostedZoneId', p.hostedZoneId ?? '', /^Z[A-Z0-9]{1,31}$/, 'Z0123456789ABCDEFGHIJ'),
+  (p) => intInRange('dnsTtlSeconds', p.dnsTtlSeconds, 5, 3600),
+  (p) =>
+    p.packages === undefined || Array.isArray(p.packages)
+      ? undefined
+      : `packages: got ${show(p.packages)}; give a list of { name, version? } Debian packages, or leave it unset`,
   (p) =>
     p.instanceType !== undefined &&
     !isUnresolved(p.instanceType) &&

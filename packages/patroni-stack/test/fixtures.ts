@@ -1,11 +1,30 @@
-import { TerraformResource, Testing } from 'cdktf';
+import { type Cluster, defineCluster } from '@pgha/userdata';
+import { TerraformLocal, TerraformResource, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { awsPatroniNodes } from '../src/nodes.js';
 import { PatroniCluster } from '../src/patroni-cluster.js';
 import type { PatroniClusterProps } from '../src/props.js';
 
+/** A cluster description for AWS with `nodeCount` Patroni nodes in zone pgha.internal. */
+export function makeCluster(
+  nodeCount = 3,
+  allowedCidrs: readonly string[] = ['10.20.0.0/16'],
+  replicationCidrs?: readonly string[],
+): Cluster {
+  return defineCluster({
+    name: 'main',
+    etcd: { members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `etcd-${i}.main.pgha.internal` })) },
+    patroni: {
+      nodes: awsPatroniNodes({ clusterName: 'main', zoneName: 'pgha.internal', nodeCount }),
+      allowedCidrs,
+      ...(replicationCidrs === undefined ? {} : { replicationCidrs }),
+    },
+  });
+}
+
 /** Valid props for a 3-node cluster over three zones. */
 export const baseProps: PatroniClusterProps = {
-  clusterName: 'main',
+  cluster: makeCluster(),
   vpcId: 'vpc-0123456789abcdef0',
   vpcCidr: '10.20.0.0/16',
   subnets: [
@@ -14,12 +33,14 @@ export const baseProps: PatroniClusterProps = {
     { subnetId: 'subnet-0ccc', availabilityZone: 'eu-west-1c' },
   ],
   amiId: 'ami-0123456789abcdef0',
-  etcdEndpoints: [1, 2, 3].map((i) => ({ host: `etcd-${i}.main.pgha.internal`, port: 2379 })),
+  zoneName: 'pgha.internal',
+  hostedZoneId: 'Z0ZONE123',
 };
 
 type Json = Record<string, unknown>;
 export interface TfDoc {
   readonly resource: Record<string, Record<string, Json>>;
+  readonly locals?: Record<string, string>;
 }
 
 /** Synthesizes one PatroniCluster with `Testing.synthScope` and returns the parsed JSON and the construct. */
@@ -69,4 +90,18 @@ export function resourcePaths(cluster: Construct): string[] {
     .filter((c) => TerraformResource.isTerraformResource(c))
     .map((c) => c.node.path.slice(prefix.length))
     .sort();
+}
+
+/** The Terraform local holding node `i`'s user-data template. */
+export function userDataLocal(cluster: Construct, i: number): TerraformLocal {
+  const local = cluster.node.findChild(`node-${i}`).node.findChild('user-data');
+  if (!(local instanceof TerraformLocal)) throw new Error('no user-data local');
+  return local;
+}
+
+/** Node `i`'s user-data as synthesized (a Terraform template: references appear as `${...}`). */
+export function userDataOf(doc: TfDoc, cluster: Construct, i: number): string {
+  const text = doc.locals?.[userDataLocal(cluster, i).friendlyUniqueId];
+  if (typeof text !== 'string') throw new Error(`no user-data for node ${i}`);
+  return text;
 }

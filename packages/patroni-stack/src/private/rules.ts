@@ -43,3 +43,17 @@ export function isIpv4Cidr(value: string): boolean {
 export function isAnyAddress(value: string): boolean {
   return /\/0$/.test(value.trim());
 }
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** True when CIDR `outer` contains CIDR `inner` (both valid IPv4 CIDRs). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const [oIp, oBits] = outer.split('/') as [string, string];
+  const [iIp, iBits] = inner.split('/') as [string, string];
+  const ob = Number(oBits);
+  if (Number(iBits) < ob) return false;
+  const size = 2 ** (32 - ob);
+  return Math.floor(ipv4ToInt(oIp) / size) === Math.floor(ipv4ToInt(iIp) / size);
+}
