@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { synthExample } from '../aws-stack.js';
 
 export const PLUGIN_DIR = '/opt/tf-plugins';
@@ -33,8 +34,13 @@ export function synthToTemp(): { dir: string; doc: Record<string, unknown> } {
   return { dir, doc: JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> };
 }
 
-/** Runs terraform offline in `dir`: filesystem mirror only, no checkpoint calls, dummy credentials. */
-export function terraform(bin: string, dir: string, args: string[]): string {
+const run = promisify(execFile);
+
+/**
+ * Runs terraform offline in `dir`: filesystem mirror only, no checkpoint calls, dummy credentials.
+ * Asynchronous: a synchronous child process would block the test worker for the length of a plan.
+ */
+export async function terraform(bin: string, dir: string, args: string[]): Promise<string> {
   const cliConfig = join(dir, 'offline.tfrc');
   if (!existsSync(cliConfig)) {
     writeFileSync(
@@ -42,7 +48,7 @@ export function terraform(bin: string, dir: string, args: string[]): string {
       `provider_installation {\n  filesystem_mirror {\n    path    = "${PLUGIN_DIR}"\n    include = ["registry.terraform.io/*/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
     );
   }
-  return execFileSync(bin, args, {
+  const { stdout } = await run(bin, args, {
     cwd: dir,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -60,4 +66,5 @@ export function terraform(bin: string, dir: string, args: string[]): string {
       AWS_EC2_METADATA_DISABLED: 'true',
     },
   });
+  return stdout;
 }

@@ -23,18 +23,18 @@ describe.skipIf(missing !== undefined)('real Terraform on the synthesized exampl
   let doc: Json = {};
   let plan: Json = {};
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ dir, doc } = synthToTemp());
-    terraform(bin, dir, ['init', '-input=false', '-no-color', `-plugin-dir=/opt/tf-plugins`]);
+    await terraform(bin, dir, ['init', '-input=false', '-no-color', `-plugin-dir=/opt/tf-plugins`]);
   }, 120_000);
 
-  test('terraform validate: valid, no errors and no warnings', () => {
-    const result = JSON.parse(terraform(bin, dir, ['validate', '-json', '-no-color'])) as Json;
+  test('terraform validate: valid, no errors and no warnings', async () => {
+    const result = JSON.parse(await terraform(bin, dir, ['validate', '-json', '-no-color'])) as Json;
     expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
   }, 120_000);
 
-  test('terraform plan creates exactly the synthesized resources, offline with dummy credentials', () => {
-    terraform(bin, dir, [
+  test('terraform plan creates exactly the synthesized resources, offline with dummy credentials', async () => {
+    await terraform(bin, dir, [
       'plan',
       '-input=false',
       '-lock=false',
@@ -42,7 +42,7 @@ describe.skipIf(missing !== undefined)('real Terraform on the synthesized exampl
       '-no-color',
       '-out=plan.bin',
     ]);
-    const text = terraform(bin, dir, ['show', '-json', '-no-color', 'plan.bin']);
+    const text = await terraform(bin, dir, ['show', '-json', '-no-color', 'plan.bin']);
     writeFileSync(join(dir, 'plan.json'), text);
     plan = JSON.parse(text) as Json;
     const changes = plan.resource_changes as { address: string; change: { actions: string[] } }[];

@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { synthToTemp } from './support.js';
@@ -40,6 +41,7 @@ const userData = Object.entries(locals)
   .filter(([, v]) => typeof v === 'string' && v.startsWith('#cloud-config'))
   .map(([name, template]) => ({ name, text: renderTemplate(template) }));
 const work = mkdtempSync(join(tmpdir(), 'pgha-userdata-'));
+const run = promisify(execFile);
 const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
 describe('user-data inside the synthesized example stack', () => {
@@ -66,26 +68,26 @@ describe('user-data inside the synthesized example stack', () => {
 
   test.skipIf(!have('cloud-init') && !process.env.CI).each(userData.map((u) => [u.name, u.text] as const))(
     'cloud-init schema accepts %s',
-    (name, text) => {
+    async (name, text) => {
       const file = join(work, `${name}.yaml`);
       writeFileSync(file, text);
-      const out = execFileSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
-      expect(out).toMatch(/Valid cloud-config/);
+      const { stdout } = await run('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' });
+      expect(stdout).toMatch(/Valid cloud-config/);
     },
   );
 
   test.skipIf(!have('shellcheck') && !process.env.CI).each(userData.map((u) => [u.name, u.text] as const))(
     'shellcheck passes the shell scripts of %s',
-    (name, text) => {
+    async (name, text) => {
       const files = (parse(text) as { write_files?: { path: string; content: string }[] }).write_files ?? [];
       const scripts = files.filter((f) => /^#!\/bin\/(ba)?sh\b/.test(f.content));
       expect(scripts.map((s) => s.path)).toEqual(['/usr/local/sbin/pgha-boot']);
       for (const script of scripts) {
         const file = join(work, `${name}-${script.path.replace(/\//g, '_')}.sh`);
         writeFileSync(file, script.content);
-        const result = spawnSync('shellcheck', ['--severity=style', file], { encoding: 'utf8' });
-        expect(result.stdout + result.stderr).toBe('');
-        expect(result.status).toBe(0);
+        // Rejects (failing the test) with shellcheck's findings when it exits non-zero.
+        const { stdout, stderr } = await run('shellcheck', ['--severity=style', file], { encoding: 'utf8' });
+        expect(stdout + stderr).toBe('');
       }
     },
   );
