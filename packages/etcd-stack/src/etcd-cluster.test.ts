@@ -192,6 +192,15 @@ describe('EtcdCluster: security groups', () => {
     for (const r of extra) expect([r.from_port, r.to_port, r.ip_protocol]).toEqual([2379, 2379, 'tcp']);
   });
 
+  test('egress: etcd ports to the members, 443 (AWS APIs) and 80 (apt) out; nothing else', () => {
+    const { doc, cluster } = synthEtcd(baseProps);
+    const sg = ref(resourceAt(cluster, 'security-group'), 'id');
+    const egress = ofType(doc, 'aws_vpc_security_group_egress_rule').map(
+      (r) => `${r.from_port}-${r.to_port}->${r.referenced_security_group_id ?? r.cidr_ipv4}`,
+    );
+    expect(egress.sort()).toEqual([`2379-2380->${sg}`, '443-443->0.0.0.0/0', '80-80->0.0.0.0/0'].sort());
+  });
+
   test('allowClientsFrom refuses the whole internet', () => {
     expect(() => synthEtcd(baseProps, (c) => c.allowClientsFrom({ cidr: '0.0.0.0/0' }))).toThrow(
       /must not be open to every address/,
@@ -388,6 +397,7 @@ describe('EtcdCluster: construct ids are a public contract', () => {
         'client-lb-listener',
         'client-lb-security-group',
         'client-lb-target-group',
+        'egress-http',
         'egress-https',
         'egress-members',
         'hosted-zone',

@@ -184,6 +184,14 @@ export class EtcdCluster extends Construct {
       cidrIpv4: '0.0.0.0/0',
       description: 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors',
     });
+    new VpcSecurityGroupEgressRule(this, 'egress-http', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 80,
+      toPort: 80,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'Debian package mirrors (apt over HTTP; packages are signed)',
+    });
 
     // Members.
     const placements = placeMembers(memberInputs.length, p.subnets);

@@ -160,6 +160,25 @@ describe('PatroniCluster: security groups', () => {
     expect(rules(doc, ref(resourceAt(cluster, 'security-group'), 'id'))).toContain('5432<-10.20.0.0/16');
   });
 
+  test('egress: nodes to the VPC, 443 and 80 out; the load balancer only to the nodes on 5432 and 8008', () => {
+    const { doc, cluster } = synthPatroni(baseProps);
+    const node = ref(resourceAt(cluster, 'security-group'), 'id');
+    const lb = ref(resourceAt(cluster, 'lb-security-group'), 'id');
+    const egress = ofType(doc, 'aws_vpc_security_group_egress_rule').map(
+      (r) =>
+        `${r.security_group_id === lb ? 'lb' : 'node'}:${r.from_port}-${r.to_port}->${r.referenced_security_group_id ?? r.cidr_ipv4}`,
+    );
+    expect(egress.sort()).toEqual(
+      [
+        'node:0-65535->10.20.0.0/16',
+        'node:443-443->0.0.0.0/0',
+        'node:80-80->0.0.0.0/0',
+        `lb:5432-5432->${node}`,
+        `lb:8008-8008->${node}`,
+      ].sort(),
+    );
+  });
+
   test('SSH only with a key name and CIDRs', () => {
     const noSsh = synthPatroni(baseProps).doc;
     expect(
@@ -388,6 +407,7 @@ describe('PatroniCluster: construct ids are a public contract', () => {
       [
         'client-1-primary',
         'client-1-replica',
+        'egress-http',
         'egress-https',
         'egress-vpc',
         'kms-alias',

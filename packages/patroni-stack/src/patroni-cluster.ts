@@ -188,6 +188,14 @@ export class PatroniCluster extends Construct {
       cidrIpv4: '0.0.0.0/0',
       description: 'AWS APIs (Secrets Manager, SSM) and package mirrors',
     });
+    new VpcSecurityGroupEgressRule(this, 'egress-http', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 80,
+      toPort: 80,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'Debian package mirrors (apt over HTTP; packages are signed)',
+    });
     new VpcSecurityGroupEgressRule(this, 'lb-egress-pg', {
       securityGroupId: this.lbSg.id,
       ipProtocol: 'tcp',
