@@ -193,6 +193,7 @@ describe('user data safety', () => {
   });
 
   test('tokens pass through unchecked and single-quoted', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK for Terraform token is literally this text
     const token = '${TfToken[TOKEN.42]}';
     const script = renderPatroniBootScript(awsCluster, 'pg-1', {
       tlsSecretArn: token,
