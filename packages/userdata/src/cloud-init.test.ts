@@ -112,6 +112,7 @@ WantedBy=multi-user.target
       "RECORD_NAME='etcd-3.prod.internal'",
       "RECORD_TTL='15'",
       'WRITE_SECRET=/usr/local/lib/pgha/write-secret',
+      'FSTAB=/etc/fstab',
     ]);
   });
 });
