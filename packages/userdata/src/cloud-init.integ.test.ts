@@ -16,6 +16,7 @@ import { patroniEnvironment, renderEnvironmentFile } from './patroni-environment
 import { shellQuote, WRITE_SECRET_PY } from './private/templates.js';
 
 const dir = tempDir('cloud-init');
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK for Terraform token is literally this text
 const token = '${TfToken[TOKEN.7]}';
 
 const documents = {
@@ -114,6 +115,7 @@ describe('embedded scripts', () => {
       'line one\nline two\n',
       "'",
       '',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK for Terraform token is literally this text
       '${TfToken[TOKEN.1]}',
     ];
     for (const shell of ['bash', 'dash']) {

@@ -112,6 +112,7 @@ WantedBy=multi-user.target
       "RECORD_NAME='etcd-3.prod.internal'",
       "RECORD_TTL='15'",
       'WRITE_SECRET=/usr/local/lib/pgha/write-secret',
+      'FSTAB=/etc/fstab',
     ]);
   });
 });
@@ -193,6 +194,7 @@ describe('user data safety', () => {
   });
 
   test('tokens pass through unchecked and single-quoted', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK for Terraform token is literally this text
     const token = '${TfToken[TOKEN.42]}';
     const script = renderPatroniBootScript(awsCluster, 'pg-1', {
       tlsSecretArn: token,

@@ -166,6 +166,7 @@ RECORD_NAME={{sh dns.recordName}}
 RECORD_TTL={{sh dns.ttlSeconds}}
 {{/if}}
 WRITE_SECRET=/usr/local/lib/pgha/write-secret
+FSTAB=/etc/fstab
 
 log() { printf 'pgha-boot: %s\\n' "$*" >&2; }
 fail() {
@@ -217,7 +218,7 @@ attach_volume() {
   for i in $(seq 1 120); do
     for candidate in "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_$serial" "$VOLUME_DEVICE" \\
       "/dev/xvd$(printf '%s' "$VOLUME_DEVICE" | tail -c 1)"; do
-      if [ -b "$candidate" ]; then
+      if [ -e "$candidate" ]; then
         device=$(readlink -f "$candidate")
         break 2
       fi
@@ -237,8 +238,8 @@ attach_volume() {
   uuid=$(blkid -s UUID -o value "$device")
   [ -n "$uuid" ] || fail "no filesystem UUID on $device"
   mkdir -p "$MOUNT_POINT"
-  grep -q "^UUID=$uuid " /etc/fstab ||
-    printf 'UUID=%s %s ext4 defaults,noatime,nofail 0 2\\n' "$uuid" "$MOUNT_POINT" >>/etc/fstab
+  grep -q "^UUID=$uuid " "$FSTAB" ||
+    printf 'UUID=%s %s ext4 defaults,noatime,nofail 0 2\\n' "$uuid" "$MOUNT_POINT" >>"$FSTAB"
   mountpoint -q "$MOUNT_POINT" || mount "$MOUNT_POINT"
   chown "$SERVICE_USER:$SERVICE_USER" "$MOUNT_POINT"
   chmod 0700 "$MOUNT_POINT"
