@@ -333,6 +333,14 @@ describe('EtcdCluster: user-data and tags', () => {
     ).toThrow(/contains a literal "\$\{" or "%\{"/);
   });
 
+  test("Terraform's escapes $${ and %%{ are accepted", () => {
+    const { doc, cluster } = synthEtcd({
+      ...baseProps,
+      userData: () => '#cloud-config\nruncmd: [echo $$' + '{HOME} %%{x}]\n',
+    });
+    expect(userDataOf(doc, cluster, 1)).toBe('#cloud-config\nruncmd: [echo $$' + '{HOME} %%{x}]\n');
+  });
+
   test('user-data over 16 KiB is refused', () => {
     expect(() => synthEtcd({ ...baseProps, userData: () => `#cloud-config\n#${'x'.repeat(17000)}` })).toThrow(
       /at most 16384/,

@@ -504,7 +504,8 @@ const TOKEN_WORST_CASE = 'x'.repeat(160);
 
 function checkUserData(path: string, member: string, userData: string): void {
   const literal = userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, '');
-  if (literal.includes('${') || literal.includes('%{')) {
+  // `$${` and `%%{` are Terraform's escapes for a literal `${` / `%{`.
+  if (/(?<!\$)\$\{/.test(literal) || /(?<!%)%\{/.test(literal)) {
     throw new EtcdStackError(
       'ETCD_STACK_INVALID_PROPS',
       `EtcdCluster '${path}': user-data of ${member} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,

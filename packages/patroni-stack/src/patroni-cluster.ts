@@ -461,7 +461,8 @@ const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
 
 function checkUserData(path: string, node: string, userData: string): void {
   const literal = userData.replace(TOKEN, '');
-  if (literal.includes('${') || literal.includes('%{')) {
+  // `$${` and `%%{` are Terraform's escapes for a literal `${` / `%{`.
+  if (/(?<!\$)\$\{/.test(literal) || /(?<!%)%\{/.test(literal)) {
     throw new PatroniStackError(
       'PATRONI_STACK_INVALID_PROPS',
       `PatroniCluster '${path}': user-data of ${node} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
