@@ -79,6 +79,28 @@ describe('rendered etcd configuration runs a real TLS cluster', () => {
       ['etcd-3', ['https://127.0.71.3:23800'], ['https://127.0.71.3:23790']],
     ]);
 
+    // Patroni's etcd3 client uses the v3 JSON gateway: it must answer (a config file on etcd 3.4 leaves it
+    // off unless enable-grpc-gateway is set).
+    const gateway = run('curl', [
+      '-sS',
+      '--cacert',
+      ca.caFile,
+      '--cert',
+      client.certFile,
+      '--key',
+      client.keyFile,
+      '-X',
+      'POST',
+      '-d',
+      '{}',
+      'https://127.0.71.2:23790/v3/cluster/member/list',
+    ]);
+    expect(gateway.status).toBe(0);
+    expect(gateway.stdout).not.toMatch(/404 page not found/);
+    expect(
+      (JSON.parse(gateway.stdout) as { members: { name: string }[] }).members.map((m) => m.name).sort(),
+    ).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+
     // client-cert-auth: the same request without a client certificate is refused.
     const anonymous = run('etcdctl', [
       '--endpoints',

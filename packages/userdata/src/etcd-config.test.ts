@@ -23,6 +23,7 @@ election-timeout: 1000
 quota-backend-bytes: 2147483648
 auto-compaction-mode: periodic
 auto-compaction-retention: 1h
+enable-grpc-gateway: true
 client-transport-security:
   cert-file: /var/lib/pgha/main/etcd-2/tls/etcd-2.crt
   key-file: /var/lib/pgha/main/etcd-2/tls/etcd-2.key
@@ -73,6 +74,7 @@ log-outputs:
       'quota-backend-bytes': 2147483648,
       'auto-compaction-mode': 'periodic',
       'auto-compaction-retention': '1h',
+      'enable-grpc-gateway': true,
       'client-transport-security': {
         'cert-file': '/etc/etcd/tls/server.crt',
         'key-file': '/etc/etcd/tls/server.key',
