@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { makeCa, run, tempDir } from '../test/tools.js';
@@ -81,24 +82,31 @@ describe('rendered etcd configuration runs a real TLS cluster', () => {
 
     // Patroni's etcd3 client uses the v3 JSON gateway: it must answer (a config file on etcd 3.4 leaves it
     // off unless enable-grpc-gateway is set).
-    const gateway = run('curl', [
-      '-sS',
-      '--cacert',
-      ca.caFile,
-      '--cert',
-      client.certFile,
-      '--key',
-      client.keyFile,
-      '-X',
-      'POST',
-      '-d',
-      '{}',
-      'https://127.0.71.2:23790/v3/cluster/member/list',
-    ]);
-    expect(gateway.status).toBe(0);
-    expect(gateway.stdout).not.toMatch(/404 page not found/);
+    const gateway = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        'https://127.0.71.2:23790/v3/cluster/member/list',
+        {
+          method: 'POST',
+          ca: readFileSync(ca.caFile),
+          cert: readFileSync(client.certFile),
+          key: readFileSync(client.keyFile),
+          timeout: 5000,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(gateway.body).not.toMatch(/404 page not found/);
+    expect(gateway.status).toBe(200);
     expect(
-      (JSON.parse(gateway.stdout) as { members: { name: string }[] }).members.map((m) => m.name).sort(),
+      (JSON.parse(gateway.body) as { members: { name: string }[] }).members.map((m) => m.name).sort(),
     ).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
 
     // client-cert-auth: the same request without a client certificate is refused.
