@@ -133,7 +133,8 @@ describe('write-secret (the helper the boot script pipes secrets through)', () =
   const script = join(dir, 'write-secret');
   writeFileSync(script, WRITE_SECRET_PY, { mode: 0o755 });
   const me = userInfo().username;
-  const hostile = `it's "x" & $HOME \`id\` \\ # {{y}}: ünïcode ✓\nsecond line`;
+  // Printable ASCII: the characters that break naive quoting (non-ASCII passwords are refused, see below).
+  const hostile = `it's "x" & $HOME \`id\` \\ # {{y}}: $(touch /tmp/x) ; 'q'`;
 
   test('is valid Python', () => {
     const r = run('/usr/bin/python3', ['-m', 'py_compile', script]);
@@ -183,6 +184,18 @@ describe('write-secret (the helper the boot script pipes secrets through)', () =
     expect(r.status).not.toBe(0);
     expect(r.stderr).toBe(
       'write-secret: missing or empty keys in the secret: replicationPassword, rewindPassword, restApiPassword\n',
+    );
+    const nonAscii = run('/usr/bin/python3', [script, 'env', join(dir, 'x.env'), me], {
+      input: JSON.stringify({
+        superuserPassword: 'pässword',
+        replicationPassword: 'a\nb',
+        rewindPassword: 'ok',
+        restApiPassword: 'ok',
+      }),
+    });
+    expect(nonAscii.status).not.toBe(0);
+    expect(nonAscii.stderr).toBe(
+      'write-secret: not printable ASCII in the secret: superuserPassword, replicationPassword\n',
     );
     const notJson = run('/usr/bin/python3', [script, 'tls', dir, me], { input: 'do-not-print-me' });
     expect(notJson.stderr).toBe('write-secret: the secret is not JSON\n');

@@ -125,6 +125,11 @@ def main():
         data.setdefault("restApiUsername", "patroni")
     wanted = [k for k, _ in (TLS if kind == "tls" else ENV)]
     bad = [k for k in wanted if not isinstance(data.get(k), str) or not data[k] or "\\0" in data[k]]
+    if kind == "env" and not bad:
+        # Patroni 3.0.2 cannot bootstrap with a non-ASCII password; a line break has no place in one.
+        bad = [k for k in wanted if any(not " " <= c <= "~" for c in data[k])]
+        if bad:
+            sys.exit("write-secret: not printable ASCII in the secret: " + ", ".join(bad))
     if bad:
         sys.exit("write-secret: missing or empty keys in the secret: " + ", ".join(bad))
     if kind == "tls":
