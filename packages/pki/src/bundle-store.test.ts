@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -5,6 +6,7 @@ import { must, smallSpec, tempDir } from '../test/fixtures.js';
 import {
   type BundleChange,
   type BundleSpec,
+  createBundle,
   ensureBundle,
   inspectCertificate,
   isPkiError,
@@ -12,6 +14,7 @@ import {
   readBundle,
   type StoredBundle,
   verifyChain,
+  writeBundle,
 } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -184,5 +187,170 @@ describe('ensureBundle', () => {
       must(bundle.patroni['pg-2'], 'pg-2').postgres.key.toPem(),
     );
     expect(Object.keys(read.clients)).toEqual(['verify']);
+  });
+  test('a deleted key file: a new key and certificate for that entry only, reported as key-missing', async () => {
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    const paths = must(bundle.paths.clients.verify, 'verify');
+    const oldKey = await readFile(paths.key, 'utf8');
+    await rm(paths.key);
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({ id: 'clients.verify', action: 'issued', reason: 'key-missing' }),
+    ]);
+    expect(await readFile(paths.key, 'utf8')).not.toBe(oldKey);
+    expect((await stat(paths.key)).mode & 0o777).toBe(0o600);
+  });
+
+  test('a deleted certificate: re-made for the existing key, reported as certificate-missing', async () => {
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    const paths = must(bundle.paths.patroni['pg-1'], 'pg-1').postgres;
+    const oldKey = await readFile(paths.key, 'utf8');
+    await rm(paths.cert);
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({
+        id: 'patroni.pg-1.postgres',
+        action: 'renewed',
+        reason: 'certificate-missing',
+      }),
+    ]);
+    expect(await readFile(paths.key, 'utf8')).toBe(oldKey);
+  });
+
+  test('a certificate from another CA is renewed for its key (issuer-changed)', async () => {
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    const foreign = await createBundle(smallSpec({ patroniNodes: [], clients: [] }));
+    const paths = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    await writeFile(paths.cert, must(foreign.etcd['etcd-1'], 'etcd-1').certPem);
+    await writeFile(paths.key, must(foreign.etcd['etcd-1'], 'etcd-1').key.toPem(), { mode: 0o600 });
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({ id: 'etcd.etcd-1', action: 'renewed', reason: 'issuer-changed' }),
+    ]);
+    expect(await readFile(paths.key, 'utf8')).toBe(must(foreign.etcd['etcd-1'], 'etcd-1').key.toPem());
+    expect(verifyChain(await readFile(paths.cert, 'utf8'), bundle.ca.certPem).valid).toBe(true);
+  });
+
+  test('a node removed from the spec: its files are deleted and it is reported as removed', async () => {
+    await ensureBundle(dir, smallSpec());
+    const spec = smallSpec();
+    const { bundle, changes } = await ensureBundle(dir, {
+      ...spec,
+      patroniNodes: spec.patroniNodes.slice(0, 1),
+    });
+    expect(byAction(changes).removed).toEqual([
+      'patroni.pg-2.etcdClient',
+      'patroni.pg-2.postgres',
+      'patroni.pg-2.rest',
+    ]);
+    expect(byAction(changes).issued).toBeUndefined();
+    expect(existsSync(join(dir, 'patroni', 'pg-2'))).toBe(false);
+    expect(Object.keys(bundle.paths.patroni)).toEqual(['pg-1']);
+    expect(Object.keys((await readBundle(dir)).patroni)).toEqual(['pg-1']);
+  });
+
+  test('a node added to the spec: only its certificates are issued', async () => {
+    await ensureBundle(dir, smallSpec());
+    const spec = smallSpec();
+    const grown = {
+      ...spec,
+      etcdMembers: [...spec.etcdMembers, { name: 'etcd-3', ipAddresses: ['127.0.10.3', '127.0.0.1'] }],
+    };
+    const { changes } = await ensureBundle(dir, grown);
+    expect(byAction(changes).issued).toEqual(['etcd.etcd-3']);
+    expect(byAction(changes).kept).toHaveLength(10);
+  });
+
+  test('a CA near expiry is renewed with the same key and subject; certificates it signed still verify', async () => {
+    const spec = smallSpec({ caValidityDays: 100, validityDays: 90 });
+    const first = await ensureBundle(dir, spec, { now: new Date(Date.now() - 80 * DAY) });
+    const oldLeaf = must(first.bundle.etcd['etcd-1'], 'etcd-1').certPem;
+    const { bundle, changes } = await ensureBundle(dir, spec);
+    expect(changes[0]).toMatchObject({ id: 'ca', action: 'renewed', reason: 'expiring' });
+    expect(bundle.ca.key.toPem()).toBe(first.bundle.ca.key.toPem());
+    const [before, after] = [first.bundle.ca.certPem, bundle.ca.certPem].map((pem) =>
+      inspectCertificate(pem),
+    );
+    expect(after?.subject).toBe(before?.subject);
+    expect(after?.subjectKeyId).toBe(before?.subjectKeyId);
+    expect(after?.daysLeft).toBe(99);
+    // An old certificate (not yet renewed somewhere) verifies against the renewed CA certificate.
+    expect(verifyChain(oldLeaf, bundle.ca.certPem)).toEqual({ valid: true, problems: [] });
+  });
+
+  test('changed validity settings alone do not reissue anything', async () => {
+    await ensureBundle(dir, smallSpec());
+    const { changes } = await ensureBundle(dir, smallSpec({ validityDays: 400, caValidityDays: 1000 }));
+    expect(changes.every((c) => c.action === 'kept')).toBe(true);
+  });
+
+  test('a missing CA key is an error, never a silent new CA', async () => {
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    await rm(bundle.paths.ca.key);
+    const error = await rejection(ensureBundle(dir, smallSpec()));
+    expect(error.code).toBe('CA_UNUSABLE');
+    expect(error.message).toContain(bundle.paths.ca.key);
+    expect(error.message).toContain('Restore the CA key');
+    expect(existsSync(bundle.paths.ca.key)).toBe(false);
+  });
+
+  test('a key that does not belong to its certificate is an error naming both files', async () => {
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    const a = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    const b = must(bundle.paths.etcd['etcd-2'], 'etcd-2');
+    await writeFile(a.key, await readFile(b.key, 'utf8'));
+    for (const attempt of [ensureBundle(dir, smallSpec()), readBundle(dir)]) {
+      const error = await rejection(attempt);
+      expect(error.code).toBe('KEY_CERT_MISMATCH');
+      expect(error.message).toContain(a.key);
+      expect(error.message).toContain(a.cert);
+      expect(error.message).not.toContain('PRIVATE KEY');
+    }
+  });
+
+  test('an unreadable key file is an error naming the file, without its content', async () => {
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    const key = must(bundle.paths.clients.verify, 'verify').key;
+    const original = await readFile(key, 'utf8');
+    const truncated = original.slice(0, 400); // a real but cut key: its base64 must not leak
+    await writeFile(key, truncated);
+    const error = await rejection(ensureBundle(dir, smallSpec()));
+    expect(error.code).toBe('KEY_UNREADABLE');
+    expect(error.message).toContain(key);
+    expect(error.message).not.toContain(truncated.split('\n')[1]);
+    expect(JSON.stringify(error)).not.toContain(truncated.split('\n')[1]);
+  });
+
+  test('another cluster in the same directory is refused', async () => {
+    await ensureBundle(dir, smallSpec());
+    const error = await rejection(ensureBundle(dir, smallSpec({ clusterName: 'other' })));
+    expect(error.code).toBe('CLUSTER_MISMATCH');
+    expect(error.message).toContain('"main"');
+    expect(error.message).toContain('"other"');
+  });
+});
+
+describe('writeBundle / readBundle', () => {
+  test('round trip of an in-memory bundle, with the documented modes', async () => {
+    const made = await createBundle(smallSpec({ patroniNodes: [] }));
+    const written = await writeBundle(dir, made);
+    expect((await stat(written.paths.ca.key)).mode & 0o777).toBe(0o600);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    const read = await readBundle(dir);
+    expect(JSON.stringify(read)).toBe(JSON.stringify(written));
+    expect(read.ca.key.toPem()).toBe(made.ca.key.toPem());
+  });
+
+  test('an empty directory or a missing listed file: BUNDLE_INCOMPLETE with the path and the fix', async () => {
+    const empty = await rejection(readBundle(dir));
+    expect(empty.code).toBe('BUNDLE_INCOMPLETE');
+    expect(empty.message).toContain(join(dir, 'bundle.json'));
+    const { bundle } = await ensureBundle(dir, smallSpec());
+    const cert = must(bundle.paths.etcd['etcd-2'], 'etcd-2').cert;
+    await rm(cert);
+    const missing = await rejection(readBundle(dir));
+    expect(missing.code).toBe('BUNDLE_INCOMPLETE');
+    expect(missing.message).toContain(cert);
+    expect(missing.message).toContain('ensureBundle');
   });
 });
