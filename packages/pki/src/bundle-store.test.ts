@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { must, smallSpec, tempDir } from '../test/fixtures.js';
 import {
+  type Bundle,
   type BundleChange,
   type BundleSpec,
   createBundle,
@@ -20,6 +21,17 @@ import {
 const DAY = 24 * 60 * 60 * 1000;
 let dir: string;
 let cleanup: () => Promise<void>;
+let seed: Bundle;
+
+// One in-memory bundle, written afresh into each test's directory: tests that need "an existing valid bundle"
+// do not pay for 10 new RSA keys each.
+beforeAll(async () => {
+  seed = await createBundle(smallSpec());
+});
+
+async function seeded(): Promise<{ bundle: StoredBundle }> {
+  return { bundle: await writeBundle(dir, seed) };
+}
 
 beforeEach(async () => {
   ({ dir, cleanup } = await tempDir());
@@ -103,7 +115,7 @@ describe('ensureBundle', () => {
   });
 
   test('a re-run keeps the CA and every certificate, byte for byte', async () => {
-    const first = await ensureBundle(dir, smallSpec());
+    const first = await seeded();
     const before = await snapshot(first.bundle);
     const second = await ensureBundle(dir, smallSpec());
     expect(byAction(second.changes)).toEqual({ kept: second.changes.map((c) => c.id) });
@@ -113,7 +125,7 @@ describe('ensureBundle', () => {
   });
 
   test('adding a SAN renews only that certificate, for the same key', async () => {
-    const first = await ensureBundle(dir, smallSpec());
+    const first = await seeded();
     const before = await snapshot(first.bundle);
     const spec = smallSpec();
     const changed: BundleSpec = {
@@ -163,11 +175,11 @@ describe('ensureBundle', () => {
   });
 
   test('a key file with mode 0644 is refused with a clear error naming the file and the fix', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const key = must(bundle.paths.patroni['pg-1'], 'pg-1').rest.key;
     await chmod(key, 0o644);
-    for (const attempt of [ensureBundle(dir, smallSpec()), readBundle(dir)]) {
-      const error = await rejection(attempt);
+    for (const attempt of [() => ensureBundle(dir, smallSpec()), () => readBundle(dir)]) {
+      const error = await rejection(attempt());
       expect(error.code).toBe('KEY_FILE_PERMISSIONS');
       expect(error.item).toBe(key);
       expect(error.message).toContain(key);
@@ -178,7 +190,7 @@ describe('ensureBundle', () => {
   });
 
   test('readBundle returns what ensureBundle wrote', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const read = await readBundle(dir);
     expect(read.paths).toEqual(bundle.paths);
     expect(read.clusterName).toBe('main');
@@ -189,7 +201,7 @@ describe('ensureBundle', () => {
     expect(Object.keys(read.clients)).toEqual(['verify']);
   });
   test('a deleted key file: a new key and certificate for that entry only, reported as key-missing', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const paths = must(bundle.paths.clients.verify, 'verify');
     const oldKey = await readFile(paths.key, 'utf8');
     await rm(paths.key);
@@ -202,7 +214,7 @@ describe('ensureBundle', () => {
   });
 
   test('a deleted certificate: re-made for the existing key, reported as certificate-missing', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const paths = must(bundle.paths.patroni['pg-1'], 'pg-1').postgres;
     const oldKey = await readFile(paths.key, 'utf8');
     await rm(paths.cert);
@@ -218,7 +230,7 @@ describe('ensureBundle', () => {
   });
 
   test('a certificate from another CA is renewed for its key (issuer-changed)', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const foreign = await createBundle(smallSpec({ patroniNodes: [], clients: [] }));
     const paths = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
     await writeFile(paths.cert, must(foreign.etcd['etcd-1'], 'etcd-1').certPem);
@@ -232,7 +244,7 @@ describe('ensureBundle', () => {
   });
 
   test('a node removed from the spec: its files are deleted and it is reported as removed', async () => {
-    await ensureBundle(dir, smallSpec());
+    await seeded();
     const spec = smallSpec();
     const { bundle, changes } = await ensureBundle(dir, {
       ...spec,
@@ -250,7 +262,7 @@ describe('ensureBundle', () => {
   });
 
   test('a node added to the spec: only its certificates are issued', async () => {
-    await ensureBundle(dir, smallSpec());
+    await seeded();
     const spec = smallSpec();
     const grown = {
       ...spec,
@@ -279,13 +291,13 @@ describe('ensureBundle', () => {
   });
 
   test('changed validity settings alone do not reissue anything', async () => {
-    await ensureBundle(dir, smallSpec());
+    await seeded();
     const { changes } = await ensureBundle(dir, smallSpec({ validityDays: 400, caValidityDays: 1000 }));
     expect(changes.every((c) => c.action === 'kept')).toBe(true);
   });
 
   test('a missing CA key is an error, never a silent new CA', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     await rm(bundle.paths.ca.key);
     const error = await rejection(ensureBundle(dir, smallSpec()));
     expect(error.code).toBe('CA_UNUSABLE');
@@ -295,12 +307,12 @@ describe('ensureBundle', () => {
   });
 
   test('a key that does not belong to its certificate is an error naming both files', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const a = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
     const b = must(bundle.paths.etcd['etcd-2'], 'etcd-2');
     await writeFile(a.key, await readFile(b.key, 'utf8'));
-    for (const attempt of [ensureBundle(dir, smallSpec()), readBundle(dir)]) {
-      const error = await rejection(attempt);
+    for (const attempt of [() => ensureBundle(dir, smallSpec()), () => readBundle(dir)]) {
+      const error = await rejection(attempt());
       expect(error.code).toBe('KEY_CERT_MISMATCH');
       expect(error.message).toContain(a.key);
       expect(error.message).toContain(a.cert);
@@ -309,7 +321,7 @@ describe('ensureBundle', () => {
   });
 
   test('an unreadable key file is an error naming the file, without its content', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const key = must(bundle.paths.clients.verify, 'verify').key;
     const original = await readFile(key, 'utf8');
     const truncated = original.slice(0, 400); // a real but cut key: its base64 must not leak
@@ -322,7 +334,7 @@ describe('ensureBundle', () => {
   });
 
   test('another cluster in the same directory is refused', async () => {
-    await ensureBundle(dir, smallSpec());
+    await seeded();
     const error = await rejection(ensureBundle(dir, smallSpec({ clusterName: 'other' })));
     expect(error.code).toBe('CLUSTER_MISMATCH');
     expect(error.message).toContain('"main"');
@@ -345,7 +357,7 @@ describe('writeBundle / readBundle', () => {
     const empty = await rejection(readBundle(dir));
     expect(empty.code).toBe('BUNDLE_INCOMPLETE');
     expect(empty.message).toContain(join(dir, 'bundle.json'));
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const cert = must(bundle.paths.etcd['etcd-2'], 'etcd-2').cert;
     await rm(cert);
     const missing = await rejection(readBundle(dir));

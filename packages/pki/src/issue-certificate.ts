@@ -1,3 +1,4 @@
+import type forge from 'node-forge';
 import type { Credential, ExtendedKeyUsage } from './credential.js';
 import { PkiError, type PkiIssue } from './errors.js';
 import { checkDays, classifySubjectAltName, type SubjectAltName, show } from './private/names.js';
@@ -119,8 +120,16 @@ export function validateLeafOptions(options: IssueCertificateOptions, prefix = '
   return { subject, sans, extendedKeyUsage: [...new Set(eku)], days, bits, now };
 }
 
-/** @internal Signs an already validated leaf for `key`. */
-export function signLeaf(ca: Credential, leaf: ValidLeaf, key: PrivateKey): Credential {
+/** @internal A CA checked and parsed once, for signing many leaves. */
+export interface PreparedCa {
+  readonly credential: Credential;
+  readonly subject: forge.pki.CertificateField[];
+  readonly keyIdBinary: string;
+  readonly notAfter: Date;
+}
+
+/** @internal Parses the CA once and checks that its key belongs to its certificate. */
+export function prepareCa(ca: Credential): PreparedCa {
   const caCert = parseCertificate(ca.certPem, 'CA certificate');
   if (!keySpki(ca.key).equals(certificateSpki(ca.certPem, 'CA certificate'))) {
     throw new PkiError(
@@ -129,9 +138,20 @@ export function signLeaf(ca: Credential, leaf: ValidLeaf, key: PrivateKey): Cred
       { item: 'CA' },
     );
   }
+  return {
+    credential: ca,
+    subject: caCert.subject.attributes,
+    keyIdBinary: Buffer.from(subjectKeyIdOf(caCert), 'hex').toString('binary'),
+    notAfter: caCert.validity.notAfter,
+  };
+}
+
+/** @internal Signs an already validated leaf for `key`. */
+export function signLeaf(ca: Credential | PreparedCa, leaf: ValidLeaf, key: PrivateKey): Credential {
+  const prepared = 'keyIdBinary' in ca ? ca : prepareCa(ca);
   const notBefore = new Date(leaf.now.getTime() - BACKDATE_MS);
   const wanted = leaf.now.getTime() + leaf.days * DAY_MS;
-  const notAfter = new Date(Math.min(wanted, caCert.validity.notAfter.getTime()));
+  const notAfter = new Date(Math.min(wanted, prepared.notAfter.getTime()));
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -141,20 +161,17 @@ export function signLeaf(ca: Credential, leaf: ValidLeaf, key: PrivateKey): Cred
       clientAuth: leaf.extendedKeyUsage.includes('clientAuth'),
     },
     { name: 'subjectKeyIdentifier' },
-    {
-      name: 'authorityKeyIdentifier',
-      keyIdentifier: Buffer.from(subjectKeyIdOf(caCert), 'hex').toString('binary'),
-    },
+    { name: 'authorityKeyIdentifier', keyIdentifier: prepared.keyIdBinary },
   ];
   if (leaf.sans.length > 0) extensions.push(sanExtension(leaf.sans));
   const certPem = buildCertificate({
     subject: leaf.subject,
-    issuer: caCert.subject.attributes,
+    issuer: prepared.subject,
     publicKeyPem: key.publicKeyPem(),
     notBefore,
     notAfter,
     extensions,
-    signingKey: ca.key,
+    signingKey: prepared.credential.key,
   });
   return { certPem, key };
 }
