@@ -18,7 +18,10 @@ const cpuCount = availableParallelism();
 /** CA + 5 etcd members + 3 Patroni nodes (etcd client, PostgreSQL, REST each) + 2 clients = 17 keys. */
 const spec = {
   clusterName: 'bench',
-  etcdMembers: [1, 2, 3, 4, 5].map((i) => ({ name: `etcd-${i}`, ipAddresses: [`127.0.10.${i}`, '127.0.0.1'] })),
+  etcdMembers: [1, 2, 3, 4, 5].map((i) => ({
+    name: `etcd-${i}`,
+    ipAddresses: [`127.0.10.${i}`, '127.0.0.1'],
+  })),
   patroniNodes: [1, 2, 3].map((i) => ({ name: `pg-${i}`, ipAddresses: [`127.0.20.${i}`] })),
   postgresServiceAddresses: { ipAddresses: ['127.0.30.1'] },
   clients: [{ name: 'verify' }, { name: 'operator' }],
@@ -32,7 +35,9 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const countCerts = (dir) =>
-  readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.crt') && statSync(join(dir, String(f))).isFile()).length;
+  readdirSync(dir, { recursive: true }).filter(
+    (f) => String(f).endsWith('.crt') && statSync(join(dir, String(f))).isFile(),
+  ).length;
 
 const samples = {
   'pgha createBundle (in memory)': [],
@@ -44,8 +49,14 @@ const samples = {
 };
 const keys = Object.keys(samples);
 
-console.log(`@pgha/pki bench: full bundle = CA + 5 etcd members + 3 Patroni nodes x 3 roles + 2 clients = ${KEYS} RSA-2048 keys and certificates`);
-console.log(`machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `@pgha/pki bench: full bundle = CA + 5 etcd members + 3 Patroni nodes x 3 roles + 2 clients = ${KEYS} RSA-2048 keys and certificates`,
+);
+console.log(
+  `machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`runs: ${runs}, interleaved; times are wall clock\n`);
 
 for (let run = 1; run <= runs; run++) {
@@ -54,19 +65,24 @@ for (let run = 1; run <= runs; run++) {
     let t = process.hrtime.bigint();
     const memory = await createBundle(spec);
     samples[keys[0]].push(ms(t));
-    if (!verifyChain(memory.patroni['pg-3'].rest.certPem, memory.ca.certPem).valid) throw new Error('bad bundle');
+    if (!verifyChain(memory.patroni['pg-3'].rest.certPem, memory.ca.certPem).valid)
+      throw new Error('bad bundle');
 
     t = process.hrtime.bigint();
     const { changes } = await ensureBundle(join(work, 'pgha'), spec);
     samples[keys[1]].push(ms(t));
-    if (changes.filter((c) => c.action === 'issued').length !== KEYS) throw new Error('ensureBundle did not issue all');
+    if (changes.filter((c) => c.action === 'issued').length !== KEYS)
+      throw new Error('ensureBundle did not issue all');
 
     t = process.hrtime.bigint();
     const again = await ensureBundle(join(work, 'pgha'), spec);
     samples[keys[2]].push(ms(t));
     if (again.changes.some((c) => c.action !== 'kept')) throw new Error('re-run changed something');
 
-    for (const [i, jobs] of [[3, cpuCount], [4, 1]]) {
+    for (const [i, jobs] of [
+      [3, cpuCount],
+      [4, 1],
+    ]) {
       const out = join(work, `openssl-${jobs}`);
       t = process.hrtime.bigint();
       execFileSync('bash', [join(here, 'openssl-bundle.sh'), out, String(jobs)], { stdio: 'inherit' });
@@ -97,8 +113,12 @@ const opensslPar = median(samples[keys[3]]);
 const opensslSeq = median(samples[keys[4]]);
 const floor = (median(samples[keys[5]]) * KEYS) / cpuCount;
 console.log('');
-console.log(`full bundle, @pgha/pki: ${ours.toFixed(0)} ms in memory, ${onDisk.toFixed(0)} ms written to disk (medians)`);
-console.log(`full bundle, openssl CLI: ${opensslPar.toFixed(0)} ms with ${cpuCount} parallel jobs, ${opensslSeq.toFixed(0)} ms sequential (medians)`);
+console.log(
+  `full bundle, @pgha/pki: ${ours.toFixed(0)} ms in memory, ${onDisk.toFixed(0)} ms written to disk (medians)`,
+);
+console.log(
+  `full bundle, openssl CLI: ${opensslPar.toFixed(0)} ms with ${cpuCount} parallel jobs, ${opensslSeq.toFixed(0)} ms sequential (medians)`,
+);
 console.log(
   `vs openssl (parallel): ${(opensslPar / onDisk).toFixed(2)}x the speed (on disk); vs sequential: ${(opensslSeq / onDisk).toFixed(2)}x`,
 );
