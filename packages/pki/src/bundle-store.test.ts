@@ -7,6 +7,7 @@ import {
   type Bundle,
   type BundleChange,
   type BundleSpec,
+  bundlePaths,
   createBundle,
   ensureBundle,
   inspectCertificate,
@@ -82,6 +83,7 @@ describe('ensureBundle', () => {
     expect(changes).toHaveLength(1 + 2 + 6 + 1);
     expect(changes.every((c) => c.action === 'issued' && c.reason === 'new')).toBe(true);
     expect(bundle.paths.dir).toBe(dir);
+    expect(bundlePaths(dir, smallSpec())).toEqual(bundle.paths); // computable before anything exists
     expect(bundle.paths.ca.cert).toBe(join(dir, 'ca.crt'));
     expect(must(bundle.paths.etcd['etcd-1'], 'etcd-1').key).toBe(join(dir, 'etcd', 'etcd-1.key'));
     expect(must(bundle.paths.patroni['pg-2'], 'pg-2').etcdClient.cert).toBe(
@@ -154,6 +156,28 @@ describe('ensureBundle', () => {
       if (file === paths.cert) expect(after.get(file)).not.toBe(content);
       else expect(after.get(file), file).toBe(content); // including etcd-1's key: renewed, not re-keyed
     }
+  });
+
+  test('an IPv6 SAN written in any form is compared canonically: no renewal loop', async () => {
+    await seeded();
+    const spec = smallSpec();
+    const withV6 = (ip: string): BundleSpec => ({
+      ...spec,
+      etcdMembers: [
+        { name: 'etcd-1', ipAddresses: ['127.0.10.1', '127.0.0.1', ip] },
+        ...spec.etcdMembers.slice(1),
+      ],
+    });
+    const added = await ensureBundle(dir, withV6('0:0:0:0:0:0:0:1'));
+    expect(byAction(added.changes).renewed).toEqual(['etcd.etcd-1']);
+    expect(
+      must(
+        added.changes.find((c) => c.id === 'etcd.etcd-1'),
+        'c',
+      ).detail,
+    ).toBe('SANs changed: +IP:::1');
+    const again = await ensureBundle(dir, withV6('::1'));
+    expect(again.changes.every((c) => c.action === 'kept')).toBe(true);
   });
 
   test('certificates near expiry are renewed with the same key; the CA (far from expiry) is kept', async () => {

@@ -10,8 +10,8 @@ import {
   keyMatchesCertificate,
   verifyChain,
 } from '../inspect-certificate.js';
-import { prepareCa, signLeaf, validateLeafOptions } from '../issue-certificate.js';
 import type { PrivateKey } from '../private-key.js';
+import { prepareCa, signLeaf, validateLeafOptions } from './leaf.js';
 import { canonicalIp } from './names.js';
 import { generateRsaKey } from './x509.js';
 
