@@ -330,6 +330,15 @@ describe('ensureBundle', () => {
     expect(existsSync(bundle.paths.ca.key)).toBe(false);
   });
 
+  test('a CA deleted from an existing bundle is an error, never a silent new CA', async () => {
+    const { bundle } = await seeded();
+    await rm(bundle.paths.ca.key);
+    await rm(bundle.paths.ca.cert);
+    const error = await rejection(ensureBundle(dir, smallSpec()));
+    expect(error.code).toBe('CA_UNUSABLE');
+    expect(error.message).toContain('delete the whole bundle directory');
+  });
+
   test('a key that does not belong to its certificate is an error naming both files', async () => {
     const { bundle } = await seeded();
     const a = must(bundle.paths.etcd['etcd-1'], 'etcd-1');

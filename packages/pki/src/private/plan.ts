@@ -133,6 +133,15 @@ export async function planBundle(
       { item: locate('ca', 'key') },
     );
   }
+  if (caCur.certPem === undefined && caCur.key === undefined && current.previousIds.length > 0) {
+    throw new PkiError(
+      'CA_UNUSABLE',
+      `${locate('ca', 'certificate')} and ${locate('ca', 'key')} are missing from an existing bundle: a new CA ` +
+        'would silently invalidate every certificate deployed so far. Restore both from a backup, or delete the ' +
+        'whole bundle directory to start a new CA on purpose.',
+      { item: locate('ca', 'key') },
+    );
+  }
   let caInfo: CertificateInfo | undefined;
   if (caCur.certPem !== undefined && caCur.key !== undefined) {
     caInfo = inspectCertificate(caCur.certPem, { now });
