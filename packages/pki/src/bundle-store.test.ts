@@ -12,6 +12,7 @@ import {
   ensureBundle,
   inspectCertificate,
   isPkiError,
+  issueCertificate,
   type PkiError,
   readBundle,
   type StoredBundle,
@@ -265,6 +266,46 @@ describe('ensureBundle', () => {
     ]);
     expect(await readFile(paths.key, 'utf8')).toBe(must(foreign.etcd['etcd-1'], 'etcd-1').key.toPem());
     expect(verifyChain(await readFile(paths.cert, 'utf8'), bundle.ca.certPem).valid).toBe(true);
+  });
+
+  test('a certificate with the wrong usages is renewed for its key (profile-changed)', async () => {
+    const { bundle } = await seeded();
+    const paths = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    const existing = must(bundle.etcd['etcd-1'], 'etcd-1');
+    const clientOnly = await issueCertificate(bundle.ca, {
+      commonName: 'etcd-1',
+      organizationalUnit: 'main',
+      extendedKeyUsage: ['clientAuth'],
+      subjectAltNames: ['127.0.10.1', '127.0.0.1'],
+      validityDays: 100,
+      key: existing.key,
+    });
+    await writeFile(paths.cert, clientOnly.certPem);
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({
+        id: 'etcd.etcd-1',
+        action: 'renewed',
+        reason: 'profile-changed',
+        detail:
+          'has CN=etcd-1, O=pgha, OU=main [clientAuth], needs CN=etcd-1, O=pgha, OU=main [clientAuth,serverAuth]',
+      }),
+    ]);
+    expect(inspectCertificate(await readFile(paths.cert, 'utf8')).extendedKeyUsage).toEqual([
+      'serverAuth',
+      'clientAuth',
+    ]);
+  });
+
+  test('certificates from the future (clock moved back) are renewed: not-yet-valid', async () => {
+    const spec = smallSpec({ patroniNodes: [], clients: [] });
+    await ensureBundle(dir, spec, { now: new Date(Date.now() + 3 * DAY) });
+    const { changes } = await ensureBundle(dir, spec);
+    expect(changes.map((c) => [c.id, c.action, c.reason])).toEqual([
+      ['ca', 'renewed', 'not-yet-valid'],
+      ['etcd.etcd-1', 'renewed', 'not-yet-valid'],
+      ['etcd.etcd-2', 'renewed', 'not-yet-valid'],
+    ]);
   });
 
   test('a node removed from the spec: its files are deleted and it is reported as removed', async () => {
