@@ -25,12 +25,22 @@ export interface BundlePaths {
   readonly clients: Readonly<Record<string, CredentialPaths>>;
 }
 
-/** Names of the entries of a bundle (a `BundleSpec` or a `Bundle` both fit through `bundleNames`). */
+/** Names of the entries of a bundle. */
 export interface BundleNames {
   readonly etcdMembers: readonly string[];
   readonly patroniNodes: readonly string[];
   readonly clients: readonly string[];
 }
+
+/** Anything with the entry names: a `BundleNames` or a `BundleSpec` (its `name`s). */
+export interface BundleNameSource {
+  readonly etcdMembers: readonly (string | { readonly name: string })[];
+  readonly patroniNodes: readonly (string | { readonly name: string })[];
+  readonly clients?: readonly (string | { readonly name: string })[];
+}
+
+const nameOf = (entry: string | { readonly name: string }): string =>
+  typeof entry === 'string' ? entry : entry.name;
 
 const ROLE_FILES: Readonly<Record<PatroniRole, string>> = {
   etcdClient: 'etcd-client',
@@ -39,7 +49,8 @@ const ROLE_FILES: Readonly<Record<PatroniRole, string>> = {
 };
 
 /**
- * The file layout of a bundle directory, without touching the disk:
+ * The file layout of a bundle directory, without touching the disk (pass the `BundleSpec` or just the names;
+ * the names are not validated here, `ensureBundle` does that):
  * ```
  * <dir>/bundle.json  ca.crt  ca.key
  * <dir>/etcd/<member>.crt|key
@@ -47,7 +58,12 @@ const ROLE_FILES: Readonly<Record<PatroniRole, string>> = {
  * <dir>/clients/<name>.crt|key
  * ```
  */
-export function bundlePaths(dir: string, names: BundleNames): BundlePaths {
+export function bundlePaths(dir: string, source: BundleNameSource): BundlePaths {
+  const names: BundleNames = {
+    etcdMembers: source.etcdMembers.map(nameOf),
+    patroniNodes: source.patroniNodes.map(nameOf),
+    clients: (source.clients ?? []).map(nameOf),
+  };
   const root = resolve(dir);
   const pair = (...parts: string[]): CredentialPaths => {
     const base = resolve(root, ...parts);

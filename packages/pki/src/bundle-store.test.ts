@@ -1,22 +1,39 @@
+import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { must, smallSpec, tempDir } from '../test/fixtures.js';
 import {
+  type Bundle,
   type BundleChange,
   type BundleSpec,
+  bundlePaths,
+  createBundle,
   ensureBundle,
   inspectCertificate,
   isPkiError,
+  issueCertificate,
   type PkiError,
   readBundle,
   type StoredBundle,
   verifyChain,
+  writeBundle,
 } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let dir: string;
 let cleanup: () => Promise<void>;
+let seed: Bundle;
+
+// One in-memory bundle, written afresh into each test's directory: tests that need "an existing valid bundle"
+// do not pay for 10 new RSA keys each.
+beforeAll(async () => {
+  seed = await createBundle(smallSpec());
+});
+
+async function seeded(): Promise<{ bundle: StoredBundle }> {
+  return { bundle: await writeBundle(dir, seed) };
+}
 
 beforeEach(async () => {
   ({ dir, cleanup } = await tempDir());
@@ -67,6 +84,7 @@ describe('ensureBundle', () => {
     expect(changes).toHaveLength(1 + 2 + 6 + 1);
     expect(changes.every((c) => c.action === 'issued' && c.reason === 'new')).toBe(true);
     expect(bundle.paths.dir).toBe(dir);
+    expect(bundlePaths(dir, smallSpec())).toEqual(bundle.paths); // computable before anything exists
     expect(bundle.paths.ca.cert).toBe(join(dir, 'ca.crt'));
     expect(must(bundle.paths.etcd['etcd-1'], 'etcd-1').key).toBe(join(dir, 'etcd', 'etcd-1.key'));
     expect(must(bundle.paths.patroni['pg-2'], 'pg-2').etcdClient.cert).toBe(
@@ -100,7 +118,7 @@ describe('ensureBundle', () => {
   });
 
   test('a re-run keeps the CA and every certificate, byte for byte', async () => {
-    const first = await ensureBundle(dir, smallSpec());
+    const first = await seeded();
     const before = await snapshot(first.bundle);
     const second = await ensureBundle(dir, smallSpec());
     expect(byAction(second.changes)).toEqual({ kept: second.changes.map((c) => c.id) });
@@ -110,7 +128,7 @@ describe('ensureBundle', () => {
   });
 
   test('adding a SAN renews only that certificate, for the same key', async () => {
-    const first = await ensureBundle(dir, smallSpec());
+    const first = await seeded();
     const before = await snapshot(first.bundle);
     const spec = smallSpec();
     const changed: BundleSpec = {
@@ -141,6 +159,28 @@ describe('ensureBundle', () => {
     }
   });
 
+  test('an IPv6 SAN written in any form is compared canonically: no renewal loop', async () => {
+    await seeded();
+    const spec = smallSpec();
+    const withV6 = (ip: string): BundleSpec => ({
+      ...spec,
+      etcdMembers: [
+        { name: 'etcd-1', ipAddresses: ['127.0.10.1', '127.0.0.1', ip] },
+        ...spec.etcdMembers.slice(1),
+      ],
+    });
+    const added = await ensureBundle(dir, withV6('0:0:0:0:0:0:0:1'));
+    expect(byAction(added.changes).renewed).toEqual(['etcd.etcd-1']);
+    expect(
+      must(
+        added.changes.find((c) => c.id === 'etcd.etcd-1'),
+        'c',
+      ).detail,
+    ).toBe('SANs changed: +IP:::1');
+    const again = await ensureBundle(dir, withV6('::1'));
+    expect(again.changes.every((c) => c.action === 'kept')).toBe(true);
+  });
+
   test('certificates near expiry are renewed with the same key; the CA (far from expiry) is kept', async () => {
     const longAgo = new Date(Date.now() - 800 * DAY); // 825-day certificates with 25 days left
     const first = await ensureBundle(dir, smallSpec(), { now: longAgo });
@@ -160,11 +200,11 @@ describe('ensureBundle', () => {
   });
 
   test('a key file with mode 0644 is refused with a clear error naming the file and the fix', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const key = must(bundle.paths.patroni['pg-1'], 'pg-1').rest.key;
     await chmod(key, 0o644);
-    for (const attempt of [ensureBundle(dir, smallSpec()), readBundle(dir)]) {
-      const error = await rejection(attempt);
+    for (const attempt of [() => ensureBundle(dir, smallSpec()), () => readBundle(dir)]) {
+      const error = await rejection(attempt());
       expect(error.code).toBe('KEY_FILE_PERMISSIONS');
       expect(error.item).toBe(key);
       expect(error.message).toContain(key);
@@ -175,7 +215,7 @@ describe('ensureBundle', () => {
   });
 
   test('readBundle returns what ensureBundle wrote', async () => {
-    const { bundle } = await ensureBundle(dir, smallSpec());
+    const { bundle } = await seeded();
     const read = await readBundle(dir);
     expect(read.paths).toEqual(bundle.paths);
     expect(read.clusterName).toBe('main');
@@ -184,5 +224,219 @@ describe('ensureBundle', () => {
       must(bundle.patroni['pg-2'], 'pg-2').postgres.key.toPem(),
     );
     expect(Object.keys(read.clients)).toEqual(['verify']);
+  });
+  test('a deleted key file: a new key and certificate for that entry only, reported as key-missing', async () => {
+    const { bundle } = await seeded();
+    const paths = must(bundle.paths.clients.verify, 'verify');
+    const oldKey = await readFile(paths.key, 'utf8');
+    await rm(paths.key);
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({ id: 'clients.verify', action: 'issued', reason: 'key-missing' }),
+    ]);
+    expect(await readFile(paths.key, 'utf8')).not.toBe(oldKey);
+    expect((await stat(paths.key)).mode & 0o777).toBe(0o600);
+  });
+
+  test('a deleted certificate: re-made for the existing key, reported as certificate-missing', async () => {
+    const { bundle } = await seeded();
+    const paths = must(bundle.paths.patroni['pg-1'], 'pg-1').postgres;
+    const oldKey = await readFile(paths.key, 'utf8');
+    await rm(paths.cert);
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({
+        id: 'patroni.pg-1.postgres',
+        action: 'renewed',
+        reason: 'certificate-missing',
+      }),
+    ]);
+    expect(await readFile(paths.key, 'utf8')).toBe(oldKey);
+  });
+
+  test('a certificate from another CA is renewed for its key (issuer-changed)', async () => {
+    const { bundle } = await seeded();
+    const foreign = await createBundle(smallSpec({ patroniNodes: [], clients: [] }));
+    const paths = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    await writeFile(paths.cert, must(foreign.etcd['etcd-1'], 'etcd-1').certPem);
+    await writeFile(paths.key, must(foreign.etcd['etcd-1'], 'etcd-1').key.toPem(), { mode: 0o600 });
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({ id: 'etcd.etcd-1', action: 'renewed', reason: 'issuer-changed' }),
+    ]);
+    expect(await readFile(paths.key, 'utf8')).toBe(must(foreign.etcd['etcd-1'], 'etcd-1').key.toPem());
+    expect(verifyChain(await readFile(paths.cert, 'utf8'), bundle.ca.certPem).valid).toBe(true);
+  });
+
+  test('a certificate with the wrong usages is renewed for its key (profile-changed)', async () => {
+    const { bundle } = await seeded();
+    const paths = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    const existing = must(bundle.etcd['etcd-1'], 'etcd-1');
+    const clientOnly = await issueCertificate(bundle.ca, {
+      commonName: 'etcd-1',
+      organizationalUnit: 'main',
+      extendedKeyUsage: ['clientAuth'],
+      subjectAltNames: ['127.0.10.1', '127.0.0.1'],
+      validityDays: 100,
+      key: existing.key,
+    });
+    await writeFile(paths.cert, clientOnly.certPem);
+    const { changes } = await ensureBundle(dir, smallSpec());
+    expect(changes.filter((c) => c.action !== 'kept')).toEqual([
+      expect.objectContaining({
+        id: 'etcd.etcd-1',
+        action: 'renewed',
+        reason: 'profile-changed',
+        detail:
+          'has CN=etcd-1, O=pgha, OU=main [clientAuth], needs CN=etcd-1, O=pgha, OU=main [clientAuth,serverAuth]',
+      }),
+    ]);
+    expect(inspectCertificate(await readFile(paths.cert, 'utf8')).extendedKeyUsage).toEqual([
+      'serverAuth',
+      'clientAuth',
+    ]);
+  });
+
+  test('certificates from the future (clock moved back) are renewed: not-yet-valid', async () => {
+    const spec = smallSpec({ patroniNodes: [], clients: [] });
+    await ensureBundle(dir, spec, { now: new Date(Date.now() + 3 * DAY) });
+    const { changes } = await ensureBundle(dir, spec);
+    expect(changes.map((c) => [c.id, c.action, c.reason])).toEqual([
+      ['ca', 'renewed', 'not-yet-valid'],
+      ['etcd.etcd-1', 'renewed', 'not-yet-valid'],
+      ['etcd.etcd-2', 'renewed', 'not-yet-valid'],
+    ]);
+  });
+
+  test('a node removed from the spec: its files are deleted and it is reported as removed', async () => {
+    await seeded();
+    const spec = smallSpec();
+    const { bundle, changes } = await ensureBundle(dir, {
+      ...spec,
+      patroniNodes: spec.patroniNodes.slice(0, 1),
+    });
+    expect(byAction(changes).removed).toEqual([
+      'patroni.pg-2.etcdClient',
+      'patroni.pg-2.postgres',
+      'patroni.pg-2.rest',
+    ]);
+    expect(byAction(changes).issued).toBeUndefined();
+    expect(existsSync(join(dir, 'patroni', 'pg-2'))).toBe(false);
+    expect(Object.keys(bundle.paths.patroni)).toEqual(['pg-1']);
+    expect(Object.keys((await readBundle(dir)).patroni)).toEqual(['pg-1']);
+  });
+
+  test('a node added to the spec: only its certificates are issued', async () => {
+    await seeded();
+    const spec = smallSpec();
+    const grown = {
+      ...spec,
+      etcdMembers: [...spec.etcdMembers, { name: 'etcd-3', ipAddresses: ['127.0.10.3', '127.0.0.1'] }],
+    };
+    const { changes } = await ensureBundle(dir, grown);
+    expect(byAction(changes).issued).toEqual(['etcd.etcd-3']);
+    expect(byAction(changes).kept).toHaveLength(10);
+  });
+
+  test('a CA near expiry is renewed with the same key and subject; certificates it signed still verify', async () => {
+    const spec = smallSpec({ caValidityDays: 100, validityDays: 90 });
+    const first = await ensureBundle(dir, spec, { now: new Date(Date.now() - 80 * DAY) });
+    const oldLeaf = must(first.bundle.etcd['etcd-1'], 'etcd-1').certPem;
+    const { bundle, changes } = await ensureBundle(dir, spec);
+    expect(changes[0]).toMatchObject({ id: 'ca', action: 'renewed', reason: 'expiring' });
+    expect(bundle.ca.key.toPem()).toBe(first.bundle.ca.key.toPem());
+    const [before, after] = [first.bundle.ca.certPem, bundle.ca.certPem].map((pem) =>
+      inspectCertificate(pem),
+    );
+    expect(after?.subject).toBe(before?.subject);
+    expect(after?.subjectKeyId).toBe(before?.subjectKeyId);
+    expect(after?.daysLeft).toBe(99);
+    // An old certificate (not yet renewed somewhere) verifies against the renewed CA certificate.
+    expect(verifyChain(oldLeaf, bundle.ca.certPem)).toEqual({ valid: true, problems: [] });
+  });
+
+  test('changed validity settings alone do not reissue anything', async () => {
+    await seeded();
+    const { changes } = await ensureBundle(dir, smallSpec({ validityDays: 400, caValidityDays: 1000 }));
+    expect(changes.every((c) => c.action === 'kept')).toBe(true);
+  });
+
+  test('a missing CA key is an error, never a silent new CA', async () => {
+    const { bundle } = await seeded();
+    await rm(bundle.paths.ca.key);
+    const error = await rejection(ensureBundle(dir, smallSpec()));
+    expect(error.code).toBe('CA_UNUSABLE');
+    expect(error.message).toContain(bundle.paths.ca.key);
+    expect(error.message).toContain('Restore the CA key');
+    expect(existsSync(bundle.paths.ca.key)).toBe(false);
+  });
+
+  test('a CA deleted from an existing bundle is an error, never a silent new CA', async () => {
+    const { bundle } = await seeded();
+    await rm(bundle.paths.ca.key);
+    await rm(bundle.paths.ca.cert);
+    const error = await rejection(ensureBundle(dir, smallSpec()));
+    expect(error.code).toBe('CA_UNUSABLE');
+    expect(error.message).toContain('delete the whole bundle directory');
+  });
+
+  test('a key that does not belong to its certificate is an error naming both files', async () => {
+    const { bundle } = await seeded();
+    const a = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    const b = must(bundle.paths.etcd['etcd-2'], 'etcd-2');
+    await writeFile(a.key, await readFile(b.key, 'utf8'));
+    for (const attempt of [() => ensureBundle(dir, smallSpec()), () => readBundle(dir)]) {
+      const error = await rejection(attempt());
+      expect(error.code).toBe('KEY_CERT_MISMATCH');
+      expect(error.message).toContain(a.key);
+      expect(error.message).toContain(a.cert);
+      expect(error.message).not.toContain('PRIVATE KEY');
+    }
+  });
+
+  test('an unreadable key file is an error naming the file, without its content', async () => {
+    const { bundle } = await seeded();
+    const key = must(bundle.paths.clients.verify, 'verify').key;
+    const original = await readFile(key, 'utf8');
+    const truncated = original.slice(0, 400); // a real but cut key: its base64 must not leak
+    await writeFile(key, truncated);
+    const error = await rejection(ensureBundle(dir, smallSpec()));
+    expect(error.code).toBe('KEY_UNREADABLE');
+    expect(error.message).toContain(key);
+    expect(error.message).not.toContain(truncated.split('\n')[1]);
+    expect(JSON.stringify(error)).not.toContain(truncated.split('\n')[1]);
+  });
+
+  test('another cluster in the same directory is refused', async () => {
+    await seeded();
+    const error = await rejection(ensureBundle(dir, smallSpec({ clusterName: 'other' })));
+    expect(error.code).toBe('CLUSTER_MISMATCH');
+    expect(error.message).toContain('"main"');
+    expect(error.message).toContain('"other"');
+  });
+});
+
+describe('writeBundle / readBundle', () => {
+  test('round trip of an in-memory bundle, with the documented modes', async () => {
+    const made = await createBundle(smallSpec({ patroniNodes: [] }));
+    const written = await writeBundle(dir, made);
+    expect((await stat(written.paths.ca.key)).mode & 0o777).toBe(0o600);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    const read = await readBundle(dir);
+    expect(JSON.stringify(read)).toBe(JSON.stringify(written));
+    expect(read.ca.key.toPem()).toBe(made.ca.key.toPem());
+  });
+
+  test('an empty directory or a missing listed file: BUNDLE_INCOMPLETE with the path and the fix', async () => {
+    const empty = await rejection(readBundle(dir));
+    expect(empty.code).toBe('BUNDLE_INCOMPLETE');
+    expect(empty.message).toContain(join(dir, 'bundle.json'));
+    const { bundle } = await seeded();
+    const cert = must(bundle.paths.etcd['etcd-2'], 'etcd-2').cert;
+    await rm(cert);
+    const missing = await rejection(readBundle(dir));
+    expect(missing.code).toBe('BUNDLE_INCOMPLETE');
+    expect(missing.message).toContain(cert);
+    expect(missing.message).toContain('ensureBundle');
   });
 });

@@ -9,7 +9,7 @@ export type {
   PatroniRole,
 } from './bundle.js';
 export { createBundle } from './bundle.js';
-export type { BundleNames, BundlePaths, CredentialPaths } from './bundle-paths.js';
+export type { BundleNameSource, BundleNames, BundlePaths, CredentialPaths } from './bundle-paths.js';
 export { bundlePaths } from './bundle-paths.js';
 export type {
   BundleSpec,

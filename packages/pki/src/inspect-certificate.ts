@@ -106,7 +106,7 @@ export function inspectCertificate(certPem: string, options: TimeOptions = {}): 
   const notAfter = cert.validity.notAfter;
   return {
     subject: formatName(cert.subject.attributes),
-    commonName: cert.subject.getField('CN')?.value as string | undefined,
+    commonName: commonNameOf(cert),
     issuer: formatName(cert.issuer.attributes),
     serialNumber: cert.serialNumber,
     notBefore: cert.validity.notBefore,
@@ -172,6 +172,11 @@ export function keyMatchesCertificate(key: PrivateKey | string, certPem: string)
   return keySpki(privateKey).equals(certificateSpki(certPem, 'certificate'));
 }
 
+function commonNameOf(cert: forge.pki.Certificate): string | undefined {
+  const field = cert.subject.getField('CN') as forge.pki.CertificateField | null;
+  return field ? attributeText(field) : undefined;
+}
+
 function x509(pem: string, item: string): X509Certificate {
   try {
     return new X509Certificate(pem);
@@ -184,7 +189,18 @@ function x509(pem: string, item: string): X509Certificate {
 }
 
 function formatName(attributes: forge.pki.CertificateField[]): string {
-  return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+  return attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${attributeText(a)}`).join(', ');
+}
+
+/** forge hands UTF8String values over as their UTF-8 bytes. */
+function attributeText(a: forge.pki.CertificateField): string {
+  const value = String(a.value);
+  if ((a.valueTagClass as unknown) !== forge.asn1.Type.UTF8) return value;
+  try {
+    return forge.util.decodeUtf8(value);
+  } catch {
+    return value;
+  }
 }
 
 function oneLine(name: string): string {

@@ -1,19 +1,7 @@
 import type { Credential, ExtendedKeyUsage } from './credential.js';
-import { PkiError, type PkiIssue } from './errors.js';
-import { checkDays, classifySubjectAltName, type SubjectAltName, show } from './private/names.js';
-import { checkDate, checkDnValue, checkKeyBits, type KeyBits } from './private/options.js';
-import {
-  BACKDATE_MS,
-  buildCertificate,
-  certificateSpki,
-  DAY_MS,
-  generateRsaKey,
-  keySpki,
-  type NameAttribute,
-  parseCertificate,
-  sanExtension,
-  subjectKeyIdOf,
-} from './private/x509.js';
+import { prepareCa, signLeaf, validateLeafOptions } from './private/leaf.js';
+import type { KeyBits } from './private/options.js';
+import { generateRsaKey } from './private/x509.js';
 import type { PrivateKey } from './private-key.js';
 
 export interface IssueCertificateOptions {
@@ -56,15 +44,6 @@ export interface IssueCertificateOptions {
   readonly now?: Date;
 }
 
-interface ValidLeaf {
-  readonly subject: NameAttribute[];
-  readonly sans: SubjectAltName[];
-  readonly extendedKeyUsage: ExtendedKeyUsage[];
-  readonly days: number;
-  readonly bits: KeyBits;
-  readonly now: Date;
-}
-
 /**
  * Issues a leaf certificate signed by `ca`: keyUsage digitalSignature + keyEncipherment (critical), the given
  * extended key usages, SANs, subject and authority key identifiers, basicConstraints CA:false, a random positive
@@ -77,84 +56,7 @@ export async function issueCertificate(
   options: IssueCertificateOptions,
 ): Promise<Credential> {
   const leaf = validateLeafOptions(options);
+  const prepared = prepareCa(ca); // fail on a broken CA before spending time on a key
   const key = options.key ?? (await generateRsaKey(leaf.bits));
-  return signLeaf(ca, leaf, key);
-}
-
-/** @internal Validates `IssueCertificateOptions`; throws one error listing every broken rule. */
-export function validateLeafOptions(options: IssueCertificateOptions, prefix = ''): ValidLeaf {
-  const issues: PkiIssue[] = [];
-  const p = (name: string) => `${prefix}${name}`;
-  const cn = checkDnValue(options.commonName, p('commonName'), issues);
-  const o = checkDnValue(options.organization ?? 'pgha', p('organization'), issues);
-  const ou =
-    options.organizationalUnit === undefined
-      ? undefined
-      : checkDnValue(options.organizationalUnit, p('organizationalUnit'), issues);
-  const eku = Array.isArray(options.extendedKeyUsage) ? options.extendedKeyUsage : [];
-  if (eku.length === 0 || eku.some((u) => u !== 'serverAuth' && u !== 'clientAuth')) {
-    issues.push({
-      code: 'INVALID_VALUE',
-      path: p('extendedKeyUsage'),
-      value: options.extendedKeyUsage,
-      message: `${show(options.extendedKeyUsage)} is not a list of extended key usages; use ["serverAuth"], ["clientAuth"] or both`,
-    });
-  }
-  const sans: SubjectAltName[] = [];
-  for (const [i, value] of (options.subjectAltNames ?? []).entries()) {
-    const san = classifySubjectAltName(value, p(`subjectAltNames[${i}]`), issues);
-    if (san && !sans.some((s) => s.type === san.type && s.value === san.value)) sans.push(san);
-  }
-  const days = checkDays(options.validityDays, p('validityDays'), issues);
-  const bits = checkKeyBits(options.keyBits, p('keyBits'), issues);
-  const now = checkDate(options.now, p('now'), issues);
-  if (issues.length > 0 || !cn || !o || !days || !bits || !now) {
-    throw PkiError.fromIssues('certificate options', issues);
-  }
-  const subject: NameAttribute[] = [
-    { shortName: 'CN', value: cn },
-    { shortName: 'O', value: o },
-  ];
-  if (ou) subject.push({ shortName: 'OU', value: ou });
-  return { subject, sans, extendedKeyUsage: [...new Set(eku)], days, bits, now };
-}
-
-/** @internal Signs an already validated leaf for `key`. */
-export function signLeaf(ca: Credential, leaf: ValidLeaf, key: PrivateKey): Credential {
-  const caCert = parseCertificate(ca.certPem, 'CA certificate');
-  if (!keySpki(ca.key).equals(certificateSpki(ca.certPem, 'CA certificate'))) {
-    throw new PkiError(
-      'KEY_CERT_MISMATCH',
-      'CA key does not belong to the CA certificate; pass the key the CA certificate was made for.',
-      { item: 'CA' },
-    );
-  }
-  const notBefore = new Date(leaf.now.getTime() - BACKDATE_MS);
-  const wanted = leaf.now.getTime() + leaf.days * DAY_MS;
-  const notAfter = new Date(Math.min(wanted, caCert.validity.notAfter.getTime()));
-  const extensions: object[] = [
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    {
-      name: 'extKeyUsage',
-      serverAuth: leaf.extendedKeyUsage.includes('serverAuth'),
-      clientAuth: leaf.extendedKeyUsage.includes('clientAuth'),
-    },
-    { name: 'subjectKeyIdentifier' },
-    {
-      name: 'authorityKeyIdentifier',
-      keyIdentifier: Buffer.from(subjectKeyIdOf(caCert), 'hex').toString('binary'),
-    },
-  ];
-  if (leaf.sans.length > 0) extensions.push(sanExtension(leaf.sans));
-  const certPem = buildCertificate({
-    subject: leaf.subject,
-    issuer: caCert.subject.attributes,
-    publicKeyPem: key.publicKeyPem(),
-    notBefore,
-    notAfter,
-    extensions,
-    signingKey: ca.key,
-  });
-  return { certPem, key };
+  return signLeaf(prepared, leaf, key);
 }

@@ -40,6 +40,9 @@ export function localCluster(options: LocalOptions, plan: AddressPlan, binaries:
   });
 }
 
+/** HAProxy's checks of the Patroni REST API: every second, down after 2 failures, up after 1 success. */
+export const LOCAL_HEALTH_CHECK = { intervalMs: 1000, rise: 1, fall: 2 } as const;
+
 /** Patroni 3.0.x logs a traceback for every GET health check; OPTIONS answers the same status codes. */
 export function healthCheckMethod(patroniVersion: string): 'GET' | 'OPTIONS' {
   const [major = 0, minor = 0] = patroniVersion.split('.').map(Number);
@@ -143,12 +146,7 @@ export function renderNodeFiles(input: {
           primary: { address: plan.loadBalancer, port: 5432 },
           replicas: { address: plan.loadBalancer, port: 5433 },
           caFile: `${h.dir}/ca.crt`,
-          healthCheck: {
-            method: healthCheckMethod(binaries.versions.patroni),
-            intervalMs: 1000,
-            rise: 1,
-            fall: 2,
-          },
+          healthCheck: { method: healthCheckMethod(binaries.versions.patroni), ...LOCAL_HEALTH_CHECK },
           log: 'stderr',
         }),
         mode: 0o644,

@@ -6,6 +6,7 @@ export type SubjectAltName =
   | { readonly type: 'ip'; readonly value: string }
   | { readonly type: 'dns'; readonly value: string };
 
+const DNS_FIX = 'use a host name such as etcd-1.db.internal (or an IP address)';
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -55,7 +56,7 @@ export function classifySubjectAltName(
       value,
       message: looksLikeIp(value)
         ? `"${value}" is not a valid IPv4 or IPv6 address; use a literal such as 127.0.0.1 or ::1 (no zone id)`
-        : `"${value}" is not a valid DNS name: it ${problem}`,
+        : `"${value}" is not a valid DNS name: it ${problem}; ${DNS_FIX}`,
     });
     return undefined;
   }
@@ -83,7 +84,7 @@ export function checkDnsName(value: unknown, path: string, issues: PkiIssue[]): 
       code: 'INVALID_DNS_NAME',
       path,
       value,
-      message: `${show(value)} is not a DNS name (a string)`,
+      message: `${show(value)} is not a DNS name (a string); ${DNS_FIX}`,
     });
     return undefined;
   }
@@ -102,7 +103,7 @@ export function checkDnsName(value: unknown, path: string, issues: PkiIssue[]): 
       code: 'INVALID_DNS_NAME',
       path,
       value,
-      message: `"${value}" is not a valid DNS name: it ${problem}`,
+      message: `"${value}" is not a valid DNS name: it ${problem}; ${DNS_FIX}`,
     });
     return undefined;
   }

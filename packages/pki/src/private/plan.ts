@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Bundle, BundleChange, BundleChangeReason, PatroniCredentials, PatroniRole } from '../bundle.js';
 import type { ResolvedBundleSpec } from '../bundle-spec.js';
 import { createCa } from '../certificate-authority.js';
@@ -9,8 +10,8 @@ import {
   keyMatchesCertificate,
   verifyChain,
 } from '../inspect-certificate.js';
-import { signLeaf, validateLeafOptions } from '../issue-certificate.js';
 import type { PrivateKey } from '../private-key.js';
+import { prepareCa, signLeaf, validateLeafOptions } from './leaf.js';
 import { canonicalIp } from './names.js';
 import { generateRsaKey } from './x509.js';
 
@@ -132,6 +133,15 @@ export async function planBundle(
       { item: locate('ca', 'key') },
     );
   }
+  if (caCur.certPem === undefined && caCur.key === undefined && current.previousIds.length > 0) {
+    throw new PkiError(
+      'CA_UNUSABLE',
+      `${locate('ca', 'certificate')} and ${locate('ca', 'key')} are missing from an existing bundle: a new CA ` +
+        'would silently invalidate every certificate deployed so far. Restore both from a backup, or delete the ' +
+        'whole bundle directory to start a new CA on purpose.',
+      { item: locate('ca', 'key') },
+    );
+  }
   let caInfo: CertificateInfo | undefined;
   if (caCur.certPem !== undefined && caCur.key !== undefined) {
     caInfo = inspectCertificate(caCur.certPem, { now });
@@ -212,6 +222,7 @@ export async function planBundle(
   }
 
   // 4. Leaves.
+  const preparedCa = prepareCa(ca);
   const issued = new Map<string, Credential>();
   for (const leaf of leaves) {
     const cur = current.leaves.get(leaf.id) ?? {};
@@ -229,7 +240,7 @@ export async function planBundle(
     );
     const fresh = newKeys.get(leaf.id);
     if (fresh) {
-      const credential = signLeaf(ca, options, fresh);
+      const credential = signLeaf(preparedCa, options, fresh);
       issued.set(leaf.id, credential);
       const reason = cur.certPem === undefined ? 'new' : 'key-missing';
       const detail =
@@ -240,7 +251,7 @@ export async function planBundle(
     const key = leafKeys.get(leaf.id);
     if (!key) throw new Error(`internal: no key for ${leaf.id}`);
     if (cur.certPem === undefined) {
-      const credential = signLeaf(ca, options, key);
+      const credential = signLeaf(preparedCa, options, key);
       issued.set(leaf.id, credential);
       changes.push(
         change(
@@ -257,7 +268,7 @@ export async function planBundle(
     assertPair(key, cur.certPem, leaf.id, locate);
     const why = leafReason(leaf, info, cur.certPem, ca.certPem, spec, now);
     if (why) {
-      const credential = signLeaf(ca, options, key);
+      const credential = signLeaf(preparedCa, options, key);
       issued.set(leaf.id, credential);
       changes.push(change(leaf.id, 'renewed', why.reason, why.detail, credential.certPem));
     } else {
@@ -372,7 +383,7 @@ function change(
   detail: string,
   certPem: string,
 ): BundleChange {
-  return { id, action, reason, detail, notAfter: inspectCertificate(certPem).notAfter };
+  return { id, action, reason, detail, notAfter: new Date(new X509Certificate(certPem).validTo) };
 }
 
 function need<T>(map: ReadonlyMap<string, T>, id: string): T {

@@ -83,13 +83,17 @@ export function buildCertificate(spec: BuildCertificate): string {
 
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
-/** Copies an attribute; values outside PrintableString's alphabet are encoded as UTF8String. */
+/**
+ * Copies an attribute for forge to encode. Values outside PrintableString's alphabet become UTF8String. forge
+ * UTF-8-encodes UTF8String values when writing but hands them back undecoded when parsing, so parsed values
+ * (an issuer copied from the CA certificate) are decoded first to keep the issuer bytes equal to the CA subject.
+ */
 function toForgeAttribute(a: NameAttribute | forge.pki.CertificateField): forge.pki.CertificateField {
-  if ('valueTagClass' in a && a.valueTagClass !== undefined) return { ...a };
-  const value = String(a.value);
-  return PRINTABLE.test(value)
-    ? { ...a }
-    : { ...a, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
+  if ('valueTagClass' in a && a.valueTagClass !== undefined) {
+    return a.valueTagClass === utf8 ? { ...a, value: forge.util.decodeUtf8(String(a.value)) } : { ...a };
+  }
+  return PRINTABLE.test(String(a.value)) ? { ...a } : { ...a, valueTagClass: utf8 };
 }
 
 export function sanExtension(sans: readonly SubjectAltName[]): object {
