@@ -1,6 +1,6 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync as removeDir, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   basicPki,
   closedPort,
@@ -27,6 +27,10 @@ beforeAll(async () => {
     primary: { host: '127.0.0.1', port: ports[6] as number },
     replicas: { host: '127.0.0.1', port: ports[7] as number },
   };
+});
+
+afterAll(() => {
+  if (pki) removeDir(pki.dir, { recursive: true, force: true });
 });
 
 const noSecret = (c: ReturnType<typeof captureIo>) => {

@@ -127,6 +127,7 @@ describe('a cluster deployed by pnpm run deploy', () => {
     }
     // Only etcd uses that certificate: Patroni's REST API still answers.
     expect(check(report, 'patroni.leader').ok).toBe(true);
+    rmSync(pki.dir, { recursive: true, force: true });
   });
 });
 

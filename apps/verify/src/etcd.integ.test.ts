@@ -1,5 +1,6 @@
 // Real etcd (Debian's etcd-server): three members with TLS for clients and peers and client-cert-auth, on
 // 127.0.60.1-3 (outside the deploy app's 127.0.10-30.x), certificates made with openssl.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/etcd.js';
@@ -40,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await etcd?.stop();
+  if (pki) rmSync(pki.dir, { recursive: true, force: true });
 });
 
 const etcdChecks = (m: Manifest, timeoutMs = 2000) =>

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests mutate manifests freely to make them invalid
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { isVerifyError, VerifyError } from './errors.js';
 import { locateManifest } from './locate-manifest.js';
 import { MANIFEST_VERSION, type Manifest, parseManifest, readManifest } from './manifest.js';
@@ -186,6 +186,7 @@ describe('parseManifest', () => {
 
 describe('readManifest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pgha-verify-manifest-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('resolves relative paths against the manifest directory', async () => {
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(example()));
@@ -210,6 +211,7 @@ describe('readManifest', () => {
 
 describe('locateManifest', () => {
   const state = mkdtempSync(join(tmpdir(), 'pgha-verify-state-'));
+  afterAll(() => rmSync(state, { recursive: true, force: true }));
   const put = (cluster: string) => {
     mkdirSync(join(state, cluster), { recursive: true });
     writeFileSync(join(state, cluster, 'manifest.json'), '{}');

@@ -2,7 +2,15 @@
 // and a streaming replica, REST API over https. Addresses 127.0.60.40-42 (outside the deploy app's range).
 // The deploy app's cluster test covers the full topology with HAProxy; this one pins the Patroni checks.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/etcd.js';
@@ -160,6 +168,7 @@ afterAll(async () => {
     }
   }
   await etcd?.stop();
+  for (const dir of [base, pki?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function patronictl(...args: string[]): string {

@@ -3,7 +3,7 @@
 // certificate from the test CA, scram-sha-256, hostssl only. Addresses 127.0.60.31-33 (outside the deploy
 // app's range). No load balancer: the manifest's primary/replicas ports point at the nodes themselves.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { basicPki, PASSWORD, writeCluster } from '../test/fixture.js';
@@ -122,6 +122,7 @@ afterAll(() => {
       // already stopped by a test
     }
   }
+  for (const dir of [base, pki?.dir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a primary and a streaming replica', () => {

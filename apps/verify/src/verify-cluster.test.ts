@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync as removeDir, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { basicPki, closedPort, PASSWORD, writeCluster } from '../test/fixture.js';
 import type { TestPki } from '../test/pki.js';
 import { isVerifyError } from './errors.js';
@@ -36,6 +36,10 @@ beforeAll(async () => {
   );
   manifest = await readManifest(file);
   clientNotAfter = new Date(new X509Certificate(readFileSync(join(pki.dir, 'client.crt'))).validTo);
+});
+
+afterAll(() => {
+  if (pki) removeDir(pki.dir, { recursive: true, force: true });
 });
 
 const tlsAt = async (now: Date, tlsWarnDays?: number) => {
