@@ -21,9 +21,13 @@ for (let i = 1; i <= runs; i++) {
   const args = ['--cluster', 'bench', '--state-dir', join(root, 'state'), '--nodes-dir', join(root, 'nodes')];
   const started = performance.now();
   try {
-    const { stderr } = await exec(process.execPath, [bin, 'deploy', ...args, '--address-base', '127.45', '--no-install'], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stderr } = await exec(
+      process.execPath,
+      [bin, 'deploy', ...args, '--address-base', '127.45', '--no-install'],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     times.push(seconds);
     phases = stderr;
@@ -38,7 +42,11 @@ for (let i = 1; i <= runs; i++) {
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
 console.log('');
-console.log(`cold deploy (empty state -> both load balancer ports correct), ${runs} runs on ${(await import('node:os')).cpus().length} cores:`);
-console.log(`  median ${median.toFixed(2)} s, min ${sorted[0].toFixed(2)} s, max ${sorted.at(-1).toFixed(2)} s (target <= ${target} s: ${median <= target ? 'met' : 'NOT met'})`);
+console.log(
+  `cold deploy (empty state -> both load balancer ports correct), ${runs} runs on ${(await import('node:os')).cpus().length} cores:`,
+);
+console.log(
+  `  median ${median.toFixed(2)} s, min ${sorted[0].toFixed(2)} s, max ${sorted.at(-1).toFixed(2)} s (target <= ${target} s: ${median <= target ? 'met' : 'NOT met'})`,
+);
 console.log('\nphases of the last run:');
 console.log(phases.trimEnd());

@@ -93,6 +93,7 @@ describe('renderPatroniConfig', () => {
           'hostssl replication replicator 10.0.0.0/16 scram-sha-256',
           'hostssl all all 10.0.0.0/16 scram-sha-256',
         ],
+        basebackup: [{ checkpoint: 'fast' }],
       },
     });
   });
