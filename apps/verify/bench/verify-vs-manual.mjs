@@ -172,4 +172,5 @@ try {
     .destroyLocal(layout, true, () => {})
     .catch((e) => console.error(`destroy failed: ${e.message}`));
   rmSync(root, { recursive: true, force: true });
+  rmSync(join(tmpdir(), `pgha-verify-bench-time-${process.pid}`), { force: true });
 }
