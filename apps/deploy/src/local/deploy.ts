@@ -357,7 +357,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
   return {
     started,
     changedFiles,
-    connection: connectionInfo(manifest),
+    connection: connectionInfo(manifest, pki.files.ca),
     manifestFile: layout.manifestFile,
     binaries,
   };

@@ -1,40 +1,10 @@
 import { rename, writeFile } from 'node:fs/promises';
+import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import type { Layout } from './layout.js';
 import type { PkiFiles } from './tls.js';
 
-/** The contract between deploy and verify (DESIGN.md "State and the manifest"). */
-export interface Manifest {
-  readonly version: 1;
-  readonly cluster: string;
-  readonly target: 'local';
-  readonly etcd: {
-    readonly endpoints: readonly string[];
-    readonly members: number;
-    readonly names: readonly string[];
-    readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
-  };
-  readonly patroni: {
-    readonly scope: string;
-    readonly rest: readonly string[];
-    readonly members: readonly {
-      readonly name: string;
-      readonly host: string;
-      readonly port: number;
-      readonly rest: string;
-    }[];
-    readonly ca: string;
-  };
-  readonly postgres: {
-    readonly primary: { readonly host: string; readonly port: number };
-    readonly replicas: { readonly host: string; readonly port: number };
-    readonly user: string;
-    readonly passwordFile: string;
-    readonly database: string;
-    readonly sslRootCert: string;
-  };
-  readonly pki: { readonly dir: string };
-}
+export type { Manifest };
 
 export function buildManifest(input: {
   readonly options: LocalOptions;
@@ -45,7 +15,7 @@ export function buildManifest(input: {
 }): Manifest {
   const { options, plan, pki } = input;
   return {
-    version: 1,
+    version: MANIFEST_VERSION,
     cluster: options.cluster,
     target: 'local',
     etcd: {
@@ -93,16 +63,16 @@ export interface ConnectionInfo {
 }
 
 /** How to connect, for people: libpq URLs (no password in them), PG* and ETCDCTL_* env snippets. */
-export function connectionInfo(manifest: Manifest): ConnectionInfo {
+export function connectionInfo(manifest: Manifest, caFile: string): ConnectionInfo {
   const pg = manifest.postgres;
   const url = (host: string, port: number) =>
-    `postgresql://${pg.user}@${host}:${port}/${pg.database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.sslRootCert)}`;
+    `postgresql://${pg.user}@${host}:${port}/${pg.database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;
   return {
     primaryUrl: url(pg.primary.host, pg.primary.port),
     replicaUrl: url(pg.replicas.host, pg.replicas.port),
     pgEnv: [
       `export PGHOST=${pg.primary.host} PGPORT=${pg.primary.port} PGUSER=${pg.user} PGDATABASE=${pg.database}`,
-      `export PGSSLMODE=verify-full PGSSLROOTCERT=${pg.sslRootCert}`,
+      `export PGSSLMODE=verify-full PGSSLROOTCERT=${caFile}`,
       `export PGPASSWORD="$(cat ${pg.passwordFile})"`,
     ].join('\n'),
     etcdctlEnv: [

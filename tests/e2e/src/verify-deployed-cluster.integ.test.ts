@@ -2,22 +2,17 @@
 // PostgreSQL nodes, HAProxy) on 127.43.x.y; verify checks it through its manifest only, then we break it.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULTS, deployLocal, destroyLocal, type Layout, layoutFor, statusLocal } from '@pgha/deploy';
+import { CHECK_IDS, EXIT_CHECK_FAILED, EXIT_OK, run, type VerifyReport } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type DeployLayout, type DeployLib, loadDeploy } from '../test/deploy.js';
-import { captureIo } from '../test/io.js';
-import { asRoot } from '../test/pg.js';
-import { makePki } from '../test/pki.js';
-import { traversableTempDir } from '../test/tmp.js';
-import { EXIT_CHECK_FAILED, EXIT_OK, run } from './cli.js';
-import { CHECK_IDS, type VerifyReport } from './report.js';
+import { asRoot, captureIo, foreignClientCertificate, traversableTempDir } from './support.js';
 
-const BASE = '127.43';
+const BASE = '127.47';
 const CLUSTER = 'vtest';
 const TIMEOUT_MS = 5000;
 
-let deploy: DeployLib;
 let root: string;
-let layout: DeployLayout;
+let layout: Layout;
 let manifestFile: string;
 
 async function verifyJson(args: string[] = []): Promise<{ code: number; report: VerifyReport; ms: number }> {
@@ -36,30 +31,29 @@ const check = (r: VerifyReport, id: string) => {
 };
 
 async function pidOf(name: string): Promise<number> {
-  const s = await deploy.statusLocal(layout);
+  const s = await statusLocal(layout);
   const pid = s.components.find((c) => c.name === name)?.pid;
   if (!pid) throw new Error(`${name} is not running`);
   return pid;
 }
 
 beforeAll(async () => {
-  deploy = await loadDeploy();
   root = traversableTempDir('pgha-verify-e2e-');
-  layout = deploy.layoutFor({
+  layout = layoutFor({
     cluster: CLUSTER,
     stateRoot: join(root, 'state'),
     nodesRoot: join(root, 'nodes'),
     asRoot,
   });
-  const result = await deploy.deployLocal(
-    { options: { ...deploy.DEFAULTS, cluster: CLUSTER, addressBase: BASE }, layout, install: false },
+  const result = await deployLocal(
+    { options: { ...DEFAULTS, cluster: CLUSTER, addressBase: BASE }, layout, install: false },
     () => {},
   );
   manifestFile = result.manifestFile;
 }, 240_000);
 
 afterAll(async () => {
-  if (layout) await deploy.destroyLocal(layout, true, () => {});
+  if (layout) await destroyLocal(layout, true, () => {});
   if (root) rmSync(root, { recursive: true, force: true });
 }, 120_000);
 
@@ -83,7 +77,7 @@ describe('a cluster deployed by pnpm run deploy', () => {
     expect(report.etcd.members.map((m) => m.name).sort()).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
     expect(report.etcd.members.filter((m) => m.isLeader)).toHaveLength(1);
     // The leader verify names is the one deploy's status names.
-    const status = await deploy.statusLocal(layout);
+    const status = await statusLocal(layout);
     const leader = status.components.find((c) => c.role === 'leader')?.name;
     expect(check(report, 'patroni.leader').detail).toContain(`${leader} leads scope "${CLUSTER}"`);
     expect(check(report, 'pg.primary').detail).toContain(`${BASE}.20.${leader?.slice(3)}:5432 is primary`);
@@ -106,13 +100,12 @@ describe('a cluster deployed by pnpm run deploy', () => {
   });
 
   test('a client certificate from another CA: the etcd checks fail with a clear TLS error', async () => {
-    const pki = makePki(traversableTempDir('pgha-verify-foreign-'));
-    pki.ca('ca');
-    const foreign = pki.cert('foreign', { eku: 'clientAuth' });
+    const dir = traversableTempDir('pgha-verify-foreign-');
+    const foreign = await foreignClientCertificate(dir);
     const m = JSON.parse(readFileSync(manifestFile, 'utf8'));
     m.etcd.tls.cert = foreign.crt;
     m.etcd.tls.key = foreign.key;
-    const file = join(pki.dir, 'manifest.json');
+    const file = join(dir, 'manifest.json');
     writeFileSync(file, JSON.stringify(m));
     const c = captureIo();
     const t0 = performance.now();
@@ -127,7 +120,7 @@ describe('a cluster deployed by pnpm run deploy', () => {
     }
     // Only etcd uses that certificate: Patroni's REST API still answers.
     expect(check(report, 'patroni.leader').ok).toBe(true);
-    rmSync(pki.dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
@@ -151,7 +144,7 @@ describe('breaking the deployed cluster', () => {
   });
 
   test("one replica's Patroni and PostgreSQL stopped: exit 1 and patroni.replicas names that member", async () => {
-    const status = await deploy.statusLocal(layout);
+    const status = await statusLocal(layout);
     // Prefer the asynchronous replica: killing the sync standby also stalls writes until Patroni picks another.
     const victim =
       status.components.find((c) => c.kind === 'patroni' && c.role === 'replica') ??

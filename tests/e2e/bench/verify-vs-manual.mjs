@@ -2,11 +2,11 @@
 // same run: etcdctl member list + patronictl list + psql to the primary port + psql to the replica port.
 // Deploys its own cluster on 127.44.x.y with the deploy app's library, and destroys it at the end.
 // Usage: node bench/verify-vs-manual.mjs [rounds]   (default 5)
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const execRaw = promisify(execFile);
@@ -22,26 +22,14 @@ const exec = async (cmd, args, opts) => {
   cpu += (u + s) * 1000;
   return r;
 };
-const here = dirname(fileURLToPath(import.meta.url));
-const app = join(here, '..');
-const repo = join(app, '..', '..');
+const require = createRequire(import.meta.url);
+const verifyBin = join(dirname(require.resolve('@pgha/verify/package.json')), 'bin', 'pgha-verify.js');
 const rounds = Number(process.argv[2] ?? 5);
 const BASE = '127.44';
 const CLUSTER = 'vbench';
 
-const deployEntry = join(repo, 'apps', 'deploy', 'dist', 'index.js');
-if (!existsSync(deployEntry)) {
-  execFileSync(
-    'pnpm',
-    ['exec', 'turbo', 'run', 'build', '--filter=@pgha/deploy...', '--output-logs=errors-only'],
-    {
-      cwd: repo,
-      stdio: 'inherit',
-    },
-  );
-}
-const deploy = await import(pathToFileURL(deployEntry).href);
-const { verifyCluster, readManifest } = await import(pathToFileURL(join(app, 'dist', 'index.js')).href);
+const deploy = await import('@pgha/deploy');
+const { verifyCluster, readManifest } = await import('@pgha/verify');
 
 const root = mkdtempSync(join(tmpdir(), 'pgha-verify-bench-'));
 chmodSync(root, 0o755);
@@ -119,11 +107,9 @@ try {
   };
   // The CLI as a user runs it: a fresh node process, all 8 checks.
   const cli = async () => {
-    const { stdout } = await exec(
-      process.execPath,
-      [join(app, 'bin', 'pgha-verify.js'), '--manifest', manifestFile, '--json'],
-      { env },
-    );
+    const { stdout } = await exec(process.execPath, [verifyBin, '--manifest', manifestFile, '--json'], {
+      env,
+    });
     const report = JSON.parse(stdout);
     if (!report.ok) throw new Error(`verify failed on the bench cluster: ${stdout}`);
   };
