@@ -256,6 +256,31 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
           : `started ${etcdToStart.map((m) => m.name).join(', ')}; quorum`,
     );
 
+    // HAProxy starts now, so that its health checks have settled by the time Patroni has a leader.
+    const haproxyRunning = running.has('haproxy');
+    let haproxyStartedAt = 0;
+    if (!haproxyRunning) {
+      await step(
+        emit,
+        'haproxy-start',
+        'HAProxy started; it checks the nodes while they come up',
+        async () => {
+          const l = haproxyLayout(layout);
+          await launch(l.recordFile, {
+            name: 'haproxy',
+            command: binaries.haproxy,
+            args: ['-db', '-f', l.configFile],
+            logFile: l.logFile,
+            cwd: l.dir,
+            env: baseEnv(l.dir),
+            uid: user.uid,
+            gid: user.gid,
+          });
+          haproxyStartedAt = Date.now();
+        },
+      );
+    }
+
     // Patroni + PostgreSQL
     const patroniToStart = plan.patroni.filter((n) => !running.has(n.name));
     const leader = await step(
@@ -284,30 +309,16 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
           : `leader ${name}; replicas streaming`,
     );
 
-    // HAProxy
-    const haproxyRunning = running.has('haproxy');
+    // HAProxy: started before Patroni (above); now wait until it routes both ports right.
     await step(
       emit,
       'haproxy',
       `HAProxy: ${plan.loadBalancer}:5432 -> primary, :5433 -> replicas`,
       async () => {
-        if (!haproxyRunning) {
-          const l = haproxyLayout(layout);
-          await launch(l.recordFile, {
-            name: 'haproxy',
-            command: binaries.haproxy,
-            args: ['-db', '-f', l.configFile],
-            logFile: l.logFile,
-            cwd: l.dir,
-            env: baseEnv(l.dir),
-            uid: user.uid,
-            gid: user.gid,
-          });
-        }
         // HAProxy 2.6 starts every server UP until its first checks fail: until then a replica may sit in the
         // primary's backend, and one lucky connection proves nothing.
         const { intervalMs, fall } = LOCAL_HEALTH_CHECK;
-        const settledAt = haproxyRunning ? 0 : Date.now() + intervalMs * fall + 500;
+        const settledAt = haproxyStartedAt + intervalMs * fall + 500;
         const ca = await readFile(pki.files.ca, 'utf8');
         const target = (port: number): PgTarget => ({
           host: plan.loadBalancer,
