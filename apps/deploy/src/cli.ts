@@ -93,6 +93,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         hint: `commands: ${Object.keys(COMMANDS).join(', ')}; pgha --help`,
       });
     }
+    // `pnpm run synth -- --config f` hands the script a literal `--` before the options.
+    if (args[0] === '--') args.shift();
     let parsed: ReturnType<
       typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
     >;
