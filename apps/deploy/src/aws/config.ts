@@ -392,7 +392,11 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
   if (backend !== undefined) checkBackend(c, backend);
 
   if (c.problems.length > 0) {
-    const lines = c.problems.map((p) => `${p.field}: ${show(p.value)} is not valid; use ${p.fix}`);
+    const lines = c.problems.map((p) =>
+      p.value === undefined
+        ? `${p.field}: missing; use ${p.fix}`
+        : `${p.field}: ${show(p.value)} is not valid; use ${p.fix}`,
+    );
     throw new DeployError(
       'CONFIG_INVALID',
       `invalid AWS config (${source}), ${c.problems.length} problem${c.problems.length === 1 ? '' : 's'}:\n  - ${lines.join('\n  - ')}`,
