@@ -38,9 +38,14 @@ export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<Plan
   const offline = options.offline === true;
   const terraform = findTerraform(options.env);
   const pluginDir = options.pluginDir ?? DEFAULT_PLUGIN_DIR;
-  if (offline && !existsSync(join(pluginDir, 'registry.terraform.io', 'hashicorp', 'aws'))) {
+  const cliConfig = options.env.TF_CLI_CONFIG_FILE;
+  const hasMirror = existsSync(join(pluginDir, 'registry.terraform.io', 'hashicorp', 'aws'));
+  // Offline, the provider comes from the mirror (-plugin-dir), or else from the filesystem mirror that the
+  // caller's TF_CLI_CONFIG_FILE names.
+  const useCliConfig = offline && !hasMirror && cliConfig !== undefined && existsSync(cliConfig);
+  if (offline && !hasMirror && !useCliConfig) {
     throw new DeployError('BINARY_MISSING', `no hashicorp/aws provider in the offline mirror ${pluginDir}`, {
-      hint: `put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), or plan without --offline`,
+      hint: `put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), set PGHA_TF_PLUGIN_DIR or TF_CLI_CONFIG_FILE (a filesystem_mirror), or plan without --offline`,
     });
   }
   if (!offline && credentialSource(options.env) === undefined) {
@@ -64,7 +69,12 @@ export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<Plan
   await step(emit, 'init', 'terraform init', () =>
     runTerraform(
       terraform,
-      ['init', '-input=false', '-no-color', ...(offline ? [`-plugin-dir=${pluginDir}`] : [])],
+      [
+        'init',
+        '-input=false',
+        '-no-color',
+        ...(offline && !useCliConfig ? [`-plugin-dir=${pluginDir}`] : []),
+      ],
       common,
     ),
   );
@@ -82,10 +92,9 @@ export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<Plan
       common,
     ),
   );
-  const shown = await runTerraform(terraform, ['show', '-json', '-no-color', planFile], {
-    ...common,
-    capture: true,
-  });
+  const shown = await step(emit, 'show', 'read the plan', () =>
+    runTerraform(terraform, ['show', '-json', '-no-color', planFile], { ...common, capture: true }),
+  );
   let plan: Parameters<typeof planCounts>[0];
   try {
     plan = JSON.parse(shown.stdout) as Parameters<typeof planCounts>[0];

@@ -67,6 +67,9 @@ export function terraformEnv(env: Env, offline: boolean): Record<string, string>
     out.AWS_ACCESS_KEY_ID = 'offline-plan-dummy';
     out.AWS_SECRET_ACCESS_KEY = 'offline-plan-dummy';
     out.AWS_EC2_METADATA_DISABLED = 'true';
+    // A CLI config file that does not exist only adds a warning to every command.
+    if (out.TF_CLI_CONFIG_FILE !== undefined && !existsSync(out.TF_CLI_CONFIG_FILE))
+      delete out.TF_CLI_CONFIG_FILE;
   }
   return out;
 }
