@@ -1,8 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
 import { synthExample } from '../aws-stack.js';
 
 export const PLUGIN_DIR = '/opt/tf-plugins';
@@ -27,9 +28,10 @@ export function terraformAvailability(): { terraform: string } | { missing: stri
   return { terraform };
 }
 
-/** A synthesized example stack in a fresh temp dir, with plan-only provider settings. */
+/** A synthesized example stack in a fresh temp dir, with plan-only provider settings; removed after the file's tests. */
 export function synthToTemp(): { dir: string; doc: Record<string, unknown> } {
   const out = mkdtempSync(join(tmpdir(), 'pgha-example-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
   const dir = synthExample(out, undefined, { planOnly: true });
   return { dir, doc: JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> };
 }

@@ -156,7 +156,7 @@ describe('a local cluster from pnpm run deploy', () => {
     expect(again.code, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as { started: string[] }).started).toEqual(['etcd-2']);
     expect(await psql(5432, 'select v from keepme')).toBe('before');
-  });
+  }, 120_000);
 
   test('status names every member with its PID and role', async () => {
     const status = await cli(['status', ...common, '--json']);
@@ -188,5 +188,5 @@ describe('a local cluster from pnpm run deploy', () => {
     const again = await cli(['deploy', ...common, '--address-base', base, '--no-install']);
     expect(again.code, again.stderr).toBe(0);
     expect(await psql(5432, 'select v from keepme')).toBe('before');
-  });
+  }, 180_000);
 });

@@ -153,6 +153,7 @@ describe('renderPatroniCloudInit', () => {
     const text = renderPatroniCloudInit(cluster, 'pg-1', patroniOptions);
     const inner = parse(files(load(text))['/etc/pgha/patroni.yml']?.content ?? '', { version: '1.1' });
     expect(inner.bootstrap.dcs.postgresql.parameters).toEqual({
+      wal_retrieve_retry_interval: '1s',
       application_name: hostile,
       'pgha.note': '{{sh x}}',
     });

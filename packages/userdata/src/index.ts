@@ -45,6 +45,7 @@ export {
   renderHaproxyConfig,
 } from './haproxy-config.js';
 export {
+  DEFAULT_CLUSTER_PARAMETERS,
   type PatroniPaths,
   patroniNode,
   patroniRestUrls,

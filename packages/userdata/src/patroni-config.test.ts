@@ -63,7 +63,12 @@ describe('renderPatroniConfig', () => {
           postgresql: {
             use_pg_rewind: true,
             use_slots: true,
-            parameters: { max_connections: 200, shared_buffers: '1GB', log_connections: true },
+            parameters: {
+              wal_retrieve_retry_interval: '1s',
+              max_connections: 200,
+              shared_buffers: '1GB',
+              log_connections: true,
+            },
           },
         },
         initdb: [{ encoding: 'UTF8' }, 'data-checksums'],

@@ -56,6 +56,11 @@ export function pgHbaLines(cluster: Cluster): string[] {
   ];
 }
 
+/** Cluster-wide PostgreSQL parameters pgha sets unless `patroni.parameters` gives its own value. */
+export const DEFAULT_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
+  wal_retrieve_retry_interval: '1s',
+};
+
 /**
  * Patroni's YAML configuration for one node. Passwords are not in it: Patroni reads them from its
  * environment (see {@link patroniEnvironment}), so the same file serves the local target and AWS.
@@ -96,8 +101,13 @@ export function renderPatroniConfig(cluster: Cluster, nodeName: string, paths: P
   }
 
   const p = cluster.patroni;
-  const dcsPostgresql: Record<string, unknown> = { use_pg_rewind: true, use_slots: true };
-  if (Object.keys(p.parameters).length > 0) dcsPostgresql.parameters = { ...p.parameters };
+  const dcsPostgresql: Record<string, unknown> = {
+    use_pg_rewind: true,
+    use_slots: true,
+    // A replica whose walreceiver fails (no slot yet at bootstrap, a new primary after failover) retries after
+    // wal_retrieve_retry_interval: PostgreSQL's 5 s default would add up to 5 s to every start and rejoin.
+    parameters: { ...DEFAULT_CLUSTER_PARAMETERS, ...p.parameters },
+  };
 
   const hba = pgHbaLines(cluster);
   const version = parseVersion(p.version);
