@@ -8,6 +8,8 @@ const COMMANDS = {
   deploy: () => import('./commands/deploy.js'),
   destroy: () => import('./commands/destroy.js'),
   status: () => import('./commands/status.js'),
+  synth: () => import('./commands/synth.js'),
+  plan: () => import('./commands/plan.js'),
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -17,6 +19,8 @@ commands:
   deploy    bring the cluster up (target local: this machine; idempotent)
   destroy   stop every process the deployment started; --purge also removes its data
   status    members, roles, PIDs and ports
+  synth     AWS: the Terraform JSON of the stack (PKI and passwords made once in the state dir)
+  plan      AWS: synth, then terraform init and plan (--offline: no network, dummy credentials)
 
 common options:
   --cluster NAME        cluster name (default: main)
@@ -41,6 +45,13 @@ deploy options:
 
 destroy options:
   --purge               also delete data, keys and secrets
+
+synth and plan options (AWS):
+  --config FILE         the AWS config (required; see examples/aws-config.example.json)
+  --cluster NAME        overrides the config's clusterName
+  --out DIR             where the stack JSON goes (default: <state-dir>/<cluster>/cdktf.out)
+  --offline             plan only: provider from /opt/tf-plugins (or $PGHA_TF_PLUGIN_DIR), dummy
+                        credentials, the provider's skip_* checks, in <out>.offline; never applied
 `;
 
 export interface ParsedFlags {
@@ -65,6 +76,8 @@ const OPTIONS = {
   'no-install': { type: 'boolean' },
   timeout: { type: 'string' },
   purge: { type: 'boolean' },
+  out: { type: 'string' },
+  offline: { type: 'boolean' },
 } as const;
 
 /** Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 70 internal error. */
@@ -80,6 +93,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         hint: `commands: ${Object.keys(COMMANDS).join(', ')}; pgha --help`,
       });
     }
+    // `pnpm run synth -- --config f` hands the script a literal `--` before the options.
+    if (args[0] === '--') args.shift();
     let parsed: ReturnType<
       typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
     >;

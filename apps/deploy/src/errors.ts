@@ -13,7 +13,9 @@ export type DeployErrorCode =
   | 'PROCESS_DIED'
   | 'START_TIMEOUT'
   | 'STOP_FAILED'
-  | 'NOT_DEPLOYED';
+  | 'NOT_DEPLOYED'
+  | 'TERRAFORM_FAILED'
+  | 'CREDENTIALS_MISSING';
 
 export interface DeployErrorOptions {
   readonly cause?: unknown;
@@ -34,6 +36,8 @@ const KIND: Record<DeployErrorCode, ErrorKind> = {
   PROCESS_DIED: 'external',
   START_TIMEOUT: 'external',
   STOP_FAILED: 'external',
+  TERRAFORM_FAILED: 'external',
+  CREDENTIALS_MISSING: 'external',
 };
 
 export class DeployError extends Error {

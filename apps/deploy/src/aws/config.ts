@@ -1,0 +1,508 @@
+import { readFile } from 'node:fs/promises';
+import { DeployError } from '../errors.js';
+
+/** One private subnet and its availability zone. */
+export interface AwsSubnet {
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+}
+
+/** Where Terraform keeps its state. */
+export type AwsBackend =
+  | {
+      readonly type: 'local';
+      /** Relative to the stack directory. @default - `<state-dir>/<cluster>/terraform.tfstate`, as a relative path */
+      readonly path?: string;
+    }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly key: string;
+      readonly region: string;
+      /** A DynamoDB table for state locking; or set `useLockfile` (S3-native locking, Terraform >= 1.10). */
+      readonly dynamodbTable?: string;
+      readonly useLockfile?: boolean;
+    };
+
+/**
+ * The AWS configuration file (`--config`): where the cluster goes and how big it is. Ids only, no lookups
+ * (data sources would break the offline plan). `examples/aws-config.example.json` documents every field.
+ */
+export interface AwsConfig {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  readonly subnets: readonly AwsSubnet[];
+  readonly amiId: string;
+  readonly zoneName: string;
+  /** An existing private Route 53 zone named `zoneName`. @default - one is created */
+  readonly hostedZoneId?: string;
+  readonly etcd?: {
+    readonly memberCount?: number;
+    readonly instanceType?: string;
+    readonly dataVolumeSizeGiB?: number;
+    readonly rootVolumeSizeGiB?: number;
+  };
+  readonly patroni?: {
+    readonly nodeCount?: number;
+    readonly instanceType?: string;
+    readonly dataVolumeSizeGiB?: number;
+    readonly rootVolumeSizeGiB?: number;
+    readonly postgresVersion?: number;
+    readonly timing?: 'fast' | 'safe';
+    readonly synchronousMode?: boolean;
+    readonly replicaMaxLagBytes?: number;
+    readonly allowedClientCidrs?: readonly string[];
+    readonly healthCheckIntervalSeconds?: number;
+    readonly healthyThresholdCount?: number;
+    readonly unhealthyThresholdCount?: number;
+  };
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly backend?: AwsBackend;
+}
+
+type Json = Record<string, unknown>;
+
+interface Problem {
+  readonly field: string;
+  readonly value: unknown;
+  readonly fix: string;
+}
+
+const HEX_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** `a.b.c.d/n` with the host bits zero; returns the prefix length, or undefined when not a CIDR. */
+function cidrPrefix(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  return address % hostBits === 0 ? prefix : undefined;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max: number): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/** The value as a user would write it in the file, for messages. */
+function show(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+class Checker {
+  readonly problems: Problem[] = [];
+
+  add(field: string, value: unknown, fix: string): void {
+    this.problems.push({ field, value, fix });
+  }
+
+  /** Required (or optional) field checked against a predicate. */
+  check(
+    obj: Json,
+    prefix: string,
+    key: string,
+    ok: (v: unknown) => boolean,
+    fix: string,
+    optional = false,
+  ): void {
+    const value = obj[key];
+    if (optional && value === undefined) return;
+    if (!ok(value)) this.add(`${prefix}${key}`, value, fix);
+  }
+
+  unknownKeys(obj: Json, prefix: string, known: readonly string[]): void {
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key))
+        this.add(`${prefix}${key}`, obj[key], `remove it; known fields here: ${known.join(', ')}`);
+    }
+  }
+
+  /** An optional nested object; returns it (or {}) for further checks. */
+  section(obj: Json, key: string): Json {
+    const value = obj[key];
+    if (value === undefined) return {};
+    if (!isObject(value)) {
+      this.add(key, value, 'write it as a JSON object, e.g. {}');
+      return {};
+    }
+    return value;
+  }
+}
+
+const TOP_KEYS = [
+  'clusterName',
+  'region',
+  'vpcId',
+  'vpcCidr',
+  'subnets',
+  'amiId',
+  'zoneName',
+  'hostedZoneId',
+  'etcd',
+  'patroni',
+  'tags',
+  'backend',
+] as const;
+const ETCD_KEYS = ['memberCount', 'instanceType', 'dataVolumeSizeGiB', 'rootVolumeSizeGiB'] as const;
+const PATRONI_KEYS = [
+  'nodeCount',
+  'instanceType',
+  'dataVolumeSizeGiB',
+  'rootVolumeSizeGiB',
+  'postgresVersion',
+  'timing',
+  'synchronousMode',
+  'replicaMaxLagBytes',
+  'allowedClientCidrs',
+  'healthCheckIntervalSeconds',
+  'healthyThresholdCount',
+  'unhealthyThresholdCount',
+] as const;
+
+/**
+ * Check every field of an AWS config; one `CONFIG_INVALID` error (exit 2) lists every problem, each with the
+ * field, the value given and the fix.
+ */
+export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
+  const c = new Checker();
+  if (!isObject(raw)) {
+    throw new DeployError('CONFIG_INVALID', `${source} must hold a JSON object, not ${show(raw)}`, {
+      hint: 'start from examples/aws-config.example.json',
+    });
+  }
+  c.unknownKeys(raw, '', TOP_KEYS);
+  c.check(
+    raw,
+    '',
+    'clusterName',
+    (v) => typeof v === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(v),
+    'a name of 1-31 lowercase letters, digits and dashes, starting with a letter (e.g. "main")',
+  );
+  c.check(
+    raw,
+    '',
+    'region',
+    (v) => typeof v === 'string' && REGION.test(v),
+    'an AWS region code such as "eu-west-1"',
+  );
+  c.check(
+    raw,
+    '',
+    'vpcId',
+    (v) => typeof v === 'string' && HEX_ID('vpc').test(v),
+    'a VPC id such as "vpc-0123456789abcdef0" (aws ec2 describe-vpcs)',
+  );
+  c.check(
+    raw,
+    '',
+    'vpcCidr',
+    (v) => {
+      const p = cidrPrefix(v);
+      return p !== undefined && p >= 16 && p <= 28;
+    },
+    'the VPC\'s IPv4 CIDR block, /16 to /28 with the host bits zero, e.g. "10.20.0.0/16"',
+  );
+  c.check(
+    raw,
+    '',
+    'amiId',
+    (v) => typeof v === 'string' && HEX_ID('ami').test(v),
+    'an AMI id such as "ami-0123456789abcdef0" (a Debian 12 or 13 image in this region)',
+  );
+  c.check(
+    raw,
+    '',
+    'zoneName',
+    (v) => typeof v === 'string' && v.length <= 200 && DNS_NAME.test(v),
+    'a lowercase DNS zone name without a trailing dot, e.g. "pgha.internal"',
+  );
+  c.check(
+    raw,
+    '',
+    'hostedZoneId',
+    (v) => typeof v === 'string' && /^Z[A-Z0-9]{1,31}$/.test(v),
+    'a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ", or leave it out to create a private zone',
+    true,
+  );
+
+  const region = typeof raw.region === 'string' && REGION.test(raw.region) ? raw.region : undefined;
+  const subnets = raw.subnets;
+  if (!Array.isArray(subnets) || subnets.length < 3) {
+    c.add(
+      'subnets',
+      subnets,
+      'a list of at least 3 private subnets in different zones: [{"subnetId": "subnet-...", "availabilityZone": "eu-west-1a"}, ...]',
+    );
+  } else {
+    const zones = new Map<string, number>();
+    const ids = new Map<string, number>();
+    subnets.forEach((s: unknown, i) => {
+      const at = `subnets[${i}]`;
+      if (!isObject(s)) {
+        c.add(at, s, 'write it as {"subnetId": "subnet-...", "availabilityZone": "<region><letter>"}');
+        return;
+      }
+      c.unknownKeys(s, `${at}.`, ['subnetId', 'availabilityZone']);
+      c.check(
+        s,
+        `${at}.`,
+        'subnetId',
+        (v) => typeof v === 'string' && HEX_ID('subnet').test(v),
+        'a subnet id such as "subnet-0a1a1a1a1a1a1a1a1"',
+      );
+      c.check(
+        s,
+        `${at}.`,
+        'availabilityZone',
+        (v) =>
+          typeof v === 'string' &&
+          (region === undefined ? /^[a-z0-9-]+[a-z]$/ : new RegExp(`^${region}[a-z]$`)).test(v),
+        `the subnet's zone, in the region: ${region === undefined ? 'the region code plus a letter' : `"${region}a", "${region}b", ...`}`,
+      );
+      if (typeof s.availabilityZone === 'string') {
+        const first = zones.get(s.availabilityZone);
+        if (first !== undefined)
+          c.add(
+            `${at}.availabilityZone`,
+            s.availabilityZone,
+            `one subnet per zone: subnets[${first}] is already in this zone; pick a subnet in another zone`,
+          );
+        else zones.set(s.availabilityZone, i);
+      }
+      if (typeof s.subnetId === 'string') {
+        const first = ids.get(s.subnetId);
+        if (first !== undefined)
+          c.add(`${at}.subnetId`, s.subnetId, `subnets[${first}] already names it; list each subnet once`);
+        else ids.set(s.subnetId, i);
+      }
+    });
+  }
+
+  const etcd = c.section(raw, 'etcd');
+  c.unknownKeys(etcd, 'etcd.', ETCD_KEYS);
+  c.check(etcd, 'etcd.', 'memberCount', (v) => v === 3 || v === 5, '3 or 5 (an odd quorum)', true);
+  const patroni = c.section(raw, 'patroni');
+  c.unknownKeys(patroni, 'patroni.', PATRONI_KEYS);
+  c.check(patroni, 'patroni.', 'nodeCount', (v) => isInt(v, 2, 5), 'a whole number from 2 to 5', true);
+  for (const [section, prefix] of [
+    [etcd, 'etcd.'],
+    [patroni, 'patroni.'],
+  ] as const) {
+    c.check(
+      section,
+      prefix,
+      'instanceType',
+      (v) => typeof v === 'string' && INSTANCE_TYPE.test(v),
+      'an EC2 instance type such as "t3.medium"',
+      true,
+    );
+    c.check(
+      section,
+      prefix,
+      'dataVolumeSizeGiB',
+      (v) => isInt(v, 1, 16384),
+      'whole GiB from 1 to 16384',
+      true,
+    );
+    c.check(
+      section,
+      prefix,
+      'rootVolumeSizeGiB',
+      (v) => isInt(v, 8, 16384),
+      'whole GiB from 8 to 16384',
+      true,
+    );
+  }
+  c.check(
+    patroni,
+    'patroni.',
+    'postgresVersion',
+    (v) => isInt(v, 12, 30),
+    "a PostgreSQL major version such as 15 (the AMI's distribution must carry it)",
+    true,
+  );
+  c.check(patroni, 'patroni.', 'timing', (v) => v === 'fast' || v === 'safe', '"fast" or "safe"', true);
+  c.check(patroni, 'patroni.', 'synchronousMode', (v) => typeof v === 'boolean', 'true or false', true);
+  c.check(
+    patroni,
+    'patroni.',
+    'replicaMaxLagBytes',
+    (v) => isInt(v, 0, Number.MAX_SAFE_INTEGER),
+    'a whole number of bytes, e.g. 16777216 (16 MiB); leave it out for no lag bound',
+    true,
+  );
+  c.check(
+    patroni,
+    'patroni.',
+    'healthCheckIntervalSeconds',
+    (v) => isInt(v, 5, 300),
+    'whole seconds from 5 to 300',
+    true,
+  );
+  for (const key of ['healthyThresholdCount', 'unhealthyThresholdCount'])
+    c.check(patroni, 'patroni.', key, (v) => isInt(v, 2, 10), 'a whole number from 2 to 10', true);
+  const clients = patroni.allowedClientCidrs;
+  if (clients !== undefined) {
+    if (!Array.isArray(clients)) c.add('patroni.allowedClientCidrs', clients, 'a list of IPv4 CIDRs');
+    else
+      clients.forEach((v: unknown, i) => {
+        const p = cidrPrefix(v);
+        if (p === undefined || p === 0)
+          c.add(
+            `patroni.allowedClientCidrs[${i}]`,
+            v,
+            'an IPv4 CIDR with the host bits zero, never 0.0.0.0/0, e.g. "10.20.0.0/16"',
+          );
+      });
+  }
+
+  const tags = raw.tags;
+  if (tags !== undefined) {
+    if (!isObject(tags)) c.add('tags', tags, 'an object of string values, e.g. {"team": "data"}');
+    else
+      for (const [k, v] of Object.entries(tags)) {
+        if (
+          typeof v !== 'string' ||
+          k.length === 0 ||
+          k.length > 128 ||
+          v.length > 256 ||
+          k.startsWith('aws:')
+        )
+          c.add(
+            `tags.${k}`,
+            v,
+            'a string of at most 256 characters; keys 1-128 characters, not starting "aws:"',
+          );
+      }
+  }
+
+  const backend = raw.backend;
+  if (backend !== undefined) checkBackend(c, backend);
+
+  if (c.problems.length > 0) {
+    const lines = c.problems.map((p) =>
+      p.value === undefined
+        ? `${p.field}: missing; use ${p.fix}`
+        : `${p.field}: ${show(p.value)} is not valid; use ${p.fix}`,
+    );
+    throw new DeployError(
+      'CONFIG_INVALID',
+      `invalid AWS config (${source}), ${c.problems.length} problem${c.problems.length === 1 ? '' : 's'}:\n  - ${lines.join('\n  - ')}`,
+      { hint: 'fix the fields named above; examples/aws-config.example.json documents every field' },
+    );
+  }
+  return raw as unknown as AwsConfig;
+}
+
+function checkBackend(c: Checker, backend: unknown): void {
+  if (!isObject(backend) || (backend.type !== 'local' && backend.type !== 's3')) {
+    c.add(
+      isObject(backend) ? 'backend.type' : 'backend',
+      isObject(backend) ? backend.type : backend,
+      '{"type": "local"} or {"type": "s3", "bucket": ..., "key": ..., "region": ..., "useLockfile": true}',
+    );
+    return;
+  }
+  if (backend.type === 'local') {
+    c.unknownKeys(backend, 'backend.', ['type', 'path']);
+    c.check(
+      backend,
+      'backend.',
+      'path',
+      (v) => typeof v === 'string' && v.length > 0 && !v.startsWith('/'),
+      'a relative path (relative to the stack directory), e.g. "terraform.tfstate"',
+      true,
+    );
+    return;
+  }
+  c.unknownKeys(backend, 'backend.', ['type', 'bucket', 'key', 'region', 'dynamodbTable', 'useLockfile']);
+  c.check(
+    backend,
+    'backend.',
+    'bucket',
+    (v) => typeof v === 'string' && BUCKET.test(v),
+    'an S3 bucket name (3-63 lowercase letters, digits, dots, dashes)',
+  );
+  c.check(
+    backend,
+    'backend.',
+    'key',
+    (v) => typeof v === 'string' && v.length > 0 && v.length <= 1024 && !v.startsWith('/'),
+    'an object key such as "pgha/main/terraform.tfstate" (no leading slash)',
+  );
+  c.check(
+    backend,
+    'backend.',
+    'region',
+    (v) => typeof v === 'string' && REGION.test(v),
+    'the bucket\'s region, e.g. "eu-west-1"',
+  );
+  c.check(
+    backend,
+    'backend.',
+    'dynamodbTable',
+    (v) => typeof v === 'string' && /^[A-Za-z0-9_.-]{3,255}$/.test(v),
+    'a DynamoDB table name (3-255 letters, digits, "_", "-", ".")',
+    true,
+  );
+  c.check(backend, 'backend.', 'useLockfile', (v) => typeof v === 'boolean', 'true or false', true);
+  const locks = (backend.dynamodbTable === undefined ? 0 : 1) + (backend.useLockfile === true ? 1 : 0);
+  if (locks !== 1) {
+    c.add(
+      'backend.useLockfile',
+      backend.useLockfile,
+      'exactly one state lock: "useLockfile": true (S3-native, Terraform >= 1.10) or a "dynamodbTable"',
+    );
+  }
+}
+
+/** Read and validate `--config`. A missing or malformed file is a usage error (exit 2). */
+export async function readAwsConfig(path: string): Promise<AwsConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DeployError('CONFIG_INVALID', `cannot read --config ${path}: ${(error as Error).message}`, {
+      hint: 'pass the path of a readable JSON file; start from examples/aws-config.example.json',
+      cause: error,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DeployError(
+      'CONFIG_INVALID',
+      `--config ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        hint: 'the file must hold one JSON object; start from examples/aws-config.example.json',
+        cause: error,
+      },
+    );
+  }
+  return validateAwsConfig(parsed, path);
+}
+
+/** `--config FILE` (required) with `--cluster NAME` overriding the file's `clusterName`. */
+export async function awsConfigFromFlags(configPath: unknown, cluster: unknown): Promise<AwsConfig> {
+  if (typeof configPath !== 'string') {
+    throw new DeployError('USAGE', 'the AWS target needs --config FILE', {
+      hint: 'copy examples/aws-config.example.json, fill in your VPC, subnets and AMI, and pass it with --config',
+    });
+  }
+  const config = await readAwsConfig(configPath);
+  if (typeof cluster !== 'string' || cluster === config.clusterName) return config;
+  return validateAwsConfig({ ...config, clusterName: cluster }, `${configPath} with --cluster ${cluster}`);
+}

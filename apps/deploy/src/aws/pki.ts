@@ -1,0 +1,31 @@
+import { type BundleChange, ensureBundle } from '@pgha/pki';
+import type { Cluster } from '@pgha/userdata';
+
+/** Client identities issued with the cluster: `deploy` (its own checks) and `verify`, as on the local target. */
+const CLIENTS = ['deploy', 'verify'] as const;
+
+/**
+ * The AWS cluster's PKI, made once in `pkiDir` and kept: a later run issues only what is missing or changed
+ * (never a silent re-key). Members and nodes are dialled by DNS name, so the certificates carry DNS SANs
+ * only (their IPs are not known before boot); the PostgreSQL certificates also carry the load balancer's
+ * name, so `sslmode=verify-full` works through it.
+ */
+export async function ensureAwsPki(
+  pkiDir: string,
+  cluster: Cluster,
+  loadBalancerName: string,
+): Promise<{ summary: string; changes: readonly BundleChange[] }> {
+  const { changes } = await ensureBundle(pkiDir, {
+    clusterName: cluster.name,
+    etcdMembers: cluster.etcd.members.map((m) => ({ name: m.name, dnsNames: [m.host] })),
+    patroniNodes: cluster.patroni.nodes.map((n) => ({ name: n.name, dnsNames: [n.host] })),
+    postgresServiceAddresses: { dnsNames: [loadBalancerName] },
+    clients: CLIENTS.map((name) => ({ name })),
+  });
+  const count = (action: BundleChange['action']) => changes.filter((c) => c.action === action).length;
+  const parts = (['issued', 'renewed', 'removed'] as const)
+    .filter((a) => count(a) > 0)
+    .map((a) => `${count(a)} ${a}`);
+  const summary = parts.length === 0 ? `${count('kept')} kept` : `${parts.join(', ')}, ${count('kept')} kept`;
+  return { summary, changes };
+}

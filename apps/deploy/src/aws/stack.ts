@@ -1,0 +1,163 @@
+/**
+ * The AWS stack: an `EtcdCluster` and a `PatroniCluster` wired together, with provider, backend and outputs,
+ * synthesized in-process (no cdktf-cli). The only module of the app that imports cdktf; provider classes by
+ * deep path (the package root loads two thousand modules).
+ */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { awsEtcdMembers, EtcdCluster } from '@pgha/etcd-stack';
+import { awsPatroniNodes, PatroniCluster } from '@pgha/patroni-stack';
+import { type Cluster, defineCluster } from '@pgha/userdata';
+import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { AwsConfig } from './config.js';
+
+/** The resolved backend: the local path is relative to the stack directory. */
+export type StackBackend =
+  | { readonly type: 'local'; readonly path: string }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly key: string;
+      readonly region: string;
+      readonly dynamodbTable?: string;
+      readonly useLockfile?: boolean;
+    };
+
+export interface PghaAwsStackOptions {
+  readonly backend: StackBackend;
+  /**
+   * Offline plan only: the provider skips its credential, account-id, metadata and region checks, so that
+   * `terraform plan` runs with dummy keys and no network. Never set on a path that applies.
+   */
+  readonly planOnly?: boolean;
+}
+
+/** The name clients use for the load balancer: `db.<cluster>.<zone>` (a SAN of every PostgreSQL certificate). */
+export function loadBalancerName(config: AwsConfig): string {
+  return `db.${config.clusterName}.${config.zoneName}`;
+}
+
+/**
+ * The cluster description for AWS: the same `defineCluster()` input the local target uses, with DNS names
+ * for hosts and the VPC as the client network.
+ */
+export function awsCluster(config: AwsConfig): Cluster {
+  const names = { clusterName: config.clusterName, zoneName: config.zoneName };
+  const p = config.patroni ?? {};
+  return defineCluster({
+    name: config.clusterName,
+    etcd: { members: awsEtcdMembers({ ...names, memberCount: config.etcd?.memberCount ?? 3 }) },
+    patroni: {
+      nodes: awsPatroniNodes({ ...names, nodeCount: p.nodeCount ?? 3 }),
+      allowedCidrs: [config.vpcCidr],
+      ...(p.postgresVersion === undefined ? {} : { postgresVersion: p.postgresVersion }),
+      ...(p.timing === undefined ? {} : { timing: p.timing }),
+      ...(p.synchronousMode === undefined ? {} : { synchronousMode: p.synchronousMode }),
+    },
+  });
+}
+
+/** Keeps only the defined values, so optional props stay absent (exactOptionalPropertyTypes-friendly). */
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Provider, backend, `EtcdCluster`, `PatroniCluster` and their outputs (endpoints and secret ARNs, never values). */
+export class PghaAwsStack extends TerraformStack {
+  readonly etcd: EtcdCluster;
+  readonly patroni: PatroniCluster;
+
+  constructor(scope: Construct, config: AwsConfig, options: PghaAwsStackOptions) {
+    super(scope, config.clusterName);
+    const backend = options.backend;
+    if (backend.type === 'local') {
+      new LocalBackend(this, { path: backend.path });
+    } else {
+      const s3 = new S3Backend(this, {
+        bucket: backend.bucket,
+        key: backend.key,
+        region: backend.region,
+        encrypt: true,
+        ...(backend.dynamodbTable === undefined ? {} : { dynamodbTable: backend.dynamodbTable }),
+      });
+      // cdktf 0.21 predates S3-native locking (Terraform >= 1.10): set it as a raw override.
+      if (backend.useLockfile === true) s3.addOverride('use_lockfile', true);
+    }
+
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      ...(options.planOnly === true
+        ? {
+            skipCredentialsValidation: true,
+            skipRequestingAccountId: true,
+            skipMetadataApiCheck: 'true',
+            skipRegionValidation: true,
+          }
+        : {}),
+    });
+
+    const cluster = awsCluster(config);
+    const common = {
+      cluster,
+      vpcId: config.vpcId,
+      subnets: config.subnets,
+      amiId: config.amiId,
+      zoneName: config.zoneName,
+      ...(config.tags === undefined ? {} : { tags: config.tags }),
+    };
+    const e = config.etcd ?? {};
+    this.etcd = new EtcdCluster(this, 'etcd', {
+      ...common,
+      ...(config.hostedZoneId === undefined ? {} : { hostedZoneId: config.hostedZoneId }),
+      ...defined({
+        instanceType: e.instanceType,
+        dataVolumeSizeGiB: e.dataVolumeSizeGiB,
+        rootVolumeSizeGiB: e.rootVolumeSizeGiB,
+      }),
+    });
+    const p = config.patroni ?? {};
+    this.patroni = new PatroniCluster(this, 'patroni', {
+      ...common,
+      vpcCidr: config.vpcCidr,
+      hostedZoneId: this.etcd.hostedZoneId,
+      loadBalancerDns: { hostedZoneId: this.etcd.hostedZoneId, recordName: loadBalancerName(config) },
+      ...defined({
+        instanceType: p.instanceType,
+        dataVolumeSizeGiB: p.dataVolumeSizeGiB,
+        rootVolumeSizeGiB: p.rootVolumeSizeGiB,
+        replicaMaxLagBytes: p.replicaMaxLagBytes,
+        allowedClientCidrs: p.allowedClientCidrs,
+        healthCheckIntervalSeconds: p.healthCheckIntervalSeconds,
+        healthyThresholdCount: p.healthyThresholdCount,
+        unhealthyThresholdCount: p.unhealthyThresholdCount,
+      }),
+    });
+    // Patroni dials the etcd members directly.
+    this.etcd.allowClientsFrom({ securityGroupId: this.patroni.securityGroupId });
+
+    new TerraformOutput(this, 'primary_endpoint', {
+      value: `${this.patroni.primaryEndpoint.host}:${this.patroni.primaryEndpoint.port}`,
+      description: 'read-write endpoint (current primary only)',
+    });
+    new TerraformOutput(this, 'replica_endpoint', {
+      value: `${this.patroni.replicaEndpoint.host}:${this.patroni.replicaEndpoint.port}`,
+      description: 'read-only endpoint (replicas only)',
+    });
+    new TerraformOutput(this, 'etcd_client_urls', { value: this.etcd.clientUrls });
+    new TerraformOutput(this, 'passwords_secret_arn', { value: this.patroni.passwordsSecretArn });
+    new TerraformOutput(this, 'node_tls_secret_arns', {
+      value: this.patroni.nodes.map((n) => n.tlsSecretArn),
+    });
+    new TerraformOutput(this, 'etcd_tls_secret_arns', {
+      value: this.etcd.members.map((m) => m.tlsSecretArn),
+    });
+  }
+}
+
+/** Synthesizes the stack into `outdir`; returns the stack directory (holding `cdk.tf.json`). */
+export function synthAwsStack(outdir: string, config: AwsConfig, options: PghaAwsStackOptions): string {
+  const app = new App({ outdir });
+  new PghaAwsStack(app, config, options);
+  app.synth();
+  return `${outdir}/stacks/${config.clusterName}`;
+}

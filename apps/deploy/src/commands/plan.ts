@@ -1,0 +1,49 @@
+import { awsConfigFromFlags } from '../aws/config.js';
+import { planAws } from '../aws/plan.js';
+import type { ParsedFlags } from '../cli.js';
+import { humanReporter, type Io, quietReporter } from '../reporter.js';
+import { stateRoot } from './context.js';
+import { synthJson, synthLines } from './synth.js';
+
+/** `plan`: synth, then terraform init and plan -out; Terraform's lines stream to stderr, prefixed. */
+export default async function planCommand(flags: ParsedFlags, io: Io): Promise<number> {
+  const config = await awsConfigFromFlags(flags.config, flags.cluster);
+  const json = flags.json === true;
+  const offline = flags.offline === true;
+  const reporter = json ? quietReporter(io) : humanReporter(io);
+  const started = performance.now();
+  const result = await planAws(
+    {
+      config,
+      stateRoot: stateRoot(flags, io),
+      outDir: flags.out as string | undefined,
+      offline,
+      env: io.env,
+      ...(io.env.PGHA_TF_PLUGIN_DIR === undefined ? {} : { pluginDir: io.env.PGHA_TF_PLUGIN_DIR }),
+      onTerraformLine: (line) => io.stderr.write(`  terraform| ${line}\n`),
+    },
+    (event) => reporter.event(event),
+  );
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  const counts = { add: result.add, change: result.change, destroy: result.destroy };
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({ ok: true, version: 1, target: 'aws', offline, plan: { file: result.planFile, ...counts }, ...synthJson(result.synth), seconds })}\n`,
+    );
+    return 0;
+  }
+  io.stdout.write(
+    [
+      `plan: ${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy (${seconds}s)`,
+      '',
+      `plan file:    ${result.planFile}`,
+      ...synthLines(result.synth),
+      '',
+      offline
+        ? "offline plan: dummy credentials and the provider's skip_* switches, no refresh, a throwaway state; never apply it"
+        : `apply it with: terraform -chdir=${result.synth.stackDir} apply ${result.planFile}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
