@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { ensureBundle } from '@pgha/pki';
@@ -75,4 +75,14 @@ test('a PKI dir that belongs to another cluster is refused by name, exit 2, and 
   expect(result.stderr).toContain('"other"');
   expect(result.stderr).not.toContain('internal error');
   expect(result.stderr).not.toContain('left running');
+});
+
+test('a state dir that holds the AWS deployment of the cluster is refused: its PKI is not re-issued', async () => {
+  const state = join(root, 'aws-state');
+  await mkdir(join(state, 'main'), { recursive: true });
+  await writeFile(join(state, 'main', 'aws.json'), '{"version":1,"target":"aws"}\n');
+  const result = await cli(['deploy', '--state-dir', state, '--address-base', '127.46', '--no-install']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('holds the AWS deployment of cluster "main"');
+  expect(result.stderr).toContain('--cluster');
 });

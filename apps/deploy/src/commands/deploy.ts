@@ -15,9 +15,14 @@ function intFlag(flags: ParsedFlags, name: string): number | string | undefined 
 
 export default async function deployCommand(flags: ParsedFlags, io: Io): Promise<number> {
   const target = (flags.target as string | undefined) ?? 'local';
+  if (target === 'aws') {
+    throw new DeployError('USAGE', '--target aws cannot apply in this version', {
+      hint: 'pnpm run synth -- --config FILE writes the Terraform stack; pnpm run plan -- --config FILE plans it (--offline needs no AWS account)',
+    });
+  }
   if (target !== 'local') {
-    throw new DeployError('USAGE', `--target ${JSON.stringify(target)} is not available in this version`, {
-      hint: 'use --target local (the default); the AWS target is synthesized by @pgha/etcd-stack and @pgha/patroni-stack',
+    throw new DeployError('USAGE', `--target ${JSON.stringify(target)} is not a target`, {
+      hint: 'use --target local (the default), or pnpm run synth / plan for AWS',
     });
   }
   const fromFile = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};

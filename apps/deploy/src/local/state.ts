@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DeployError } from '../errors.js';
 import type { LocalOptions } from '../options.js';
 import { addressPlan } from '../options.js';
@@ -15,6 +16,17 @@ export interface ClusterState {
 }
 
 export async function readClusterState(layout: Layout): Promise<ClusterState | undefined> {
+  // The AWS target keeps its PKI and secrets in the same state dir: a local deploy would re-issue them.
+  const aws = await readFile(join(layout.stateDir, 'aws.json'), 'utf8').catch(() => undefined);
+  if (aws !== undefined) {
+    throw new DeployError(
+      'STATE_CONFLICT',
+      `${layout.stateDir} holds the AWS deployment of cluster "${layout.cluster}"`,
+      {
+        hint: 'give the local cluster another name (--cluster) or another --state-dir',
+      },
+    );
+  }
   let text: string;
   try {
     text = await readFile(layout.clusterFile, 'utf8');
