@@ -8,6 +8,7 @@ const COMMANDS = {
   deploy: () => import('./commands/deploy.js'),
   destroy: () => import('./commands/destroy.js'),
   status: () => import('./commands/status.js'),
+  drill: () => import('./commands/drill.js'),
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -17,6 +18,7 @@ commands:
   deploy    bring the cluster up (target local: this machine; idempotent)
   destroy   stop every process the deployment started; --purge also removes its data
   status    members, roles, PIDs and ports
+  drill     inject a fault into a throwaway cluster under a write workload; measure (docs/failure-drills.md)
 
 common options:
   --cluster NAME        cluster name (default: main)
@@ -41,6 +43,16 @@ deploy options:
 
 destroy options:
   --purge               also delete data, keys and secrets
+
+drill options (each drill deploys and purges its own cluster; your clusters are left alone):
+  --scenario NAME       switchover | host-crash | postgres-crash | patroni-crash | freeze | etcd-member |
+                        etcd-quorum | lagging-replica
+  --all                 every scenario x every profile (or the --profile given); prints a table
+  --profile NAME        fast | safe | guide (30/10/10, HAProxy inter 10s fall 3 rise 3) (default fast)
+  --sync / --async      replication mode of the drill cluster (default sync)
+  --failsafe on|off     Patroni failsafe_mode (default on; --all runs etcd-quorum both ways)
+  --trials N            repeat each drill N times; the table shows median (min-max) (default 1)
+  --address-base 127.N  loopback plan of the drill cluster (default 127.50; never 127.0)
 `;
 
 export interface ParsedFlags {
@@ -65,6 +77,10 @@ const OPTIONS = {
   'no-install': { type: 'boolean' },
   timeout: { type: 'string' },
   purge: { type: 'boolean' },
+  scenario: { type: 'string' },
+  all: { type: 'boolean' },
+  trials: { type: 'string' },
+  failsafe: { type: 'string' },
 } as const;
 
 /** Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 70 internal error. */
