@@ -145,6 +145,7 @@ function describe(r: DrillResult): string {
         ]
       : []),
     ...r.notes.map((n) => `note: ${n}`),
+    ...r.clientErrors.map((e) => `client: ${s(e.fromMs)}..${s(e.toMs)} ${e.count} x ${e.message}`),
     ...r.checks.map((c) => `${c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn'} ${c.id}: ${c.detail}`),
     `${r.ok ? 'PASS' : 'FAIL'} in ${s(r.durationMs)}`,
   ];

@@ -6,9 +6,10 @@ import { type DeployLocalOptions, deployLocal } from '../local/deploy.js';
 import { destroyLocal } from '../local/destroy.js';
 import { etcdLayout, type Layout, layoutFor, patroniLayout } from '../local/layout.js';
 import type { Manifest } from '../local/manifest.js';
-import { postmasterRecord, readRecord } from '../local/process.js';
+import { type ProcessRecord, postmasterRecord, readRecord } from '../local/process.js';
 import { secretFile } from '../local/secrets.js';
-import { DEFAULTS, type LocalOptions } from '../options.js';
+import { componentStatus } from '../local/state.js';
+import { addressPlan, DEFAULTS, type LocalOptions } from '../options.js';
 import { childrenOf, signal, waitDead } from './processes.js';
 import { DRILL_PROFILES, type DrillProfileName } from './profiles.js';
 import { type RestTls, rest } from './rest.js';
@@ -92,6 +93,13 @@ export interface DrillResult {
     readonly acknowledgedAfterPromotion: number;
     readonly lastAcknowledgedAtMs: number | undefined;
   };
+  /** What the writing client saw: errors in order (ms from the fault), repeated ones folded. */
+  readonly clientErrors: readonly {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly count: number;
+    readonly message: string;
+  }[];
   readonly checks: readonly DrillCheck[];
   readonly notes: readonly string[];
   readonly durationMs: number;
@@ -142,6 +150,37 @@ class DirectProbe {
     this.#stopping = true;
     await this.#done;
   }
+}
+
+function foldErrors(
+  errors: readonly { at: number; phase: string; message: string }[],
+  t0: number,
+): { fromMs: number; toMs: number; count: number; message: string }[] {
+  const out: { fromMs: number; toMs: number; count: number; message: string }[] = [];
+  for (const e of errors) {
+    const message = `${e.phase}: ${e.message.split('\n')[0]}`;
+    const last = out.at(-1);
+    if (last && last.message === message) {
+      last.toMs = e.at - t0;
+      last.count++;
+    } else out.push({ fromMs: e.at - t0, toMs: e.at - t0, count: 1, message });
+  }
+  return out;
+}
+
+/**
+ * A throwaway cluster needs no clean shutdown: SIGKILL every process it started (by PID, from the records
+ * and postmaster.pid files) at once, so no chain of promotions runs while it goes down.
+ */
+async function killEverything(layout: Layout, options: LocalOptions): Promise<void> {
+  const records: ProcessRecord[] = [];
+  for (const c of await componentStatus(layout, options)) if (c.running && c.record) records.push(c.record);
+  for (const node of addressPlan(options).patroni) {
+    const pm = await postmasterRecord(patroniLayout(layout, node.name).dataDir, node.name);
+    if (pm) records.push(pm);
+  }
+  for (const r of records) signal(r.pid, 'SIGKILL');
+  await waitDead(records, 10_000);
 }
 
 interface ClusterMember {
@@ -195,9 +234,10 @@ export async function runDrill(request: DrillRequest, emit: Emit): Promise<Drill
     );
     return await drill(request, layout, { ...deployRequest, install: false }, quiet, emit);
   } finally {
-    await step(emit, 'drill-destroy', 'destroy the throwaway cluster (purge)', () =>
-      destroyLocal(layout, true, quiet),
-    ).catch(() => {});
+    await step(emit, 'drill-destroy', 'destroy the throwaway cluster (SIGKILL, purge)', async () => {
+      await killEverything(layout, options);
+      return destroyLocal(layout, true, quiet);
+    }).catch(() => {});
     if (ownWork) await rm(work, { recursive: true, force: true }).catch(() => {});
   }
 }
@@ -746,6 +786,7 @@ async function drill(
       acknowledgedAfterPromotion: afterPromotion.length,
       lastAcknowledgedAtMs: directAcks.length > 0 ? (directAcks.at(-1) as number) - t0 : undefined,
     },
+    clientErrors: foldErrors(writer.errors, t0),
     checks,
     notes,
     durationMs: Date.now() - started,

@@ -22,7 +22,12 @@ const INSERT_SQL = `insert into pgha_drill (id, addr, tli, at)
   values ($1, inet_server_addr(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int,
           clock_timestamp())`;
 
-export function pgClient(target: PgEndpoint, timeoutMs: number, name = 'pgha-drill'): pg.Client {
+export function pgClient(
+  target: PgEndpoint,
+  timeoutMs: number,
+  queryTimeoutMs = timeoutMs,
+  name = 'pgha-drill',
+): pg.Client {
   const client = new pg.Client({
     host: target.host,
     port: target.port,
@@ -31,7 +36,7 @@ export function pgClient(target: PgEndpoint, timeoutMs: number, name = 'pgha-dri
     database: target.database,
     ssl: { ca: target.ca, rejectUnauthorized: true },
     connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
+    query_timeout: queryTimeoutMs,
     application_name: name,
   });
   client.on('error', () => {});
@@ -67,6 +72,8 @@ export class Writer {
   readonly inDoubt = new Set<number>();
   readonly refused = new Set<number>();
   connectFailures = 0;
+  /** The first errors met (epoch ms, where, message): what the clients saw during the outage. */
+  readonly errors: { at: number; phase: 'connect' | 'write'; message: string }[] = [];
   #next = 1;
   #stopping = false;
   #done: Promise<void> | undefined;
@@ -75,6 +82,8 @@ export class Writer {
     private readonly target: PgEndpoint,
     private readonly pauseMs = 10,
     private readonly timeoutMs = 2000,
+    // A new session is TLS, SCRAM and a backend fork: on a busy 2-core machine that alone can take over 1 s.
+    private readonly connectTimeoutMs = 3000,
   ) {}
 
   start(): void {
@@ -95,16 +104,27 @@ export class Writer {
     return [...this.acked.values()].sort((a, b) => a - b);
   }
 
+  #error(phase: 'connect' | 'write', error: unknown): void {
+    if (this.errors.length >= 200) return;
+    const e = error as { code?: string; message?: string };
+    this.errors.push({
+      at: Date.now(),
+      phase,
+      message: `${e.code ? `${e.code} ` : ''}${e.message ?? String(error)}`,
+    });
+  }
+
   async #loop(): Promise<void> {
     let client: pg.Client | undefined;
     while (!this.#stopping) {
       if (!client) {
-        const c = pgClient(this.target, Math.min(this.timeoutMs, 1000));
+        const c = pgClient(this.target, this.connectTimeoutMs, this.timeoutMs);
         try {
           await c.connect();
           client = c;
-        } catch {
+        } catch (error) {
           this.connectFailures++;
+          this.#error('connect', error);
           void c.end().catch(() => {});
           await sleep(50);
           continue;
@@ -117,6 +137,7 @@ export class Writer {
       } catch (error) {
         // A refusal before the commit (read-only, connection not open) is known not written; anything else
         // (connection lost, timeout) may or may not have committed.
+        this.#error('write', error);
         const code = (error as { code?: string }).code;
         if (code === '25006' || code === '57P03') this.refused.add(id);
         else this.inDoubt.add(id);
