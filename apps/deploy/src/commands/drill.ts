@@ -1,5 +1,6 @@
 import type { ParsedFlags } from '../cli.js';
 import {
+  abortDrills,
   DRILL_PROFILE_NAMES,
   type DrillProfileName,
   type DrillRequest,
@@ -86,6 +87,29 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
     }
   }
 
+  // Ctrl-C (or a CI timeout) mid-drill: SIGKILL and purge the throwaway cluster, then exit as interrupted.
+  const interrupted = (sig: NodeJS.Signals) => {
+    io.stderr.write(`\n${sig}: stopping and purging the drill cluster\n`);
+    void abortDrills().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await runPlans(plans, trials, synchronousMode, addressBase, flags, io);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
+async function runPlans(
+  plans: readonly Plan[],
+  trials: number,
+  synchronousMode: boolean,
+  addressBase: string,
+  flags: ParsedFlags,
+  io: Io,
+): Promise<number> {
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const results: DrillResult[] = [];

@@ -6,6 +6,7 @@ export {
   isDrillProfileName,
 } from './profiles.js';
 export {
+  abortDrills,
   type DrillCheck,
   type DrillRequest,
   type DrillResult,

@@ -191,6 +191,23 @@ interface ClusterMember {
   readonly timeline?: number;
 }
 
+const active = new Map<string, { layout: Layout; options: LocalOptions }>();
+
+/**
+ * Stop and purge every throwaway cluster a drill in this process has deployed and not yet destroyed: for a CLI
+ * interrupted by SIGINT/SIGTERM, so an aborted drill leaves nothing running on its addresses.
+ */
+export async function abortDrills(): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const [key, { layout, options }] of active) {
+    await killEverything(layout, options).catch(() => {});
+    await destroyLocal(layout, true, () => {}).catch(() => {});
+    active.delete(key);
+    dirs.push(layout.stateDir);
+  }
+  return dirs;
+}
+
 /**
  * Deploy a throwaway cluster, run a write workload through the load balancer while injecting one fault,
  * measure, and destroy the cluster (purge) whatever happens.
@@ -225,6 +242,7 @@ export async function runDrill(request: DrillRequest, emit: Emit): Promise<Drill
   const quiet: Emit = (event) => {
     if (event.type === 'warning') emit(event);
   };
+  active.set(layout.stateDir, { layout, options });
   try {
     await step(
       emit,
@@ -238,6 +256,7 @@ export async function runDrill(request: DrillRequest, emit: Emit): Promise<Drill
       await killEverything(layout, options);
       return destroyLocal(layout, true, quiet);
     }).catch(() => {});
+    active.delete(layout.stateDir);
     if (ownWork) await rm(work, { recursive: true, force: true }).catch(() => {});
   }
 }
@@ -401,6 +420,19 @@ async function drill(
     const warm = await until(() => (writer.acked.size >= 50 ? sampler.current() : undefined), 60_000);
     if (!warm)
       throw new Error('the workload did not get going (no primary or no acknowledged writes in 60 s)');
+    // In synchronous mode the leader names its sync standby on a later loop than the one in which the replicas
+    // start streaming: until then commits are asynchronous and a switchover has no candidate.
+    const steady = await until(
+      async () => {
+        const members = await clusterView();
+        return !request.synchronousMode || members.some((m) => m.role === 'sync_standby')
+          ? members
+          : undefined;
+      },
+      (3 * loopWait + 30) * 1000,
+      250,
+    );
+    if (!steady) throw new Error(`no sync standby in /cluster within ${3 * loopWait + 30} s of the deploy`);
     await sleep(1000);
     oldPrimary = sampler.current() ?? warm;
     const view = await clusterView();
