@@ -191,7 +191,7 @@ interface ClusterMember {
   readonly timeline?: number;
 }
 
-const active = new Map<string, { layout: Layout; options: LocalOptions }>();
+const active = new Map<string, { layout: Layout; options: LocalOptions; ownWork: string | undefined }>();
 
 /**
  * Stop and purge every throwaway cluster a drill in this process has deployed and not yet destroyed: for a CLI
@@ -199,9 +199,10 @@ const active = new Map<string, { layout: Layout; options: LocalOptions }>();
  */
 export async function abortDrills(): Promise<string[]> {
   const dirs: string[] = [];
-  for (const [key, { layout, options }] of active) {
+  for (const [key, { layout, options, ownWork }] of active) {
     await killEverything(layout, options).catch(() => {});
     await destroyLocal(layout, true, () => {}).catch(() => {});
+    if (ownWork) await rm(ownWork, { recursive: true, force: true }).catch(() => {});
     active.delete(key);
     dirs.push(layout.stateDir);
   }
@@ -242,7 +243,7 @@ export async function runDrill(request: DrillRequest, emit: Emit): Promise<Drill
   const quiet: Emit = (event) => {
     if (event.type === 'warning') emit(event);
   };
-  active.set(layout.stateDir, { layout, options });
+  active.set(layout.stateDir, { layout, options, ownWork: ownWork ? work : undefined });
   try {
     await step(
       emit,
