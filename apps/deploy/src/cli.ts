@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DeployError, isDeployError } from './errors.js';
+import { DeployError, isDeployError, isPghaError } from './errors.js';
 import type { Io } from './reporter.js';
 
 export type { Io } from './reporter.js';
@@ -132,6 +132,15 @@ function report(error: unknown, io: Io, json: boolean): number {
       );
     }
     return exit;
+  }
+  if (isPghaError(error)) {
+    // A library refused what we gave it (a key file readable by others, a PKI of another cluster, ...).
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message } })}\n`,
+      );
+    io.stderr.write(`error: ${error.message}\n`);
+    return 2;
   }
   if (json)
     io.stdout.write(

@@ -40,7 +40,6 @@ export class DeployError extends Error {
   readonly code: DeployErrorCode;
   readonly hint: string | undefined;
   readonly leftBehind: readonly string[];
-  readonly [BRAND] = true;
 
   constructor(code: DeployErrorCode, message: string, options: DeployErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +47,7 @@ export class DeployError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.leftBehind = options.leftBehind ?? [];
+    Object.defineProperty(this, BRAND, { value: 'deploy', enumerable: false });
   }
 
   get kind(): ErrorKind {
@@ -59,7 +59,12 @@ export function isDeployError(value: unknown): value is DeployError {
   return (
     typeof value === 'object' &&
     value !== null &&
-    (value as Record<symbol, unknown>)[BRAND] === true &&
+    (value as Record<symbol, unknown>)[BRAND] === 'deploy' &&
     (value as { name?: unknown }).name === 'DeployError'
   );
+}
+
+/** An error of any @pgha package (they share the brand): expected failures with a message fit for users. */
+export function isPghaError(value: unknown): value is Error & { code: string } {
+  return typeof value === 'object' && value !== null && Boolean((value as Record<symbol, unknown>)[BRAND]);
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { ensureBundle } from '@pgha/pki';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { cli, traversableTempDir } from './helpers.js';
 
@@ -51,4 +52,27 @@ test('destroy and status of a cluster that was never deployed say so and exit 2'
   const result = await cli(['status', '--state-dir', join(root, 'none'), '--cluster', 'ghost']);
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('no deployment of cluster "ghost"');
+});
+
+test('a PKI dir that belongs to another cluster is refused by name, exit 2, and nothing starts', async () => {
+  const state = join(root, 'foreign');
+  await ensureBundle(join(state, 'main', 'pki'), {
+    clusterName: 'other',
+    etcdMembers: [{ name: 'etcd-1', ipAddresses: ['127.46.10.1'] }],
+    patroniNodes: [{ name: 'pg-1', ipAddresses: ['127.46.20.1'] }],
+  });
+  const result = await cli([
+    'deploy',
+    '--state-dir',
+    state,
+    '--nodes-dir',
+    join(root, 'nodes'),
+    '--address-base',
+    '127.46',
+    '--no-install',
+  ]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('"other"');
+  expect(result.stderr).not.toContain('internal error');
+  expect(result.stderr).not.toContain('left running');
 });

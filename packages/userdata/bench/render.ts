@@ -1,6 +1,14 @@
 // Prints how long each renderer takes (median of many runs) and how big its output is.
-import { defineCluster, renderEtcdConfig, renderHaproxyConfig, renderPatroniConfig } from '../src/index.js';
-import { localEtcdPaths, localInput, localPatroniPaths } from '../test/fixtures.js';
+import {
+  defineCluster,
+  renderEtcdCloudInit,
+  renderEtcdConfig,
+  renderHaproxyConfig,
+  renderPatroniCloudInit,
+  renderPatroniConfig,
+} from '../src/index.js';
+import { etcdOptions, patroniOptions } from '../test/aws.js';
+import { awsCluster, localEtcdPaths, localInput, localPatroniPaths } from '../test/fixtures.js';
 
 function measure(name: string, fn: () => string, runs = 2000): void {
   let size = 0;
@@ -30,3 +38,5 @@ measure('renderHaproxyConfig', () =>
     caFile: '/var/lib/pgha/main/haproxy/ca.crt',
   }),
 );
+measure('renderEtcdCloudInit', () => renderEtcdCloudInit(awsCluster, 'etcd-1', etcdOptions), 500);
+measure('renderPatroniCloudInit', () => renderPatroniCloudInit(awsCluster, 'pg-1', patroniOptions), 500);

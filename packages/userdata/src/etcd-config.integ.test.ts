@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { makeCa, run, tempDir } from '../test/tools.js';
@@ -78,6 +79,35 @@ describe('rendered etcd configuration runs a real TLS cluster', () => {
       ['etcd-2', ['https://127.0.71.2:23800'], ['https://127.0.71.2:23790']],
       ['etcd-3', ['https://127.0.71.3:23800'], ['https://127.0.71.3:23790']],
     ]);
+
+    // Patroni's etcd3 client uses the v3 JSON gateway: it must answer (a config file on etcd 3.4 leaves it
+    // off unless enable-grpc-gateway is set).
+    const gateway = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        'https://127.0.71.2:23790/v3/cluster/member/list',
+        {
+          method: 'POST',
+          ca: readFileSync(ca.caFile),
+          cert: readFileSync(client.certFile),
+          key: readFileSync(client.keyFile),
+          timeout: 5000,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(gateway.body).not.toMatch(/404 page not found/);
+    expect(gateway.status).toBe(200);
+    expect(
+      (JSON.parse(gateway.body) as { members: { name: string }[] }).members.map((m) => m.name).sort(),
+    ).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
 
     // client-cert-auth: the same request without a client certificate is refused.
     const anonymous = run('etcdctl', [

@@ -107,8 +107,8 @@ export function renderEtcdConfig(cluster: Cluster, memberName: string, paths: Et
     'quota-backend-bytes': cluster.etcd.quotaBackendBytes,
     'auto-compaction-mode': 'periodic',
     'auto-compaction-retention': '1h',
-    // The v3 JSON gateway (/v3/...) that Patroni's etcd3 client speaks. Its flag defaults to on, but with
-    // --config-file every key left out is false, and Patroni then waits on etcd forever (404 page not found).
+    // Patroni's etcd3 client speaks the v3 JSON gateway. The flag defaults to on, but a config file leaves
+    // unset fields at their zero value on etcd 3.4, so without this the gateway answers 404.
     'enable-grpc-gateway': true,
     'client-transport-security': transport(paths.tls),
     'peer-transport-security': transport(peerTls),

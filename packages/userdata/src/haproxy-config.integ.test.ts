@@ -77,7 +77,12 @@ describe('real HAProxy', () => {
           res.writeHead(req.url === `/${role}` ? 200 : 503).end();
         },
       );
-      const pg: Server = createServer((s) => s.end(`${role}\n`));
+      // A peer may close first (HAProxy, a client giving up): socket errors here are not the test's subject.
+      const pg: Server = createServer((s) => {
+        s.on('error', () => {});
+        s.end(`${role}\n`);
+      });
+      https.on('clientError', (_err, socket) => socket.destroy());
       await new Promise<void>((r) => https.listen(8008, host, r));
       await new Promise<void>((r) => pg.listen(5432, host, r));
       cleanups.push(

@@ -1,4 +1,16 @@
 export {
+  AWS_ETCD_LAYOUT,
+  awsPatroniLayout,
+  type EtcdCloudInitOptions,
+  type PackagePin,
+  type PatroniCloudInitOptions,
+  renderEtcdBootScript,
+  renderEtcdCloudInit,
+  renderPatroniBootScript,
+  renderPatroniCloudInit,
+  USER_DATA_LIMIT_BYTES,
+} from './cloud-init.js';
+export {
   type Cluster,
   type ClusterInput,
   type ClusterTiming,

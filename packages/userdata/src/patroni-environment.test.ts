@@ -31,7 +31,7 @@ describe('patroniEnvironment', () => {
       patroniEnvironment({
         superuserPassword: 'secret-value-1',
         replicationPassword: '',
-        rewindPassword: 'bad\0',
+        rewindPassword: 'pässword',
         restApiUsername: 'has space',
         restApiPassword: undefined as unknown as string,
       });
@@ -46,7 +46,8 @@ describe('patroniEnvironment', () => {
       'secrets.restApiPassword',
       'secrets.restApiUsername',
     ]);
-    expect(err.message).not.toMatch(/secret-value-1|bad\0/);
+    expect(err.message).not.toMatch(/secret-value-1|pässword/);
+    expect(err.message).toMatch(/Patroni 3\.0\.2 cannot bootstrap with non-ASCII ones/);
   });
 });
 

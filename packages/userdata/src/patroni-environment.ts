@@ -32,11 +32,14 @@ export function patroniEnvironment(secrets: PatroniSecrets): Record<PatroniSecre
   const fields = ['superuserPassword', 'replicationPassword', 'rewindPassword', 'restApiPassword'] as const;
   for (const key of fields) {
     const v: unknown = secrets?.[key];
-    if (typeof v !== 'string' || v.length === 0 || v.includes('\0')) {
+    // Printable ASCII only: Patroni 3.0.2 fails its bootstrap on a non-ASCII password (psycopg2 quoting
+    // raises UnicodeDecodeError in post_bootstrap), and a line break has no place in a password.
+    if (typeof v !== 'string' || !/^[\x20-\x7e]+$/.test(v)) {
       problems.push({
         path: `secrets.${key}`,
         value: typeof v === 'string' ? '<redacted>' : v,
-        message: 'give a non-empty string without NUL characters (>= 24 random characters)',
+        message:
+          'give a non-empty password of printable ASCII characters (>= 24 from a CSPRNG; Patroni 3.0.2 cannot bootstrap with non-ASCII ones)',
       });
     }
   }

@@ -1,4 +1,4 @@
-import type { HaproxyCheckTiming } from '../local/render.js';
+import { type HaproxyCheckTiming, LOCAL_HEALTH_CHECK } from '../local/render.js';
 import type { ProfileName } from '../options.js';
 
 /** A drill profile: the deploy profile (Patroni timings) plus the load balancer's check timing. */
@@ -14,7 +14,7 @@ export interface DrillProfile {
   readonly description: string;
 }
 
-const LOCAL_LB: HaproxyCheckTiming = { intervalMs: 1000, rise: 1, fall: 2 };
+const LOCAL_LB: HaproxyCheckTiming = LOCAL_HEALTH_CHECK;
 
 /**
  * - `fast`: the deploy's fast timings (10/2/4 on Patroni < 3.2) and the local load balancer (1 s, fall 2, rise 1).

@@ -26,7 +26,7 @@ import {
   stopAll,
   writeRecord,
 } from './process.js';
-import { type HaproxyCheckTiming, type NodeFiles, renderNodeFiles } from './render.js';
+import { type HaproxyCheckTiming, LOCAL_HEALTH_CHECK, type NodeFiles, renderNodeFiles } from './render.js';
 import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
 import { type ServiceUser, serviceUser } from './service-user.js';
 import { assertSameOptions, componentStatus, readClusterState, writeClusterState } from './state.js';
@@ -316,6 +316,10 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
             gid: user.gid,
           });
         }
+        // HAProxy 2.6 starts every server UP until its first checks fail: until then a replica may sit in the
+        // primary's backend, and one lucky connection proves nothing.
+        const { intervalMs, fall } = request.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK;
+        const settledAt = haproxyRunning ? 0 : Date.now() + intervalMs * fall + 500;
         const ca = await readFile(pki.files.ca, 'utf8');
         const target = (port: number): PgTarget => ({
           host: plan.loadBalancer,
@@ -327,6 +331,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
         });
         const ready = await waitFor(
           async () => {
+            if (Date.now() < settledAt) throw new Error("waiting for HAProxy's first health checks");
             if ((await inRecovery(target(5432), 2000)) !== false) throw new Error(':5432 reached a replica');
             if ((await inRecovery(target(5433), 2000)) !== true) throw new Error(':5433 reached the primary');
             return true;

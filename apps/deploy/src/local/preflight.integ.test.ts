@@ -13,9 +13,9 @@ test('finds the Debian binaries and their versions', async () => {
 
 test('a missing PostgreSQL version without root gives the exact apt-get command, exit 2', async () => {
   const events: unknown[] = [];
-  const error = await findBinaries({ postgresVersion: 29, install: true, asRoot: false }, (e) => events.push(e)).catch(
-    (e: unknown) => e,
-  );
+  const error = await findBinaries({ postgresVersion: 29, install: true, asRoot: false }, (e) =>
+    events.push(e),
+  ).catch((e: unknown) => e);
   expect(isDeployError(error)).toBe(true);
   expect((error as Error).message).toBe('not installed: PostgreSQL 29 server');
   expect((error as { hint: string }).hint).toBe('install them with: sudo apt-get install -y postgresql-29');

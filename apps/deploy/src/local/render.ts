@@ -47,6 +47,9 @@ export function localCluster(options: LocalOptions, plan: AddressPlan, binaries:
   });
 }
 
+/** HAProxy's checks of the Patroni REST API: every second, down after 2 failures, up after 1 success. */
+export const LOCAL_HEALTH_CHECK = { intervalMs: 1000, rise: 1, fall: 2 } as const;
+
 /** Patroni 3.0.x logs a traceback for every GET health check; OPTIONS answers the same status codes. */
 export function healthCheckMethod(patroniVersion: string): 'GET' | 'OPTIONS' {
   const [major = 0, minor = 0] = patroniVersion.split('.').map(Number);
@@ -154,9 +157,7 @@ export function renderNodeFiles(input: {
           caFile: `${h.dir}/ca.crt`,
           healthCheck: {
             method: healthCheckMethod(binaries.versions.patroni),
-            intervalMs: input.haproxyHealthCheck?.intervalMs ?? 1000,
-            rise: input.haproxyHealthCheck?.rise ?? 1,
-            fall: input.haproxyHealthCheck?.fall ?? 2,
+            ...(input.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK),
           },
           log: 'stderr',
         }),

@@ -1,0 +1,163 @@
+import { describe, expect, test } from 'vitest';
+import {
+  checkResources,
+  imdsv2Required,
+  noOpenIngress,
+  noSecretMaterial,
+  noSecretValueResources,
+  nothingPublic,
+  type ResourceView,
+  resourcesFromSynth,
+  secretIamScoped,
+  volumesEncrypted,
+} from './security-rules.js';
+import { synthToTemp } from './support.js';
+
+type Json = Record<string, unknown>;
+const { doc } = synthToTemp();
+const resources = resourcesFromSynth(doc);
+const first = (type: string): ResourceView => {
+  const r = resources.find((x) => x.type === type);
+  if (!r) throw new Error(`no ${type}`);
+  return r;
+};
+/** A copy of one resource with a planted defect. */
+const planted = (type: string, change: (values: Json) => void): ResourceView[] => {
+  const r = structuredClone(first(type));
+  change(r.values);
+  return [r];
+};
+
+describe('security rules over the synthesized example stack', () => {
+  test('the stack has what the rules are about (they cannot pass vacuously)', () => {
+    const count = (t: string) => resources.filter((r) => r.type === t).length;
+    expect(count('aws_launch_template')).toBe(3);
+    expect(count('aws_instance')).toBe(3);
+    expect(count('aws_ebs_volume')).toBe(6);
+    expect(count('aws_lb')).toBe(1);
+    expect(count('aws_iam_role_policy')).toBe(6);
+    expect(count('aws_vpc_security_group_ingress_rule')).toBeGreaterThan(5);
+  });
+
+  test('all rules hold', () => {
+    expect(checkResources(resources)).toEqual([]);
+  });
+
+  test('no PEM block and no generated password anywhere, user-data decoded', () => {
+    expect(noSecretMaterial(doc)).toEqual([]);
+  });
+});
+
+describe('each rule fires on a planted defect', () => {
+  const passwords = [
+    'BdesrJ6RazfPeA15zuPiju7B',
+    'MvtYzYdo5b0wlZdhdAFvit2N',
+    'xuTcI5dB36GHcnoHVItOnbhH',
+    'jUdPwRuk8UoKne5bkaNI2Dfu',
+  ];
+
+  test.each(passwords)('a generated password (%s) in an output', (pw) => {
+    expect(noSecretMaterial({ output: { db: { value: `postgres:${pw}@db` } } })).toEqual([
+      expect.objectContaining({ rule: 'no-password', where: 'output.db.value' }),
+    ]);
+  });
+
+  test('a generated password inside base64 user-data', () => {
+    const r = planted('aws_launch_template', (v) => {
+      const text = `${Buffer.from(v.user_data as string, 'base64').toString()}\n# PGPASSWORD=${passwords[0]}\n`;
+      v.user_data = Buffer.from(text).toString('base64');
+    });
+    expect(noSecretMaterial(r)).toEqual([
+      expect.objectContaining({
+        rule: 'no-password',
+        where: expect.stringMatching(/user_data \(base64-decoded\)$/),
+      }),
+    ]);
+  });
+
+  test('a PEM block inside base64 user-data', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n';
+    const r = planted('aws_instance', (v) => {
+      v.user_data_base64 = Buffer.from(`#cloud-config\n${pem}`).toString('base64');
+    });
+    expect(noSecretMaterial(r).map((x) => x.rule)).toContain('no-pem');
+  });
+
+  test('names, paths and resource ids are not mistaken for passwords', () => {
+    const text =
+      'pgha/main/patroni/pg-1/tls aws_ebs_volume.patroni_node-2_data-volume_02DB3717 AmazonSSMManagedInstanceCore';
+    expect(noSecretMaterial({ variable: { x: { default: text } } })).toEqual([]);
+  });
+
+  test('a secret version in Terraform', () => {
+    expect(
+      noSecretValueResources([{ type: 'aws_secretsmanager_secret_version', address: 'x', values: {} }]),
+    ).toHaveLength(1);
+  });
+
+  test('IMDSv1 allowed', () => {
+    expect(
+      imdsv2Required(
+        planted('aws_launch_template', (v) => (v.metadata_options = { http_tokens: 'optional' })),
+      ),
+    ).toHaveLength(1);
+    expect(imdsv2Required(planted('aws_instance', (v) => delete v.metadata_options))).toHaveLength(1);
+  });
+
+  test('an unencrypted volume', () => {
+    expect(volumesEncrypted(planted('aws_ebs_volume', (v) => (v.encrypted = false)))).toHaveLength(1);
+    expect(
+      volumesEncrypted(planted('aws_instance', (v) => (v.root_block_device = { encrypted: false }))),
+    ).toHaveLength(1);
+    expect(
+      volumesEncrypted(
+        planted(
+          'aws_launch_template',
+          (v) => (v.block_device_mappings = [{ device_name: '/dev/xvda', ebs: { encrypted: 'false' } }]),
+        ),
+      ),
+    ).toHaveLength(1);
+  });
+
+  test('ingress from anywhere', () => {
+    expect(
+      noOpenIngress(planted('aws_vpc_security_group_ingress_rule', (v) => (v.cidr_ipv4 = '0.0.0.0/0'))),
+    ).toHaveLength(1);
+    expect(
+      noOpenIngress(planted('aws_vpc_security_group_ingress_rule', (v) => (v.cidr_ipv6 = '::/0'))),
+    ).toHaveLength(1);
+    expect(
+      noOpenIngress([
+        { type: 'aws_security_group', address: 's', values: { ingress: [{ cidr_blocks: ['0.0.0.0/0'] }] } },
+      ]),
+    ).toHaveLength(1);
+  });
+
+  test('an internet-facing load balancer or a public address', () => {
+    expect(nothingPublic(planted('aws_lb', (v) => (v.internal = false)))).toHaveLength(1);
+    expect(
+      nothingPublic(planted('aws_instance', (v) => (v.associate_public_ip_address = true))),
+    ).toHaveLength(1);
+    expect(
+      nothingPublic(
+        planted(
+          'aws_launch_template',
+          (v) => (v.network_interfaces = [{ associate_public_ip_address: 'true' }]),
+        ),
+      ),
+    ).toHaveLength(1);
+  });
+
+  test('secret or KMS actions on "*" or a wildcard ARN', () => {
+    const widen = (resource: string) =>
+      planted('aws_iam_role_policy', (v) => {
+        const policy = JSON.parse(v.policy as string) as { Statement: Json[] };
+        (policy.Statement[0] as Json).Resource = [resource];
+        v.policy = JSON.stringify(policy);
+      });
+    expect(secretIamScoped(widen('*'))).toHaveLength(1);
+    expect(
+      secretIamScoped(widen('arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgha/*')),
+    ).toHaveLength(1);
+  });
+});

@@ -1,0 +1,521 @@
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias/index.js';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
+import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone/index.js';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
+import { Aspects, Fn, TerraformLocal, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import type { Endpoint } from './endpoint.js';
+import { EtcdStackError } from './errors.js';
+import { type EtcdFaultTolerance, etcdFaultTolerance, placeMembers } from './placement.js';
+import { EC2_ASSUME_ROLE_POLICY, policyDocument } from './private/iam.js';
+import { StandardTagsAspect, standardTags, TAG_KEYS } from './private/tags.js';
+import type { ClientSource, EtcdClusterProps } from './props.js';
+import { MEMBER_TAG_KEY, renderEtcdMemberUserData } from './user-data.js';
+import { ETCD_CLUSTER_DEFAULTS, validateClientSource, validateEtcdClusterProps } from './validate-props.js';
+
+/** etcd client port. */
+export const ETCD_CLIENT_PORT = 2379;
+/** etcd peer port. */
+export const ETCD_PEER_PORT = 2380;
+/**
+ * Address the member A records hold until the member's boot script UPSERTs its own address (RFC 5737
+ * TEST-NET-1, never routed). Terraform owns the records (so destroy removes them and peers never cache an
+ * NXDOMAIN) but ignores changes to their value.
+ */
+export const ETCD_PLACEHOLDER_ADDRESS = '192.0.2.1';
+/** Largest user-data EC2 accepts, in bytes (before base64). */
+const MAX_USER_DATA_BYTES = 16 * 1024;
+
+/** One member of an {@link EtcdCluster}, as callers see it. */
+export interface EtcdClusterMember {
+  /** `etcd-<index>`. */
+  readonly name: string;
+  /** The member's DNS name (its `host` in the cluster description); put it in the certificate's SANs. */
+  readonly dnsName: string;
+  /** Availability zone of the member and its data volume. */
+  readonly availabilityZone: string;
+  /** Subnet the member's autoscaling group launches into. */
+  readonly subnetId: string;
+  /** Name of the Secrets Manager secret the deploy app uploads this member's TLS material to. */
+  readonly tlsSecretName: string;
+  /** ARN of that secret (a token until apply). */
+  readonly tlsSecretArn: string;
+  /** Id of the member's persistent data volume (a token until apply). */
+  readonly dataVolumeId: string;
+  /** Name of the member's one-instance autoscaling group. */
+  readonly autoScalingGroupName: string;
+  /** ARN of the member's instance role (a token until apply). */
+  readonly instanceRoleArn: string;
+}
+
+/**
+ * An etcd v3 cluster of 3 or 5 members on AWS. Each member is a one-instance autoscaling group on its own
+ * launch template (IMDSv2 only, no public address, encrypted root volume) with a persistent encrypted gp3
+ * data volume in the member's zone that the boot script reattaches, a DNS name it keeps current, and an
+ * instance role that can read only that member's TLS secret and attach only that member's volume.
+ *
+ * TLS material and secret values never pass through Terraform: the construct creates empty Secrets Manager
+ * secrets; the deploy app uploads their values out of band.
+ */
+export class EtcdCluster extends Construct {
+  /** Cluster name. */
+  readonly clusterName: string;
+  /** The members, in index order. */
+  readonly members: readonly EtcdClusterMember[];
+  /** Domain of the discovery SRV records, `<cluster name>.<zoneName>`. */
+  readonly discoveryDomain: string;
+  /** Client endpoints of the members (`etcd-N.<domain>:2379`), known at synth time. */
+  readonly clientEndpoints: readonly Endpoint[];
+  /** Client URLs of the members (`https://etcd-N.<domain>:2379`). */
+  readonly clientUrls: readonly string[];
+  /** Peer endpoints of the members (`etcd-N.<domain>:2380`). */
+  readonly peerEndpoints: readonly Endpoint[];
+  /** The client load balancer's endpoint (`etcd.<domain>:2379`), when `clientLoadBalancer` is on. */
+  readonly loadBalancerEndpoint: Endpoint | undefined;
+  /** Security group of the members. */
+  readonly securityGroupId: string;
+  /** Route 53 hosted zone holding the records (given or created). */
+  readonly hostedZoneId: string;
+  /** ARN of the KMS key encrypting the member secrets (given or created). */
+  readonly kmsKeyArn: string;
+  /** Quorum arithmetic of this placement. */
+  readonly faultTolerance: EtcdFaultTolerance;
+
+  private readonly sg: SecurityGroup;
+  private readonly lbSg: SecurityGroup | undefined;
+  private clientRuleCount = 0;
+
+  constructor(scope: Construct, id: string, props: EtcdClusterProps) {
+    super(scope, id);
+    validateEtcdClusterProps(props, `EtcdCluster '${this.node.path}'`);
+    const p = { ...ETCD_CLUSTER_DEFAULTS, ...stripUndefined(props) };
+    const cluster = p.cluster.name;
+    const tags = standardTags(cluster, 'etcd', p.tags ?? {});
+    Aspects.of(this).add(new StandardTagsAspect(tags));
+
+    this.clusterName = cluster;
+    this.discoveryDomain = `${cluster}.${p.zoneName}`;
+    const zones = new Set(p.subnets.map((s) => s.availabilityZone));
+    const memberInputs = p.cluster.etcd.members;
+    this.faultTolerance = etcdFaultTolerance(memberInputs.length, zones.size);
+
+    // Encryption key for the member secrets.
+    if (p.kmsKeyArn !== undefined) {
+      this.kmsKeyArn = p.kmsKeyArn;
+    } else {
+      const key = new KmsKey(this, 'kms-key', {
+        description: `pgha ${cluster}: etcd member TLS secrets`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      });
+      new KmsAlias(this, 'kms-alias', { name: `alias/pgha-${cluster}-etcd`, targetKeyId: key.keyId });
+      this.kmsKeyArn = key.arn;
+    }
+
+    // DNS zone.
+    if (p.hostedZoneId !== undefined) {
+      this.hostedZoneId = p.hostedZoneId;
+    } else {
+      const zone = new Route53Zone(this, 'hosted-zone', {
+        name: p.zoneName,
+        comment: `pgha ${cluster}: etcd discovery`,
+        vpc: [{ vpcId: p.vpcId }],
+        // The members UPSERT their own A records; a zone created here may be destroyed with them in it.
+        forceDestroy: true,
+      });
+      this.hostedZoneId = zone.zoneId;
+    }
+
+    // Security groups.
+    this.sg = new SecurityGroup(this, 'security-group', {
+      name: `${cluster}-etcd`,
+      description: `pgha ${cluster}: etcd members`,
+      vpcId: p.vpcId,
+    });
+    this.securityGroupId = this.sg.id;
+    const ingress = (
+      rid: string,
+      port: number,
+      description: string,
+      from: ClientSource | 'self',
+      sg = this.sg,
+    ) =>
+      new VpcSecurityGroupIngressRule(this, rid, {
+        securityGroupId: sg.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description,
+        ...(from === 'self'
+          ? { referencedSecurityGroupId: this.sg.id }
+          : 'cidr' in from
+            ? { cidrIpv4: from.cidr }
+            : { referencedSecurityGroupId: from.securityGroupId }),
+      });
+    ingress('peer-ingress', ETCD_PEER_PORT, 'etcd peer traffic between members', 'self');
+    ingress('client-ingress-members', ETCD_CLIENT_PORT, 'etcd client traffic between members', 'self');
+    new VpcSecurityGroupEgressRule(this, 'egress-members', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: ETCD_CLIENT_PORT,
+      toPort: ETCD_PEER_PORT,
+      referencedSecurityGroupId: this.sg.id,
+      description: 'etcd client and peer traffic to the other members',
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-https', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors',
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-http', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 80,
+      toPort: 80,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'Debian package mirrors (apt over HTTP; packages are signed)',
+    });
+
+    // Members.
+    const placements = placeMembers(memberInputs.length, p.subnets);
+    const dnsNames = memberInputs.map((m) => m.host);
+    const renderUserData = p.userData ?? renderEtcdMemberUserData;
+    const members: EtcdClusterMember[] = [];
+    const asgs: AutoscalingGroup[] = [];
+    placements.forEach((placement, i) => {
+      const name = (memberInputs[i] as { name: string }).name;
+      const dnsName = dnsNames[i] as string;
+      const m = new Construct(this, `member-${i + 1}`);
+      const memberTags = { ...tags, [MEMBER_TAG_KEY]: name };
+
+      const volume = new EbsVolume(m, 'data-volume', {
+        availabilityZone: placement.availabilityZone,
+        size: p.dataVolumeSizeGiB,
+        type: 'gp3',
+        encrypted: true,
+        tags: { ...memberTags, Name: `${cluster}-${name}-data` },
+      });
+      const tlsSecretName = `pgha/${cluster}/etcd/${name}/tls`;
+      const secret = new SecretsmanagerSecret(m, 'tls-secret', {
+        name: tlsSecretName,
+        description: `pgha ${cluster}: TLS material of etcd member ${name} (value uploaded by the deploy app)`,
+        kmsKeyId: this.kmsKeyArn,
+        recoveryWindowInDays: p.secretRecoveryWindowDays,
+      });
+
+      const role = new IamRole(m, 'role', {
+        name: `pgha-${cluster}-${name}`,
+        description: `pgha ${cluster}: instance role of etcd member ${name}`,
+        assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
+      });
+      new IamRolePolicy(m, 'policy', {
+        name: 'member',
+        role: role.id,
+        policy: policyDocument([
+          {
+            Sid: 'ReadOwnTlsSecret',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: [secret.arn],
+          },
+          {
+            Sid: 'DecryptOwnTlsSecret',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt'],
+            Resource: [this.kmsKeyArn],
+            Condition: { StringEquals: { 'kms:EncryptionContext:SecretARN': [secret.arn] } },
+          },
+          {
+            Sid: 'AttachOwnDataVolume',
+            Effect: 'Allow',
+            Action: ['ec2:AttachVolume'],
+            Resource: [volume.arn],
+          },
+          {
+            Sid: 'AttachToOwnMemberInstance',
+            Effect: 'Allow',
+            Action: ['ec2:AttachVolume'],
+            Resource: [`arn:${p.partition}:ec2:*:*:instance/*`],
+            Condition: {
+              StringEquals: {
+                [`aws:ResourceTag/${TAG_KEYS.cluster}`]: cluster,
+                [`aws:ResourceTag/${MEMBER_TAG_KEY}`]: name,
+              },
+            },
+          },
+          // Describe calls support no resource-level permissions.
+          { Sid: 'WatchVolumeState', Effect: 'Allow', Action: ['ec2:DescribeVolumes'], Resource: ['*'] },
+          {
+            Sid: 'UpsertOwnARecord',
+            Effect: 'Allow',
+            Action: ['route53:ChangeResourceRecordSets'],
+            Resource: [`arn:${p.partition}:route53:::hostedzone/${this.hostedZoneId}`],
+            Condition: {
+              'ForAllValues:StringEquals': {
+                'route53:ChangeResourceRecordSetsNormalizedRecordNames': [dnsName],
+                'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+                'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+              },
+            },
+          },
+          {
+            Sid: 'WaitForDnsChange',
+            Effect: 'Allow',
+            Action: ['route53:GetChange'],
+            Resource: [`arn:${p.partition}:route53:::change/*`],
+          },
+        ]),
+      });
+      if (p.enableSsm) {
+        new IamRolePolicyAttachment(m, 'ssm-policy', {
+          role: role.name,
+          policyArn: `arn:${p.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        });
+      }
+      const profile = new IamInstanceProfile(m, 'instance-profile', {
+        name: `pgha-${cluster}-${name}`,
+        role: role.name,
+      });
+
+      const userData = renderUserData({
+        cluster: p.cluster,
+        memberName: name,
+        recordName: dnsName,
+        dnsTtlSeconds: p.dnsTtlSeconds,
+        tlsSecretArn: secret.arn,
+        dataVolumeId: volume.id,
+        hostedZoneId: this.hostedZoneId,
+        packages: p.packages,
+      });
+      checkUserData(this.node.path, name, userData);
+      // Kept as a Terraform local: the template (with its references) stays readable in cdk.tf.json.
+      const userDataLocal = new TerraformLocal(m, 'user-data', userData);
+
+      const instanceTags = { ...memberTags, Name: `${cluster}-${name}` };
+      const template = new LaunchTemplate(m, 'launch-template', {
+        name: `${cluster}-${name}`,
+        description: `pgha ${cluster}: etcd member ${name}`,
+        imageId: p.amiId,
+        instanceType: p.instanceType,
+        updateDefaultVersion: true,
+        iamInstanceProfile: { arn: profile.arn },
+        metadataOptions: {
+          httpEndpoint: 'enabled',
+          httpTokens: 'required',
+          httpPutResponseHopLimit: 1,
+        },
+        networkInterfaces: [
+          {
+            deviceIndex: 0,
+            associatePublicIpAddress: 'false',
+            deleteOnTermination: 'true',
+            securityGroups: [this.sg.id],
+          },
+        ],
+        blockDeviceMappings: [
+          {
+            deviceName: p.rootDeviceName,
+            ebs: {
+              volumeSize: p.rootVolumeSizeGiB,
+              volumeType: 'gp3',
+              encrypted: 'true',
+              deleteOnTermination: 'true',
+            },
+          },
+        ],
+        tagSpecifications: [
+          { resourceType: 'instance', tags: instanceTags },
+          { resourceType: 'volume', tags: { ...memberTags, Name: `${cluster}-${name}-root` } },
+        ],
+        userData: Fn.base64encode(userDataLocal.asString),
+      });
+      const asg = new AutoscalingGroup(m, 'asg', {
+        name: `${cluster}-${name}`,
+        minSize: 1,
+        maxSize: 1,
+        desiredCapacity: 1,
+        vpcZoneIdentifier: [placement.subnetId],
+        launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
+        healthCheckType: 'EC2',
+        healthCheckGracePeriod: 300,
+        tag: Object.entries({ ...memberTags, Name: `${cluster}-${name}` }).map(([key, value]) => ({
+          key,
+          value,
+          // The launch template tags the instance and its root volume itself.
+          propagateAtLaunch: false,
+        })),
+      });
+      asgs.push(asg);
+
+      new Route53Record(m, 'dns-record', {
+        zoneId: this.hostedZoneId,
+        name: dnsName,
+        type: 'A',
+        ttl: p.dnsTtlSeconds,
+        records: [ETCD_PLACEHOLDER_ADDRESS],
+        lifecycle: { ignoreChanges: ['records'] },
+      });
+
+      members.push({
+        name,
+        dnsName,
+        availabilityZone: placement.availabilityZone,
+        subnetId: placement.subnetId,
+        tlsSecretName,
+        tlsSecretArn: secret.arn,
+        dataVolumeId: volume.id,
+        autoScalingGroupName: asg.name,
+        instanceRoleArn: role.arn,
+      });
+    });
+    this.members = members;
+
+    // Discovery records.
+    const srv = (rid: string, service: string, port: number) =>
+      new Route53Record(this, rid, {
+        zoneId: this.hostedZoneId,
+        name: `${service}._tcp.${this.discoveryDomain}`,
+        type: 'SRV',
+        ttl: 60,
+        records: dnsNames.map((n) => `0 0 ${port} ${n}`),
+      });
+    srv('srv-server', '_etcd-server-ssl', ETCD_PEER_PORT);
+    srv('srv-client', '_etcd-client-ssl', ETCD_CLIENT_PORT);
+
+    this.clientEndpoints = dnsNames.map((host) => ({ host, port: ETCD_CLIENT_PORT }));
+    this.peerEndpoints = dnsNames.map((host) => ({ host, port: ETCD_PEER_PORT }));
+    this.clientUrls = dnsNames.map((host) => `https://${host}:${ETCD_CLIENT_PORT}`);
+
+    // Optional client load balancer.
+    if (p.clientLoadBalancer) {
+      const lbSg = new SecurityGroup(this, 'client-lb-security-group', {
+        name: `${cluster}-etcd-lb`,
+        description: `pgha ${cluster}: etcd client load balancer`,
+        vpcId: p.vpcId,
+      });
+      this.lbSg = lbSg;
+      new VpcSecurityGroupEgressRule(this, 'client-lb-egress', {
+        securityGroupId: lbSg.id,
+        ipProtocol: 'tcp',
+        fromPort: ETCD_CLIENT_PORT,
+        toPort: ETCD_CLIENT_PORT,
+        referencedSecurityGroupId: this.sg.id,
+        description: 'to the etcd members (traffic and health checks)',
+      });
+      ingress('client-ingress-lb', ETCD_CLIENT_PORT, 'etcd clients through the load balancer', {
+        securityGroupId: lbSg.id,
+      });
+      const lb = new Lb(this, 'client-lb', {
+        name: `${cluster}-etcd`,
+        internal: true,
+        loadBalancerType: 'network',
+        subnets: [...new Set(p.subnets.map((s) => s.subnetId))],
+        securityGroups: [lbSg.id],
+        enableCrossZoneLoadBalancing: true,
+      });
+      const tg = new LbTargetGroup(this, 'client-lb-target-group', {
+        name: `${cluster}-etcd-client`,
+        port: ETCD_CLIENT_PORT,
+        protocol: 'TCP',
+        targetType: 'instance',
+        vpcId: p.vpcId,
+        // Client certificates are required, so an HTTPS check (which sends none) would fail: check TCP.
+        healthCheck: {
+          protocol: 'TCP',
+          port: 'traffic-port',
+          interval: 10,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+        preserveClientIp: 'false',
+        deregistrationDelay: '10',
+      });
+      new LbListener(this, 'client-lb-listener', {
+        loadBalancerArn: lb.arn,
+        port: ETCD_CLIENT_PORT,
+        protocol: 'TCP',
+        defaultAction: [{ type: 'forward', targetGroupArn: tg.arn }],
+      });
+      for (const asg of asgs) asg.targetGroupArns = [tg.arn];
+      const lbName = `etcd.${this.discoveryDomain}`;
+      new Route53Record(this, 'client-lb-dns-record', {
+        zoneId: this.hostedZoneId,
+        name: lbName,
+        type: 'A',
+        alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
+      });
+      this.loadBalancerEndpoint = { host: lbName, port: ETCD_CLIENT_PORT };
+    } else {
+      this.lbSg = undefined;
+      this.loadBalancerEndpoint = undefined;
+    }
+
+    for (const source of p.allowClientsFrom ?? []) this.allowClientsFrom(source);
+  }
+
+  /**
+   * Allows a CIDR block or a security group on the client port 2379 (of the members, and of the client load
+   * balancer when there is one). Construct ids of the rules follow call order (`client-ingress-1`, ...).
+   */
+  allowClientsFrom(source: ClientSource): void {
+    validateClientSource(source, `EtcdCluster '${this.node.path}'.allowClientsFrom()`);
+    this.clientRuleCount += 1;
+    const n = this.clientRuleCount;
+    const target = (sg: SecurityGroup, rid: string, description: string) =>
+      new VpcSecurityGroupIngressRule(this, rid, {
+        securityGroupId: sg.id,
+        ipProtocol: 'tcp',
+        fromPort: ETCD_CLIENT_PORT,
+        toPort: ETCD_CLIENT_PORT,
+        description,
+        ...('cidr' in source
+          ? { cidrIpv4: source.cidr }
+          : { referencedSecurityGroupId: source.securityGroupId }),
+      });
+    target(this.sg, `client-ingress-${n}`, 'etcd clients');
+    if (this.lbSg !== undefined)
+      target(this.lbSg, `client-lb-ingress-${n}`, 'etcd clients of the load balancer');
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Longest a token can resolve to (an ARN), for the size check before apply. */
+const TOKEN_WORST_CASE = 'x'.repeat(160);
+
+function checkUserData(path: string, member: string, userData: string): void {
+  const literal = userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, '');
+  // `$${` and `%%{` are Terraform's escapes for a literal `${` / `%{`.
+  if (/(?<!\$)\$\{/.test(literal) || /(?<!%)%\{/.test(literal)) {
+    throw new EtcdStackError(
+      'ETCD_STACK_INVALID_PROPS',
+      `EtcdCluster '${path}': user-data of ${member} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
+    );
+  }
+  const bytes = Buffer.byteLength(userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, TOKEN_WORST_CASE), 'utf8');
+  if (bytes > MAX_USER_DATA_BYTES) {
+    throw new EtcdStackError(
+      'ETCD_STACK_INVALID_PROPS',
+      `EtcdCluster '${path}': user-data of ${member} is up to ${bytes} bytes once references resolve; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
+    );
+  }
+}

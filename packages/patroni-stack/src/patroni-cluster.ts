@@ -1,0 +1,478 @@
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias/index.js';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
+import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment/index.js';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
+import { Aspects, TerraformLocal } from 'cdktf';
+import { Construct } from 'constructs';
+import type { Endpoint } from './endpoint.js';
+import { PatroniStackError } from './errors.js';
+import { EC2_ASSUME_ROLE_POLICY, policyDocument } from './private/iam.js';
+import { StandardTagsAspect, standardTags, TAG_KEYS } from './private/tags.js';
+import type { ClientSource, PatroniClusterProps, SubnetPlacement } from './props.js';
+import { NODE_TAG_KEY, renderPatroniNodeUserData } from './user-data.js';
+import {
+  PATRONI_CLUSTER_DEFAULTS,
+  validateClientSource,
+  validatePatroniClusterProps,
+} from './validate-props.js';
+
+/** PostgreSQL port on the nodes, and the load balancer's primary listener. */
+export const POSTGRES_PORT = 5432;
+/** The load balancer's replica listener (forwards to the nodes' 5432). */
+export const REPLICA_PORT = 5433;
+/** Patroni REST API port (TLS); the load balancer's health checks call it. */
+export const PATRONI_REST_PORT = 8008;
+const MAX_USER_DATA_BYTES = 16 * 1024;
+
+/** One node of a {@link PatroniCluster}, as callers see it. */
+export interface PatroniClusterNode {
+  /** `pg-<index>`, Patroni's member name. */
+  readonly name: string;
+  /** Availability zone of the node and its data volume. */
+  readonly availabilityZone: string;
+  /** Subnet of the node. */
+  readonly subnetId: string;
+  /** EC2 instance id (a token until apply). */
+  readonly instanceId: string;
+  /** Private IPv4 address (a token until apply). */
+  readonly privateIp: string;
+  /** Secrets Manager secret the deploy app uploads this node's TLS material to. */
+  readonly tlsSecretName: string;
+  /** ARN of that secret (a token until apply). */
+  readonly tlsSecretArn: string;
+  /** Id of the persistent data volume (a token until apply). */
+  readonly dataVolumeId: string;
+  /** ARN of the node's instance role (a token until apply). */
+  readonly instanceRoleArn: string;
+}
+
+/**
+ * Patroni + PostgreSQL nodes across availability zones behind an internal network load balancer:
+ * `5432` reaches the primary only (health check `GET /primary` over HTTPS on 8008), `5433` the replicas
+ * only (`GET /replica`). Nodes run IMDSv2-only, without public addresses, with encrypted root and data
+ * volumes, and an instance role that reads only the node's own TLS secret and the cluster passwords.
+ *
+ * The construct creates empty Secrets Manager secrets (KMS-encrypted with a customer key); the deploy app
+ * uploads their values out of band, so no password or private key ever enters Terraform's state, plan or
+ * the user-data.
+ */
+export class PatroniCluster extends Construct {
+  /** Cluster name (Patroni scope). */
+  readonly clusterName: string;
+  /** The nodes, in index order. */
+  readonly nodes: readonly PatroniClusterNode[];
+  /** Read-write endpoint: the load balancer on 5432, routed to the current primary only. */
+  readonly primaryEndpoint: Endpoint;
+  /** Read-only endpoint: the load balancer on 5433, routed to healthy replicas only. */
+  readonly replicaEndpoint: Endpoint;
+  /** Security group of the nodes. */
+  readonly securityGroupId: string;
+  /** Security group of the load balancer. */
+  readonly loadBalancerSecurityGroupId: string;
+  /** Name of the secret holding the cluster passwords (uploaded by the deploy app). */
+  readonly passwordsSecretName: string;
+  /** ARN of that secret (a token until apply). */
+  readonly passwordsSecretArn: string;
+  /** ARN of the KMS key encrypting the secrets (given or created). */
+  readonly kmsKeyArn: string;
+
+  private readonly sg: SecurityGroup;
+  private readonly lbSg: SecurityGroup;
+  private readonly preserveClientIp: boolean;
+  private clientRuleCount = 0;
+
+  constructor(scope: Construct, id: string, props: PatroniClusterProps) {
+    super(scope, id);
+    validatePatroniClusterProps(props, `PatroniCluster '${this.node.path}'`);
+    const p = { ...PATRONI_CLUSTER_DEFAULTS, ...stripUndefined(props) };
+    const cluster = p.cluster.name;
+    const tags = standardTags(cluster, 'patroni', p.tags ?? {});
+    Aspects.of(this).add(new StandardTagsAspect(tags));
+    this.clusterName = cluster;
+    this.preserveClientIp = p.preserveClientIp;
+    const clientCidrs = p.allowedClientCidrs ?? p.cluster.patroni.allowedCidrs;
+
+    // Encryption key and the cluster-wide passwords secret.
+    if (p.kmsKeyArn !== undefined) {
+      this.kmsKeyArn = p.kmsKeyArn;
+    } else {
+      const key = new KmsKey(this, 'kms-key', {
+        description: `pgha ${cluster}: Patroni passwords and node TLS secrets`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      });
+      new KmsAlias(this, 'kms-alias', { name: `alias/pgha-${cluster}-patroni`, targetKeyId: key.keyId });
+      this.kmsKeyArn = key.arn;
+    }
+    this.passwordsSecretName = `pgha/${cluster}/patroni/passwords`;
+    const passwords = new SecretsmanagerSecret(this, 'passwords-secret', {
+      name: this.passwordsSecretName,
+      description: `pgha ${cluster}: PostgreSQL and Patroni REST passwords (value uploaded by the deploy app)`,
+      kmsKeyId: this.kmsKeyArn,
+      recoveryWindowInDays: p.secretRecoveryWindowDays,
+    });
+    this.passwordsSecretArn = passwords.arn;
+
+    // Security groups: clients -> load balancer SG -> node SG.
+    this.sg = new SecurityGroup(this, 'security-group', {
+      name: `${cluster}-patroni`,
+      description: `pgha ${cluster}: Patroni nodes`,
+      vpcId: p.vpcId,
+    });
+    this.lbSg = new SecurityGroup(this, 'lb-security-group', {
+      name: `${cluster}-patroni-lb`,
+      description: `pgha ${cluster}: PostgreSQL load balancer`,
+      vpcId: p.vpcId,
+    });
+    this.securityGroupId = this.sg.id;
+    this.loadBalancerSecurityGroupId = this.lbSg.id;
+    const nodeIngress = (
+      rid: string,
+      port: number,
+      from: { sg: string } | { cidr: string },
+      description: string,
+    ) =>
+      new VpcSecurityGroupIngressRule(this, rid, {
+        securityGroupId: this.sg.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description,
+        ...('sg' in from ? { referencedSecurityGroupId: from.sg } : { cidrIpv4: from.cidr }),
+      });
+    nodeIngress('pg-from-lb', POSTGRES_PORT, { sg: this.lbSg.id }, 'PostgreSQL from the load balancer');
+    nodeIngress(
+      'rest-from-lb',
+      PATRONI_REST_PORT,
+      { sg: this.lbSg.id },
+      'Patroni REST health checks from the load balancer',
+    );
+    nodeIngress(
+      'pg-from-peers',
+      POSTGRES_PORT,
+      { sg: this.sg.id },
+      'replication and pg_rewind between nodes',
+    );
+    nodeIngress('rest-from-peers', PATRONI_REST_PORT, { sg: this.sg.id }, 'Patroni REST between nodes');
+    if (p.sshKeyName !== undefined) {
+      (p.sshAllowedCidrs ?? []).forEach((cidr, i) => {
+        nodeIngress(`ssh-${i + 1}`, 22, { cidr }, 'SSH');
+      });
+    }
+    new VpcSecurityGroupEgressRule(this, 'egress-vpc', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 0,
+      toPort: 65535,
+      cidrIpv4: p.vpcCidr,
+      description: 'etcd, peers and VPC endpoints',
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-https', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'AWS APIs (Secrets Manager, SSM) and package mirrors',
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-http', {
+      securityGroupId: this.sg.id,
+      ipProtocol: 'tcp',
+      fromPort: 80,
+      toPort: 80,
+      cidrIpv4: '0.0.0.0/0',
+      description: 'Debian package mirrors (apt over HTTP; packages are signed)',
+    });
+    new VpcSecurityGroupEgressRule(this, 'lb-egress-pg', {
+      securityGroupId: this.lbSg.id,
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: this.sg.id,
+      description: 'PostgreSQL on the nodes',
+    });
+    new VpcSecurityGroupEgressRule(this, 'lb-egress-rest', {
+      securityGroupId: this.lbSg.id,
+      ipProtocol: 'tcp',
+      fromPort: PATRONI_REST_PORT,
+      toPort: PATRONI_REST_PORT,
+      referencedSecurityGroupId: this.sg.id,
+      description: 'health checks of the Patroni REST API',
+    });
+
+    // Load balancer and target groups.
+    const lb = new Lb(this, 'lb', {
+      name: `${cluster}-pg`,
+      internal: true,
+      loadBalancerType: 'network',
+      subnets: [...new Set(p.subnets.map((s) => s.subnetId))],
+      securityGroups: [this.lbSg.id],
+      enableCrossZoneLoadBalancing: true,
+    });
+    const targetGroup = (rid: string, name: string, path: string) =>
+      new LbTargetGroup(this, rid, {
+        name: `${cluster}-pg-${name}`,
+        port: POSTGRES_PORT,
+        protocol: 'TCP',
+        targetType: 'instance',
+        vpcId: p.vpcId,
+        preserveClientIp: p.preserveClientIp ? 'true' : 'false',
+        deregistrationDelay: String(p.deregistrationDelaySeconds),
+        connectionTermination: true,
+        healthCheck: {
+          enabled: true,
+          protocol: 'HTTPS',
+          port: String(PATRONI_REST_PORT),
+          path,
+          matcher: '200',
+          interval: p.healthCheckIntervalSeconds,
+          timeout: p.healthCheckTimeoutSeconds,
+          healthyThreshold: p.healthyThresholdCount,
+          unhealthyThreshold: p.unhealthyThresholdCount,
+        },
+        // A node that stops answering /primary loses its open connections too, not only new ones.
+        targetHealthState: [{ enableUnhealthyConnectionTermination: true }],
+      });
+    const replicaPath =
+      p.replicaMaxLagBytes === undefined ? '/replica' : `/replica?lag=${p.replicaMaxLagBytes}`;
+    const primaryTg = targetGroup('primary-target-group', 'primary', '/primary');
+    const replicaTg = targetGroup('replica-target-group', 'replica', replicaPath);
+    new LbListener(this, 'primary-listener', {
+      loadBalancerArn: lb.arn,
+      port: POSTGRES_PORT,
+      protocol: 'TCP',
+      defaultAction: [{ type: 'forward', targetGroupArn: primaryTg.arn }],
+    });
+    new LbListener(this, 'replica-listener', {
+      loadBalancerArn: lb.arn,
+      port: REPLICA_PORT,
+      protocol: 'TCP',
+      defaultAction: [{ type: 'forward', targetGroupArn: replicaTg.arn }],
+    });
+    let host = lb.dnsName;
+    if (p.loadBalancerDns !== undefined) {
+      new Route53Record(this, 'lb-dns-record', {
+        zoneId: p.loadBalancerDns.hostedZoneId,
+        name: p.loadBalancerDns.recordName,
+        type: 'A',
+        alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: false },
+      });
+      host = p.loadBalancerDns.recordName;
+    }
+    this.primaryEndpoint = { host, port: POSTGRES_PORT };
+    this.replicaEndpoint = { host, port: REPLICA_PORT };
+
+    // Nodes.
+    const renderUserData = p.userData ?? renderPatroniNodeUserData;
+    this.nodes = p.cluster.patroni.nodes.map(({ name, host }, i) => {
+      const placement = p.subnets[i % p.subnets.length] as SubnetPlacement;
+      const n = new Construct(this, `node-${i + 1}`);
+      const nodeTags = { ...tags, [NODE_TAG_KEY]: name };
+      const volume = new EbsVolume(n, 'data-volume', {
+        availabilityZone: placement.availabilityZone,
+        size: p.dataVolumeSizeGiB,
+        type: 'gp3',
+        encrypted: true,
+        tags: { ...nodeTags, Name: `${cluster}-${name}-data` },
+      });
+      const tlsSecretName = `pgha/${cluster}/patroni/${name}/tls`;
+      const tlsSecret = new SecretsmanagerSecret(n, 'tls-secret', {
+        name: tlsSecretName,
+        description: `pgha ${cluster}: TLS material of Patroni node ${name} (value uploaded by the deploy app)`,
+        kmsKeyId: this.kmsKeyArn,
+        recoveryWindowInDays: p.secretRecoveryWindowDays,
+      });
+      const role = new IamRole(n, 'role', {
+        name: `pgha-${cluster}-${name}`,
+        description: `pgha ${cluster}: instance role of Patroni node ${name}`,
+        assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
+      });
+      new IamRolePolicy(n, 'policy', {
+        name: 'node',
+        role: role.id,
+        policy: policyDocument([
+          {
+            Sid: 'ReadOwnSecrets',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: [tlsSecret.arn, passwords.arn],
+          },
+          {
+            Sid: 'DecryptOwnSecrets',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt'],
+            Resource: [this.kmsKeyArn],
+            Condition: {
+              StringEquals: { 'kms:EncryptionContext:SecretARN': [tlsSecret.arn, passwords.arn] },
+            },
+          },
+          // The boot script attaches the node's data volume (after a replacement too).
+          {
+            Sid: 'AttachOwnDataVolume',
+            Effect: 'Allow',
+            Action: ['ec2:AttachVolume'],
+            Resource: [volume.arn],
+          },
+          {
+            Sid: 'AttachToOwnNodeInstance',
+            Effect: 'Allow',
+            Action: ['ec2:AttachVolume'],
+            Resource: [`arn:${p.partition}:ec2:*:*:instance/*`],
+            Condition: {
+              StringEquals: {
+                [`aws:ResourceTag/${TAG_KEYS.cluster}`]: cluster,
+                [`aws:ResourceTag/${NODE_TAG_KEY}`]: name,
+              },
+            },
+          },
+          // Describe calls support no resource-level permissions.
+          { Sid: 'WatchVolumeState', Effect: 'Allow', Action: ['ec2:DescribeVolumes'], Resource: ['*'] },
+        ]),
+      });
+      if (p.enableSsm) {
+        new IamRolePolicyAttachment(n, 'ssm-policy', {
+          role: role.name,
+          policyArn: `arn:${p.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        });
+      }
+      const profile = new IamInstanceProfile(n, 'instance-profile', {
+        name: `pgha-${cluster}-${name}`,
+        role: role.name,
+      });
+
+      const userData = renderUserData({
+        cluster: p.cluster,
+        nodeName: name,
+        tlsSecretArn: tlsSecret.arn,
+        passwordsSecretArn: passwords.arn,
+        dataVolumeId: volume.id,
+        packages: p.packages,
+      });
+      checkUserData(this.node.path, name, userData);
+      // Kept as a Terraform local: the template (with its references) stays readable in cdk.tf.json.
+      const userDataLocal = new TerraformLocal(n, 'user-data', userData);
+
+      const instance = new Instance(n, 'instance', {
+        ami: p.amiId,
+        instanceType: p.instanceType,
+        subnetId: placement.subnetId,
+        vpcSecurityGroupIds: [this.sg.id],
+        iamInstanceProfile: profile.name,
+        associatePublicIpAddress: false,
+        ...(p.sshKeyName === undefined ? {} : { keyName: p.sshKeyName }),
+        metadataOptions: {
+          httpEndpoint: 'enabled',
+          httpTokens: 'required',
+          httpPutResponseHopLimit: 1,
+        },
+        rootBlockDevice: {
+          volumeType: 'gp3',
+          volumeSize: p.rootVolumeSizeGiB,
+          encrypted: true,
+          deleteOnTermination: true,
+        },
+        userData: userDataLocal.asString,
+        volumeTags: { ...nodeTags, Name: `${cluster}-${name}-root` },
+        tags: { ...nodeTags, Name: `${cluster}-${name}` },
+        // A new AMI or user-data must not replace or restart every node in one apply: roll them one at a
+        // time with `terraform apply -replace=<node instance>`.
+        lifecycle: { ignoreChanges: ['ami', 'user_data'] },
+      });
+      new Route53Record(n, 'dns-record', {
+        zoneId: p.hostedZoneId,
+        name: host,
+        type: 'A',
+        ttl: p.dnsTtlSeconds,
+        records: [instance.privateIp],
+      });
+      new LbTargetGroupAttachment(n, 'primary-target', {
+        targetGroupArn: primaryTg.arn,
+        targetId: instance.id,
+        port: POSTGRES_PORT,
+      });
+      new LbTargetGroupAttachment(n, 'replica-target', {
+        targetGroupArn: replicaTg.arn,
+        targetId: instance.id,
+        port: POSTGRES_PORT,
+      });
+      return {
+        name,
+        availabilityZone: placement.availabilityZone,
+        subnetId: placement.subnetId,
+        instanceId: instance.id,
+        privateIp: instance.privateIp,
+        tlsSecretName,
+        tlsSecretArn: tlsSecret.arn,
+        dataVolumeId: volume.id,
+        instanceRoleArn: role.arn,
+      };
+    });
+
+    for (const cidr of clientCidrs) this.allowClientsFrom({ cidr });
+  }
+
+  /**
+   * Allows a CIDR block or a security group to connect through the load balancer (5432 and 5433); with
+   * client IP preservation on, also on the nodes' 5432. Construct ids of the rules follow call order
+   * (`client-1-primary`, `client-1-replica`, ...), starting with `allowedClientCidrs`.
+   */
+  allowClientsFrom(source: ClientSource): void {
+    validateClientSource(source, `PatroniCluster '${this.node.path}'.allowClientsFrom()`);
+    this.clientRuleCount += 1;
+    const n = this.clientRuleCount;
+    const from =
+      'cidr' in source ? { cidrIpv4: source.cidr } : { referencedSecurityGroupId: source.securityGroupId };
+    const rule = (rid: string, sg: SecurityGroup, port: number, description: string) =>
+      new VpcSecurityGroupIngressRule(this, rid, {
+        securityGroupId: sg.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description,
+        ...from,
+      });
+    rule(`client-${n}-primary`, this.lbSg, POSTGRES_PORT, 'PostgreSQL clients, primary');
+    rule(`client-${n}-replica`, this.lbSg, REPLICA_PORT, 'PostgreSQL clients, replicas');
+    if (this.preserveClientIp)
+      rule(`client-${n}-node`, this.sg, POSTGRES_PORT, 'PostgreSQL clients (client IP preserved)');
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Longest a token can resolve to (an ARN), for the size check before apply. */
+const TOKEN_WORST_CASE = 'x'.repeat(160);
+const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
+
+function checkUserData(path: string, node: string, userData: string): void {
+  const literal = userData.replace(TOKEN, '');
+  // `$${` and `%%{` are Terraform's escapes for a literal `${` / `%{`.
+  if (/(?<!\$)\$\{/.test(literal) || /(?<!%)%\{/.test(literal)) {
+    throw new PatroniStackError(
+      'PATRONI_STACK_INVALID_PROPS',
+      `PatroniCluster '${path}': user-data of ${node} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
+    );
+  }
+  const bytes = Buffer.byteLength(userData.replace(TOKEN, TOKEN_WORST_CASE), 'utf8');
+  if (bytes > MAX_USER_DATA_BYTES) {
+    throw new PatroniStackError(
+      'PATRONI_STACK_INVALID_PROPS',
+      `PatroniCluster '${path}': user-data of ${node} is up to ${bytes} bytes once references resolve; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
+    );
+  }
+}

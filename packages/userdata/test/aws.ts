@@ -1,0 +1,19 @@
+import type { EtcdCloudInitOptions, PatroniCloudInitOptions } from '../src/cloud-init.js';
+
+export const etcdOptions: EtcdCloudInitOptions = {
+  tlsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/etcd-1/tls-AbCdEf',
+  dataVolumeId: 'vol-0123456789abcdef0',
+  dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+  packages: [
+    { name: 'etcd-server', version: '3.4.23-4+b5' },
+    { name: 'etcd-client', version: '3.4.23-4+b5' },
+    { name: 'awscli' },
+    { name: 'curl' },
+  ],
+};
+
+export const patroniOptions: PatroniCloudInitOptions = {
+  tlsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/pg-1/tls-AbCdEf',
+  passwordsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/passwords-GhIjKl',
+  dataVolumeId: 'vol-0fedcba9876543210',
+};
