@@ -10,6 +10,7 @@ const COMMANDS = {
   status: () => import('./commands/status.js'),
   synth: () => import('./commands/synth.js'),
   plan: () => import('./commands/plan.js'),
+  drill: () => import('./commands/drill.js'),
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -21,6 +22,7 @@ commands:
   status    members, roles, PIDs and ports
   synth     AWS: the Terraform JSON of the stack (PKI and passwords made once in the state dir)
   plan      AWS: synth, then terraform init and plan (--offline: no network, dummy credentials)
+  drill     inject a fault into a throwaway cluster under a write workload; measure (docs/failure-drills.md)
 
 common options:
   --cluster NAME        cluster name (default: main)
@@ -52,6 +54,16 @@ synth and plan options (AWS):
   --out DIR             where the stack JSON goes (default: <state-dir>/<cluster>/cdktf.out)
   --offline             plan only: provider from /opt/tf-plugins (or $PGHA_TF_PLUGIN_DIR), dummy
                         credentials, the provider's skip_* checks, in <out>.offline; never applied
+
+drill options (each drill deploys and purges its own cluster; your clusters are left alone):
+  --scenario NAME       switchover | host-crash | postgres-crash | patroni-crash | freeze | etcd-member |
+                        etcd-quorum | lagging-replica
+  --all                 every scenario x every profile (or the --profile given); prints a table
+  --profile NAME        fast | safe | guide (30/10/10, HAProxy inter 10s fall 3 rise 3) (default fast)
+  --sync / --async      replication mode of the drill cluster (default sync)
+  --failsafe on|off     Patroni failsafe_mode (default on; --all runs etcd-quorum both ways)
+  --trials N            repeat each drill N times; the table shows median (min-max) (default 1)
+  --address-base 127.N  loopback plan of the drill cluster (default 127.50; never 127.0)
 `;
 
 export interface ParsedFlags {
@@ -78,6 +90,10 @@ const OPTIONS = {
   purge: { type: 'boolean' },
   out: { type: 'string' },
   offline: { type: 'boolean' },
+  scenario: { type: 'string' },
+  all: { type: 'boolean' },
+  trials: { type: 'string' },
+  failsafe: { type: 'string' },
 } as const;
 
 /** Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 70 internal error. */

@@ -26,7 +26,7 @@ import {
   stopAll,
   writeRecord,
 } from './process.js';
-import { LOCAL_HEALTH_CHECK, type NodeFiles, renderNodeFiles } from './render.js';
+import { type HaproxyCheckTiming, LOCAL_HEALTH_CHECK, type NodeFiles, renderNodeFiles } from './render.js';
 import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
 import { type ServiceUser, serviceUser } from './service-user.js';
 import { assertSameOptions, componentStatus, readClusterState, writeClusterState } from './state.js';
@@ -39,6 +39,11 @@ export interface DeployLocalOptions {
   readonly install?: boolean;
   /** How long to wait for each phase (etcd quorum, Patroni leader and replicas, load balancer). */
   readonly phaseTimeoutMs?: number;
+  /**
+   * HAProxy health-check timing (the drills' `guide` profile models a slow load balancer with it).
+   * @default - every 1000 ms, rise 1, fall 2
+   */
+  readonly haproxyHealthCheck?: HaproxyCheckTiming | undefined;
 }
 
 export interface DeployLocalResult {
@@ -148,7 +153,14 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     'config',
     'configuration files (same renderers as AWS)',
     async () => {
-      const files = renderNodeFiles({ options, plan, layout, binaries, pki: pki.files });
+      const files = renderNodeFiles({
+        options,
+        plan,
+        layout,
+        binaries,
+        pki: pki.files,
+        haproxyHealthCheck: request.haproxyHealthCheck,
+      });
       return writeNodeFiles(layout, files, user);
     },
     (changed) => (changed.length === 0 ? 'unchanged' : `${changed.length} written`),
@@ -317,7 +329,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
       async () => {
         // HAProxy 2.6 starts every server UP until its first checks fail: until then a replica may sit in the
         // primary's backend, and one lucky connection proves nothing.
-        const { intervalMs, fall } = LOCAL_HEALTH_CHECK;
+        const { intervalMs, fall } = request.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK;
         const settledAt = haproxyStartedAt + intervalMs * fall + 500;
         const ca = await readFile(pki.files.ca, 'utf8');
         const target = (port: number): PgTarget => ({

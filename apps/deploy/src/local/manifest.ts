@@ -6,13 +6,29 @@ import type { PkiFiles } from './tls.js';
 
 export type { Manifest };
 
+/** What the local target writes: verify's Manifest with the optional fields it always fills in. */
+export type LocalManifest = Omit<Manifest, 'etcd' | 'patroni' | 'postgres' | 'pki'> & {
+  readonly etcd: Omit<Manifest['etcd'], 'names'> & { readonly names: readonly string[] };
+  readonly patroni: Omit<Manifest['patroni'], 'members' | 'ca'> & {
+    readonly members: readonly {
+      readonly name: string;
+      readonly host: string;
+      readonly port: number;
+      readonly rest: string;
+    }[];
+    readonly ca: string;
+  };
+  readonly postgres: Omit<Manifest['postgres'], 'sslRootCert'> & { readonly sslRootCert: string };
+  readonly pki: { readonly dir: string };
+};
+
 export function buildManifest(input: {
   readonly options: LocalOptions;
   readonly plan: AddressPlan;
   readonly layout: Layout;
   readonly pki: PkiFiles;
   readonly secrets: string;
-}): Manifest {
+}): LocalManifest {
   const { options, plan, pki } = input;
   return {
     version: MANIFEST_VERSION,

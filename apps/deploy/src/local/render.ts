@@ -20,6 +20,13 @@ export interface NodeFiles {
   }[];
 }
 
+/** HAProxy health-check timing: how often it asks Patroni's REST API and how many answers flip a server. */
+export interface HaproxyCheckTiming {
+  readonly intervalMs: number;
+  readonly rise: number;
+  readonly fall: number;
+}
+
 /** The cluster description the renderers take: the same one the AWS constructs use, with loopback addresses. */
 export function localCluster(options: LocalOptions, plan: AddressPlan, binaries: Binaries): Cluster {
   return defineCluster({
@@ -60,6 +67,8 @@ export function renderNodeFiles(input: {
   readonly layout: Layout;
   readonly binaries: Binaries;
   readonly pki: PkiFiles;
+  /** @default - every 1000 ms, rise 1, fall 2 */
+  readonly haproxyHealthCheck?: HaproxyCheckTiming | undefined;
 }): NodeFiles[] {
   const { options, plan, layout, binaries, pki } = input;
   const cluster = localCluster(options, plan, binaries);
@@ -146,7 +155,10 @@ export function renderNodeFiles(input: {
           primary: { address: plan.loadBalancer, port: 5432 },
           replicas: { address: plan.loadBalancer, port: 5433 },
           caFile: `${h.dir}/ca.crt`,
-          healthCheck: { method: healthCheckMethod(binaries.versions.patroni), ...LOCAL_HEALTH_CHECK },
+          healthCheck: {
+            method: healthCheckMethod(binaries.versions.patroni),
+            ...(input.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK),
+          },
           log: 'stderr',
         }),
         mode: 0o644,

@@ -1,0 +1,177 @@
+import type { ParsedFlags } from '../cli.js';
+import {
+  abortDrills,
+  DRILL_PROFILE_NAMES,
+  type DrillProfileName,
+  type DrillRequest,
+  type DrillResult,
+  formatTable,
+  isDrillProfileName,
+  isScenarioName,
+  runDrill,
+  SCENARIO_NAMES,
+  type ScenarioName,
+  summarize,
+} from '../drill/index.js';
+import { DeployError } from '../errors.js';
+import { humanReporter, type Io, quietReporter } from '../reporter.js';
+
+const BASE = /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+interface Plan {
+  readonly scenario: ScenarioName;
+  readonly profile: DrillProfileName;
+  readonly failsafe: boolean;
+}
+
+function usage(message: string, hint: string): DeployError {
+  return new DeployError('USAGE', message, { hint });
+}
+
+/** `pgha drill`: inject faults into throwaway clusters and print what they cost. Exit 1 if a required check failed. */
+export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<number> {
+  const all = flags.all === true;
+  const scenario = flags.scenario;
+  if (!all && scenario === undefined) {
+    throw usage('drill needs --scenario NAME or --all', `scenarios: ${SCENARIO_NAMES.join(', ')}`);
+  }
+  if (scenario !== undefined && !isScenarioName(scenario)) {
+    throw usage(
+      `--scenario ${JSON.stringify(scenario)} is not a drill`,
+      `scenarios: ${SCENARIO_NAMES.join(', ')}`,
+    );
+  }
+  if (flags.profile !== undefined && !isDrillProfileName(flags.profile)) {
+    throw usage(
+      `--profile ${JSON.stringify(flags.profile)} is not a drill profile`,
+      `use ${DRILL_PROFILE_NAMES.join(', ')}`,
+    );
+  }
+  if (flags.sync === true && flags.async === true)
+    throw usage('--sync and --async were both given', 'choose one');
+  const trialsText = (flags.trials as string | undefined) ?? '1';
+  const trials = /^\d+$/.test(trialsText) ? Number(trialsText) : Number.NaN;
+  if (!(trials >= 1 && trials <= 50)) {
+    throw usage(`--trials ${JSON.stringify(flags.trials)} is not valid`, 'give a whole number from 1 to 50');
+  }
+  const failsafeText = flags.failsafe as string | undefined;
+  if (failsafeText !== undefined && failsafeText !== 'on' && failsafeText !== 'off') {
+    throw usage(
+      `--failsafe ${JSON.stringify(failsafeText)} is not valid`,
+      'use --failsafe on or --failsafe off',
+    );
+  }
+  const addressBase = (flags['address-base'] as string | undefined) ?? '127.50';
+  if (!BASE.test(addressBase) || addressBase === '127.0') {
+    throw usage(
+      `--address-base ${JSON.stringify(addressBase)} is not valid for a drill`,
+      "give 127.N with N from 1 to 255 (127.0 is where a developer's main cluster lives); default 127.50",
+    );
+  }
+  const synchronousMode = flags.async !== true;
+  const profiles: DrillProfileName[] = isDrillProfileName(flags.profile)
+    ? [flags.profile]
+    : all
+      ? [...DRILL_PROFILE_NAMES]
+      : ['fast'];
+  const scenarios: ScenarioName[] = all ? [...SCENARIO_NAMES] : [scenario as ScenarioName];
+  const plans: Plan[] = [];
+  for (const s of scenarios) {
+    for (const profile of profiles) {
+      if (failsafeText !== undefined) plans.push({ scenario: s, profile, failsafe: failsafeText === 'on' });
+      else {
+        plans.push({ scenario: s, profile, failsafe: true });
+        // The matrix shows losing etcd quorum both ways.
+        if (all && s === 'etcd-quorum') plans.push({ scenario: s, profile, failsafe: false });
+      }
+    }
+  }
+
+  // Ctrl-C (or a CI timeout) mid-drill: SIGKILL and purge the throwaway cluster, then exit as interrupted.
+  const interrupted = (sig: NodeJS.Signals) => {
+    io.stderr.write(`\n${sig}: stopping and purging the drill cluster\n`);
+    void abortDrills().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await runPlans(plans, trials, synchronousMode, addressBase, flags, io);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
+async function runPlans(
+  plans: readonly Plan[],
+  trials: number,
+  synchronousMode: boolean,
+  addressBase: string,
+  flags: ParsedFlags,
+  io: Io,
+): Promise<number> {
+  const json = flags.json === true;
+  const reporter = json ? quietReporter(io) : humanReporter(io);
+  const results: DrillResult[] = [];
+  const errors: string[] = [];
+  for (const plan of plans) {
+    for (let trial = 1; trial <= trials; trial++) {
+      const label = `${plan.scenario} / ${plan.profile} / ${synchronousMode ? 'sync' : 'async'}${plan.scenario === 'etcd-quorum' ? ` / failsafe ${plan.failsafe ? 'on' : 'off'}` : ''} (trial ${trial}/${trials})`;
+      if (!json) io.stderr.write(`\n== drill ${label}\n`);
+      const request: DrillRequest = {
+        scenario: plan.scenario,
+        profile: plan.profile,
+        synchronousMode,
+        failsafe: plan.failsafe,
+        addressBase,
+        install: flags['no-install'] !== true,
+      };
+      try {
+        const result = await runDrill(request, (event) => reporter.event(event));
+        results.push(result);
+        if (!json) io.stderr.write(describe(result));
+      } catch (error) {
+        const message = `${label}: ${(error as Error).message}`;
+        errors.push(message);
+        io.stderr.write(`drill failed: ${message}\n`);
+      }
+    }
+  }
+  const summary = summarize(results);
+  const ok = errors.length === 0 && results.every((r) => r.ok);
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ version: 1, ok, summary, runs: results, errors })}\n`);
+  } else {
+    io.stdout.write(`\n${formatTable(summary)}`);
+    io.stdout.write(
+      '\nseconds: median (min-max) over the trials, from the fault. WRITE GAP: longest pause between acknowledged writes\n' +
+        'through the load balancer; LOST: acknowledged writes missing at the end; UNACKED: rows present whose commit\n' +
+        'was never acknowledged; 2 PRIMARIES: 100 ms samples in which two members answered /primary.\n',
+    );
+    for (const e of errors) io.stdout.write(`error: ${e}\n`);
+  }
+  return ok ? 0 : 1;
+}
+
+function describe(r: DrillResult): string {
+  const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+  const lines = [
+    `timings: ttl ${r.timing.ttl} loop_wait ${r.timing.loopWait} retry_timeout ${r.timing.retryTimeout}; HAProxy inter ${r.timing.haproxy.intervalMs / 1000}s fall ${r.timing.haproxy.fall} rise ${r.timing.haproxy.rise}`,
+    `primary before: ${r.oldPrimary}; after: ${r.newPrimary ?? 'none'}${r.leaderChanged ? ` (promoted at +${s(r.promotedAtMs)})` : ' (no leader change)'}`,
+    `write gap: ${s(r.writeGapMs)}${r.writeGap ? ` (from ${s(r.writeGap.fromMs)} to ${s(r.writeGap.toMs)})` : ''}`,
+    `old primary rejoined: ${r.rejoined === undefined ? 'n/a' : r.rejoined ? `yes, at +${s(r.rejoinedAtMs)}` : 'NO'}`,
+    `writes: ${r.writes.acknowledged} acknowledged of ${r.writes.attempted}; lost ${r.writes.lost}; present without acknowledgement ${r.writes.presentUnacknowledged} (in doubt ${r.writes.inDoubt})`,
+    `rows by server: ${r.rowsByServer.map((b) => `${b.member} tl${b.timeline} ${b.rows}`).join(', ')}`,
+    `two primaries: ${r.doublePrimarySamples} of ${r.primarySamples} samples`,
+    ...(r.oldPrimaryDirectWrites.attempted > 0
+      ? [
+          `straight to the old primary: ${r.oldPrimaryDirectWrites.acknowledged} of ${r.oldPrimaryDirectWrites.attempted} acknowledged, ${r.oldPrimaryDirectWrites.acknowledgedAfterPromotion} after the promotion`,
+        ]
+      : []),
+    ...r.notes.map((n) => `note: ${n}`),
+    ...r.clientErrors.map((e) => `client: ${s(e.fromMs)}..${s(e.toMs)} ${e.count} x ${e.message}`),
+    ...r.checks.map((c) => `${c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn'} ${c.id}: ${c.detail}`),
+    `${r.ok ? 'PASS' : 'FAIL'} in ${s(r.durationMs)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
