@@ -1,10 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 
+/** A fresh temporary directory, removed after the test that made it (or after the file, when made outside a test). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `pgha-userdata-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `pgha-userdata-${prefix}-`));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    afterAll(remove);
+  }
+  return dir;
 }
 
 /** Run a program; return its exit status and output (never throws on a non-zero exit). */
