@@ -85,36 +85,44 @@ export function validateOptions(options: Record<string, unknown>, source: string
   return options as unknown as LocalOptions;
 }
 
-/** Read a JSON config file of LocalOptions fields (a partial set; defaults fill the rest). */
-export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+/**
+ * Read and parse the JSON file named by `--config`; an unreadable or malformed file is a usage error (exit 2)
+ * whose hint shows what the file should look like.
+ */
+export async function readJsonConfig(path: string, example: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new DeployError('CONFIG_INVALID', `cannot read --config ${path}: ${(error as Error).message}`, {
-      hint: 'pass the path of a readable JSON file',
+      hint: `pass the path of a readable JSON file; ${example}`,
       cause: error,
     });
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new DeployError(
       'CONFIG_INVALID',
       `--config ${path} is not valid JSON: ${(error as Error).message}`,
       {
-        hint: 'the file must hold one JSON object such as {"cluster": "main", "etcdMembers": 3}',
+        hint: `the file must hold one JSON object; ${example}`,
         cause: error,
       },
     );
   }
+}
+
+/** Read a JSON config file of LocalOptions fields (a partial set; defaults fill the rest). */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  const example = 'for example {"cluster": "main", "etcdMembers": 3}';
+  const parsed = await readJsonConfig(path, example);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new DeployError(
       'CONFIG_INVALID',
       `--config ${path} must hold a JSON object, not ${typeof parsed}`,
       {
-        hint: 'write it as {"cluster": "main", "etcdMembers": 3, ...}',
+        hint: `write it as ${example.replace('for example ', '')}`,
       },
     );
   }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
+import { readJsonConfig } from '../options.js';
 
 /** One private subnet and its availability zone. */
 export interface AwsSubnet {
@@ -470,28 +470,7 @@ function checkBackend(c: Checker, backend: unknown): void {
 
 /** Read and validate `--config`. A missing or malformed file is a usage error (exit 2). */
 export async function readAwsConfig(path: string): Promise<AwsConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new DeployError('CONFIG_INVALID', `cannot read --config ${path}: ${(error as Error).message}`, {
-      hint: 'pass the path of a readable JSON file; start from examples/aws-config.example.json',
-      cause: error,
-    });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new DeployError(
-      'CONFIG_INVALID',
-      `--config ${path} is not valid JSON: ${(error as Error).message}`,
-      {
-        hint: 'the file must hold one JSON object; start from examples/aws-config.example.json',
-        cause: error,
-      },
-    );
-  }
+  const parsed = await readJsonConfig(path, 'start from examples/aws-config.example.json');
   return validateAwsConfig(parsed, path);
 }
 
