@@ -5,7 +5,7 @@ import { DeployError, isDeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
 import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
-import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import { componentLayout, etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
 import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries } from './preflight.js';
@@ -392,8 +392,8 @@ async function runningNames(layout: Layout, options: LocalOptions): Promise<stri
 }
 
 function logFileOf(layout: Layout, name: string): string {
-  if (name === 'haproxy') return haproxyLayout(layout).logFile;
-  return name.startsWith('etcd-') ? etcdLayout(layout, name).logFile : patroniLayout(layout, name).logFile;
+  const kind = name === 'haproxy' ? 'haproxy' : name.startsWith('etcd-') ? 'etcd' : 'patroni';
+  return componentLayout(layout, kind, name).logFile;
 }
 
 /** A clean environment: nothing inherited (PGPASSWORD, PGUSER, a pyenv PATH) leaks into the services. */

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
-import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import { componentLayout, type Layout, patroniLayout } from './layout.js';
 import { type ProcessRecord, postmasterRecord, removeRecord, stopAll } from './process.js';
 import { componentStatus, readClusterState } from './state.js';
 
@@ -66,15 +66,7 @@ export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): 
   await stopGroup('HAProxy', byKind('haproxy'), 10_000);
   await stopGroup('etcd', byKind('etcd'), 15_000);
 
-  for (const c of components) {
-    const file =
-      c.kind === 'etcd'
-        ? etcdLayout(layout, c.name).recordFile
-        : c.kind === 'patroni'
-          ? patroniLayout(layout, c.name).recordFile
-          : haproxyLayout(layout).recordFile;
-    await removeRecord(file);
-  }
+  for (const c of components) await removeRecord(componentLayout(layout, c.kind, c.name).recordFile);
   if (purge) {
     await step(emit, 'purge', `remove data: ${state.nodesDir} and ${layout.stateDir}`, async () => {
       await rm(state.nodesDir, { recursive: true, force: true });

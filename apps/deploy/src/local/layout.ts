@@ -95,3 +95,12 @@ export function haproxyLayout(layout: Layout): NodeLayout {
     recordFile: join(layout.runDir, 'haproxy.json'),
   };
 }
+
+export type ComponentKind = 'etcd' | 'patroni' | 'haproxy';
+
+/** The layout of any component, by its kind and name. */
+export function componentLayout(layout: Layout, kind: ComponentKind, name: string): NodeLayout {
+  if (kind === 'etcd') return etcdLayout(layout, name);
+  if (kind === 'patroni') return patroniLayout(layout, name);
+  return haproxyLayout(layout);
+}

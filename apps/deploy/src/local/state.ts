@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DeployError } from '../errors.js';
 import type { LocalOptions } from '../options.js';
 import { addressPlan } from '../options.js';
-import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import { type ComponentKind, componentLayout, type Layout } from './layout.js';
 import { isAlive, type ProcessRecord, readRecord } from './process.js';
 
 /** What the state dir remembers about the deployment: the options it was made with. */
@@ -75,7 +75,7 @@ export function assertSameOptions(existing: ClusterState, wanted: LocalOptions, 
 
 export interface ComponentStatus {
   readonly name: string;
-  readonly kind: 'etcd' | 'patroni' | 'haproxy';
+  readonly kind: ComponentKind;
   readonly host: string;
   readonly ports: readonly number[];
   readonly record: ProcessRecord | undefined;
@@ -97,13 +97,7 @@ export async function componentStatus(layout: Layout, options: LocalOptions): Pr
   ];
   return Promise.all(
     entries.map(async (entry) => {
-      const file =
-        entry.kind === 'etcd'
-          ? etcdLayout(layout, entry.name).recordFile
-          : entry.kind === 'patroni'
-            ? patroniLayout(layout, entry.name).recordFile
-            : haproxyLayout(layout).recordFile;
-      const record = await readRecord(file);
+      const record = await readRecord(componentLayout(layout, entry.kind, entry.name).recordFile);
       return { ...entry, record, running: record !== undefined && (await isAlive(record)) };
     }),
   );
