@@ -1,4 +1,4 @@
-import { type RestTls, rest } from './rest.js';
+import { type RestTls, rest } from '../local/https.js';
 
 export interface Member {
   readonly name: string;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import pg from 'pg';
+import { rest } from './https.js';
 
 export interface TlsFiles {
   readonly ca: string;
@@ -23,32 +23,9 @@ export async function loadTls(files: TlsFiles): Promise<LoadedTls> {
   return { ca, ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
 }
 
-/** GET an https URL with our CA (and client certificate when given); resolves status and body. */
-export function httpsGet(
-  url: string,
-  tls: LoadedTls,
-  timeoutMs: number,
-  method = 'GET',
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, ...tls, timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** etcd's /health on one client URL, over TLS with a client certificate. */
 export async function etcdHealthy(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<boolean> {
-  const { status, body } = await httpsGet(`${endpoint}/health`, tls, timeoutMs);
+  const { status, body } = await rest(`${endpoint}/health`, tls, { timeoutMs });
   return status === 200 && (JSON.parse(body) as { health?: string }).health === 'true';
 }
 
@@ -68,7 +45,7 @@ export async function patroniCluster(
   tls: LoadedTls,
   timeoutMs: number,
 ): Promise<PatroniMember[]> {
-  const { status, body } = await httpsGet(`${restUrl}/cluster`, tls, timeoutMs);
+  const { status, body } = await rest(`${restUrl}/cluster`, tls, { timeoutMs });
   if (status !== 200) throw new Error(`${restUrl}/cluster answered HTTP ${status}`);
   return ((JSON.parse(body) as { members?: PatroniMember[] }).members ?? []).map((m) => ({
     ...m,
