@@ -4,10 +4,10 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { localCluster } from '../test/fixtures.js';
+import { localCluster, localHaproxyOptions } from '../test/fixtures.js';
 import { makeCa, run, tempDir } from '../test/tools.js';
 import { defineCluster } from './cluster.js';
-import { type HaproxyOptions, renderHaproxyConfig } from './haproxy-config.js';
+import { renderHaproxyConfig } from './haproxy-config.js';
 
 const dir = tempDir('haproxy');
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -17,14 +17,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const localOptions: HaproxyOptions = {
-  primary: { address: '127.0.30.1', port: 5432 },
-  replicas: { address: '127.0.30.1', port: 5433 },
-  caFile: '/var/lib/pgha/main/haproxy/ca.crt',
-  pidFile: '/var/lib/pgha/main/haproxy/haproxy.pid',
-  statsSocket: '/var/lib/pgha/main/haproxy/admin.sock',
-  healthCheck: { method: 'OPTIONS', intervalMs: 1000, rise: 1, fall: 2 },
-};
+const localOptions = localHaproxyOptions;
 
 describe('real HAProxy', () => {
   const ca = makeCa(dir);

@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { localCluster } from '../test/fixtures.js';
+import { localCluster, localHaproxyOptions } from '../test/fixtures.js';
 import { isUserdataError } from './errors.js';
-import { type HaproxyOptions, renderHaproxyConfig } from './haproxy-config.js';
+import { renderHaproxyConfig } from './haproxy-config.js';
 
 const expected = (name: string) => readFileSync(new URL(`../test/expected/${name}`, import.meta.url), 'utf8');
 
-const localOptions: HaproxyOptions = {
-  primary: { address: '127.0.30.1', port: 5432 },
-  replicas: { address: '127.0.30.1', port: 5433 },
-  caFile: '/var/lib/pgha/main/haproxy/ca.crt',
-  pidFile: '/var/lib/pgha/main/haproxy/haproxy.pid',
-  statsSocket: '/var/lib/pgha/main/haproxy/admin.sock',
-  healthCheck: { method: 'OPTIONS', intervalMs: 1000, rise: 1, fall: 2 },
-};
+const localOptions = localHaproxyOptions;
 
 describe('renderHaproxyConfig', () => {
   test('local load balancer: exact file', () => {
@@ -48,7 +41,13 @@ describe('renderHaproxyConfig', () => {
         primary: { address: 'lb.local', port: 5432 },
         replicas: { address: '127.0.30.1', port: 0 },
         caFile: '/with space/ca.crt',
-        healthCheck: { method: 'POST' as 'GET', intervalMs: 10, rise: 0 },
+        healthCheck: {
+          method: 'POST' as 'GET',
+          intervalMs: 10,
+          fastIntervalMs: 1.5,
+          downIntervalMs: 400000,
+          rise: 0,
+        },
         log: 'syslog' as 'stderr',
       });
     } catch (e) {
@@ -61,6 +60,8 @@ describe('renderHaproxyConfig', () => {
       'options.caFile',
       'options.healthCheck.method',
       'options.healthCheck.intervalMs',
+      'options.healthCheck.fastIntervalMs',
+      'options.healthCheck.downIntervalMs',
       'options.healthCheck.rise',
       'options.log',
     ]);

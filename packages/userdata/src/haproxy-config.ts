@@ -20,8 +20,21 @@ export interface HaproxyHealthCheck {
    * @default 'GET'
    */
   readonly method?: HealthCheckMethod;
-  /** @default 1000 */
+  /** Time between checks of a server that is up and steady. @default 1000 */
   readonly intervalMs?: number;
+  /**
+   * Time between checks while a server is changing state (after its first failed check, until `fall`
+   * failures mark it down; after its first pass until `rise`). Shorter than `intervalMs`, it takes a
+   * demoted primary out of the primary's backend sooner (HAProxy `fastinter`). An NLB has no such knob.
+   * @default - `intervalMs`
+   */
+  readonly fastIntervalMs?: number;
+  /**
+   * Time between checks of a server that is down (HAProxy `downinter`). Shorter than `intervalMs`, a newly
+   * promoted primary (down in the primary's backend until then) is found sooner. Each backend keeps all but
+   * one of its servers down, so this sets most of the check traffic. @default - `intervalMs`
+   */
+  readonly downIntervalMs?: number;
   /** Consecutive passes to mark a server up (an NLB's healthy threshold). @default 2 */
   readonly rise?: number;
   /** Consecutive failures to mark a server down (an NLB's unhealthy threshold). @default 2 */
@@ -111,6 +124,10 @@ export function renderHaproxyConfig(cluster: Cluster, options: HaproxyOptions): 
     return value;
   };
   const interval = int(hc.intervalMs, 1000, 'options.healthCheck.intervalMs', 100, 300000);
+  const optionalInt = (value: unknown, path: string): number | undefined =>
+    value === undefined ? undefined : int(value, interval, path, 100, 300000);
+  const fastInterval = optionalInt(hc.fastIntervalMs, 'options.healthCheck.fastIntervalMs');
+  const downInterval = optionalInt(hc.downIntervalMs, 'options.healthCheck.downIntervalMs');
   const rise = int(hc.rise, 2, 'options.healthCheck.rise', 1, 10);
   const fall = int(hc.fall, 2, 'options.healthCheck.fall', 1, 10);
   const timeout = int(hc.timeoutMs, 2000, 'options.healthCheck.timeoutMs', 100, 120000);
@@ -125,6 +142,10 @@ export function renderHaproxyConfig(cluster: Cluster, options: HaproxyOptions): 
   }
 
   const p = cluster.patroni;
+  const timing = [
+    ...(fastInterval === undefined ? [] : [` fastinter ${fastInterval}ms`]),
+    ...(downInterval === undefined ? [] : [` downinter ${downInterval}ms`]),
+  ].join('');
   const global = [
     'global',
     `    maxconn ${maxconn}`,
@@ -153,7 +174,7 @@ export function renderHaproxyConfig(cluster: Cluster, options: HaproxyOptions): 
     '    option httpchk',
     `    http-check send meth ${method} uri ${path}`,
     '    http-check expect status 200',
-    `    default-server inter ${interval}ms rise ${rise} fall ${fall} on-marked-down shutdown-sessions check port ${p.restPort} check-ssl verify required ca-file ${options.caFile}`,
+    `    default-server inter ${interval}ms${timing} rise ${rise} fall ${fall} on-marked-down shutdown-sessions check port ${p.restPort} check-ssl verify required ca-file ${options.caFile}`,
     ...p.nodes.map((n) => `    server ${n.name} ${hostPort(n.host, p.postgresPort)}`),
   ];
   return `${[

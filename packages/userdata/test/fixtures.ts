@@ -1,5 +1,6 @@
 import { type Cluster, type ClusterInput, defineCluster } from '../src/cluster.js';
 import type { EtcdPaths } from '../src/etcd-config.js';
+import type { HaproxyOptions } from '../src/haproxy-config.js';
 import type { PatroniPaths } from '../src/patroni-config.js';
 
 /** The local target's address plan (DESIGN.md). */
@@ -78,3 +79,20 @@ export function localPatroniPaths(
     },
   };
 }
+
+/** The local load balancer's options (the ones `pnpm run deploy` renders with). */
+export const localHaproxyOptions: HaproxyOptions = {
+  primary: { address: '127.0.30.1', port: 5432 },
+  replicas: { address: '127.0.30.1', port: 5433 },
+  caFile: '/var/lib/pgha/main/haproxy/ca.crt',
+  pidFile: '/var/lib/pgha/main/haproxy/haproxy.pid',
+  statsSocket: '/var/lib/pgha/main/haproxy/admin.sock',
+  healthCheck: {
+    method: 'OPTIONS',
+    intervalMs: 1000,
+    fastIntervalMs: 250,
+    downIntervalMs: 250,
+    rise: 1,
+    fall: 2,
+  },
+};

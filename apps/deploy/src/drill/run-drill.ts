@@ -8,6 +8,7 @@ import { type RestTls, rest } from '../local/https.js';
 import { etcdLayout, type Layout, layoutFor, patroniLayout } from '../local/layout.js';
 import type { LocalManifest } from '../local/manifest.js';
 import { type ProcessRecord, postmasterRecord, readRecord } from '../local/process.js';
+import type { HaproxyCheckTiming } from '../local/render.js';
 import { secretFile } from '../local/secrets.js';
 import { componentStatus } from '../local/state.js';
 import { addressPlan, DEFAULTS, type LocalOptions } from '../options.js';
@@ -53,7 +54,7 @@ export interface DrillResult {
     readonly loopWait: number;
     readonly retryTimeout: number;
     readonly maximumLagOnFailover: number;
-    readonly haproxy: { readonly intervalMs: number; readonly rise: number; readonly fall: number };
+    readonly haproxy: HaproxyCheckTiming;
   };
   readonly oldPrimary: string;
   /** The primary at the end of the drill. */

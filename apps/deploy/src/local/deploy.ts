@@ -26,7 +26,13 @@ import {
   stopAll,
   writeRecord,
 } from './process.js';
-import { type HaproxyCheckTiming, LOCAL_HEALTH_CHECK, type NodeFiles, renderNodeFiles } from './render.js';
+import {
+  type HaproxyCheckTiming,
+  haproxySettleMs,
+  LOCAL_HEALTH_CHECK,
+  type NodeFiles,
+  renderNodeFiles,
+} from './render.js';
 import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
 import { type ServiceUser, serviceUser } from './service-user.js';
 import { assertSameOptions, componentStatus, readClusterState, writeClusterState } from './state.js';
@@ -41,7 +47,7 @@ export interface DeployLocalOptions {
   readonly phaseTimeoutMs?: number;
   /**
    * HAProxy health-check timing (the drills' `guide` profile models a slow load balancer with it).
-   * @default - every 1000 ms, rise 1, fall 2
+   * @default LOCAL_HEALTH_CHECK
    */
   readonly haproxyHealthCheck?: HaproxyCheckTiming | undefined;
 }
@@ -329,8 +335,8 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
       async () => {
         // HAProxy 2.6 starts every server UP until its first checks fail: until then a replica may sit in the
         // primary's backend, and one lucky connection proves nothing.
-        const { intervalMs, fall } = request.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK;
-        const settledAt = haproxyStartedAt + intervalMs * fall + 500;
+        const settledAt =
+          haproxyStartedAt + haproxySettleMs(request.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK) + 500;
         const ca = await readFile(pki.files.ca, 'utf8');
         const target = (port: number): PgTarget => ({
           host: plan.loadBalancer,
