@@ -7,6 +7,7 @@ import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js'
 import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
 import { componentLayout, etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
+import { knownPatroniFlaw } from './patroni-flaws.js';
 import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries } from './preflight.js';
 import {
@@ -91,6 +92,9 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     ({ binaries: b, user }) =>
       `etcd ${b.versions.etcd}, Patroni ${b.versions.patroni}, PostgreSQL ${b.versions.postgres}, HAProxy ${b.versions.haproxy}; services run as ${user.name}`,
   );
+
+  const flaw = knownPatroniFlaw(binaries.versions.patroni);
+  if (flaw !== undefined) emit({ type: 'warning', message: flaw });
 
   const before = await componentStatus(layout, options);
   const running = new Set(before.filter((c) => c.running).map((c) => c.name));
