@@ -48,6 +48,7 @@ describe('renderHaproxyConfig', () => {
           downIntervalMs: 400000,
           rise: 0,
         },
+        connectTimeoutMs: 5,
         log: 'syslog' as 'stderr',
       });
     } catch (e) {
@@ -63,6 +64,7 @@ describe('renderHaproxyConfig', () => {
       'options.healthCheck.fastIntervalMs',
       'options.healthCheck.downIntervalMs',
       'options.healthCheck.rise',
+      'options.connectTimeoutMs',
       'options.log',
     ]);
   });

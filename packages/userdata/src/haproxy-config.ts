@@ -60,6 +60,13 @@ export interface HaproxyOptions {
   readonly log?: 'stdout' | 'stderr' | 'none';
   /** @default 1000 */
   readonly maxConnections?: number;
+  /**
+   * How long HAProxy waits for a server's TCP connect. It also caps the pause before HAProxy retries a
+   * refused connection on the same server (at most 1 s), which is what a client waits through while a
+   * demoted primary is still in the primary's backend: on loopback, a few hundred ms is plenty.
+   * @default 4000
+   */
+  readonly connectTimeoutMs?: number;
   /** Idle client/server timeout. @default 1800 (30 minutes: long-lived database sessions) */
   readonly idleTimeoutSeconds?: number;
 }
@@ -131,6 +138,7 @@ export function renderHaproxyConfig(cluster: Cluster, options: HaproxyOptions): 
   const rise = int(hc.rise, 2, 'options.healthCheck.rise', 1, 10);
   const fall = int(hc.fall, 2, 'options.healthCheck.fall', 1, 10);
   const timeout = int(hc.timeoutMs, 2000, 'options.healthCheck.timeoutMs', 100, 120000);
+  const connectTimeout = int(options?.connectTimeoutMs, 4000, 'options.connectTimeoutMs', 100, 120000);
   const maxconn = int(options?.maxConnections, 1000, 'options.maxConnections', 1, 1000000);
   const idle = int(options?.idleTimeoutSeconds, 1800, 'options.idleTimeoutSeconds', 1, 86400);
   const log = options?.log ?? 'stderr';
@@ -160,7 +168,9 @@ export function renderHaproxyConfig(cluster: Cluster, options: HaproxyOptions): 
     '    mode tcp',
     ...(log === 'none' ? [] : ['    log global', '    option tcplog']),
     '    retries 2',
-    '    timeout connect 4s',
+    // A retry may go to another server that is up (the replicas' backend has several).
+    '    option redispatch',
+    `    timeout connect ${connectTimeout}ms`,
     `    timeout client ${idle}s`,
     `    timeout server ${idle}s`,
     `    timeout check ${timeout}ms`,

@@ -87,9 +87,10 @@ export const localHaproxyOptions: HaproxyOptions = {
   caFile: '/var/lib/pgha/main/haproxy/ca.crt',
   pidFile: '/var/lib/pgha/main/haproxy/haproxy.pid',
   statsSocket: '/var/lib/pgha/main/haproxy/admin.sock',
+  connectTimeoutMs: 500,
   healthCheck: {
     method: 'OPTIONS',
-    intervalMs: 1000,
+    intervalMs: 500,
     fastIntervalMs: 250,
     downIntervalMs: 250,
     rise: 1,

@@ -18,7 +18,7 @@ const LOCAL_LB: HaproxyCheckTiming = LOCAL_HEALTH_CHECK;
 
 /**
  * - `fast`: the deploy's fast timings (10/2/4 on Patroni < 3.2) and the local load balancer
- *   (1 s, 250 ms while changing or down, fall 2, rise 1).
+ *   (500 ms, 250 ms while changing or down, fall 2, rise 1).
  * - `safe`: Patroni's defaults 30/10/10 and the local load balancer.
  * - `guide`: what the hand-written HOWTO gives: Patroni's defaults and a load balancer that checks every
  *   10 s and needs 3 checks to flip (HAProxy `inter 10s fall 3 rise 3`, like an NLB at 10 s x 3).
@@ -28,13 +28,14 @@ export const DRILL_PROFILES: Readonly<Record<DrillProfileName, DrillProfile>> = 
     name: 'fast',
     deployProfile: 'fast',
     haproxy: LOCAL_LB,
-    description: 'deploy profile fast, HAProxy inter 1s fastinter/downinter 250ms fall 2 rise 1',
+    description: 'deploy profile fast, HAProxy inter 500ms fastinter/downinter 250ms fall 2 rise 1',
   },
   safe: {
     name: 'safe',
     deployProfile: 'safe',
     haproxy: LOCAL_LB,
-    description: 'deploy profile safe (30/10/10), HAProxy inter 1s fastinter/downinter 250ms fall 2 rise 1',
+    description:
+      'deploy profile safe (30/10/10), HAProxy inter 500ms fastinter/downinter 250ms fall 2 rise 1',
   },
   guide: {
     name: 'guide',

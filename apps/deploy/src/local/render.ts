@@ -52,12 +52,13 @@ export function localCluster(options: LocalOptions, plan: AddressPlan, binaries:
 }
 
 /**
- * HAProxy's checks of the Patroni REST API: a steady server every second; a server that starts failing or
+ * HAProxy's checks of the Patroni REST API: a steady server every 500 ms; a server that starts failing or
  * passing, and a server that is down, every 250 ms. Down after 2 failures, up after 1 pass. So a demoted
- * primary leaves the primary's backend within about 1.25 s and a promoted one joins within about 0.25 s.
+ * primary leaves the primary's backend within about 0.75 s and a promoted one joins within about 0.25 s:
+ * about 18 checks a second over TLS for 3 nodes, which Patroni's REST API takes in its stride.
  */
 export const LOCAL_HEALTH_CHECK: HaproxyCheckTiming = {
-  intervalMs: 1000,
+  intervalMs: 500,
   fastIntervalMs: 250,
   downIntervalMs: 250,
   rise: 1,
@@ -178,6 +179,9 @@ export function renderNodeFiles(input: {
             method: healthCheckMethod(binaries.versions.patroni),
             ...(input.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK),
           },
+          // Loopback connects are immediate; this also caps HAProxy's pause before it retries a refused
+          // connection (a demoted primary not yet marked down) at 500 ms instead of 1 s.
+          connectTimeoutMs: 500,
           log: 'stderr',
         }),
         mode: 0o644,
