@@ -111,7 +111,6 @@ export function noSecretMaterial(doc: unknown): Violation[] {
 }
 
 const SECRET_VALUE_TYPES = new Set([
-  'aws_secretsmanager_secret_version',
   'aws_ssm_parameter',
   'random_password',
   'random_string',
@@ -119,15 +118,109 @@ const SECRET_VALUE_TYPES = new Set([
   'aws_iam_access_key',
 ]);
 
-/** Terraform never holds a secret value: no secret versions, parameters, generated passwords or keys. */
+const SECRET_VERSION = 'aws_secretsmanager_secret_version';
+const present = (v: unknown) => v !== undefined && v !== null;
+
+/**
+ * Terraform never holds a secret value: no parameters, generated passwords or keys, and a secret version
+ * only through the write-only `secret_string_wo` (sent to AWS, never stored), never `secret_string` or
+ * `secret_binary` (stored in the plan and the state).
+ */
 export function noSecretValueResources(resources: readonly ResourceView[]): Violation[] {
-  return resources
-    .filter((r) => SECRET_VALUE_TYPES.has(r.type))
-    .map((r) => ({
-      rule: 'no-secret-values',
-      where: r.address,
-      detail: `${r.type} would put a secret value into state`,
-    }));
+  const v: Violation[] = [];
+  for (const r of resources) {
+    if (SECRET_VALUE_TYPES.has(r.type))
+      v.push({
+        rule: 'no-secret-values',
+        where: r.address,
+        detail: `${r.type} would put a secret value into state`,
+      });
+    if (r.type === SECRET_VERSION) {
+      for (const key of ['secret_string', 'secret_binary'])
+        if (present(r.values[key]))
+          v.push({
+            rule: 'no-secret-values',
+            where: r.address,
+            detail: `${key} would put the secret value into the plan and state; use secret_string_wo`,
+          });
+    }
+  }
+  return v;
+}
+
+/** `${var.NAME}` exactly: the whole value is one input variable. */
+const VARIABLE_REF = /^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$/;
+
+/**
+ * Synthesized JSON: every secret version takes its write-only value from exactly one input variable, and
+ * that variable is `ephemeral` (never saved in a plan file or state), `sensitive` (never printed) and has no
+ * default (the value comes from the environment at run time, not from the stack).
+ */
+export function secretInputsEphemeral(doc: Json): Violation[] {
+  const v: Violation[] = [];
+  const variables = (doc.variable ?? {}) as Record<string, Json>;
+  const versions = ((doc.resource ?? {}) as Record<string, Record<string, Json>>)[SECRET_VERSION] ?? {};
+  for (const [name, values] of Object.entries(versions)) {
+    const where = `${SECRET_VERSION}.${name}`;
+    const ref =
+      typeof values.secret_string_wo === 'string' ? VARIABLE_REF.exec(values.secret_string_wo) : null;
+    if (!ref) {
+      v.push({
+        rule: 'ephemeral-secret-inputs',
+        where,
+        detail: 'secret_string_wo is not one input variable',
+      });
+      continue;
+    }
+    const variable = variables[ref[1] as string];
+    const bad = (detail: string) =>
+      v.push({ rule: 'ephemeral-secret-inputs', where: `variable.${ref[1]}`, detail });
+    if (variable === undefined) bad('not declared');
+    else {
+      if (variable.ephemeral !== true) bad('not ephemeral: its value would be saved in the plan file');
+      if (variable.sensitive !== true) bad('not sensitive: Terraform could print its value');
+      if (variable.default !== undefined) bad('has a default: the value would be in the stack');
+    }
+  }
+  return v;
+}
+
+/**
+ * `terraform show -json` of a plan: the inputs of the secret versions are sensitive and their values are not
+ * recorded (an ephemeral variable's value is never in `variables`), and no secret version is planned with a
+ * stored value.
+ */
+export function planHoldsNoSecretInputs(plan: Json): Violation[] {
+  const v: Violation[] = [];
+  const root = ((plan.configuration as Json | undefined)?.root_module ?? {}) as Json;
+  const declared = (root.variables ?? {}) as Record<string, Json>;
+  const recorded = (plan.variables ?? {}) as Record<string, unknown>;
+  for (const r of arr(root.resources)) {
+    if (r.type !== SECRET_VERSION) continue;
+    const where = String(r.address);
+    const expression = ((r.expressions ?? {}) as Record<string, Json>).secret_string_wo;
+    const vars = arr(expression?.references)
+      .map(String)
+      .filter((x) => x.startsWith('var.'))
+      .map((x) => x.slice(4));
+    if (vars.length === 0)
+      v.push({
+        rule: 'ephemeral-secret-inputs',
+        where,
+        detail: 'secret_string_wo is not from an input variable',
+      });
+    for (const name of vars) {
+      if (recorded[name] !== undefined)
+        v.push({
+          rule: 'ephemeral-secret-inputs',
+          where: `variable.${name}`,
+          detail: 'value recorded in the plan',
+        });
+      if (declared[name]?.sensitive !== true)
+        v.push({ rule: 'ephemeral-secret-inputs', where: `variable.${name}`, detail: 'not sensitive' });
+    }
+  }
+  return v;
 }
 
 /** IMDSv2 required on every launch template and instance; no launch configurations. */

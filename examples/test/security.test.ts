@@ -6,14 +6,18 @@ import {
   noSecretMaterial,
   noSecretValueResources,
   nothingPublic,
+  planHoldsNoSecretInputs,
   type ResourceView,
   resourcesFromSynth,
   secretIamScoped,
+  secretInputsEphemeral,
   volumesEncrypted,
 } from './security-rules.js';
 import { synthToTemp } from './support.js';
 
 type Json = Record<string, unknown>;
+/** Terraform's reference to an input variable, `${var.NAME}` (Terraform syntax, not a JS template). */
+const tfVar = (name: string) => `\${var.${name}}`;
 const { doc } = synthToTemp();
 const resources = resourcesFromSynth(doc);
 const first = (type: string): ResourceView => {
@@ -45,6 +49,11 @@ describe('security rules over the synthesized example stack', () => {
 
   test('no PEM block and no generated password anywhere, user-data decoded', () => {
     expect(noSecretMaterial(doc)).toEqual([]);
+  });
+
+  test('the example stack takes no secret inputs (the deploy app adds them; its tests run these rules)', () => {
+    expect(secretInputsEphemeral(doc)).toEqual([]);
+    expect(doc.variable).toBeUndefined();
   });
 });
 
@@ -89,10 +98,88 @@ describe('each rule fires on a planted defect', () => {
     expect(noSecretMaterial({ variable: { x: { default: text } } })).toEqual([]);
   });
 
-  test('a secret version in Terraform', () => {
+  test('a secret value Terraform would store: a secret version with secret_string or secret_binary', () => {
+    const version = (values: Json): ResourceView[] => [
+      { type: 'aws_secretsmanager_secret_version', address: 'aws_secretsmanager_secret_version.x', values },
+    ];
+    expect(noSecretValueResources(version({ secret_string: tfVar('s') }))).toEqual([
+      expect.objectContaining({ rule: 'no-secret-values', detail: expect.stringContaining('secret_string') }),
+    ]);
+    expect(noSecretValueResources(version({ secret_binary: 'eA==' }))).toHaveLength(1);
+    expect(noSecretValueResources([{ type: 'random_password', address: 'p', values: {} }])).toHaveLength(1);
+    // The write-only attribute is the allowed way: in the stack a reference, in the plan null.
     expect(
-      noSecretValueResources([{ type: 'aws_secretsmanager_secret_version', address: 'x', values: {} }]),
-    ).toHaveLength(1);
+      noSecretValueResources(version({ secret_string_wo: tfVar('s'), secret_string_wo_version: 1 })),
+    ).toEqual([]);
+    expect(
+      noSecretValueResources(version({ secret_string: null, secret_binary: null, secret_string_wo: null })),
+    ).toEqual([]);
+  });
+
+  describe('secret inputs: ephemeral, sensitive, without default, never recorded in the plan', () => {
+    const stack = (variable: Json, wo = tfVar('s')): Json => ({
+      variable: { s: variable },
+      resource: {
+        aws_secretsmanager_secret_version: {
+          v: { secret_id: 'arn', secret_string_wo: wo, secret_string_wo_version: 1 },
+        },
+      },
+    });
+    const good = { type: 'string', sensitive: true, ephemeral: true, nullable: false };
+
+    test('holds for an ephemeral, sensitive variable used whole', () => {
+      expect(secretInputsEphemeral(stack(good))).toEqual([]);
+    });
+
+    test.each([
+      ['not ephemeral', { ...good, ephemeral: undefined }, 'not ephemeral'],
+      ['not sensitive', { ...good, sensitive: false }, 'not sensitive'],
+      ['a default', { ...good, default: 'x' }, 'has a default'],
+    ])('fires on a variable %s', (_, variable, detail) => {
+      expect(secretInputsEphemeral(stack(variable))).toEqual([
+        expect.objectContaining({
+          rule: 'ephemeral-secret-inputs',
+          where: 'variable.s',
+          detail: expect.stringContaining(detail),
+        }),
+      ]);
+    });
+
+    test('fires on a value that is not one variable, or an undeclared one', () => {
+      expect(secretInputsEphemeral(stack(good, `literal-${tfVar('s')}`))).toHaveLength(1);
+      expect(secretInputsEphemeral({ resource: stack(good).resource })).toEqual([
+        expect.objectContaining({ where: 'variable.s', detail: 'not declared' }),
+      ]);
+    });
+
+    const plan = (variables: Json | undefined, sensitive: boolean): Json => ({
+      ...(variables === undefined ? {} : { variables }),
+      configuration: {
+        root_module: {
+          variables: { s: sensitive ? { sensitive: true } : {} },
+          resources: [
+            {
+              address: 'aws_secretsmanager_secret_version.v',
+              type: 'aws_secretsmanager_secret_version',
+              expressions: { secret_string_wo: { references: ['var.s'] } },
+            },
+          ],
+        },
+      },
+    });
+
+    test('plan JSON: holds when the value is not recorded and the variable is sensitive', () => {
+      expect(planHoldsNoSecretInputs(plan(undefined, true))).toEqual([]);
+    });
+
+    test('plan JSON: fires on a recorded value (a non-ephemeral variable) or a non-sensitive one', () => {
+      expect(planHoldsNoSecretInputs(plan({ s: { value: 'x' } }, true))).toEqual([
+        expect.objectContaining({ detail: 'value recorded in the plan' }),
+      ]);
+      expect(planHoldsNoSecretInputs(plan(undefined, false))).toEqual([
+        expect.objectContaining({ detail: 'not sensitive' }),
+      ]);
+    });
   });
 
   test('IMDSv1 allowed', () => {

@@ -17,8 +17,9 @@ type CommandName = keyof typeof COMMANDS;
 export const USAGE = `usage: pgha <command> [options]
 
 commands:
-  deploy    bring the cluster up (target local: this machine; idempotent)
-  destroy   stop every process the deployment started; --purge also removes its data
+  deploy    bring the cluster up (target local: this machine, idempotent; target aws: terraform apply)
+  destroy   local: stop every process the deployment started; aws: terraform destroy (asks first);
+            --purge also removes its data (local) or its PKI and passwords (aws)
   status    members, roles, PIDs and ports
   synth     AWS: the Terraform JSON of the stack (PKI and passwords made once in the state dir)
   plan      AWS: synth, then terraform init and plan (--offline: no network, dummy credentials)
@@ -31,7 +32,7 @@ common options:
   -h, --help            this text
 
 deploy options:
-  --target local        where to deploy (only local in this version)
+  --target local|aws    where to deploy (default local; aws: see "deploy and destroy options (AWS)")
   --config FILE         JSON file with any of: cluster, etcdMembers, patroniNodes, postgresVersion,
                         profile, synchronousMode, addressBase (flags override it)
   --etcd-members N      3 or 5 (default 3)
@@ -54,6 +55,10 @@ synth and plan options (AWS):
   --out DIR             where the stack JSON goes (default: <state-dir>/<cluster>/cdktf.out)
   --offline             plan only: provider from /opt/tf-plugins (or $PGHA_TF_PLUGIN_DIR), dummy
                         credentials, the provider's skip_* checks, in <out>.offline; never applied
+deploy and destroy options (AWS: --target aws --config FILE, and --cluster, --out as for plan):
+  --yes, -y             confirm in advance; without it deploy asks "type yes" after the plan and
+                        destroy asks for the cluster name, on a terminal (no terminal: refused, exit 2)
+  --purge               destroy: also delete the state dir (PKI, passwords, secret version counters)
 
 drill options (each drill deploys and purges its own cluster; your clusters are left alone):
   --scenario NAME       switchover | host-crash | postgres-crash | patroni-crash | freeze | etcd-member |
@@ -88,6 +93,7 @@ const OPTIONS = {
   'no-install': { type: 'boolean' },
   timeout: { type: 'string' },
   purge: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
   out: { type: 'string' },
   offline: { type: 'boolean' },
   scenario: { type: 'string' },

@@ -33,11 +33,11 @@ const KIND: Record<DeployErrorCode, ErrorKind> = {
   BINARY_MISSING: 'usage',
   PORT_IN_USE: 'usage',
   NOT_DEPLOYED: 'usage',
+  CREDENTIALS_MISSING: 'usage',
   PROCESS_DIED: 'external',
   START_TIMEOUT: 'external',
   STOP_FAILED: 'external',
   TERRAFORM_FAILED: 'external',
-  CREDENTIALS_MISSING: 'external',
 };
 
 export class DeployError extends Error {

@@ -4,6 +4,8 @@ export interface Io {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where confirmations are read from; only a TTY is asked. @default - none: nothing is asked */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export interface Reporter {

@@ -188,10 +188,10 @@ describe('bad AWS config: exit 2 naming the field, the value and the fix; nothin
 
 const missing = terraformMissing();
 describe.skipIf(missing !== undefined)('plan without --offline and without AWS credentials', () => {
-  test('fails at once as an external error (exit 1) naming what to do; nothing synthesized', async () => {
+  test('fails at once (exit 2: a precondition the user fixes) naming what to do; nothing synthesized', async () => {
     const state = join(root, 'online');
     const result = await cli(['plan', '--config', AWS_EXAMPLE, '--state-dir', state], isolatedEnv(root));
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: no AWS credentials');
     expect(result.stderr).toContain('or run plan --offline');
     expect(existsSync(state)).toBe(false);

@@ -1,19 +1,38 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseManifest } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AWS_EXAMPLE, isolatedEnv, type Json, secretHits, terraformMissing } from './aws-support.js';
+import {
+  checkResources,
+  noSecretMaterial,
+  planHoldsNoSecretInputs,
+  resourcesFromPlan,
+  resourcesFromSynth,
+  secretInputsEphemeral,
+} from '../../../examples/test/security-rules.js';
+import { validateAwsConfig } from '../src/aws/config.js';
+import { buildAwsManifest } from '../src/aws/manifest.js';
+import { layoutFor } from '../src/local/layout.js';
+import {
+  AWS_EXAMPLE,
+  filesUnder,
+  isolatedEnv,
+  type Json,
+  secretHits,
+  terraformForTests,
+  zipEntries,
+} from './aws-support.js';
 import { type CliResult, cli, traversableTempDir } from './helpers.js';
 
-const missing = terraformMissing();
-if (missing !== undefined && process.env.CI) {
-  throw new Error(
-    `CI is set but ${missing}: install Terraform 1.11 and the hashicorp/aws 5.100.0 mirror in /opt/tf-plugins`,
-  );
-}
-if (missing !== undefined) console.warn(`SKIPPED: pgha plan --offline tests: ${missing}`);
+const missing = terraformForTests('pgha plan --offline tests');
+
+type Plan = Json & {
+  resource_changes: { address: string; type: string; change: { actions: string[]; after: Json } }[];
+  output_changes: Record<string, { after?: unknown; after_unknown?: unknown }>;
+};
 
 describe.skipIf(missing !== undefined)(
   'pgha plan --offline: real terraform against the provider mirror',
@@ -22,17 +41,44 @@ describe.skipIf(missing !== undefined)(
     let state: string;
     let result: CliResult;
     let out: Json;
+    let stackDir: string;
+    let planText: string;
+    let plan: Plan;
+    /** Every password and the first base64 line of every private key of the cluster. */
+    const secrets: string[] = [];
 
     beforeAll(async () => {
       root = await traversableTempDir('pgha-aws-plan-');
       state = join(root, 'state');
-      // One plan for the whole file: terraform init + plan takes 20-60 s on a busy machine.
-      result = await cli(
-        ['plan', '--offline', '--config', AWS_EXAMPLE, '--state-dir', state, '--json'],
-        isolatedEnv(root),
-      );
+      // One plan for the whole file: terraform init + plan takes 20-60 s on a busy machine. TF_LOG=trace
+      // would make Terraform log what it sends: pgha must drop it while Terraform holds the secret inputs.
+      result = await cli(['plan', '--offline', '--config', AWS_EXAMPLE, '--state-dir', state, '--json'], {
+        ...isolatedEnv(root),
+        TF_LOG: 'trace',
+      });
       if (result.code !== 0) console.error(result.stderr);
       out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Json;
+      stackDir = out.stackDir as string;
+      const { stdout } = await promisify(execFile)(
+        'terraform',
+        ['show', '-json', '-no-color', 'plan.tfplan'],
+        {
+          cwd: stackDir,
+          maxBuffer: 256 * 1024 * 1024,
+          env: {
+            ...isolatedEnv(root),
+            TF_IN_AUTOMATION: '1',
+            CHECKPOINT_DISABLE: '1',
+            PATH: `/usr/local/bin:${process.env.PATH}`,
+          },
+        },
+      );
+      planText = stdout;
+      plan = JSON.parse(stdout) as Plan;
+      for (const n of ['superuser', 'replication', 'rewind', 'restapi'])
+        secrets.push((await readFile(join(state, 'main', 'secrets', n), 'utf8')).trim());
+      for (const [file, bytes] of await filesUnder(join(state, 'main', 'pki')))
+        if (file.endsWith('.key')) secrets.push(bytes.toString('utf8').split('\n')[1] as string);
     }, 300_000);
 
     afterAll(async () => {
@@ -56,8 +102,7 @@ describe.skipIf(missing !== undefined)(
     });
 
     test('the offline stack has the plan-only switches and a throwaway state, apart from the real out dir', async () => {
-      const stackDir = join(state, 'main', 'cdktf.out.offline', 'stacks', 'main');
-      expect(out.stackDir).toBe(stackDir);
+      expect(stackDir).toBe(join(state, 'main', 'cdktf.out.offline', 'stacks', 'main'));
       expect((out.plan as Json).file).toBe(join(stackDir, 'plan.tfplan'));
       expect(existsSync(join(stackDir, 'plan.tfplan'))).toBe(true);
       const doc = JSON.parse(await readFile(join(stackDir, 'cdk.tf.json'), 'utf8')) as Json;
@@ -71,34 +116,111 @@ describe.skipIf(missing !== undefined)(
       expect(existsSync(join(state, 'main', 'cdktf.out'))).toBe(false);
     });
 
-    test('no password or private key in the out dir or in the plan Terraform would apply', async () => {
-      const passwords = await Promise.all(
-        ['superuser', 'replication', 'rewind', 'restapi'].map(async (n) =>
-          (await readFile(join(state, 'main', 'secrets', n), 'utf8')).trim(),
-        ),
-      );
-      const stackDir = out.stackDir as string;
-      const { stdout } = await promisify(execFile)(
-        'terraform',
-        ['show', '-json', '-no-color', 'plan.tfplan'],
-        {
-          cwd: stackDir,
-          maxBuffer: 256 * 1024 * 1024,
-          env: {
-            ...isolatedEnv(root),
-            TF_IN_AUTOMATION: '1',
-            CHECKPOINT_DISABLE: '1',
-            PATH: `/usr/local/bin:${process.env.PATH}`,
-          },
-        },
-      );
-      const plan = JSON.parse(stdout) as { resource_changes: unknown[] };
+    test('the plan writes every secret through the write-only attribute, numbered by the version store', async () => {
       expect(plan.resource_changes.length).toBe((out.resources as { total: number }).total);
+      const versions = plan.resource_changes.filter((r) => r.type === 'aws_secretsmanager_secret_version');
+      expect(versions.map((r) => r.address).sort()).toEqual(
+        [
+          'secret_etcd_etcd_1_tls',
+          'secret_etcd_etcd_2_tls',
+          'secret_etcd_etcd_3_tls',
+          'secret_patroni_passwords',
+          'secret_patroni_pg_1_tls',
+          'secret_patroni_pg_2_tls',
+          'secret_patroni_pg_3_tls',
+        ].map((v) => `aws_secretsmanager_secret_version.${v}_version`),
+      );
+      for (const r of versions) {
+        expect(r.change.actions).toEqual(['create']);
+        expect(r.change.after).toEqual({
+          secret_binary: null,
+          secret_string: null,
+          secret_string_wo: null,
+          secret_string_wo_version: 1,
+        });
+      }
+      // Ephemeral inputs are never recorded in a plan.
+      expect(plan.variables).toBeUndefined();
+      const store = JSON.parse(await readFile(join(state, 'main', 'aws-secret-versions.json'), 'utf8')) as {
+        secrets: Record<string, { version: number }>;
+      };
+      expect(Object.keys(store.secrets)).toHaveLength(versions.length);
+    });
+
+    test('the security rules hold on the deploy stack: cdk.tf.json and the plan JSON', async () => {
+      const doc = JSON.parse(await readFile(join(stackDir, 'cdk.tf.json'), 'utf8')) as Json;
+      expect(checkResources(resourcesFromSynth(doc))).toEqual([]);
+      expect(checkResources(resourcesFromPlan(plan))).toEqual([]);
+      expect(noSecretMaterial(doc)).toEqual([]);
+      expect(noSecretMaterial(plan)).toEqual([]);
+      expect(secretInputsEphemeral(doc)).toEqual([]);
+      expect(planHoldsNoSecretInputs(plan)).toEqual([]);
+      // The rules looked at something: seven secret versions, seven ephemeral inputs.
+      expect(Object.keys(doc.variable as Json)).toHaveLength(7);
+    });
+
+    test('no password, private key or fingerprint in cdk.tf.json, the plan JSON, the plan file, or what was printed', async () => {
+      expect(secrets).toHaveLength(4 + 15);
+      const planFile = await readFile(join(stackDir, 'plan.tfplan'));
+      const entries = zipEntries(planFile);
+      expect([...entries.keys()]).toContain('tfplan');
+      const store = await readFile(join(state, 'main', 'aws-secret-versions.json'), 'utf8');
+      const fingerprints = [...store.matchAll(/"sha256": "([0-9a-f]{64})"/g)].map((m) => m[1] as string);
+      expect(fingerprints).toHaveLength(7);
       const texts: [string, string][] = [
-        ['plan JSON', stdout],
+        ['plan JSON', planText],
         ['cdk.tf.json', await readFile(join(stackDir, 'cdk.tf.json'), 'utf8')],
+        ['stderr', result.stderr],
+        ['stdout', result.stdout],
+        ...[...entries].map(([name, bytes]): [string, string] => [
+          `plan.tfplan:${name}`,
+          bytes.toString('utf8'),
+        ]),
       ];
-      expect(texts.flatMap(([name, text]) => secretHits(name, text, passwords))).toEqual([]);
+      expect(texts.flatMap(([name, text]) => secretHits(name, text, [...secrets, ...fingerprints]))).toEqual(
+        [],
+      );
+      // The search can find what it looks for: the secrets are in the state dir, in the clear.
+      const superuser = await readFile(join(state, 'main', 'secrets', 'superuser'), 'utf8');
+      expect(secretHits('superuser', superuser, secrets)).toEqual(['superuser: secret #1']);
     }, 60_000);
+
+    test('TF_LOG is not passed on while Terraform holds the secret inputs, and pgha says so', () => {
+      expect(result.stderr).toContain('warning: TF_LOG not passed to Terraform');
+      expect(result.stderr).not.toMatch(/\[(TRACE|DEBUG)\]/);
+    });
+
+    test("the manifest from the stack's outputs (as planned, ARNs filled in) is one verify accepts", async () => {
+      const config = validateAwsConfig(JSON.parse(await readFile(AWS_EXAMPLE, 'utf8')), AWS_EXAMPLE);
+      // What `terraform output -json` prints after apply: the known values, and the ARNs AWS assigns.
+      const outputs = Object.fromEntries(
+        Object.entries(plan.output_changes).map(([name, change]) => {
+          const value =
+            change.after_unknown === true
+              ? 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgha/main/patroni/passwords-AbCdEf'
+              : change.after;
+          return [name, { sensitive: false, value }];
+        }),
+      );
+      const layout = layoutFor({ cluster: 'main', stateRoot: state, asRoot: false });
+      const manifest = buildAwsManifest({ config, outputs, layout });
+      const parsed = parseManifest(JSON.parse(JSON.stringify(manifest)), {
+        baseDir: dirname(layout.manifestFile),
+      });
+      expect(parsed.postgres.primary).toEqual({ host: 'db.main.pgha.internal', port: 5432 });
+      expect(parsed.etcd.endpoints).toEqual(
+        [1, 2, 3].map((i) => `https://etcd-${i}.main.pgha.internal:2379`),
+      );
+      expect(parsed.patroni.rest).toEqual([1, 2, 3].map((i) => `https://pg-${i}.main.pgha.internal:8008`));
+      // Every file the manifest names is there in the state dir, and the password file is the superuser's.
+      for (const file of [
+        parsed.etcd.tls.ca,
+        parsed.etcd.tls.cert,
+        parsed.etcd.tls.key,
+        parsed.postgres.passwordFile,
+      ])
+        expect(existsSync(file), file).toBe(true);
+      expect((await readFile(parsed.postgres.passwordFile, 'utf8')).trim()).toBe(secrets[0]);
+    });
   },
 );

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 
 /** The documented example config of the AWS target. */
 export const AWS_EXAMPLE = fileURLToPath(
@@ -68,6 +69,21 @@ export function terraformMissing(): string | undefined {
   return undefined;
 }
 
+/**
+ * `terraformMissing()`, said once per test file: where CI is set a missing Terraform or mirror fails the file
+ * (CI must have them); elsewhere the tests that need them skip with this message.
+ */
+export function terraformForTests(what: string): string | undefined {
+  const missing = terraformMissing();
+  if (missing !== undefined && process.env.CI) {
+    throw new Error(
+      `CI is set but ${missing}: install Terraform 1.11 and the hashicorp/aws 5.100.0 mirror in /opt/tf-plugins`,
+    );
+  }
+  if (missing !== undefined) console.warn(`SKIPPED: ${what}: ${missing}`);
+  return missing;
+}
+
 /** A minimal environment for the CLI: no AWS credentials of the machine, HOME in a temp dir. */
 export function isolatedEnv(home: string): Record<string, string> {
   return {
@@ -75,4 +91,32 @@ export function isolatedEnv(home: string): Record<string, string> {
     HOME: home,
     ...(process.env.CI ? { CI: process.env.CI } : {}),
   };
+}
+
+/**
+ * The files inside a zip archive (a Terraform plan file is one), uncompressed, so a test can search what is
+ * really stored rather than deflated bytes. Reads the central directory; stored and deflated entries.
+ */
+export function zipEntries(zip: Buffer): Map<string, Buffer> {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error('not a zip archive (no end of central directory)');
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const out = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central directory entry at ${at}`);
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataAt, dataAt + size);
+    if (method !== 0 && method !== 8) throw new Error(`${name}: compression method ${method}`);
+    out.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return out;
 }

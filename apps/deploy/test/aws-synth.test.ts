@@ -139,6 +139,37 @@ describe('pgha synth (AWS) from the example config', () => {
     for (const [file, bytes] of before) expect(after.get(file)?.equals(bytes), file).toBe(true);
     expect(await readFile(first.stackFile as string, 'utf8')).toBe(stackBefore);
   }, 60_000);
+
+  test('secret version numbers: 1 for each secret; a changed password bumps only the passwords secret', async () => {
+    const versionsIn = async () => {
+      const stack = JSON.parse(await readFile(first.stackFile as string, 'utf8')) as typeof doc;
+      return Object.fromEntries(
+        Object.entries(stack.resource.aws_secretsmanager_secret_version ?? {}).map(([name, r]) => [
+          name,
+          r.secret_string_wo_version,
+        ]),
+      );
+    };
+    const before = await versionsIn();
+    expect(Object.keys(before)).toHaveLength(7);
+    expect(new Set(Object.values(before))).toEqual(new Set([1]));
+    const store = join(state, 'main', 'aws-secret-versions.json');
+    expect(await mode(store)).toBe(0o600);
+
+    // An operator rotates the rewind password in the state dir: the passwords secret has new content.
+    await writeFile(join(state, 'main', 'secrets', 'rewind'), 'rotated-rewind-password-0123456789\n');
+    const again = await cli(
+      ['synth', '--config', AWS_EXAMPLE, '--state-dir', state, '--json'],
+      isolatedEnv(root),
+    );
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as Json).secretsChanged).toEqual(['pgha/main/patroni/passwords']);
+    expect(await versionsIn()).toEqual({ ...before, secret_patroni_passwords_version: 2 });
+    expect(await mode(store)).toBe(0o600);
+    const text = await readFile(store, 'utf8');
+    expect(text).not.toContain('rotated-rewind-password');
+    for (const p of passwords) expect(text).not.toContain(p);
+  }, 60_000);
 });
 
 describe('pgha synth (AWS) options', () => {

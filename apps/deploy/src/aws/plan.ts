@@ -9,17 +9,27 @@ import {
   findTerraform,
   type PlanCounts,
   planCounts,
-  runTerraform,
+  TerraformSession,
   terraformEnv,
+  withSecretInputs,
 } from './terraform.js';
 
-export interface PlanAwsOptions extends SynthAwsOptions {
+export interface AwsTerraformOptions extends SynthAwsOptions {
   /** The caller's environment (PATH, HOME, AWS_*, TF_CLI_CONFIG_FILE); Terraform runs with it. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Each line Terraform prints, as it prints it. */
+  /** Each line Terraform prints, as it prints it (secret values already redacted). */
   readonly onTerraformLine: (line: string) => void;
   /** Offline only: the provider mirror for `terraform init -plugin-dir`. @default '/opt/tf-plugins' */
   readonly pluginDir?: string;
+}
+
+export type PlanAwsOptions = AwsTerraformOptions;
+
+export interface PreparedAws {
+  readonly synth: SynthAwsResult;
+  /** Terraform in the stack directory, with the secret inputs in its environment. */
+  readonly session: TerraformSession;
+  readonly offline: boolean;
 }
 
 export interface PlanAwsResult extends PlanCounts {
@@ -27,14 +37,26 @@ export interface PlanAwsResult extends PlanCounts {
   readonly terraform: string;
   readonly planFile: string;
   readonly offline: boolean;
+  /** The session the plan ran in: apply the plan file in it (the ephemeral inputs must be given again). */
+  readonly session: TerraformSession;
+}
+
+/** What `prepareAws` checked before writing anything. */
+export interface AwsPreflight {
+  readonly terraform: string;
+  readonly pluginDir: string;
+  /** Offline without the -plugin-dir mirror: the filesystem mirror of the caller's TF_CLI_CONFIG_FILE. */
+  readonly useCliConfig: boolean;
 }
 
 /**
- * Synthesize, then `terraform init` and `terraform plan -out`. Offline: the provider from the filesystem
- * mirror, dummy credentials, the plan-only provider switches, no refresh and no lock, in a directory of its
- * own. Online: the caller's credentials (refused up front when there is no source at all).
+ * The checks that need no file written: Terraform is there; offline, the provider mirror is there; online,
+ * some source of AWS credentials is (refused, exit 2, when there is none: the SDK would otherwise retry for
+ * minutes before failing).
  */
-export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<PlanAwsResult> {
+export function preflightAws(
+  options: Pick<AwsTerraformOptions, 'env' | 'offline' | 'pluginDir'>,
+): AwsPreflight {
   const offline = options.offline === true;
   const terraform = findTerraform(options.env);
   const pluginDir = options.pluginDir ?? DEFAULT_PLUGIN_DIR;
@@ -57,52 +79,61 @@ export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<Plan
       },
     );
   }
+  return { terraform, pluginDir, useCliConfig };
+}
 
+/**
+ * Preflight, synthesize and `terraform init`. Offline: the provider from the filesystem mirror, dummy
+ * credentials and the plan-only provider switches, in a directory of its own. Online: the caller's
+ * credentials.
+ */
+export async function prepareAws(options: AwsTerraformOptions, emit: Emit): Promise<PreparedAws> {
+  const offline = options.offline === true;
+  const { terraform, pluginDir, useCliConfig } = preflightAws(options);
   const synth = await synthAws(options, emit);
-  const env = terraformEnv(options.env, offline);
-  const cwd = synth.stackDir;
-  const hint = offline
-    ? `the offline plan needs nothing but ${terraform} and ${pluginDir}; the lines above say what Terraform refused`
-    : 'check the AWS credentials, region and ids in the config; the lines above say what Terraform refused';
-  const common = { cwd, env, onLine: options.onTerraformLine, hint };
-
-  await step(emit, 'init', 'terraform init', () =>
-    runTerraform(
-      terraform,
-      [
-        'init',
-        '-input=false',
-        '-no-color',
-        ...(offline && !useCliConfig ? [`-plugin-dir=${pluginDir}`] : []),
-      ],
-      common,
-    ),
-  );
-  const planFile = join(cwd, 'plan.tfplan');
-  await step(emit, 'plan', 'terraform plan', () =>
-    runTerraform(
-      terraform,
-      [
-        'plan',
-        '-input=false',
-        '-no-color',
-        ...(offline ? ['-refresh=false', '-lock=false'] : []),
-        `-out=${planFile}`,
-      ],
-      common,
-    ),
-  );
-  const shown = await step(emit, 'show', 'read the plan', () =>
-    runTerraform(terraform, ['show', '-json', '-no-color', planFile], { ...common, capture: true }),
-  );
-  let plan: Parameters<typeof planCounts>[0];
-  try {
-    plan = JSON.parse(shown.stdout) as Parameters<typeof planCounts>[0];
-  } catch (error) {
-    throw new DeployError('TERRAFORM_FAILED', `terraform show -json ${planFile} printed no JSON`, {
-      hint,
-      cause: error,
+  const { env, removed } = withSecretInputs(terraformEnv(options.env, offline), synth.secretInputs);
+  if (removed.length > 0) {
+    emit({
+      type: 'warning',
+      message: `${removed.join(', ')} not passed to Terraform: its debug logs would show the secret values it sends`,
     });
   }
-  return { ...planCounts(plan), synth, terraform, planFile, offline };
+  const session = new TerraformSession({
+    bin: terraform,
+    cwd: synth.stackDir,
+    env,
+    onLine: options.onTerraformLine,
+    hint: offline
+      ? `the offline plan needs nothing but ${terraform} and ${pluginDir}; the lines above say what Terraform refused`
+      : 'check the AWS credentials, region and ids in the config; the lines above say what Terraform refused',
+    secretValues: synth.secretInputs.map((s) => s.value.reveal()),
+  });
+  await step(emit, 'init', 'terraform init', () =>
+    session.run([
+      'init',
+      '-input=false',
+      '-no-color',
+      ...(offline && !useCliConfig ? [`-plugin-dir=${pluginDir}`] : []),
+    ]),
+  );
+  return { synth, session, offline };
+}
+
+/** Prepare, then `terraform plan -out` with the secret inputs in Terraform's environment, and count. */
+export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<PlanAwsResult> {
+  const { synth, session, offline } = await prepareAws(options, emit);
+  const planFile = join(session.cwd, 'plan.tfplan');
+  await step(emit, 'plan', 'terraform plan', () =>
+    session.run([
+      'plan',
+      '-input=false',
+      '-no-color',
+      ...(offline ? ['-refresh=false', '-lock=false'] : []),
+      `-out=${planFile}`,
+    ]),
+  );
+  const plan = await step(emit, 'show', 'read the plan', () =>
+    session.json<Parameters<typeof planCounts>[0]>(['show', '-json', '-no-color', planFile]),
+  );
+  return { ...planCounts(plan), synth, terraform: session.bin, planFile, offline, session };
 }

@@ -4,12 +4,14 @@
  * deep path (the package root loads two thousand modules).
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version/index.js';
 import { awsEtcdMembers, EtcdCluster } from '@pgha/etcd-stack';
 import { awsPatroniNodes, PatroniCluster } from '@pgha/patroni-stack';
 import { type Cluster, defineCluster } from '@pgha/userdata';
-import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { AwsConfig } from './config.js';
+import { secretVariableName } from './secret-values.js';
 
 /** The resolved backend: the local path is relative to the stack directory. */
 export type StackBackend =
@@ -30,6 +32,11 @@ export interface PghaAwsStackOptions {
    * `terraform plan` runs with dummy keys and no network. Never set on a path that applies.
    */
   readonly planOnly?: boolean;
+  /**
+   * `secret_string_wo_version` of each secret, by secret name (see `syncSecretVersions`): a number, never a
+   * value or a hash of one. Every secret the constructs create must have one.
+   */
+  readonly secretVersions: Readonly<Record<string, number>>;
 }
 
 /** The name clients use for the load balancer: `db.<cluster>.<zone>` (a SAN of every PostgreSQL certificate). */
@@ -151,6 +158,46 @@ export class PghaAwsStack extends TerraformStack {
     new TerraformOutput(this, 'etcd_tls_secret_arns', {
       value: this.etcd.members.map((m) => m.tlsSecretArn),
     });
+    // What the manifest needs beyond the endpoints: who the members and nodes are.
+    new TerraformOutput(this, 'etcd_member_names', { value: this.etcd.members.map((m) => m.name) });
+    new TerraformOutput(this, 'patroni_nodes', {
+      value: cluster.patroni.nodes.map((n) => ({ name: n.name, host: n.host })),
+    });
+
+    this.secretValues(config.clusterName, options.secretVersions);
+  }
+
+  /**
+   * The secrets' values, without Terraform ever holding them: per secret an input variable that is sensitive
+   * and ephemeral (never saved in a plan file or state; given again, from `TF_VAR_<name>`, at plan, apply and
+   * destroy) and a secret version whose write-only `secret_string_wo` takes it (sent to AWS, never stored).
+   * `secret_string_wo_version` tells Terraform when to write a new version.
+   */
+  private secretValues(clusterName: string, versions: Readonly<Record<string, number>>): void {
+    const secrets = [
+      ...this.etcd.members.map((m) => ({ name: m.tlsSecretName, arn: m.tlsSecretArn })),
+      ...this.patroni.nodes.map((n) => ({ name: n.tlsSecretName, arn: n.tlsSecretArn })),
+      { name: this.patroni.passwordsSecretName, arn: this.patroni.passwordsSecretArn },
+    ];
+    for (const secret of secrets) {
+      const version = versions[secret.name];
+      if (version === undefined || !Number.isInteger(version) || version < 1)
+        throw new Error(`no secret version number for ${secret.name} (a bug in pgha)`);
+      const name = secretVariableName(clusterName, secret.name);
+      const variable = new TerraformVariable(this, name, {
+        type: 'string',
+        sensitive: true,
+        nullable: false,
+        description: `value of the Secrets Manager secret ${secret.name} (JSON); given by pgha as TF_VAR_${name}`,
+      });
+      // cdktf 0.21 predates ephemeral input variables (Terraform >= 1.10).
+      variable.addOverride('ephemeral', true);
+      new SecretsmanagerSecretVersion(this, `${name}_version`, {
+        secretId: secret.arn,
+        secretStringWo: variable.stringValue,
+        secretStringWoVersion: version,
+      });
+    }
   }
 }
 

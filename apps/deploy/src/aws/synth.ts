@@ -6,6 +6,8 @@ import { type Emit, step } from '../events.js';
 import { layoutFor } from '../local/layout.js';
 import { ensureSecrets } from '../local/secrets.js';
 import type { AwsConfig } from './config.js';
+import { type AwsSecretInput, awsSecretInputs } from './secret-values.js';
+import { SECRET_VERSIONS_FILE, syncSecretVersions } from './secret-versions.js';
 
 export interface SynthAwsOptions {
   readonly config: AwsConfig;
@@ -45,6 +47,15 @@ export interface SynthAwsResult {
   readonly backend: BackendSummary;
   readonly pki: string;
   readonly secretsCreated: readonly string[];
+  /**
+   * The value of every Secrets Manager secret and the Terraform variable that carries it (values wrapped:
+   * they serialize as "[secret]"). Terraform gets them only as `TF_VAR_<variable>` in its environment.
+   */
+  readonly secretInputs: readonly AwsSecretInput[];
+  /** `<stateDir>/aws-secret-versions.json`: the `secret_string_wo_version` counters. */
+  readonly secretVersionsFile: string;
+  /** Secrets whose content is new or changed since the last run: the next apply writes them. */
+  readonly secretsChanged: readonly string[];
 }
 
 /** What the state dir records about an AWS cluster (no secret in it). */
@@ -72,9 +83,11 @@ async function assertNotLocal(clusterFile: string, stateDir: string, cluster: st
 
 /**
  * Synthesize the AWS stack: make the PKI and the passwords once (kept in `<stateRoot>/<cluster>/pki` and
- * `secrets`, reused by every later run), then the Terraform JSON. No secret value enters the stack: the
- * constructs create secret containers only, and the written files are checked for every password and any
- * private key before this returns.
+ * `secrets`, reused by every later run), number each secret's content (`aws-secret-versions.json`), then the
+ * Terraform JSON. No secret value enters the stack: it declares an ephemeral variable per secret and a
+ * secret version that sends it to Secrets Manager through a write-only attribute; the values come back in
+ * `secretInputs` for the caller to hand Terraform in its environment. The written files are checked for
+ * every secret value and any private key before this returns.
  */
 export async function synthAws(options: SynthAwsOptions, emit: Emit): Promise<SynthAwsResult> {
   const { config } = options;
@@ -107,6 +120,17 @@ export async function synthAws(options: SynthAwsOptions, emit: Emit): Promise<Sy
     (r) => (r.created.length > 0 ? `${r.created.length} generated` : 'kept'),
   );
 
+  const secretInputs = awsSecretInputs(description, pki.bundle, secrets);
+  const secretVersionsFile = join(layout.stateDir, SECRET_VERSIONS_FILE);
+  const { versions, changed } = await step(
+    emit,
+    'secret-versions',
+    'secret version numbers',
+    () => syncSecretVersions(secretVersionsFile, secretInputs),
+    (r) =>
+      r.changed.length > 0 ? `${r.changed.length} of ${secretInputs.length} new or changed` : 'unchanged',
+  );
+
   const baseOut = resolve(options.outDir ?? join(layout.stateDir, 'cdktf.out'));
   const outDir = options.offline === true ? `${baseOut}.offline` : baseOut;
   const stackDir = join(outDir, 'stacks', cluster);
@@ -121,7 +145,11 @@ export async function synthAws(options: SynthAwsOptions, emit: Emit): Promise<Sy
           }
         : configured;
   await step(emit, 'synth', `synthesize the stack to ${outDir}`, async () => {
-    synthAwsStack(outDir, config, { backend, planOnly: options.offline === true });
+    synthAwsStack(outDir, config, {
+      backend,
+      planOnly: options.offline === true,
+      secretVersions: versions,
+    });
   });
 
   const stackFile = join(stackDir, 'cdk.tf.json');
@@ -133,10 +161,10 @@ export async function synthAws(options: SynthAwsOptions, emit: Emit): Promise<Sy
   for (const [type, named] of Object.entries(doc.resource ?? {})) byType[type] = Object.keys(named).length;
   const total = Object.values(byType).reduce((a, b) => a + b, 0);
 
-  const leaks = await findSecretValues(
-    outDir,
-    Object.values(secrets).map((s) => s.reveal()),
-  );
+  const leaks = await findSecretValues(outDir, [
+    ...Object.values(secrets).map((s) => s.reveal()),
+    ...secretInputs.map((s) => s.value.reveal()),
+  ]);
   if (leaks.length > 0) {
     // The constructs must never take a secret value; this is a bug, not a user error.
     throw new Error(`secret material in the synthesized stack: ${leaks.join(', ')}`);
@@ -167,6 +195,9 @@ export async function synthAws(options: SynthAwsOptions, emit: Emit): Promise<Sy
           },
     pki: pki.summary,
     secretsCreated: created,
+    secretInputs,
+    secretVersionsFile,
+    secretsChanged: changed,
   };
 }
 
@@ -193,7 +224,7 @@ export async function findSecretValues(dir: string, values: readonly string[]): 
         const text = await readFile(path, 'utf8');
         if (PRIVATE_KEY.test(text)) found.push(`${path}: a private key`);
         values.forEach((v, i) => {
-          if (text.includes(v)) found.push(`${path}: password #${i + 1}`);
+          if (text.includes(v)) found.push(`${path}: secret value #${i + 1}`);
         });
       }
     }

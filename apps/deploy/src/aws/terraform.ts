@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { inspect } from 'node:util';
 import { DeployError } from '../errors.js';
+import type { AwsSecretInput } from './secret-values.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -74,6 +76,52 @@ export function terraformEnv(env: Env, offline: boolean): Record<string, string>
   return out;
 }
 
+/**
+ * Terraform's and its providers' debug logging: a provider's debug log holds the request bodies it sends, a
+ * secret's value among them. Never set while Terraform holds secret inputs.
+ */
+const DEBUG_LOGGING = /^TF_LOG(_CORE|_PROVIDER|_PATH|_CORE_PATH|_PROVIDER_PATH)?$|^TF_LOG_PROVIDER_/;
+
+/**
+ * `env` plus each secret input as `TF_VAR_<variable>` (the only way values reach Terraform: never a file,
+ * never an argument), minus Terraform's debug logging. Returns the names of the logging variables removed.
+ */
+export function withSecretInputs(
+  env: Readonly<Record<string, string>>,
+  inputs: readonly AwsSecretInput[],
+): { env: Record<string, string>; removed: string[] } {
+  const out: Record<string, string> = {};
+  const removed: string[] = [];
+  for (const [k, v] of Object.entries(env)) {
+    if (DEBUG_LOGGING.test(k)) removed.push(k);
+    else out[k] = v;
+  }
+  for (const input of inputs) out[`TF_VAR_${input.variable}`] = input.value.reveal();
+  return { env: out, removed };
+}
+
+/**
+ * A line filter that replaces any piece of the given values with `[redacted]`: each value, and each line of
+ * it (also between JSON's `\n` escapes) of 16 characters or more, so a PEM key cannot pass line by line.
+ * Terraform never prints these; this is the second lock.
+ */
+export function redactor(values: readonly string[]): (line: string) => string {
+  const needles = new Set<string>();
+  for (const value of values) {
+    needles.add(value);
+    for (const piece of value.split(/\\n|\n|\r/)) {
+      const text = piece.trim();
+      if (text.length >= 16) needles.add(text);
+    }
+  }
+  const sorted = [...needles].filter((n) => n.length > 0).sort((a, b) => b.length - a.length);
+  return (line) => {
+    let out = line;
+    for (const needle of sorted) if (out.includes(needle)) out = out.split(needle).join('[redacted]');
+    return out;
+  };
+}
+
 export interface TerraformRun {
   readonly stdout: string;
 }
@@ -91,6 +139,8 @@ export function runTerraform(
     readonly onLine: (line: string) => void;
     readonly capture?: boolean;
     readonly hint: string;
+    /** Applied to every printed line (and the lines quoted in an error) before anything else sees it. */
+    readonly redact?: (line: string) => string;
   },
 ): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
@@ -115,7 +165,7 @@ export function runTerraform(
       });
     };
     const emit = (line: string) => {
-      const text = line.trimEnd();
+      const text = (options.redact ?? ((l: string) => l))(line).trimEnd();
       if (text.length === 0) return;
       tail.push(text);
       if (tail.length > 20) tail.shift();
@@ -145,6 +195,69 @@ export function runTerraform(
       );
     });
   });
+}
+
+/**
+ * Terraform in one stack directory with one environment: the synthesized stack's, with the secret inputs in
+ * it. The environment never leaves this object (it shows as `TerraformSession { bin, cwd }`), and every
+ * line Terraform prints passes the redactor.
+ */
+export class TerraformSession {
+  readonly bin: string;
+  readonly cwd: string;
+  readonly #env: Record<string, string>;
+  readonly #onLine: (line: string) => void;
+  readonly #hint: string;
+  readonly #redact: (line: string) => string;
+
+  constructor(options: {
+    readonly bin: string;
+    readonly cwd: string;
+    readonly env: Record<string, string>;
+    readonly onLine: (line: string) => void;
+    readonly hint: string;
+    readonly secretValues: readonly string[];
+  }) {
+    this.bin = options.bin;
+    this.cwd = options.cwd;
+    this.#env = options.env;
+    this.#onLine = options.onLine;
+    this.#hint = options.hint;
+    this.#redact = redactor(options.secretValues);
+  }
+
+  /** `terraform <args>` in the stack directory; `capture` keeps stdout (for `-json` documents). */
+  run(args: readonly string[], capture = false): Promise<TerraformRun> {
+    return runTerraform(this.bin, args, {
+      cwd: this.cwd,
+      env: this.#env,
+      onLine: this.#onLine,
+      hint: this.#hint,
+      capture,
+      redact: this.#redact,
+    });
+  }
+
+  /** `terraform <args> -json`, parsed; an external error when Terraform printed no JSON. */
+  async json<T>(args: readonly string[]): Promise<T> {
+    const { stdout } = await this.run(args, true);
+    try {
+      return JSON.parse(stdout) as T;
+    } catch (error) {
+      throw new DeployError('TERRAFORM_FAILED', `terraform ${args.join(' ')} printed no JSON`, {
+        hint: this.#hint,
+        cause: error,
+      });
+    }
+  }
+
+  toJSON(): { bin: string; cwd: string } {
+    return { bin: this.bin, cwd: this.cwd };
+  }
+
+  [inspect.custom](): string {
+    return `TerraformSession { bin: ${this.bin}, cwd: ${this.cwd} }`;
+  }
 }
 
 export interface PlanCounts {

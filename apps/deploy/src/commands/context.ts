@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
+import type { AwsConfig } from '../aws/config.js';
+import type { AwsTerraformOptions } from '../aws/plan.js';
 import type { ParsedFlags } from '../cli.js';
 import { DeployError } from '../errors.js';
 import { type Layout, layoutFor } from '../local/layout.js';
+import type { ConnectionInfo } from '../local/manifest.js';
 import { readClusterState } from '../local/state.js';
 import type { Io } from '../reporter.js';
 
@@ -25,4 +28,39 @@ export async function existingLayout(
     });
   }
   return { layout: { ...layout, nodesDir: state.nodesDir }, cluster };
+}
+
+/** `--target`: local (the default) or aws. */
+export function targetOf(flags: ParsedFlags): 'local' | 'aws' {
+  const target = (flags.target as string | undefined) ?? 'local';
+  if (target === 'local' || target === 'aws') return target;
+  throw new DeployError('USAGE', `--target ${JSON.stringify(target)} is not a target`, {
+    hint: 'use --target local (the default) or --target aws',
+  });
+}
+
+/** What every AWS command that runs Terraform takes from the flags and the environment. */
+export function awsTerraformOptions(
+  flags: ParsedFlags,
+  io: Io,
+  config: AwsConfig,
+): Omit<AwsTerraformOptions, 'offline'> {
+  return {
+    config,
+    stateRoot: stateRoot(flags, io),
+    outDir: flags.out as string | undefined,
+    env: io.env,
+    ...(io.env.PGHA_TF_PLUGIN_DIR === undefined ? {} : { pluginDir: io.env.PGHA_TF_PLUGIN_DIR }),
+    onTerraformLine: (line) => io.stderr.write(`  terraform| ${line}\n`),
+  };
+}
+
+/** How to connect, the lines deploy prints for either target. */
+export function connectionLines(c: ConnectionInfo, manifestFile: string): string[] {
+  return [
+    `primary (read-write):  ${c.primaryUrl}`,
+    `replicas (read-only):  ${c.replicaUrl}`,
+    `password file:         ${c.passwordFile}`,
+    `manifest:              ${manifestFile}`,
+  ];
 }

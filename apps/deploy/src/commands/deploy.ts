@@ -5,7 +5,7 @@ import { layoutFor } from '../local/layout.js';
 import { readClusterState } from '../local/state.js';
 import { DEFAULTS, readConfigFile, validateOptions } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { stateRoot } from './context.js';
+import { connectionLines, stateRoot, targetOf } from './context.js';
 
 function intFlag(flags: ParsedFlags, name: string): number | string | undefined {
   const value = flags[name];
@@ -14,17 +14,7 @@ function intFlag(flags: ParsedFlags, name: string): number | string | undefined 
 }
 
 export default async function deployCommand(flags: ParsedFlags, io: Io): Promise<number> {
-  const target = (flags.target as string | undefined) ?? 'local';
-  if (target === 'aws') {
-    throw new DeployError('USAGE', '--target aws cannot apply in this version', {
-      hint: 'pnpm run synth -- --config FILE writes the Terraform stack; pnpm run plan -- --config FILE plans it (--offline needs no AWS account)',
-    });
-  }
-  if (target !== 'local') {
-    throw new DeployError('USAGE', `--target ${JSON.stringify(target)} is not a target`, {
-      hint: 'use --target local (the default), or pnpm run synth / plan for AWS',
-    });
-  }
+  if (targetOf(flags) === 'aws') return (await import('./aws-deploy.js')).default(flags, io);
   const fromFile = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
   const fromFlags: Record<string, unknown> = {};
   const set = (key: string, value: unknown) => {
@@ -89,10 +79,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
     [
       summary,
       '',
-      `primary (read-write):  ${c.primaryUrl}`,
-      `replicas (read-only):  ${c.replicaUrl}`,
-      `password file:         ${c.passwordFile}`,
-      `manifest:              ${result.manifestFile}`,
+      ...connectionLines(c, result.manifestFile),
       '',
       '# psql environment',
       c.pgEnv,

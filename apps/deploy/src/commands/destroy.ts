@@ -1,9 +1,10 @@
 import type { ParsedFlags } from '../cli.js';
 import { destroyLocal } from '../local/destroy.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { existingLayout } from './context.js';
+import { existingLayout, targetOf } from './context.js';
 
 export default async function destroyCommand(flags: ParsedFlags, io: Io): Promise<number> {
+  if (targetOf(flags) === 'aws') return (await import('./aws-destroy.js')).default(flags, io);
   const { layout, cluster } = await existingLayout(flags, io);
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);

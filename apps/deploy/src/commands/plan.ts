@@ -2,7 +2,7 @@ import { awsConfigFromFlags } from '../aws/config.js';
 import { planAws } from '../aws/plan.js';
 import type { ParsedFlags } from '../cli.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { stateRoot } from './context.js';
+import { awsTerraformOptions } from './context.js';
 import { synthJson, synthLines } from './synth.js';
 
 /** `plan`: synth, then terraform init and plan -out; Terraform's lines stream to stderr, prefixed. */
@@ -12,17 +12,8 @@ export default async function planCommand(flags: ParsedFlags, io: Io): Promise<n
   const offline = flags.offline === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const started = performance.now();
-  const result = await planAws(
-    {
-      config,
-      stateRoot: stateRoot(flags, io),
-      outDir: flags.out as string | undefined,
-      offline,
-      env: io.env,
-      ...(io.env.PGHA_TF_PLUGIN_DIR === undefined ? {} : { pluginDir: io.env.PGHA_TF_PLUGIN_DIR }),
-      onTerraformLine: (line) => io.stderr.write(`  terraform| ${line}\n`),
-    },
-    (event) => reporter.event(event),
+  const result = await planAws({ ...awsTerraformOptions(flags, io, config), offline }, (event) =>
+    reporter.event(event),
   );
   const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   const counts = { add: result.add, change: result.change, destroy: result.destroy };
@@ -41,7 +32,7 @@ export default async function planCommand(flags: ParsedFlags, io: Io): Promise<n
       '',
       offline
         ? "offline plan: dummy credentials and the provider's skip_* switches, no refresh, a throwaway state; never apply it"
-        : `apply it with: terraform -chdir=${result.synth.stackDir} apply ${result.planFile}`,
+        : `apply with: pnpm run deploy -- --target aws --config ${String(flags.config)} (plans again, asks, applies; the secret inputs are ephemeral, not in the plan file)`,
       '',
     ].join('\n'),
   );

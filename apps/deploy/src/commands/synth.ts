@@ -27,7 +27,8 @@ export default async function synthCommand(flags: ParsedFlags, io: Io): Promise<
       '',
       ...synthLines(result),
       '',
-      'no private key and no password is in the stack: the deploy uploads them to Secrets Manager',
+      'no private key and no password is in the stack: Terraform gets them at plan, apply and destroy as ephemeral',
+      'variables (TF_VAR_secret_*) for write-only secret versions, never in the stack, plan file or state',
       `next: pnpm run plan -- --config ${String(flags.config)}${typeof flags.cluster === 'string' ? ` --cluster ${flags.cluster}` : ''} [--offline]`,
       '',
     ].join('\n'),
@@ -48,6 +49,8 @@ export function synthJson(r: SynthAwsResult): Record<string, unknown> {
     secretsDir: r.secretsDir,
     pki: r.pki,
     secretsCreated: r.secretsCreated,
+    secretVersionsFile: r.secretVersionsFile,
+    secretsChanged: r.secretsChanged,
   };
 }
 
