@@ -50,7 +50,7 @@ export interface EtcdClusterMember {
   readonly availabilityZone: string;
   /** Subnet the member's autoscaling group launches into. */
   readonly subnetId: string;
-  /** Name of the Secrets Manager secret the deploy app uploads this member's TLS material to. */
+  /** Name of the Secrets Manager secret the deploy app writes this member's TLS material to. */
   readonly tlsSecretName: string;
   /** ARN of that secret (a token until apply). */
   readonly tlsSecretArn: string;
@@ -69,7 +69,8 @@ export interface EtcdClusterMember {
  * instance role that can read only that member's TLS secret and attach only that member's volume.
  *
  * TLS material and secret values never pass through Terraform: the construct creates empty Secrets Manager
- * secrets; the deploy app uploads their values out of band.
+ * secrets, and the caller fills them (the pgha deploy app: a write-only secret version fed by an ephemeral
+ * variable, so the value is in neither plan nor state).
  */
 export class EtcdCluster extends Construct {
   /** Cluster name. */
@@ -215,7 +216,7 @@ export class EtcdCluster extends Construct {
       const tlsSecretName = `pgha/${cluster}/etcd/${name}/tls`;
       const secret = new SecretsmanagerSecret(m, 'tls-secret', {
         name: tlsSecretName,
-        description: `pgha ${cluster}: TLS material of etcd member ${name} (value uploaded by the deploy app)`,
+        description: `pgha ${cluster}: TLS material of etcd member ${name} (value set by the deploy app)`,
         kmsKeyId: this.kmsKeyArn,
         recoveryWindowInDays: p.secretRecoveryWindowDays,
       });

@@ -49,7 +49,7 @@ export interface PatroniClusterNode {
   readonly instanceId: string;
   /** Private IPv4 address (a token until apply). */
   readonly privateIp: string;
-  /** Secrets Manager secret the deploy app uploads this node's TLS material to. */
+  /** Secrets Manager secret the deploy app writes this node's TLS material to. */
   readonly tlsSecretName: string;
   /** ARN of that secret (a token until apply). */
   readonly tlsSecretArn: string;
@@ -65,9 +65,9 @@ export interface PatroniClusterNode {
  * only (`GET /replica`). Nodes run IMDSv2-only, without public addresses, with encrypted root and data
  * volumes, and an instance role that reads only the node's own TLS secret and the cluster passwords.
  *
- * The construct creates empty Secrets Manager secrets (KMS-encrypted with a customer key); the deploy app
- * uploads their values out of band, so no password or private key ever enters Terraform's state, plan or
- * the user-data.
+ * The construct creates empty Secrets Manager secrets (KMS-encrypted with a customer key); the caller
+ * fills them (the pgha deploy app: write-only secret versions fed by ephemeral variables), so no password or
+ * private key enters Terraform's state, plan or the user-data through the construct.
  */
 export class PatroniCluster extends Construct {
   /** Cluster name (Patroni scope). */
@@ -82,7 +82,7 @@ export class PatroniCluster extends Construct {
   readonly securityGroupId: string;
   /** Security group of the load balancer. */
   readonly loadBalancerSecurityGroupId: string;
-  /** Name of the secret holding the cluster passwords (uploaded by the deploy app). */
+  /** Name of the secret holding the cluster passwords (written by the deploy app). */
   readonly passwordsSecretName: string;
   /** ARN of that secret (a token until apply). */
   readonly passwordsSecretArn: string;
@@ -120,7 +120,7 @@ export class PatroniCluster extends Construct {
     this.passwordsSecretName = `pgha/${cluster}/patroni/passwords`;
     const passwords = new SecretsmanagerSecret(this, 'passwords-secret', {
       name: this.passwordsSecretName,
-      description: `pgha ${cluster}: PostgreSQL and Patroni REST passwords (value uploaded by the deploy app)`,
+      description: `pgha ${cluster}: PostgreSQL and Patroni REST passwords (value set by the deploy app)`,
       kmsKeyId: this.kmsKeyArn,
       recoveryWindowInDays: p.secretRecoveryWindowDays,
     });
@@ -291,7 +291,7 @@ export class PatroniCluster extends Construct {
       const tlsSecretName = `pgha/${cluster}/patroni/${name}/tls`;
       const tlsSecret = new SecretsmanagerSecret(n, 'tls-secret', {
         name: tlsSecretName,
-        description: `pgha ${cluster}: TLS material of Patroni node ${name} (value uploaded by the deploy app)`,
+        description: `pgha ${cluster}: TLS material of Patroni node ${name} (value set by the deploy app)`,
         kmsKeyId: this.kmsKeyArn,
         recoveryWindowInDays: p.secretRecoveryWindowDays,
       });
