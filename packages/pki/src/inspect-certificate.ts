@@ -72,7 +72,10 @@ export interface CertificateInfo {
   readonly keyAlgorithm: KeyAlgorithm | undefined;
   /** The public key, named: `rsa-2048`, `rsa-4096`, `ecdsa-p256`, `ecdsa-p384`, `ed25519`, ... */
   readonly keyType: string;
-  /** Key size in bits: the RSA modulus length, or the size of an EC key's curve (256 for P-256). */
+  /**
+   * Key size in bits: the RSA modulus length, or the size of an EC key's curve (256 for P-256, 384, 521); 0 for
+   * other kinds (Ed25519, unnamed curves).
+   */
   readonly keyBits: number;
   /** SHA-256 of the DER certificate, hex with colons (as `openssl x509 -fingerprint -sha256`). */
   readonly fingerprintSha256: string;

@@ -298,3 +298,71 @@ for (const variant of variants) {
     });
   });
 }
+
+describe('inspectCertificate reads certificates with keys @pgha/pki does not make (made by openssl)', () => {
+  let work: { dir: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    work = await tempDir();
+  });
+  afterAll(async () => {
+    await work.cleanup();
+  });
+
+  test.each([
+    ['P-384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'], 'ecdsa-p384', 384],
+    ['Ed25519', ['-newkey', 'ed25519'], 'ed25519', 0],
+  ])(
+    '%s, without a subject key identifier extension: key named, key id computed as openssl does',
+    async (_, newKey, keyType, keyBits) => {
+      const key = join(work.dir, `${keyType}.key`);
+      const bare = join(work.dir, `${keyType}-bare.crt`);
+      const withIds = join(work.dir, `${keyType}-ids.crt`);
+      // A config without extension sections: the certificate has no extensions at all.
+      const config = join(work.dir, 'bare.cnf');
+      await writeFile(config, '[req]\ndistinguished_name = dn\n[dn]\n');
+      const subject = ['-subj', '/CN=foreign/O=elsewhere', '-days', '2'];
+      const made = await openssl([
+        'req',
+        '-x509',
+        ...newKey,
+        '-nodes',
+        '-keyout',
+        key,
+        ...subject,
+        '-config',
+        config,
+        '-out',
+        bare,
+      ]);
+      expect(made.code, made.stderr).toBe(0);
+      const withExtensions = await openssl([
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        key,
+        ...subject,
+        '-out',
+        withIds,
+      ]);
+      expect(withExtensions.code, withExtensions.stderr).toBe(0);
+      const { stdout: text } = await openssl(['x509', '-in', bare, '-noout', '-text']);
+      expect(text).not.toContain('X509v3 Subject Key Identifier');
+      const { stdout: idsText } = await openssl(['x509', '-in', withIds, '-noout', '-text']);
+      const opensslKeyId = textSection(idsText, 'X509v3 Subject Key Identifier')?.value;
+
+      const info = inspectCertificate(await readFile(bare, 'utf8'));
+      expect(info).toMatchObject({
+        subject: 'CN=foreign, O=elsewhere',
+        keyAlgorithm: undefined,
+        keyType,
+        keyBits,
+        isCa: false,
+        keyUsage: [],
+        authorityKeyId: undefined,
+      });
+      expect(info.subjectKeyId.toUpperCase().replace(/(..)(?!$)/g, '$1:')).toBe(opensslKeyId);
+      expect(inspectCertificate(await readFile(withIds, 'utf8')).subjectKeyId).toBe(info.subjectKeyId);
+    },
+  );
+});
