@@ -28,7 +28,11 @@ export function smallSpec(overrides: Partial<BundleSpec> = {}): BundleSpec {
  * `smallSpec`'s bundle in `dir`, its CA made with `ca` keys and its leaves then added with `leaves` keys: what a
  * bundle looks like after its spec's keyAlgorithm changed (existing keys are kept, new ones get the new kind).
  */
-export async function bundleWithKeys(dir: string, ca: KeyAlgorithm, leaves: KeyAlgorithm): Promise<StoredBundle> {
+export async function bundleWithKeys(
+  dir: string,
+  ca: KeyAlgorithm,
+  leaves: KeyAlgorithm,
+): Promise<StoredBundle> {
   if (ca !== leaves) {
     await ensureBundle(dir, smallSpec({ keyAlgorithm: ca, etcdMembers: [], patroniNodes: [], clients: [] }));
   }
