@@ -28,7 +28,7 @@ afterAll(() => {
   for (const close of open) close();
 });
 
-async function handshake(opts: {
+interface HandshakeOptions {
   /** The CA both sides trust (the client's `ca` unless `clientCa` overrides it). */
   ca: string;
   server: Credential;
@@ -37,7 +37,9 @@ async function handshake(opts: {
   clientCa?: string;
   /** false: accept any client but report `socket.authorizationError` (to see why an enforcing server refuses). */
   enforce?: boolean;
-}): Promise<Outcome> {
+}
+
+async function handshake(opts: HandshakeOptions): Promise<Outcome> {
   let serverError: string | undefined;
   let clientKey: string | undefined;
   const server = createServer(
@@ -140,12 +142,13 @@ for (const variant of variants) {
       expect(foreignClient.key.algorithm).toBe(variant.leaves);
     });
 
+    /** A handshake where both sides trust the bundle's CA. */
+    const shake = (opts: Omit<HandshakeOptions, 'ca'>) => handshake({ ca: bundle.ca.certPem, ...opts });
     const etcd = (name: string) => must(bundle.etcd[name], name);
     const patroni = (name: string) => must(bundle.patroni[name], name);
 
     test('etcd member server + Patroni etcd client certificate: mutual auth succeeds', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: etcd('etcd-1'),
         host: '127.0.10.1',
         client: patroni('pg-1').etcdClient,
@@ -161,8 +164,7 @@ for (const variant of variants) {
     });
 
     test('etcd peer traffic: member cert as server and another member cert as client', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: etcd('etcd-2'),
         host: '127.0.10.2',
         client: etcd('etcd-1'),
@@ -171,8 +173,7 @@ for (const variant of variants) {
     });
 
     test('the 127.0.0.1 SAN lets a client dial the member on 127.0.0.1', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: etcd('etcd-1'),
         host: '127.0.0.1',
         client: must(bundle.clients.verify, 'v'),
@@ -181,8 +182,7 @@ for (const variant of variants) {
     });
 
     test('Patroni REST server; its own REST cert works as a client cert (clientAuth)', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: patroni('pg-1').rest,
         host: '127.0.20.1',
         client: patroni('pg-2').rest,
@@ -191,8 +191,7 @@ for (const variant of variants) {
     });
 
     test('a client certificate from another CA is refused', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: etcd('etcd-1'),
         host: '127.0.10.1',
         client: foreignClient,
@@ -200,8 +199,7 @@ for (const variant of variants) {
       expect(outcome.reply).toBeUndefined();
       expect(outcome.serverError).toBeDefined(); // TLS 1.3: the server drops the connection after the handshake
       // Why: the same client against a server that only observes.
-      const observed = await handshake({
-        ca: bundle.ca.certPem,
+      const observed = await shake({
         server: etcd('etcd-1'),
         host: '127.0.10.1',
         client: foreignClient,
@@ -212,22 +210,20 @@ for (const variant of variants) {
     });
 
     test('no client certificate is refused', async () => {
-      const outcome = await handshake({ ca: bundle.ca.certPem, server: etcd('etcd-1'), host: '127.0.10.1' });
+      const outcome = await shake({ server: etcd('etcd-1'), host: '127.0.10.1' });
       expect(outcome.reply).toBeUndefined();
       expect(outcome.serverError).toMatch(/peer did not return a certificate/i);
     });
 
     test('a server-only certificate (PostgreSQL, no clientAuth) is refused as a client certificate', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: etcd('etcd-1'),
         host: '127.0.10.1',
         client: patroni('pg-1').postgres,
       });
       expect(outcome.reply).toBeUndefined();
       expect(outcome.serverError).toBeDefined();
-      const observed = await handshake({
-        ca: bundle.ca.certPem,
+      const observed = await shake({
         server: etcd('etcd-1'),
         host: '127.0.10.1',
         client: patroni('pg-1').postgres,
@@ -237,8 +233,7 @@ for (const variant of variants) {
     });
 
     test('the client refuses a server whose SANs do not include the dialled address', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: patroni('pg-1').postgres,
         host: '127.0.10.1',
         client: etcd('etcd-1'),
@@ -250,8 +245,7 @@ for (const variant of variants) {
     });
 
     test('the client refuses a server certificate from another CA', async () => {
-      const outcome = await handshake({
-        ca: bundle.ca.certPem,
+      const outcome = await shake({
         server: etcd('etcd-1'),
         host: '127.0.10.1',
         client: patroni('pg-1').etcdClient,
