@@ -2,20 +2,42 @@
 # The same TLS set as @pgha/pki's full-bundle benchmark, made with the openssl CLI: a CA, 5 etcd member
 # certificates (serverAuth+clientAuth, IP SANs), per each of 3 Patroni nodes an etcd client (clientAuth), a
 # PostgreSQL server (serverAuth) and a REST (serverAuth+clientAuth) certificate, and 2 client identities.
-# RSA 2048, SHA-256, same extensions, same layout and modes (dir 0700, keys 0600, certs 0644).
+# RSA 2048 or ECDSA P-256 keys (KEY_ALG, as @pgha/pki's keyAlgorithm), SHA-256, same extensions, same layout
+# and modes (dir 0700, keys 0600, certs 0644).
 #
-# usage: openssl-bundle.sh OUT_DIR [JOBS]    JOBS leaves in parallel (default: number of CPUs)
+# usage: openssl-bundle.sh OUT_DIR [JOBS] [KEY_ALG]
+#   JOBS     leaves in parallel (default: number of CPUs)
+#   KEY_ALG  rsa (default) or ecdsa-p256
 set -euo pipefail
 
-out=${1:?usage: openssl-bundle.sh OUT_DIR [JOBS]}
+usage='usage: openssl-bundle.sh OUT_DIR [JOBS] [rsa|ecdsa-p256]'
+out=${1:?$usage}
 jobs=${2:-$(nproc)}
+key_alg=${3:-rsa}
 days=825
+
+case $key_alg in
+  rsa)
+    newkey="-newkey rsa:2048"
+    leaf_usage="digitalSignature,keyEncipherment"
+    ;;
+  ecdsa-p256)
+    newkey="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
+    # RFC 5480: no keyEncipherment for an EC key (what @pgha/pki writes too).
+    leaf_usage="digitalSignature"
+    ;;
+  *)
+    echo "$usage (KEY_ALG '$key_alg' is neither)" >&2
+    exit 2
+    ;;
+esac
 
 umask 077
 mkdir -p "$out"/etcd "$out"/clients
 chmod 700 "$out"
 
-openssl req -x509 -new -newkey rsa:2048 -nodes -sha256 -days 3650 \
+# shellcheck disable=SC2086 # $newkey is several words on purpose
+openssl req -x509 -new $newkey -nodes -sha256 -days 3650 \
   -keyout "$out/ca.key" -out "$out/ca.crt" -subj "/CN=pgha bench CA/O=pgha/OU=bench" \
   -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
   -addext "keyUsage=critical,keyCertSign,cRLSign" \
@@ -30,13 +52,14 @@ leaf() {
   ext=$(mktemp)
   {
     echo "basicConstraints=critical,CA:FALSE"
-    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "keyUsage=critical,$leaf_usage"
     echo "extendedKeyUsage=$eku"
     echo "subjectKeyIdentifier=hash"
     echo "authorityKeyIdentifier=keyid"
     if [ -n "$sans" ]; then echo "subjectAltName=$sans"; fi
   } >"$ext"
-  openssl req -new -newkey rsa:2048 -nodes -sha256 -keyout "$base.key" -out "$base.csr" \
+  # shellcheck disable=SC2086 # $newkey is several words on purpose
+  openssl req -new $newkey -nodes -sha256 -keyout "$base.key" -out "$base.csr" \
     -subj "/CN=$cn/O=pgha/OU=bench" 2>/dev/null
   openssl x509 -req -sha256 -days "$days" -in "$base.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" \
     -extfile "$ext" -out "$base.crt" 2>/dev/null
@@ -44,7 +67,7 @@ leaf() {
   chmod 644 "$base.crt"
 }
 export -f leaf
-export out days
+export out days newkey leaf_usage
 
 leaves() {
   for i in 1 2 3 4 5; do

@@ -3,6 +3,7 @@ import { smallSpec } from '../test/fixtures.js';
 import {
   type BundleSpec,
   createBundle,
+  createCa,
   isPkiError,
   issueCertificate,
   type PkiError,
@@ -39,6 +40,7 @@ describe('resolveBundleSpec', () => {
       caValidityDays: 3650,
       validityDays: 825,
       renewWithinDays: 30,
+      keyAlgorithm: 'rsa',
       keyBits: 2048,
       clients: [],
     });
@@ -139,6 +141,20 @@ describe('resolveBundleSpec', () => {
       30,
     ],
     ['unsupported key size', { ...base, keyBits: 1024 as 2048 }, 'INVALID_KEY_SIZE', 'keyBits', 1024],
+    [
+      'keyBits with ecdsa-p256',
+      { ...base, keyAlgorithm: 'ecdsa-p256', keyBits: 4096 },
+      'INVALID_KEY_SIZE',
+      'keyBits',
+      4096,
+    ],
+    [
+      'unknown key algorithm',
+      { ...base, keyAlgorithm: 'ecdsa-p384' as 'rsa' },
+      'INVALID_KEY_ALGORITHM',
+      'keyAlgorithm',
+      'ecdsa-p384',
+    ],
   ])('%s gives INVALID_SPEC naming the item, the value and the fix', (_, spec, code, path, value) => {
     const error = specError(spec);
     expect(error.code).toBe('INVALID_SPEC');
@@ -191,5 +207,80 @@ describe('resolveBundleSpec', () => {
         expect.objectContaining({ code: 'INVALID_VALIDITY', path: 'validityDays', value: 0 }),
       ],
     });
+  });
+
+  test('keyAlgorithm ecdsa-p256 resolves without keyBits; keyBits with it names both fields and the fix', () => {
+    expect(resolveBundleSpec({ ...base, keyAlgorithm: 'ecdsa-p256' })).toMatchObject({
+      keyAlgorithm: 'ecdsa-p256',
+    });
+    expect(specError({ ...base, keyAlgorithm: 'ecdsa-p256', keyBits: 2048 }).message).toBe(
+      'Invalid bundle spec (1 problem):\n' +
+        '  - keyBits: 2048 applies to RSA keys only, but keyAlgorithm is "ecdsa-p256" (P-256 keys are always ' +
+        '256 bits); remove keyBits, or use keyAlgorithm "rsa"',
+    );
+    expect(specError({ ...base, keyAlgorithm: 'dsa' as 'rsa' }).message).toBe(
+      'Invalid bundle spec (1 problem):\n' +
+        '  - keyAlgorithm: "dsa" is not a supported key algorithm; use "rsa" (the default) or "ecdsa-p256"',
+    );
+  });
+
+  test('createCa and issueCertificate check keyAlgorithm and keyBits the same way', async () => {
+    await expect(
+      createCa({ commonName: 'x', validityDays: 1, keyAlgorithm: 'ecdsa-p256', keyBits: 3072 }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_SPEC',
+      issues: [expect.objectContaining({ code: 'INVALID_KEY_SIZE', path: 'keyBits', value: 3072 })],
+    });
+    const fakeCa = { certPem: '', key: undefined as never };
+    await expect(
+      issueCertificate(fakeCa, {
+        commonName: 'x',
+        extendedKeyUsage: ['clientAuth'],
+        validityDays: 1,
+        keyAlgorithm: 'ed25519' as 'rsa',
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_SPEC',
+      issues: [
+        expect.objectContaining({ code: 'INVALID_KEY_ALGORITHM', path: 'keyAlgorithm', value: 'ed25519' }),
+      ],
+    });
+  });
+
+  test('a key given with a keyAlgorithm it is not: INVALID_SPEC saying keyAlgorithm is for new keys', async () => {
+    const ecCa = await createCa({ commonName: 'x', validityDays: 1, keyAlgorithm: 'ecdsa-p256' });
+    const mismatch = {
+      code: 'INVALID_SPEC',
+      issues: [
+        expect.objectContaining({
+          code: 'INVALID_KEY_ALGORITHM',
+          path: 'keyAlgorithm',
+          value: 'rsa',
+          message:
+            '"rsa" does not match the given key, which is ecdsa-p256; keyAlgorithm applies to new keys only, ' +
+            'so leave it out when passing a key',
+        }),
+      ],
+    };
+    await expect(
+      createCa({ commonName: 'x', validityDays: 1, key: ecCa.key, keyAlgorithm: 'rsa' }),
+    ).rejects.toMatchObject(mismatch);
+    await expect(
+      issueCertificate(ecCa, {
+        commonName: 'y',
+        extendedKeyUsage: ['clientAuth'],
+        validityDays: 1,
+        key: ecCa.key,
+        keyAlgorithm: 'rsa',
+      }),
+    ).rejects.toMatchObject(mismatch);
+    // The key's own algorithm is fine.
+    const renewed = await createCa({
+      commonName: 'x',
+      validityDays: 1,
+      key: ecCa.key,
+      keyAlgorithm: 'ecdsa-p256',
+    });
+    expect(renewed.key).toBe(ecCa.key);
   });
 });

@@ -13,6 +13,7 @@ import {
   inspectCertificate,
   isPkiError,
   issueCertificate,
+  type KeyAlgorithm,
   type PkiError,
   readBundle,
   type StoredBundle,
@@ -79,43 +80,49 @@ async function rejection(promise: Promise<unknown>): Promise<PkiError> {
 }
 
 describe('ensureBundle', () => {
-  test('first run issues everything and writes dir 0700, keys 0600, certs 0644 at the documented paths', async () => {
-    const { bundle, changes } = await ensureBundle(dir, smallSpec());
-    expect(changes).toHaveLength(1 + 2 + 6 + 1);
-    expect(changes.every((c) => c.action === 'issued' && c.reason === 'new')).toBe(true);
-    expect(bundle.paths.dir).toBe(dir);
-    expect(bundlePaths(dir, smallSpec())).toEqual(bundle.paths); // computable before anything exists
-    expect(bundle.paths.ca.cert).toBe(join(dir, 'ca.crt'));
-    expect(must(bundle.paths.etcd['etcd-1'], 'etcd-1').key).toBe(join(dir, 'etcd', 'etcd-1.key'));
-    expect(must(bundle.paths.patroni['pg-2'], 'pg-2').etcdClient.cert).toBe(
-      join(dir, 'patroni', 'pg-2', 'etcd-client.crt'),
-    );
-    expect(must(bundle.paths.clients.verify, 'verify').cert).toBe(join(dir, 'clients', 'verify.crt'));
+  test.each<KeyAlgorithm>(['rsa', 'ecdsa-p256'])(
+    'first run (%s) issues everything and writes dir 0700, keys 0600, certs 0644 at the documented paths',
+    async (keyAlgorithm) => {
+      const { bundle, changes } = await ensureBundle(dir, smallSpec({ keyAlgorithm }));
+      expect(changes).toHaveLength(1 + 2 + 6 + 1);
+      expect(changes.every((c) => c.action === 'issued' && c.reason === 'new')).toBe(true);
+      expect(changes.every((c) => c.keyAlgorithm === keyAlgorithm)).toBe(true);
+      expect(bundle.paths.dir).toBe(dir);
+      expect(bundlePaths(dir, smallSpec())).toEqual(bundle.paths); // computable before anything exists
+      expect(bundle.paths.ca.cert).toBe(join(dir, 'ca.crt'));
+      expect(must(bundle.paths.etcd['etcd-1'], 'etcd-1').key).toBe(join(dir, 'etcd', 'etcd-1.key'));
+      expect(must(bundle.paths.patroni['pg-2'], 'pg-2').etcdClient.cert).toBe(
+        join(dir, 'patroni', 'pg-2', 'etcd-client.crt'),
+      );
+      expect(must(bundle.paths.clients.verify, 'verify').cert).toBe(join(dir, 'clients', 'verify.crt'));
 
-    const mode = async (p: string) => (await stat(p)).mode & 0o777;
-    for (const d of [
-      dir,
-      join(dir, 'etcd'),
-      join(dir, 'patroni'),
-      join(dir, 'patroni', 'pg-1'),
-      join(dir, 'clients'),
-    ]) {
-      expect(await mode(d), d).toBe(0o700);
-    }
-    for (const f of allFiles(bundle)) {
-      expect(await mode(f.key), f.key).toBe(0o600);
-      expect(await mode(f.cert), f.cert).toBe(0o644);
-      expect(await readFile(f.cert, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
-    }
-    expect((await readdir(dir)).sort()).toEqual([
-      'bundle.json',
-      'ca.crt',
-      'ca.key',
-      'clients',
-      'etcd',
-      'patroni',
-    ]);
-  });
+      const mode = async (p: string) => (await stat(p)).mode & 0o777;
+      for (const d of [
+        dir,
+        join(dir, 'etcd'),
+        join(dir, 'patroni'),
+        join(dir, 'patroni', 'pg-1'),
+        join(dir, 'clients'),
+      ]) {
+        expect(await mode(d), d).toBe(0o700);
+      }
+      for (const f of allFiles(bundle)) {
+        expect(await mode(f.key), f.key).toBe(0o600);
+        expect(await mode(f.cert), f.cert).toBe(0o644);
+        expect(await readFile(f.cert, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+        expect(await readFile(f.key, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+        expect(inspectCertificate(await readFile(f.cert, 'utf8')).keyAlgorithm).toBe(keyAlgorithm);
+      }
+      expect((await readdir(dir)).sort()).toEqual([
+        'bundle.json',
+        'ca.crt',
+        'ca.key',
+        'clients',
+        'etcd',
+        'patroni',
+      ]);
+    },
+  );
 
   test('a re-run keeps the CA and every certificate, byte for byte', async () => {
     const first = await seeded();
@@ -416,16 +423,92 @@ describe('ensureBundle', () => {
   });
 });
 
-describe('writeBundle / readBundle', () => {
-  test('round trip of an in-memory bundle, with the documented modes', async () => {
-    const made = await createBundle(smallSpec({ patroniNodes: [] }));
-    const written = await writeBundle(dir, made);
-    expect((await stat(written.paths.ca.key)).mode & 0o777).toBe(0o600);
-    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+describe("ensureBundle with another keyAlgorithm than the bundle's keys", () => {
+  const name = { rsa: 'rsa-2048', 'ecdsa-p256': 'ecdsa-p256' } as const;
+
+  test.each<[KeyAlgorithm, KeyAlgorithm]>([
+    ['rsa', 'ecdsa-p256'],
+    ['ecdsa-p256', 'rsa'],
+  ])('a %s bundle run with %s: keys kept and said so; only new keys get the new kind', async (from, to) => {
+    const first =
+      from === 'rsa' ? await seeded() : await ensureBundle(dir, smallSpec({ keyAlgorithm: from }));
+    const before = await snapshot(first.bundle);
+
+    // Same entries, other keyAlgorithm: nothing is re-keyed or re-issued; every change names the kept kind.
+    const again = await ensureBundle(dir, smallSpec({ keyAlgorithm: to }));
+    expect(byAction(again.changes)).toEqual({ kept: again.changes.map((c) => c.id) });
+    expect(await snapshot(again.bundle)).toEqual(before);
+    for (const c of again.changes) {
+      expect(c.keyAlgorithm, c.id).toBe(from);
+      const how = c.id === 'ca' ? 'a CA is never re-keyed' : 'delete the key file to have a new key issued';
+      expect(c.detail, c.id).toMatch(
+        new RegExp(
+          `^valid, \\d+ days left; keeps its ${name[from]} key \\(new keys are ${name[to]}; ${how}\\)$`,
+        ),
+      );
+    }
+
+    // A new member, a changed SAN and a deleted key file in one run.
+    const spec = smallSpec({ keyAlgorithm: to });
+    const grown: BundleSpec = {
+      ...spec,
+      etcdMembers: [
+        { name: 'etcd-1', ipAddresses: ['127.0.10.1', '127.0.0.1', '127.0.10.11'] },
+        ...spec.etcdMembers.slice(1),
+        { name: 'etcd-3', ipAddresses: ['127.0.10.3', '127.0.0.1'] },
+      ],
+    };
+    await rm(must(first.bundle.paths.clients.verify, 'verify').key);
+    const { bundle, changes } = await ensureBundle(dir, grown);
+    const summary = changes
+      .filter((c) => c.action !== 'kept')
+      .map((c) => [c.id, c.action, c.reason, c.keyAlgorithm]);
+    expect(summary).toEqual([
+      ['etcd.etcd-1', 'renewed', 'san-changed', from],
+      ['etcd.etcd-3', 'issued', 'new', to],
+      ['clients.verify', 'issued', 'key-missing', to],
+    ]);
+    const etcd1 = must(bundle.paths.etcd['etcd-1'], 'etcd-1');
+    expect(await readFile(etcd1.key, 'utf8')).toBe(before.get(etcd1.key)); // renewed, not re-keyed
+    expect(
+      must(
+        changes.find((c) => c.id === 'etcd.etcd-1'),
+        'etcd-1',
+      ).detail,
+    ).toMatch(/^SANs changed: \+IP:127\.0\.10\.11; keeps its /);
+
+    // The mixed bundle reads back; every certificate verifies against the CA, whatever kind its key is.
     const read = await readBundle(dir);
-    expect(JSON.stringify(read)).toBe(JSON.stringify(written));
-    expect(read.ca.key.toPem()).toBe(made.ca.key.toPem());
+    expect(read.ca.key.algorithm).toBe(from);
+    expect(must(read.etcd['etcd-3'], 'etcd-3').key.algorithm).toBe(to);
+    expect(must(read.clients.verify, 'verify').key.algorithm).toBe(to);
+    expect(must(read.etcd['etcd-2'], 'etcd-2').key.algorithm).toBe(from);
+    for (const f of allFiles(read)) {
+      const pem = await readFile(f.cert, 'utf8');
+      expect(verifyChain(pem, read.ca.certPem), f.cert).toEqual({ valid: true, problems: [] });
+      expect((await stat(f.key)).mode & 0o777, f.key).toBe(0o600);
+    }
   });
+});
+
+describe('writeBundle / readBundle', () => {
+  test.each<KeyAlgorithm>(['rsa', 'ecdsa-p256'])(
+    'round trip of an in-memory bundle (%s), with the documented modes',
+    async (keyAlgorithm) => {
+      const made = await createBundle(smallSpec({ patroniNodes: [], keyAlgorithm }));
+      const written = await writeBundle(dir, made);
+      expect((await stat(written.paths.ca.key)).mode & 0o777).toBe(0o600);
+      expect((await stat(must(written.paths.etcd['etcd-2'], 'etcd-2').key)).mode & 0o777).toBe(0o600);
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      const read = await readBundle(dir);
+      expect(JSON.stringify(read)).toBe(JSON.stringify(written));
+      expect(read.ca.key.toPem()).toBe(made.ca.key.toPem());
+      const etcd2 = must(read.etcd['etcd-2'], 'etcd-2');
+      expect(etcd2.key.toPem()).toBe(must(made.etcd['etcd-2'], 'etcd-2').key.toPem());
+      expect([read.ca.key.algorithm, etcd2.key.algorithm]).toEqual([keyAlgorithm, keyAlgorithm]);
+      expect(verifyChain(etcd2.certPem, read.ca.certPem)).toEqual({ valid: true, problems: [] });
+    },
+  );
 
   test('an empty directory or a missing listed file: BUNDLE_INCOMPLETE with the path and the fix', async () => {
     const empty = await rejection(readBundle(dir));

@@ -7,16 +7,12 @@ import {
   type Credential,
   createBundle,
   inspectCertificate,
+  type KeyAlgorithm,
   keyMatchesCertificate,
 } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-06-01T12:00:00Z');
-let bundle: Bundle;
-
-beforeAll(async () => {
-  bundle = await createBundle(smallSpec(), { now });
-});
 
 function leaves(b: Bundle): [string, Credential][] {
   return [
@@ -39,7 +35,23 @@ function nodeSans(pem: string): string[] {
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-describe('createBundle', () => {
+const kinds: { keyAlgorithm: KeyAlgorithm; keyType: string; keyBits: number; leafKeyUsage: string[] }[] = [
+  {
+    keyAlgorithm: 'rsa',
+    keyType: 'rsa-2048',
+    keyBits: 2048,
+    leafKeyUsage: ['digitalSignature', 'keyEncipherment'],
+  },
+  // RFC 5480: no keyEncipherment for an EC key.
+  { keyAlgorithm: 'ecdsa-p256', keyType: 'ecdsa-p256', keyBits: 256, leafKeyUsage: ['digitalSignature'] },
+];
+
+describe.each(kinds)('createBundle, keyAlgorithm $keyAlgorithm', (kind) => {
+  let bundle: Bundle;
+  beforeAll(async () => {
+    bundle = await createBundle(smallSpec({ keyAlgorithm: kind.keyAlgorithm }), { now });
+  });
+
   test('has one entry per member, per Patroni node and role, per client', () => {
     expect(Object.keys(bundle.etcd)).toEqual(['etcd-1', 'etcd-2']);
     expect(Object.keys(bundle.patroni)).toEqual(['pg-1', 'pg-2']);
@@ -59,6 +71,8 @@ describe('createBundle', () => {
     const info = inspectCertificate(bundle.ca.certPem, { now });
     expect(info.keyUsage).toEqual(['keyCertSign', 'cRLSign']);
     expect(info.authorityKeyId).toBe(info.subjectKeyId);
+    expect(info.keyAlgorithm).toBe(kind.keyAlgorithm);
+    expect(bundle.ca.key.algorithm).toBe(kind.keyAlgorithm);
   });
 
   test.each([
@@ -99,9 +113,12 @@ describe('createBundle', () => {
     for (const [id, c] of all) {
       const info = inspectCertificate(c.certPem, { now });
       expect(info.authorityKeyId, id).toBe(ca.subjectKeyId);
-      expect(info.keyBits).toBe(2048);
+      expect(info.keyBits).toBe(kind.keyBits);
+      expect(info.keyType).toBe(kind.keyType);
+      expect(info.keyAlgorithm).toBe(kind.keyAlgorithm);
+      expect(c.key.algorithm).toBe(kind.keyAlgorithm);
       expect(info.subject).toMatch(/^CN=[a-z0-9-]+, O=pgha, OU=main$/);
-      expect(info.keyUsage).toEqual(['digitalSignature', 'keyEncipherment']);
+      expect(info.keyUsage).toEqual(kind.leafKeyUsage);
       // node:crypto prints the serial in hex; a positive INTEGER has its top bit clear.
       const serial = new X509Certificate(c.certPem).serialNumber;
       expect(Number.parseInt(serial.slice(0, 2), 16)).toBeLessThan(0x80);

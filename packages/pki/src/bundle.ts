@@ -1,5 +1,6 @@
 import { type BundleSpec, type ResolvedBundleSpec, resolveBundleSpec } from './bundle-spec.js';
 import type { Credential } from './credential.js';
+import type { KeyAlgorithm } from './private/options.js';
 import { type PlanOptions, planBundle } from './private/plan.js';
 
 /** The three certificates of one Patroni node. */
@@ -72,6 +73,11 @@ export interface BundleChange {
   readonly detail: string;
   /** notAfter of the certificate now in the bundle (absent for `removed`). */
   readonly notAfter?: Date;
+  /**
+   * Kind of the entry's key now in the bundle (absent for `removed`). A kept or renewed entry keeps its key, so
+   * after the spec's `keyAlgorithm` changed it can differ from the spec's; `detail` then says so.
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
 }
 
 export interface CreateBundleOptions {

@@ -1,8 +1,15 @@
 import type { Credential } from './credential.js';
 import { PkiError, type PkiIssue } from './errors.js';
 import { checkDays } from './private/names.js';
-import { checkDate, checkDnValue, checkKeyBits, type KeyBits } from './private/options.js';
-import { BACKDATE_MS, buildCertificate, DAY_MS, generateRsaKey, type NameAttribute } from './private/x509.js';
+import {
+  checkDate,
+  checkDnValue,
+  checkGivenKey,
+  checkKeySpec,
+  type KeyAlgorithm,
+  type KeyBits,
+} from './private/options.js';
+import { BACKDATE_MS, buildCertificate, DAY_MS, generateKey, type NameAttribute } from './private/x509.js';
 import type { PrivateKey } from './private-key.js';
 
 export interface CreateCaOptions {
@@ -23,11 +30,17 @@ export interface CreateCaOptions {
   /**
    * Key to certify. Pass the existing CA key to renew a CA certificate without re-keying: certificates it issued
    * stay valid under the new CA certificate (same subject, same key, same key identifier).
-   * @default - a new RSA key of `keyBits` is generated
+   * @default - a new key of `keyAlgorithm` is generated
    */
   readonly key?: PrivateKey;
   /**
-   * RSA key size for a new key.
+   * Kind of a new CA key: `rsa`, or `ecdsa-p256` (the CA then signs with ecdsa-with-SHA256). A CA of either kind
+   * signs leaves of either kind. When `key` is given, leave it out (or give the key's own algorithm).
+   * @default 'rsa'
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /**
+   * RSA key size for a new RSA key. Only with `keyAlgorithm` `rsa`: given with `ecdsa-p256` it is an error.
    * @default 2048
    */
   readonly keyBits?: KeyBits;
@@ -52,12 +65,13 @@ export async function createCa(options: CreateCaOptions): Promise<Credential> {
       ? undefined
       : checkDnValue(options.organizationalUnit, 'organizationalUnit', issues);
   const days = checkDays(options.validityDays, 'validityDays', issues);
-  const bits = checkKeyBits(options.keyBits, 'keyBits', issues);
+  const keySpec = checkKeySpec(options.keyAlgorithm, options.keyBits, '', issues);
+  checkGivenKey(options.key, options.keyAlgorithm, '', issues);
   const now = checkDate(options.now, 'now', issues);
-  if (issues.length > 0 || !commonName || !organization || !days || !bits || !now) {
+  if (issues.length > 0 || !commonName || !organization || !days || !keySpec || !now) {
     throw PkiError.fromIssues('CA options', issues);
   }
-  const key = options.key ?? (await generateRsaKey(bits));
+  const key = options.key ?? (await generateKey(keySpec));
   const subject: NameAttribute[] = [
     { shortName: 'CN', value: commonName },
     { shortName: 'O', value: organization },
@@ -66,7 +80,7 @@ export async function createCa(options: CreateCaOptions): Promise<Credential> {
   const certPem = buildCertificate({
     subject,
     issuer: subject,
-    publicKeyPem: key.publicKeyPem(),
+    subjectKey: key,
     notBefore: new Date(now.getTime() - BACKDATE_MS),
     notAfter: new Date(now.getTime() + days * DAY_MS),
     extensions: caExtensions(),

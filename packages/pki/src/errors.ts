@@ -27,6 +27,7 @@ export type PkiIssueCode =
   | 'INVALID_IP_ADDRESS'
   | 'INVALID_VALIDITY'
   | 'INVALID_KEY_SIZE'
+  | 'INVALID_KEY_ALGORITHM'
   | 'INVALID_VALUE';
 
 /** One broken rule: where (`path`, e.g. `etcdMembers[1].ipAddresses[0]`), the value given and the fix. */

@@ -31,5 +31,5 @@ export type { CertificateInfo, ChainVerification, KeyUsage, TimeOptions } from '
 export { inspectCertificate, keyMatchesCertificate, verifyChain } from './inspect-certificate.js';
 export type { IssueCertificateOptions } from './issue-certificate.js';
 export { issueCertificate } from './issue-certificate.js';
-export type { KeyBits } from './private/options.js';
+export type { KeyAlgorithm, KeyBits } from './private/options.js';
 export { isPrivateKey, PrivateKey } from './private-key.js';

@@ -14,6 +14,10 @@ const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2027-01-15T08:00:00Z');
 let ca: Credential;
 let leaf: Credential;
+/** A P-256 CA, a P-256 leaf it signed, and a P-256 leaf the RSA CA signed. */
+let ecCa: Credential;
+let ecLeaf: Credential;
+let ecLeafOfRsaCa: Credential;
 
 beforeAll(async () => {
   ca = await createCa({ commonName: 'Test CA', organizationalUnit: 'ops', validityDays: 365, now });
@@ -22,6 +26,22 @@ beforeAll(async () => {
     extendedKeyUsage: ['serverAuth'],
     subjectAltNames: ['db.example.com', '10.0.0.5', '2001:db8:0:0:0:0:0:1', '*.db.example.com'],
     validityDays: 90,
+    now,
+  });
+  ecCa = await createCa({ commonName: 'EC CA', validityDays: 365, keyAlgorithm: 'ecdsa-p256', now });
+  ecLeaf = await issueCertificate(ecCa, {
+    commonName: 'pg-1',
+    extendedKeyUsage: ['serverAuth', 'clientAuth'],
+    subjectAltNames: ['127.0.20.1', 'pg-1.example'],
+    validityDays: 90,
+    keyAlgorithm: 'ecdsa-p256',
+    now,
+  });
+  ecLeafOfRsaCa = await issueCertificate(ca, {
+    commonName: 'pg-2',
+    extendedKeyUsage: ['clientAuth'],
+    validityDays: 90,
+    keyAlgorithm: 'ecdsa-p256',
     now,
   });
 });
@@ -49,6 +69,38 @@ describe('inspectCertificate', () => {
     expect(info.serialNumber.toUpperCase()).toBe(x.serialNumber);
     expect(info.fingerprintSha256).toBe(x.fingerprint256);
     expect(info.keyBits).toBe(2048);
+    expect(info.keyType).toBe('rsa-2048');
+    expect(info.keyAlgorithm).toBe('rsa');
+  });
+
+  test('an ECDSA P-256 certificate: key, usages, SANs and key ids; node:crypto agrees', () => {
+    const info = inspectCertificate(ecLeaf.certPem, { now });
+    const x = new X509Certificate(ecLeaf.certPem);
+    expect(x.publicKey.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
+    expect(info).toMatchObject({
+      subject: 'CN=pg-1, O=pgha',
+      issuer: 'CN=EC CA, O=pgha',
+      keyAlgorithm: 'ecdsa-p256',
+      keyType: 'ecdsa-p256',
+      keyBits: 256,
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: ['serverAuth', 'clientAuth'],
+      ipAddresses: ['127.0.20.1'],
+      dnsNames: ['pg-1.example'],
+      isCa: false,
+      daysLeft: 90,
+      authorityKeyId: inspectCertificate(ecCa.certPem).subjectKeyId,
+      fingerprintSha256: x.fingerprint256,
+      notAfter: new Date(x.validTo),
+    });
+    expect(info.serialNumber.toUpperCase()).toBe(x.serialNumber);
+    expect(info.subjectKeyId).toMatch(/^[0-9a-f]{40}$/);
+    expect(info.subjectKeyId).not.toBe(info.authorityKeyId);
+    expect(inspectCertificate(ecCa.certPem)).toMatchObject({
+      isCa: true,
+      keyAlgorithm: 'ecdsa-p256',
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    });
   });
 
   test('after notAfter: expired and negative days left', () => {
@@ -97,7 +149,40 @@ describe('verifyChain', () => {
   });
 });
 
+describe('verifyChain across key kinds', () => {
+  test('P-256 leaves verify against their CA, RSA or P-256; not against the other CA', () => {
+    const ok = { valid: true, problems: [] };
+    expect(verifyChain(ecLeaf.certPem, ecCa.certPem, { now })).toEqual(ok);
+    expect(verifyChain(ecLeafOfRsaCa.certPem, ca.certPem, { now })).toEqual(ok);
+    const wrong = verifyChain(ecLeafOfRsaCa.certPem, ecCa.certPem, { now });
+    expect(wrong.valid).toBe(false);
+    expect(wrong.problems).toContain('the signature does not verify with the CA public key');
+    expect(verifyChain(ecLeaf.certPem, ca.certPem, { now }).valid).toBe(false);
+  });
+
+  test('node:crypto agrees: checkIssued and verify with the CA public key', () => {
+    for (const [certPem, caPem] of [
+      [ecLeaf.certPem, ecCa.certPem],
+      [ecLeafOfRsaCa.certPem, ca.certPem],
+    ] as const) {
+      const cert = new X509Certificate(certPem);
+      const issuer = new X509Certificate(caPem);
+      expect(cert.checkIssued(issuer)).toBe(true);
+      expect(cert.verify(issuer.publicKey)).toBe(true);
+    }
+  });
+});
+
 describe('keyMatchesCertificate', () => {
+  test('across key kinds: true only for the pair', () => {
+    expect(keyMatchesCertificate(ecLeaf.key, ecLeaf.certPem)).toBe(true);
+    expect(keyMatchesCertificate(ecLeaf.key.toPem(), ecLeaf.certPem)).toBe(true);
+    expect(keyMatchesCertificate(ecLeafOfRsaCa.key, ecLeafOfRsaCa.certPem)).toBe(true);
+    expect(keyMatchesCertificate(ecCa.key, ecLeaf.certPem)).toBe(false); // both P-256
+    expect(keyMatchesCertificate(ecLeaf.key, leaf.certPem)).toBe(false); // P-256 key, RSA certificate
+    expect(keyMatchesCertificate(leaf.key, ecLeaf.certPem)).toBe(false); // RSA key, P-256 certificate
+  });
+
   test('true for the pair, false for another key; accepts PEM text too', () => {
     expect(keyMatchesCertificate(leaf.key, leaf.certPem)).toBe(true);
     expect(keyMatchesCertificate(leaf.key.toPem(), leaf.certPem)).toBe(true);

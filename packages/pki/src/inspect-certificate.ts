@@ -2,8 +2,10 @@ import { createHash, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import type { ExtendedKeyUsage } from './credential.js';
 import { PkiError } from './errors.js';
+import { keyAlgorithmOf, keyBitsOf, keyTypeOf } from './private/key-type.js';
 import { canonicalIp } from './private/names.js';
-import { certificateSpki, DAY_MS, keySpki, parseCertificate, subjectKeyIdOf } from './private/x509.js';
+import type { KeyAlgorithm } from './private/options.js';
+import { certificateSpki, DAY_MS, keySpki, parseCertificate } from './private/x509.js';
 import { PrivateKey } from './private-key.js';
 
 /** Key usage bits (RFC 5280 names). */
@@ -64,7 +66,16 @@ export interface CertificateInfo {
   readonly subjectKeyId: string;
   /** Authority key identifier, hex, when present. */
   readonly authorityKeyId: string | undefined;
-  /** RSA modulus size in bits. */
+  /**
+   * `rsa` or `ecdsa-p256` for the kinds of key this package makes; undefined for any other (see `keyType`).
+   */
+  readonly keyAlgorithm: KeyAlgorithm | undefined;
+  /** The public key, named: `rsa-2048`, `rsa-4096`, `ecdsa-p256`, `ecdsa-p384`, `ed25519`, ... */
+  readonly keyType: string;
+  /**
+   * Key size in bits: the RSA modulus length, or the size of an EC key's curve (256 for P-256, 384, 521); 0 for
+   * other kinds (Ed25519, unnamed curves).
+   */
   readonly keyBits: number;
   /** SHA-256 of the DER certificate, hex with colons (as `openssl x509 -fingerprint -sha256`). */
   readonly fingerprintSha256: string;
@@ -79,11 +90,13 @@ export interface TimeOptions {
 }
 
 /**
- * Reads a PEM certificate (RSA).
+ * Reads a PEM certificate (any key type: RSA, ECDSA, ...).
  * @throws PkiError `CERT_UNREADABLE`
  */
 export function inspectCertificate(certPem: string, options: TimeOptions = {}): CertificateInfo {
-  const cert = parseCertificate(certPem, 'certificate');
+  const parsed = parseCertificate(certPem, 'certificate');
+  const cert = parsed.forge;
+  const publicKey = parsed.x509.publicKey;
   const now = options.now ?? new Date();
   const ext = (name: string) => cert.getExtension(name) as Record<string, unknown> | null;
   const san = ext('subjectAltName') as { altNames?: { type: number; value: string; ip?: string }[] } | null;
@@ -102,7 +115,6 @@ export function inspectCertificate(certPem: string, options: TimeOptions = {}): 
     else if (/^[0-9]+(\.[0-9]+)+$/.test(key) && eku?.[key] === true) extendedKeyUsage.push(key);
   }
   const bc = ext('basicConstraints');
-  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
   const notAfter = cert.validity.notAfter;
   return {
     subject: formatName(cert.subject.attributes),
@@ -118,11 +130,13 @@ export function inspectCertificate(certPem: string, options: TimeOptions = {}): 
     isCa: bc?.cA === true,
     keyUsage: KEY_USAGES.filter((name) => ku?.[name] === true),
     extendedKeyUsage,
-    subjectKeyId: subjectKeyIdOf(cert),
+    subjectKeyId: parsed.subjectKeyId,
     authorityKeyId: authorityKeyIdOf(cert),
-    keyBits: (cert.publicKey as forge.pki.rsa.PublicKey).n.bitLength(),
+    keyAlgorithm: keyAlgorithmOf(publicKey),
+    keyType: keyTypeOf(publicKey),
+    keyBits: keyBitsOf(publicKey),
     fingerprintSha256: createHash('sha256')
-      .update(der)
+      .update(parsed.x509.raw)
       .digest('hex')
       .toUpperCase()
       .replace(/(..)(?!$)/g, '$1:'),

@@ -1,7 +1,7 @@
 import type { Credential, ExtendedKeyUsage } from './credential.js';
 import { prepareCa, signLeaf, validateLeafOptions } from './private/leaf.js';
-import type { KeyBits } from './private/options.js';
-import { generateRsaKey } from './private/x509.js';
+import type { KeyAlgorithm, KeyBits } from './private/options.js';
+import { generateKey } from './private/x509.js';
 import type { PrivateKey } from './private-key.js';
 
 export interface IssueCertificateOptions {
@@ -28,12 +28,19 @@ export interface IssueCertificateOptions {
   /** Days the certificate is valid, from now (capped at the CA certificate's notAfter). */
   readonly validityDays: number;
   /**
-   * Key to certify; pass the current key to renew without re-keying.
-   * @default - a new RSA key of `keyBits` is generated
+   * Key to certify (RSA or ECDSA P-256); pass the current key to renew without re-keying.
+   * @default - a new key of `keyAlgorithm` is generated
    */
   readonly key?: PrivateKey;
   /**
-   * RSA key size for a new key.
+   * Kind of a new key: `rsa`, or `ecdsa-p256` (ECDSA on P-256, generated in well under a millisecond). The
+   * certificate's signature algorithm follows the CA's key, not this. When `key` is given, leave it out (or
+   * give the key's own algorithm).
+   * @default 'rsa'
+   */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /**
+   * RSA key size for a new RSA key. Only with `keyAlgorithm` `rsa`: given with `ecdsa-p256` it is an error.
    * @default 2048
    */
   readonly keyBits?: KeyBits;
@@ -45,7 +52,8 @@ export interface IssueCertificateOptions {
 }
 
 /**
- * Issues a leaf certificate signed by `ca`: keyUsage digitalSignature + keyEncipherment (critical), the given
+ * Issues a leaf certificate signed by `ca` (RSA or ECDSA P-256 CA; sha256WithRSAEncryption or ecdsa-with-SHA256
+ * after the CA's key): keyUsage digitalSignature (critical; plus keyEncipherment for an RSA key), the given
  * extended key usages, SANs, subject and authority key identifiers, basicConstraints CA:false, a random positive
  * serial, notBefore one hour in the past.
  * @throws PkiError `INVALID_SPEC` (bad options), `KEY_CERT_MISMATCH` (the CA key is not the CA certificate's key),
@@ -57,6 +65,6 @@ export async function issueCertificate(
 ): Promise<Credential> {
   const leaf = validateLeafOptions(options);
   const prepared = prepareCa(ca); // fail on a broken CA before spending time on a key
-  const key = options.key ?? (await generateRsaKey(leaf.bits));
+  const key = options.key ?? (await generateKey(leaf.key));
   return signLeaf(prepared, leaf, key);
 }

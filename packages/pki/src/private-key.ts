@@ -1,11 +1,13 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { PkiError } from './errors.js';
+import { keyAlgorithmOf, keyBitsOf, keyTypeOf } from './private/key-type.js';
+import type { KeyAlgorithm } from './private/options.js';
 
 const REDACTED = '[PrivateKey: redacted]';
 
 /**
- * An RSA private key. The PEM text is held in a private field: it never shows up in `console.log`,
+ * An RSA or ECDSA P-256 private key. The PEM text is held in a private field: it never shows up in `console.log`,
  * `util.inspect`, `JSON.stringify`, `String(key)` or error messages. Call `toPem()` when you really mean to
  * write the key somewhere (a 0600 file, a secrets store).
  */
@@ -19,9 +21,10 @@ export class PrivateKey {
   }
 
   /**
-   * Parses a PEM private key (PKCS#8 or PKCS#1, unencrypted, RSA).
+   * Parses an unencrypted PEM private key: RSA (PKCS#8 or PKCS#1 `RSA PRIVATE KEY`) or ECDSA on P-256 alias
+   * prime256v1 (PKCS#8 or SEC1 `EC PRIVATE KEY`). `toPem()` gives the text back as it was.
    * @param item names the key in error messages (a file path, a bundle entry).
-   * @throws PkiError `KEY_UNREADABLE` when it is not an unencrypted RSA private key.
+   * @throws PkiError `KEY_UNREADABLE` when it is not such a key (another curve or key type, encrypted, garbage).
    */
   static fromPem(pem: string, item = 'private key'): PrivateKey {
     let keyObject: KeyObject;
@@ -32,15 +35,16 @@ export class PrivateKey {
       throw new PkiError(
         'KEY_UNREADABLE',
         `${item}: not a readable unencrypted PEM private key (${describe(cause)}). ` +
-          'Provide an unencrypted PKCS#8 or PKCS#1 RSA key, or delete the file so a new key is issued.',
+          'Provide an unencrypted RSA or ECDSA P-256 key (PKCS#8, PKCS#1 or SEC1 PEM), or delete the file so ' +
+          'a new key is issued.',
         { item, cause },
       );
     }
-    if (keyObject.asymmetricKeyType !== 'rsa') {
+    if (keyAlgorithmOf(keyObject) === undefined) {
       throw new PkiError(
         'KEY_UNREADABLE',
-        `${item}: is a ${String(keyObject.asymmetricKeyType)} key; @pgha/pki signs and issues RSA keys only. ` +
-          'Use an RSA key, or delete the file so a new key is issued.',
+        `${item}: is a ${keyTypeOf(keyObject)} key; @pgha/pki signs and issues RSA and ECDSA P-256 ` +
+          '(prime256v1) keys only. Use such a key, or delete the file so a new key is issued.',
         { item },
       );
     }
@@ -68,9 +72,16 @@ export class PrivateKey {
     return createPublicKey(this.toKeyObject()).export({ type: 'spki', format: 'pem' }).toString();
   }
 
-  /** Key size in bits. */
+  /** `rsa` or `ecdsa-p256`. */
+  get algorithm(): KeyAlgorithm {
+    const algorithm = keyAlgorithmOf(this.toKeyObject());
+    if (algorithm === undefined) throw new Error('internal: a PrivateKey holds a key of an unsupported type');
+    return algorithm;
+  }
+
+  /** Key size in bits: the RSA modulus length, or 256 for a P-256 key (the size of the curve). */
   get bits(): number {
-    return this.toKeyObject().asymmetricKeyDetails?.modulusLength ?? 0;
+    return keyBitsOf(this.toKeyObject());
   }
 
   toString(): string {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BundleSpec } from '../src/index.js';
+import { type BundleSpec, ensureBundle, type KeyAlgorithm, type StoredBundle } from '../src/index.js';
 
 /** A small cluster on the local address plan: 2 etcd members, 2 Patroni nodes, 1 client (10 keys). */
 export function smallSpec(overrides: Partial<BundleSpec> = {}): BundleSpec {
@@ -22,6 +22,21 @@ export function smallSpec(overrides: Partial<BundleSpec> = {}): BundleSpec {
     clients: [{ name: 'verify' }],
     ...overrides,
   };
+}
+
+/**
+ * `smallSpec`'s bundle in `dir`, its CA made with `ca` keys and its leaves then added with `leaves` keys: what a
+ * bundle looks like after its spec's keyAlgorithm changed (existing keys are kept, new ones get the new kind).
+ */
+export async function bundleWithKeys(
+  dir: string,
+  ca: KeyAlgorithm,
+  leaves: KeyAlgorithm,
+): Promise<StoredBundle> {
+  if (ca !== leaves) {
+    await ensureBundle(dir, smallSpec({ keyAlgorithm: ca, etcdMembers: [], patroniNodes: [], clients: [] }));
+  }
+  return (await ensureBundle(dir, smallSpec({ keyAlgorithm: leaves }))).bundle;
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */

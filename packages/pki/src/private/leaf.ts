@@ -4,7 +4,7 @@ import { PkiError, type PkiIssue } from '../errors.js';
 import type { IssueCertificateOptions } from '../issue-certificate.js';
 import type { PrivateKey } from '../private-key.js';
 import { checkDays, classifySubjectAltName, type SubjectAltName, show } from './names.js';
-import { checkDate, checkDnValue, checkKeyBits, type KeyBits } from './options.js';
+import { checkDate, checkDnValue, checkGivenKey, checkKeySpec, type KeySpec } from './options.js';
 import {
   BACKDATE_MS,
   buildCertificate,
@@ -14,7 +14,6 @@ import {
   type NameAttribute,
   parseCertificate,
   sanExtension,
-  subjectKeyIdOf,
 } from './x509.js';
 
 export interface ValidLeaf {
@@ -22,7 +21,8 @@ export interface ValidLeaf {
   readonly sans: SubjectAltName[];
   readonly extendedKeyUsage: ExtendedKeyUsage[];
   readonly days: number;
-  readonly bits: KeyBits;
+  /** What a new key for this leaf should be (unused when the caller brings the key). */
+  readonly key: KeySpec;
   readonly now: Date;
 }
 
@@ -51,9 +51,10 @@ export function validateLeafOptions(options: IssueCertificateOptions, prefix = '
     if (san && !sans.some((s) => s.type === san.type && s.value === san.value)) sans.push(san);
   }
   const days = checkDays(options.validityDays, p('validityDays'), issues);
-  const bits = checkKeyBits(options.keyBits, p('keyBits'), issues);
+  const key = checkKeySpec(options.keyAlgorithm, options.keyBits, prefix, issues);
+  checkGivenKey(options.key, options.keyAlgorithm, prefix, issues);
   const now = checkDate(options.now, p('now'), issues);
-  if (issues.length > 0 || !cn || !o || !days || !bits || !now) {
+  if (issues.length > 0 || !cn || !o || !days || !key || !now) {
     throw PkiError.fromIssues('certificate options', issues);
   }
   const subject: NameAttribute[] = [
@@ -61,7 +62,7 @@ export function validateLeafOptions(options: IssueCertificateOptions, prefix = '
     { shortName: 'O', value: o },
   ];
   if (ou) subject.push({ shortName: 'OU', value: ou });
-  return { subject, sans, extendedKeyUsage: [...new Set(eku)], days, bits, now };
+  return { subject, sans, extendedKeyUsage: [...new Set(eku)], days, key, now };
 }
 
 /** A CA checked and parsed once, for signing many leaves. */
@@ -84,9 +85,9 @@ export function prepareCa(ca: Credential): PreparedCa {
   }
   return {
     credential: ca,
-    subject: caCert.subject.attributes,
-    keyIdBinary: Buffer.from(subjectKeyIdOf(caCert), 'hex').toString('binary'),
-    notAfter: caCert.validity.notAfter,
+    subject: caCert.forge.subject.attributes,
+    keyIdBinary: Buffer.from(caCert.subjectKeyId, 'hex').toString('binary'),
+    notAfter: caCert.forge.validity.notAfter,
   };
 }
 
@@ -98,7 +99,8 @@ export function signLeaf(ca: Credential | PreparedCa, leaf: ValidLeaf, key: Priv
   const notAfter = new Date(Math.min(wanted, prepared.notAfter.getTime()));
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    // RSA keys also encipher (TLS 1.2 RSA key exchange); RFC 5480 forbids keyEncipherment for EC keys.
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: key.algorithm === 'rsa', critical: true },
     {
       name: 'extKeyUsage',
       serverAuth: leaf.extendedKeyUsage.includes('serverAuth'),
@@ -111,7 +113,7 @@ export function signLeaf(ca: Credential | PreparedCa, leaf: ValidLeaf, key: Priv
   const certPem = buildCertificate({
     subject: leaf.subject,
     issuer: prepared.subject,
-    publicKeyPem: key.publicKeyPem(),
+    subjectKey: key,
     notBefore,
     notAfter,
     extensions,

@@ -1,19 +1,87 @@
 import type { PkiIssue } from '../errors.js';
+import type { PrivateKey } from '../private-key.js';
 import { show } from './names.js';
 
 export const KEY_SIZES = [2048, 3072, 4096] as const;
+/** RSA key sizes this package generates. */
 export type KeyBits = (typeof KEY_SIZES)[number];
 
-export function checkKeyBits(value: unknown, path: string, issues: PkiIssue[]): KeyBits | undefined {
-  if (value === undefined) return 2048;
-  if ((KEY_SIZES as readonly unknown[]).includes(value)) return value as KeyBits;
+export const KEY_ALGORITHMS = ['rsa', 'ecdsa-p256'] as const;
+/**
+ * The kind of key this package generates (and accepts): `rsa` (RSA, `keyBits` long, signs with
+ * sha256WithRSAEncryption) or `ecdsa-p256` (ECDSA on NIST P-256 alias prime256v1, signs with ecdsa-with-SHA256).
+ */
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+/** What a new key should be. */
+export type KeySpec =
+  | { readonly algorithm: 'rsa'; readonly bits: KeyBits }
+  | { readonly algorithm: 'ecdsa-p256' };
+
+/** `rsa-2048`, `ecdsa-p256`: how keys are named in messages and in inspection output. */
+export function keySpecName(spec: KeySpec): string {
+  return spec.algorithm === 'rsa' ? `rsa-${spec.bits}` : spec.algorithm;
+}
+
+/**
+ * Validates `keyAlgorithm` (default `rsa`) and `keyBits` (RSA only, default 2048) together.
+ * @param prefix prepended to the field names in issues (e.g. `etcd.etcd-1.`).
+ */
+export function checkKeySpec(
+  algorithm: unknown,
+  bits: unknown,
+  prefix: string,
+  issues: PkiIssue[],
+): KeySpec | undefined {
+  if (algorithm !== undefined && !(KEY_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
+    issues.push({
+      code: 'INVALID_KEY_ALGORITHM',
+      path: `${prefix}keyAlgorithm`,
+      value: algorithm,
+      message: `${show(algorithm)} is not a supported key algorithm; use "rsa" (the default) or "ecdsa-p256"`,
+    });
+    return undefined;
+  }
+  if (algorithm === 'ecdsa-p256') {
+    if (bits === undefined) return { algorithm };
+    issues.push({
+      code: 'INVALID_KEY_SIZE',
+      path: `${prefix}keyBits`,
+      value: bits,
+      message:
+        `${show(bits)} applies to RSA keys only, but ${prefix}keyAlgorithm is "ecdsa-p256" (P-256 keys are ` +
+        `always 256 bits); remove ${prefix}keyBits, or use ${prefix}keyAlgorithm "rsa"`,
+    });
+    return undefined;
+  }
+  if (bits === undefined) return { algorithm: 'rsa', bits: 2048 };
+  if ((KEY_SIZES as readonly unknown[]).includes(bits)) return { algorithm: 'rsa', bits: bits as KeyBits };
   issues.push({
     code: 'INVALID_KEY_SIZE',
-    path,
-    value,
-    message: `${show(value)} is not a supported RSA key size; use 2048, 3072 or 4096`,
+    path: `${prefix}keyBits`,
+    value: bits,
+    message: `${show(bits)} is not a supported RSA key size; use 2048, 3072 or 4096`,
   });
   return undefined;
+}
+
+/** A `key` passed in together with a `keyAlgorithm` it is not: the caller asked for two different things. */
+export function checkGivenKey(
+  key: PrivateKey | undefined,
+  algorithm: unknown,
+  prefix: string,
+  issues: PkiIssue[],
+): void {
+  if (key === undefined || !(KEY_ALGORITHMS as readonly unknown[]).includes(algorithm)) return;
+  if (key.algorithm === algorithm) return;
+  issues.push({
+    code: 'INVALID_KEY_ALGORITHM',
+    path: `${prefix}keyAlgorithm`,
+    value: algorithm,
+    message:
+      `"${String(algorithm)}" does not match the given ${prefix}key, which is ${key.algorithm}; ` +
+      `${prefix}keyAlgorithm applies to new keys only, so leave it out when passing a key`,
+  });
 }
 
 /** A distinguished-name attribute value: 1-64 printable characters (X.520 upper bound for CN). */

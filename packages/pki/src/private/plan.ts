@@ -11,9 +11,11 @@ import {
   verifyChain,
 } from '../inspect-certificate.js';
 import type { PrivateKey } from '../private-key.js';
+import { keyTypeOf } from './key-type.js';
 import { prepareCa, signLeaf, validateLeafOptions } from './leaf.js';
 import { canonicalIp } from './names.js';
-import { generateRsaKey } from './x509.js';
+import { type KeySpec, keySpecName } from './options.js';
+import { generateKey } from './x509.js';
 
 /** What is on disk (or in memory) before a run; any part may be missing. */
 export interface CurrentEntry {
@@ -109,9 +111,17 @@ export function desiredLeaves(spec: ResolvedBundleSpec): LeafSpec[] {
   return out;
 }
 
+/** What new keys of a bundle are. */
+export function keySpecOf(spec: ResolvedBundleSpec): KeySpec {
+  return spec.keyAlgorithm === 'rsa'
+    ? { algorithm: 'rsa', bits: spec.keyBits }
+    : { algorithm: spec.keyAlgorithm };
+}
+
 /**
  * Decides, for the CA and every leaf, whether to keep, renew (same key) or issue (new key); generates the new keys
- * in parallel; signs. Never replaces an existing key: a key is generated only where none exists.
+ * in parallel; signs. Never replaces an existing key: a key is generated only where none exists, of the spec's
+ * key algorithm; an existing key of another kind is kept, and its change says so.
  */
 export async function planBundle(
   spec: ResolvedBundleSpec,
@@ -121,6 +131,15 @@ export async function planBundle(
   const { now, locate } = options;
   const changes: BundleChange[] = [];
   const leaves = desiredLeaves(spec);
+  const keySpec = keySpecOf(spec);
+  /** The detail of a change that keeps an existing key, with a note when new keys would be of another kind. */
+  const existingKey = (id: string, key: PrivateKey, detail: string): string => {
+    const have = keyTypeOf(key.toKeyObject());
+    const want = keySpecName(keySpec);
+    if (have === want) return detail;
+    const how = id === 'ca' ? 'a CA is never re-keyed' : 'delete the key file to have a new key issued';
+    return `${detail}; keeps its ${have} key (new keys are ${want}; ${how})`;
+  };
 
   // 1. The CA: never re-keyed. A certificate without its key is an error, not a reason to start over.
   const caCur = current.ca;
@@ -175,9 +194,7 @@ export async function planBundle(
   }
   const caNeedsKey = caCur.key === undefined;
   const generated = await Promise.all(
-    [...(caNeedsKey ? ['ca'] : []), ...needKey].map(
-      async (id) => [id, await generateRsaKey(spec.keyBits)] as const,
-    ),
+    [...(caNeedsKey ? ['ca'] : []), ...needKey].map(async (id) => [id, await generateKey(keySpec)] as const),
   );
   const newKeys = new Map(generated);
 
@@ -193,7 +210,7 @@ export async function planBundle(
   const caReason = caInfo ? timeReason(caInfo, spec.renewWithinDays, now) : undefined;
   if (caCur.key === undefined) {
     ca = await createCa({ ...caOptions, key: need(newKeys, 'ca') });
-    changes.push(change('ca', 'issued', 'new', 'new CA key and certificate', ca.certPem));
+    changes.push(change('ca', 'issued', 'new', 'new CA key and certificate', ca));
   } else if (caCur.certPem === undefined) {
     ca = await createCa({ ...caOptions, key: caCur.key });
     changes.push(
@@ -201,8 +218,8 @@ export async function planBundle(
         'ca',
         'renewed',
         'certificate-missing',
-        'CA certificate re-made for the existing CA key',
-        ca.certPem,
+        existingKey('ca', ca.key, 'CA certificate re-made for the existing CA key'),
+        ca,
       ),
     );
   } else if (caReason !== undefined) {
@@ -212,13 +229,14 @@ export async function planBundle(
         'ca',
         'renewed',
         caReason.reason,
-        `${caReason.detail}; renewed with the same key and subject`,
-        ca.certPem,
+        existingKey('ca', ca.key, `${caReason.detail}; renewed with the same key and subject`),
+        ca,
       ),
     );
   } else {
     ca = { certPem: caCur.certPem, key: caCur.key };
-    changes.push(change('ca', 'kept', 'valid', `valid, ${caInfo?.daysLeft ?? 0} days left`, ca.certPem));
+    const detail = existingKey('ca', ca.key, `valid, ${caInfo?.daysLeft ?? 0} days left`);
+    changes.push(change('ca', 'kept', 'valid', detail, ca));
   }
 
   // 4. Leaves.
@@ -245,7 +263,7 @@ export async function planBundle(
       const reason = cur.certPem === undefined ? 'new' : 'key-missing';
       const detail =
         reason === 'new' ? 'new key and certificate' : 'key file missing: new key and certificate';
-      changes.push(change(leaf.id, 'issued', reason, detail, credential.certPem));
+      changes.push(change(leaf.id, 'issued', reason, detail, credential));
       continue;
     }
     const key = leafKeys.get(leaf.id);
@@ -258,8 +276,8 @@ export async function planBundle(
           leaf.id,
           'renewed',
           'certificate-missing',
-          'certificate re-made for the existing key',
-          credential.certPem,
+          existingKey(leaf.id, key, 'certificate re-made for the existing key'),
+          credential,
         ),
       );
       continue;
@@ -270,10 +288,12 @@ export async function planBundle(
     if (why) {
       const credential = signLeaf(preparedCa, options, key);
       issued.set(leaf.id, credential);
-      changes.push(change(leaf.id, 'renewed', why.reason, why.detail, credential.certPem));
+      changes.push(change(leaf.id, 'renewed', why.reason, existingKey(leaf.id, key, why.detail), credential));
     } else {
-      issued.set(leaf.id, { certPem: cur.certPem, key });
-      changes.push(change(leaf.id, 'kept', 'valid', `valid, ${info.daysLeft} days left`, cur.certPem));
+      const credential = { certPem: cur.certPem, key };
+      issued.set(leaf.id, credential);
+      const detail = existingKey(leaf.id, key, `valid, ${info.daysLeft} days left`);
+      changes.push(change(leaf.id, 'kept', 'valid', detail, credential));
     }
   }
 
@@ -381,9 +401,10 @@ function change(
   action: BundleChange['action'],
   reason: BundleChangeReason,
   detail: string,
-  certPem: string,
+  credential: Credential,
 ): BundleChange {
-  return { id, action, reason, detail, notAfter: new Date(new X509Certificate(certPem).validTo) };
+  const notAfter = new Date(new X509Certificate(credential.certPem).validTo);
+  return { id, action, reason, detail, notAfter, keyAlgorithm: credential.key.algorithm };
 }
 
 function need<T>(map: ReadonlyMap<string, T>, id: string): T {
