@@ -1,5 +1,6 @@
 import { type BundleChange, ensureBundle, type StoredBundle } from '@pgha/pki';
 import type { Cluster } from '@pgha/userdata';
+import { DEPLOY_KEY_ALGORITHM } from '../local/tls.js';
 
 /** Client identities issued with the cluster: `deploy` (its own checks) and `verify`, as on the local target. */
 export const AWS_PKI_CLIENTS = ['deploy', 'verify'] as const;
@@ -21,6 +22,7 @@ export async function ensureAwsPki(
 ): Promise<{ summary: string; changes: readonly BundleChange[]; bundle: StoredBundle }> {
   const { bundle, changes } = await ensureBundle(pkiDir, {
     clusterName: cluster.name,
+    keyAlgorithm: DEPLOY_KEY_ALGORITHM,
     etcdMembers: cluster.etcd.members.map((m) => ({ name: m.name, dnsNames: [m.host] })),
     patroniNodes: cluster.patroni.nodes.map((n) => ({ name: n.name, dnsNames: [n.host, loadBalancerName] })),
     postgresServiceAddresses: { dnsNames: [loadBalancerName] },

@@ -33,6 +33,14 @@ function pemOf(bundle: StoredBundle, group: 'etcd' | 'clients', name: string): C
 }
 
 /**
+ * The key type of every certificate deploy issues, on both targets: ECDSA P-256. A key costs 0.1 ms instead
+ * of RSA-2048's 130-200 ms of CPU (15 keys: 0.1 s instead of 1.1-1.8 s of a cold deploy on 2 cores), the
+ * files are smaller, and etcd, Patroni, PostgreSQL, HAProxy and libpq all take it. A bundle made with RSA
+ * keys earlier keeps them (@pgha/pki never re-keys silently); new certificates get P-256 keys.
+ */
+export const DEPLOY_KEY_ALGORITHM = 'ecdsa-p256' as const;
+
+/**
  * Create the cluster's PKI on first deploy; later keep what is valid and issue only what is missing or
  * changed (never a silent re-key). Certificates carry IP SANs only: when an IP check fails etcd falls back to
  * DNS SANs through the system resolver, which would send queries off this machine.
@@ -43,6 +51,7 @@ export async function ensurePki(
 ): Promise<{ files: PkiFiles; summary: string }> {
   const { bundle, changes } = await ensureBundle(layout.pkiDir, {
     clusterName: layout.cluster,
+    keyAlgorithm: DEPLOY_KEY_ALGORITHM,
     // Outgoing loopback connections come from 127.0.0.1, and etcd checks a peer's certificate against it.
     etcdMembers: plan.etcd.map((m) => ({ name: m.name, ipAddresses: [m.host, '127.0.0.1'] })),
     patroniNodes: plan.patroni.map((n) => ({ name: n.name, ipAddresses: [n.host, '127.0.0.1'] })),
