@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { renderPatroniPythonShim } from '@pgha/userdata';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../test/etcd.js';
 import { basicPki, PASSWORD, writeCluster } from '../test/fixture.js';
@@ -111,8 +112,12 @@ function startNode(node: { name: string; ip: string }): Proc {
   const file = join(dir, 'patroni.yml');
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
   own(file);
+  // No DNS query for the REST API's loopback address (see renderPatroniPythonShim).
+  writeFileSync(join(dir, 'sitecustomize.py'), renderPatroniPythonShim(), { mode: 0o644 });
   // /usr/bin/patroni, not a python3 from PATH; a clean environment (no inherited PG* variables).
-  return start('/usr/bin/patroni', [file], join(base, `${node.name}.log`), serviceOwner());
+  return start('/usr/bin/patroni', [file], join(base, `${node.name}.log`), serviceOwner(), {
+    PYTHONPATH: dir,
+  });
 }
 
 /** Kills a node's Patroni and its PostgreSQL (postmaster PID from its pid file): a host crash. */

@@ -9,17 +9,18 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `cmd` with a clean environment, output to `log`, as `owner` when given (we are root then). */
+/** Starts `cmd` with a clean environment (plus `env`), output to `log`, as `owner` when given (we are root then). */
 export function start(
   cmd: string,
   args: readonly string[],
   log: string,
   owner?: { uid: number; gid: number },
+  env: Readonly<Record<string, string>> = {},
 ): Proc {
   const fd = openSync(log, 'a');
   const child = spawn(cmd, [...args], {
     stdio: ['ignore', fd, fd],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env },
     ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
   });
   if (child.pid === undefined) throw new Error(`${cmd} did not start`);

@@ -59,6 +59,7 @@ export {
   patroniEnvironment,
   renderEnvironmentFile,
 } from './patroni-environment.js';
+export { renderPatroniPythonShim } from './patroni-python-shim.js';
 export {
   type PatroniTiming,
   TIMING_PROFILE_NAMES,

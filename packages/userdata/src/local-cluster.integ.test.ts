@@ -10,6 +10,7 @@ import { etcdClientUrls, renderEtcdConfig } from './etcd-config.js';
 import { renderHaproxyConfig } from './haproxy-config.js';
 import { renderPatroniConfig } from './patroni-config.js';
 import { patroniEnvironment } from './patroni-environment.js';
+import { renderPatroniPythonShim } from './patroni-python-shim.js';
 
 // The rendered files run a real cluster: three etcd members, two Patroni + PostgreSQL nodes (the installed
 // Patroni and PostgreSQL), and HAProxy in front, on loopback addresses no other test uses. Run as root, the
@@ -187,7 +188,9 @@ describe('a real cluster from the rendered files', () => {
           tls,
         }),
       );
-      const env = { PATH: '/usr/bin:/bin', ...patroniEnvironment(secrets) };
+      // The shim keeps the REST API's start-up from sending a PTR query for its loopback address off the machine.
+      writeFileSync(join(home, 'sitecustomize.py'), renderPatroniPythonShim(), { mode: 0o644 });
+      const env = { PATH: '/usr/bin:/bin', PYTHONPATH: home, ...patroniEnvironment(secrets) };
       const log = join(home, 'patroni.log');
       writeFileSync(log, '');
       own(log);

@@ -318,7 +318,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
             args: [l.configFile],
             logFile: l.logFile,
             cwd: l.dir,
-            env: { ...baseEnv(l.dir), ...patroniSecretsEnv(secrets) },
+            env: { ...baseEnv(l.dir), PYTHONPATH: l.pythonDir, ...patroniSecretsEnv(secrets) },
             uid: user.uid,
             gid: user.gid,
           });

@@ -32,6 +32,8 @@ export interface NodeLayout {
 export interface PatroniNodeLayout extends NodeLayout {
   readonly socketDir: string;
   readonly pgpassFile: string;
+  /** Holds the sitecustomize.py Patroni starts with (PYTHONPATH), see renderPatroniPythonShim. */
+  readonly pythonDir: string;
 }
 
 export function layoutFor(options: {
@@ -81,6 +83,7 @@ export function patroniLayout(layout: Layout, name: string): PatroniNodeLayout {
     recordFile: join(layout.runDir, `${name}.json`),
     socketDir: join(dir, 'socket'),
     pgpassFile: join(dir, 'pgpass'),
+    pythonDir: join(dir, 'python'),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   renderEtcdConfig,
   renderHaproxyConfig,
   renderPatroniConfig,
+  renderPatroniPythonShim,
 } from '@pgha/userdata';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
@@ -139,6 +140,7 @@ export function renderNodeFiles(input: {
         { path: l.dir, mode: 0o755 },
         { path: l.tlsDir, mode: 0o700 },
         { path: l.socketDir, mode: 0o700 },
+        { path: l.pythonDir, mode: 0o755 },
         // Patroni's initdb / pg_basebackup create the data dir itself (0700); its parent is the node dir.
       ],
       files: [
@@ -146,6 +148,8 @@ export function renderNodeFiles(input: {
         ...tlsCopy(l.tlsDir, 'postgres', pem.postgres),
         ...tlsCopy(l.tlsDir, 'rest', pem.rest),
         ...tlsCopy(l.tlsDir, 'etcd-client', pem.etcdClient),
+        // Patroni starts with PYTHONPATH=<python dir>: no DNS query for the REST API's loopback address.
+        { path: `${l.pythonDir}/sitecustomize.py`, content: renderPatroniPythonShim(), mode: 0o644 },
         {
           path: l.configFile,
           content: renderPatroniConfig(cluster, node.name, {
