@@ -5,6 +5,9 @@ import type { IConstruct } from 'constructs';
 /** Tag keys every pgha resource carries. */
 export const TAG_KEYS = { cluster: 'pgha:cluster', role: 'pgha:role', managedBy: 'pgha:managed-by' } as const;
 
+/** Tag keys with this prefix are pgha's own; callers may not set them. */
+export const RESERVED_TAG_PREFIX = 'pgha:';
+
 /** The standard tags: cluster, role, managed-by, plus the caller's extra tags. */
 export function standardTags(
   clusterName: string,
