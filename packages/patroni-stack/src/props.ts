@@ -1,16 +1,8 @@
+import type { ClientSource, SubnetPlacement } from '@pgha/aws-kit';
 import type { Cluster, PackagePin } from '@pgha/userdata';
 import type { PatroniNodeUserDataContext } from './user-data.js';
 
-/** One private subnet and the availability zone it lives in (given, not looked up: no data sources). */
-export interface SubnetPlacement {
-  /** Subnet id, for example `subnet-0abc...`. */
-  readonly subnetId: string;
-  /** The subnet's availability zone, for example `eu-west-1a`. Each subnet must be in a different zone. */
-  readonly availabilityZone: string;
-}
-
-/** Who may connect through the load balancer (5432, 5433): a CIDR block or a security group. */
-export type ClientSource = { readonly cidr: string } | { readonly securityGroupId: string };
+export type { ClientSource, SubnetPlacement };
 
 /** Properties of {@link PatroniCluster}. */
 export interface PatroniClusterProps {
