@@ -1,3 +1,4 @@
+export { addHostBase, type HostBase, type HostBaseOptions, type HostSettings } from './host.js';
 export {
   type AttachOwnVolumeOptions,
   addInstanceRole,
@@ -24,28 +25,11 @@ export {
   type TcpIngressOptions,
 } from './network.js';
 export {
-  amiIdRule,
   clusterNameProblem,
-  dataVolumeSizeRule,
-  dnsTtlRule,
+  commonRules,
   type HostWords,
   hostedZoneIdProblem,
-  hostedZoneIdRule,
   hostProblems,
-  instanceTypeRule,
-  kmsKeyArnRule,
-  packagesRule,
-  partitionRule,
-  reservedTagsRule,
-  rootDeviceNameRule,
-  rootVolumeSizeRule,
-  secretRecoveryWindowRule,
-  subnetCountRule,
-  subnetIdsRule,
-  subnetZonesRule,
-  userDataRule,
-  vpcIdRule,
-  zoneNameRule,
 } from './prop-rules.js';
 export { stripUndefined } from './props.js';
 export {

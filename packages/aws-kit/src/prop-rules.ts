@@ -2,17 +2,12 @@ import { idProblem, intInRangeProblem, isDnsName, isUnresolved, type Rule, show 
 import { RESERVED_TAG_PREFIX } from './tags.js';
 import type { SubnetPlacement } from './types.js';
 
-/*
- * Rules for the props the pgha constructs share, each typed on the one prop it reads so that a construct's rule
- * table (`Rule<XClusterProps>[]`) can list them in its own order next to its own rules.
- */
-
 /** `vpcId`: required, `vpc-...`. */
-export const vpcIdRule: Rule<{ readonly vpcId?: string }> = (p) =>
+const vpcIdRule: Rule<{ readonly vpcId?: string }> = (p) =>
   idProblem('vpcId', p.vpcId ?? '', /^vpc-[0-9a-z]+$/, 'vpc-0123456789abcdef0');
 
 /** `amiId`: required, `ami-...`. */
-export const amiIdRule: Rule<{ readonly amiId?: string }> = (p) =>
+const amiIdRule: Rule<{ readonly amiId?: string }> = (p) =>
   idProblem('amiId', p.amiId ?? '', /^ami-[0-9a-z]+$/, 'ami-0123456789abcdef0');
 
 type WithSubnets = { readonly subnets?: readonly SubnetPlacement[] };
@@ -21,7 +16,7 @@ type WithSubnets = { readonly subnets?: readonly SubnetPlacement[] };
  * `subnets`: at least `min` of them. `reason` ends the message after "...in each of at least N availability
  * zones" (say why that many).
  */
-export function subnetCountRule(min: number, reason: string): Rule<WithSubnets> {
+function subnetCountRule(min: number, reason: string): Rule<WithSubnets> {
   return (p) => {
     if (isUnresolved(p.subnets)) return undefined;
     if (!Array.isArray(p.subnets) || p.subnets.length < min) {
@@ -32,7 +27,7 @@ export function subnetCountRule(min: number, reason: string): Rule<WithSubnets> 
 }
 
 /** `subnets[].subnetId`: `subnet-...`. */
-export const subnetIdsRule: Rule<WithSubnets> = (p) => {
+const subnetIdsRule: Rule<WithSubnets> = (p) => {
   if (!Array.isArray(p.subnets)) return undefined;
   const bad = p.subnets.filter(
     (s) => !isUnresolved(s.subnetId) && !/^subnet-[0-9a-z]+$/.test(s.subnetId ?? ''),
@@ -43,7 +38,7 @@ export const subnetIdsRule: Rule<WithSubnets> = (p) => {
 };
 
 /** `subnets[].availabilityZone`: given, and one subnet per zone. */
-export const subnetZonesRule: Rule<WithSubnets> = (p) => {
+const subnetZonesRule: Rule<WithSubnets> = (p) => {
   if (!Array.isArray(p.subnets)) return undefined;
   const zones = p.subnets.map((s) => s.availabilityZone).filter((z) => !isUnresolved(z));
   const empty = zones.filter((z) => typeof z !== 'string' || z.trim() === '');
@@ -56,7 +51,7 @@ export const subnetZonesRule: Rule<WithSubnets> = (p) => {
 };
 
 /** `instanceType`: an EC2 instance type; `example` is the construct's default. */
-export function instanceTypeRule(example: string): Rule<{ readonly instanceType?: string }> {
+function instanceTypeRule(example: string): Rule<{ readonly instanceType?: string }> {
   return (p) =>
     p.instanceType !== undefined &&
     !isUnresolved(p.instanceType) &&
@@ -66,15 +61,15 @@ export function instanceTypeRule(example: string): Rule<{ readonly instanceType?
 }
 
 /** `dataVolumeSizeGiB`: 1..16384 (gp3 limits). */
-export const dataVolumeSizeRule: Rule<{ readonly dataVolumeSizeGiB?: number }> = (p) =>
+const dataVolumeSizeRule: Rule<{ readonly dataVolumeSizeGiB?: number }> = (p) =>
   intInRangeProblem('dataVolumeSizeGiB', p.dataVolumeSizeGiB, 1, 16384);
 
 /** `rootVolumeSizeGiB`: 8..16384. */
-export const rootVolumeSizeRule: Rule<{ readonly rootVolumeSizeGiB?: number }> = (p) =>
+const rootVolumeSizeRule: Rule<{ readonly rootVolumeSizeGiB?: number }> = (p) =>
   intInRangeProblem('rootVolumeSizeGiB', p.rootVolumeSizeGiB, 8, 16384);
 
 /** `rootDeviceName`: `/dev/<name>`. */
-export const rootDeviceNameRule: Rule<{ readonly rootDeviceName?: string }> = (p) =>
+const rootDeviceNameRule: Rule<{ readonly rootDeviceName?: string }> = (p) =>
   p.rootDeviceName === undefined ||
   isUnresolved(p.rootDeviceName) ||
   /^\/dev\/[a-z0-9]+$/.test(p.rootDeviceName)
@@ -82,7 +77,7 @@ export const rootDeviceNameRule: Rule<{ readonly rootDeviceName?: string }> = (p
     : `rootDeviceName: got ${show(p.rootDeviceName)}; use the AMI's root device, like "/dev/xvda"`;
 
 /** `zoneName`: a lowercase DNS name of at most `maxLength` characters, without a trailing dot. */
-export function zoneNameRule(maxLength = 253): Rule<{ readonly zoneName?: string }> {
+function zoneNameRule(maxLength = 253): Rule<{ readonly zoneName?: string }> {
   return (p) =>
     isUnresolved(p.zoneName) || isDnsName(p.zoneName, maxLength)
       ? undefined
@@ -92,7 +87,7 @@ export function zoneNameRule(maxLength = 253): Rule<{ readonly zoneName?: string
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 /** `hostedZoneId`: a Route 53 zone id (`Z...`); `required` makes a missing one a problem too. */
-export function hostedZoneIdRule(required: boolean): Rule<{ readonly hostedZoneId?: string }> {
+function hostedZoneIdRule(required: boolean): Rule<{ readonly hostedZoneId?: string }> {
   return (p) =>
     idProblem(
       'hostedZoneId',
@@ -108,11 +103,11 @@ export function hostedZoneIdProblem(prop: string, value: string | undefined): st
 }
 
 /** `dnsTtlSeconds`: 5..3600. */
-export const dnsTtlRule: Rule<{ readonly dnsTtlSeconds?: number }> = (p) =>
+const dnsTtlRule: Rule<{ readonly dnsTtlSeconds?: number }> = (p) =>
   intInRangeProblem('dnsTtlSeconds', p.dnsTtlSeconds, 5, 3600);
 
 /** `kmsKeyArn`: a KMS key ARN (not an alias). */
-export const kmsKeyArnRule: Rule<{ readonly kmsKeyArn?: string }> = (p) =>
+const kmsKeyArnRule: Rule<{ readonly kmsKeyArn?: string }> = (p) =>
   idProblem(
     'kmsKeyArn',
     p.kmsKeyArn,
@@ -122,7 +117,7 @@ export const kmsKeyArnRule: Rule<{ readonly kmsKeyArn?: string }> = (p) =>
   );
 
 /** `secretRecoveryWindowDays`: 0 or 7..30 (what Secrets Manager accepts). */
-export const secretRecoveryWindowRule: Rule<{ readonly secretRecoveryWindowDays?: number }> = (p) => {
+const secretRecoveryWindowRule: Rule<{ readonly secretRecoveryWindowDays?: number }> = (p) => {
   const v = p.secretRecoveryWindowDays;
   if (v === undefined || isUnresolved(v) || v === 0 || (Number.isInteger(v) && v >= 7 && v <= 30))
     return undefined;
@@ -130,13 +125,13 @@ export const secretRecoveryWindowRule: Rule<{ readonly secretRecoveryWindowDays?
 };
 
 /** `partition`: `aws`, `aws-cn`, `aws-us-gov`, ... */
-export const partitionRule: Rule<{ readonly partition?: string }> = (p) =>
+const partitionRule: Rule<{ readonly partition?: string }> = (p) =>
   p.partition === undefined || /^aws(-[a-z]+)*$/.test(p.partition)
     ? undefined
     : `partition: got ${show(p.partition)}; use "aws", "aws-cn" or "aws-us-gov"`;
 
 /** `tags`: none with the reserved `pgha:` prefix. */
-export const reservedTagsRule: Rule<{ readonly tags?: Readonly<Record<string, string>> }> = (p) => {
+const reservedTagsRule: Rule<{ readonly tags?: Readonly<Record<string, string>> }> = (p) => {
   const reserved = Object.keys(p.tags ?? {}).filter((k) => k.startsWith(RESERVED_TAG_PREFIX));
   return reserved.length === 0
     ? undefined
@@ -144,7 +139,7 @@ export const reservedTagsRule: Rule<{ readonly tags?: Readonly<Record<string, st
 };
 
 /** `userData`: a renderer function; `argument` names what it is called with (`member`, `node`). */
-export function userDataRule(argument: string): Rule<{ readonly userData?: unknown }> {
+function userDataRule(argument: string): Rule<{ readonly userData?: unknown }> {
   return (p) =>
     p.userData === undefined || typeof p.userData === 'function'
       ? undefined
@@ -152,10 +147,36 @@ export function userDataRule(argument: string): Rule<{ readonly userData?: unkno
 }
 
 /** `packages`: a list of Debian packages. */
-export const packagesRule: Rule<{ readonly packages?: unknown }> = (p) =>
+const packagesRule: Rule<{ readonly packages?: unknown }> = (p) =>
   p.packages === undefined || Array.isArray(p.packages)
     ? undefined
     : `packages: got ${show(p.packages)}; give a list of { name, version? } Debian packages, or leave it unset`;
+
+/**
+ * Rules for the props the pgha constructs share, each typed on the one prop it reads so that a construct's rule
+ * table (`Rule<XClusterProps>[]`) can list them in its own order next to its own rules. The functions make a
+ * rule from the construct's own words or limits.
+ */
+export const commonRules = {
+  vpcId: vpcIdRule,
+  amiId: amiIdRule,
+  subnetCount: subnetCountRule,
+  subnetIds: subnetIdsRule,
+  subnetZones: subnetZonesRule,
+  instanceType: instanceTypeRule,
+  dataVolumeSize: dataVolumeSizeRule,
+  rootVolumeSize: rootVolumeSizeRule,
+  rootDeviceName: rootDeviceNameRule,
+  zoneName: zoneNameRule,
+  hostedZoneId: hostedZoneIdRule,
+  dnsTtl: dnsTtlRule,
+  kmsKeyArn: kmsKeyArnRule,
+  secretRecoveryWindow: secretRecoveryWindowRule,
+  partition: partitionRule,
+  reservedTags: reservedTagsRule,
+  userData: userDataRule,
+  packages: packagesRule,
+} as const;
 
 const CLUSTER_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 

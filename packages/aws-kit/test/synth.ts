@@ -88,3 +88,25 @@ export const TEST_PLACEMENT = {
   amiId: 'ami-0123456789abcdef0',
   zoneName: 'pgha.internal',
 } as const;
+
+/**
+ * The synth helpers for one construct class: `synth(props, after?)` builds it (and whatever `after` adds) in a
+ * fresh scope; `userDataLocal` / `userDataOf` find host `i`'s user-data under the child `<hostPrefix>-<i>`.
+ */
+export function constructFixtures<P, C extends Construct>(
+  create: (scope: Construct, props: P) => C,
+  hostPrefix: string,
+) {
+  return {
+    synth(props: P, after?: (cluster: C, scope: Construct) => void): { doc: TfDoc; cluster: C } {
+      const { doc, built } = synthWith((scope) => {
+        const cluster = create(scope, props);
+        after?.(cluster, scope);
+        return cluster;
+      });
+      return { doc, cluster: built };
+    },
+    userDataLocal: (cluster: Construct, i: number) => userDataLocalAt(cluster, `${hostPrefix}-${i}`),
+    userDataOf: (doc: TfDoc, cluster: Construct, i: number) => userDataAt(doc, cluster, `${hostPrefix}-${i}`),
+  };
+}

@@ -7,17 +7,13 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import {
-  addDataVolume,
-  addInstanceRole,
+  addHostBase,
   addInternalNlb,
-  addSecretContainer,
   addSecretsKey,
   addTcpIngress,
   addWebEgress,
-  attachOwnVolumeStatements,
   type Endpoint,
   IMDSV2_REQUIRED,
-  readSecretsStatements,
   StandardTagsAspect,
   standardTags,
   stripUndefined,
@@ -169,65 +165,52 @@ export class EtcdCluster extends Construct {
       const name = (memberInputs[i] as { name: string }).name;
       const dnsName = dnsNames[i] as string;
       const m = new Construct(this, `member-${i + 1}`);
-      const memberTags = { ...tags, [MEMBER_TAG_KEY]: name };
-
-      const volume = addDataVolume(m, 'data-volume', {
+      const base = addHostBase(m, {
+        clusterName: cluster,
+        component: 'etcd',
+        name,
+        kind: 'etcd member',
+        tags,
+        ownerTagKey: MEMBER_TAG_KEY,
         availabilityZone: placement.availabilityZone,
-        sizeGiB: p.dataVolumeSizeGiB,
-        tags: { ...memberTags, Name: `${cluster}-${name}-data` },
-      });
-      const tlsSecretName = `pgha/${cluster}/etcd/${name}/tls`;
-      const secret = addSecretContainer(m, 'tls-secret', {
-        name: tlsSecretName,
-        description: `pgha ${cluster}: TLS material of etcd member ${name} (value set by the deploy app)`,
         kmsKeyArn: this.kmsKeyArn,
-        recoveryWindowDays: p.secretRecoveryWindowDays,
-      });
-
-      const { role, instanceProfile: profile } = addInstanceRole(m, {
-        name: `pgha-${cluster}-${name}`,
-        description: `pgha ${cluster}: instance role of etcd member ${name}`,
-        policyName: 'member',
-        enableSsm: p.enableSsm,
-        partition: p.partition,
-        statements: [
-          ...readSecretsStatements('TlsSecret', [secret.arn], this.kmsKeyArn),
-          ...attachOwnVolumeStatements({
-            volumeArn: volume.arn,
-            partition: p.partition,
-            clusterName: cluster,
-            ownerTag: { key: MEMBER_TAG_KEY, value: name },
-            instanceSid: 'AttachToOwnMemberInstance',
-          }),
-          {
-            Sid: 'UpsertOwnARecord',
-            Effect: 'Allow',
-            Action: ['route53:ChangeResourceRecordSets'],
-            Resource: [`arn:${p.partition}:route53:::hostedzone/${this.hostedZoneId}`],
-            Condition: {
-              'ForAllValues:StringEquals': {
-                'route53:ChangeResourceRecordSetsNormalizedRecordNames': [dnsName],
-                'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
-                'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+        settings: p,
+        policy: {
+          name: 'member',
+          secretsSid: 'TlsSecret',
+          instanceSid: 'AttachToOwnMemberInstance',
+          moreStatements: [
+            {
+              Sid: 'UpsertOwnARecord',
+              Effect: 'Allow',
+              Action: ['route53:ChangeResourceRecordSets'],
+              Resource: [`arn:${p.partition}:route53:::hostedzone/${this.hostedZoneId}`],
+              Condition: {
+                'ForAllValues:StringEquals': {
+                  'route53:ChangeResourceRecordSetsNormalizedRecordNames': [dnsName],
+                  'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+                  'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+                },
               },
             },
-          },
-          {
-            Sid: 'WaitForDnsChange',
-            Effect: 'Allow',
-            Action: ['route53:GetChange'],
-            Resource: [`arn:${p.partition}:route53:::change/*`],
-          },
-        ],
+            {
+              Sid: 'WaitForDnsChange',
+              Effect: 'Allow',
+              Action: ['route53:GetChange'],
+              Resource: [`arn:${p.partition}:route53:::change/*`],
+            },
+          ],
+        },
       });
+      const memberTags = base.tags;
 
       const userData = renderUserData({
         cluster: p.cluster,
         memberName: name,
         recordName: dnsName,
         dnsTtlSeconds: p.dnsTtlSeconds,
-        tlsSecretArn: secret.arn,
-        dataVolumeId: volume.id,
+        tlsSecretArn: base.tlsSecret.arn,
+        dataVolumeId: base.dataVolume.id,
         hostedZoneId: this.hostedZoneId,
         packages: p.packages,
       });
@@ -247,7 +230,7 @@ export class EtcdCluster extends Construct {
         imageId: p.amiId,
         instanceType: p.instanceType,
         updateDefaultVersion: true,
-        iamInstanceProfile: { arn: profile.arn },
+        iamInstanceProfile: { arn: base.instanceProfile.arn },
         metadataOptions: IMDSV2_REQUIRED,
         networkInterfaces: [
           {
@@ -306,11 +289,11 @@ export class EtcdCluster extends Construct {
         dnsName,
         availabilityZone: placement.availabilityZone,
         subnetId: placement.subnetId,
-        tlsSecretName,
-        tlsSecretArn: secret.arn,
-        dataVolumeId: volume.id,
+        tlsSecretName: base.tlsSecretName,
+        tlsSecretArn: base.tlsSecret.arn,
+        dataVolumeId: base.dataVolume.id,
         autoScalingGroupName: asg.name,
-        instanceRoleArn: role.arn,
+        instanceRoleArn: base.role.arn,
       });
     });
     this.members = members;

@@ -6,17 +6,14 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import {
-  addDataVolume,
-  addInstanceRole,
+  addHostBase,
   addInternalNlb,
   addSecretContainer,
   addSecretsKey,
   addTcpIngress,
   addWebEgress,
-  attachOwnVolumeStatements,
   type Endpoint,
   IMDSV2_REQUIRED,
-  readSecretsStatements,
   StandardTagsAspect,
   standardTags,
   stripUndefined,
@@ -244,44 +241,31 @@ export class PatroniCluster extends Construct {
     this.nodes = p.cluster.patroni.nodes.map(({ name, host }, i) => {
       const placement = p.subnets[i % p.subnets.length] as SubnetPlacement;
       const n = new Construct(this, `node-${i + 1}`);
-      const nodeTags = { ...tags, [NODE_TAG_KEY]: name };
-      const volume = addDataVolume(n, 'data-volume', {
+      const base = addHostBase(n, {
+        clusterName: cluster,
+        component: 'patroni',
+        name,
+        kind: 'Patroni node',
+        tags,
+        ownerTagKey: NODE_TAG_KEY,
         availabilityZone: placement.availabilityZone,
-        sizeGiB: p.dataVolumeSizeGiB,
-        tags: { ...nodeTags, Name: `${cluster}-${name}-data` },
-      });
-      const tlsSecretName = `pgha/${cluster}/patroni/${name}/tls`;
-      const tlsSecret = addSecretContainer(n, 'tls-secret', {
-        name: tlsSecretName,
-        description: `pgha ${cluster}: TLS material of Patroni node ${name} (value set by the deploy app)`,
         kmsKeyArn: this.kmsKeyArn,
-        recoveryWindowDays: p.secretRecoveryWindowDays,
+        settings: p,
+        policy: {
+          name: 'node',
+          secretsSid: 'Secrets',
+          instanceSid: 'AttachToOwnNodeInstance',
+          moreSecretArns: [passwords.arn],
+        },
       });
-      const { role, instanceProfile: profile } = addInstanceRole(n, {
-        name: `pgha-${cluster}-${name}`,
-        description: `pgha ${cluster}: instance role of Patroni node ${name}`,
-        policyName: 'node',
-        enableSsm: p.enableSsm,
-        partition: p.partition,
-        statements: [
-          ...readSecretsStatements('Secrets', [tlsSecret.arn, passwords.arn], this.kmsKeyArn),
-          // The boot script attaches the node's data volume (after a replacement too).
-          ...attachOwnVolumeStatements({
-            volumeArn: volume.arn,
-            partition: p.partition,
-            clusterName: cluster,
-            ownerTag: { key: NODE_TAG_KEY, value: name },
-            instanceSid: 'AttachToOwnNodeInstance',
-          }),
-        ],
-      });
+      const nodeTags = base.tags;
 
       const userData = renderUserData({
         cluster: p.cluster,
         nodeName: name,
-        tlsSecretArn: tlsSecret.arn,
+        tlsSecretArn: base.tlsSecret.arn,
         passwordsSecretArn: passwords.arn,
-        dataVolumeId: volume.id,
+        dataVolumeId: base.dataVolume.id,
         packages: p.packages,
       });
       const userDataIssue = userDataProblem(name, userData);
@@ -299,7 +283,7 @@ export class PatroniCluster extends Construct {
         instanceType: p.instanceType,
         subnetId: placement.subnetId,
         vpcSecurityGroupIds: [this.sg.id],
-        iamInstanceProfile: profile.name,
+        iamInstanceProfile: base.instanceProfile.name,
         associatePublicIpAddress: false,
         ...(p.sshKeyName === undefined ? {} : { keyName: p.sshKeyName }),
         metadataOptions: IMDSV2_REQUIRED,
@@ -339,10 +323,10 @@ export class PatroniCluster extends Construct {
         subnetId: placement.subnetId,
         instanceId: instance.id,
         privateIp: instance.privateIp,
-        tlsSecretName,
-        tlsSecretArn: tlsSecret.arn,
-        dataVolumeId: volume.id,
-        instanceRoleArn: role.arn,
+        tlsSecretName: base.tlsSecretName,
+        tlsSecretArn: base.tlsSecret.arn,
+        dataVolumeId: base.dataVolume.id,
+        instanceRoleArn: base.role.arn,
       };
     });
 

@@ -1,37 +1,20 @@
 import {
-  amiIdRule,
   cidrContains,
   cidrListProblems,
   clientSourceProblem,
   clusterNameProblem,
   collectProblems,
-  dataVolumeSizeRule,
-  dnsTtlRule,
+  commonRules,
   hostedZoneIdProblem,
-  hostedZoneIdRule,
   hostProblems,
-  instanceTypeRule,
   intInRangeProblem,
   invalidPropsMessage,
   isAnyAddress,
   isDnsName,
   isIpv4Cidr,
   isUnresolved,
-  kmsKeyArnRule,
-  packagesRule,
-  partitionRule,
   type Rule,
-  reservedTagsRule,
-  rootDeviceNameRule,
-  rootVolumeSizeRule,
-  secretRecoveryWindowRule,
   show,
-  subnetCountRule,
-  subnetIdsRule,
-  subnetZonesRule,
-  userDataRule,
-  vpcIdRule,
-  zoneNameRule,
 } from '@pgha/aws-kit';
 import type { Cluster } from '@pgha/userdata';
 import { PatroniStackError } from './errors.js';
@@ -103,7 +86,7 @@ function clusterProblems(p: PatroniClusterProps): string[] {
 /** The rule table. Each rule names the prop, the value given and the fix; unresolved tokens are skipped. */
 const RULES: readonly Rule<PatroniClusterProps>[] = [
   clusterProblems,
-  vpcIdRule,
+  commonRules.vpcId,
   (p) => {
     if (isUnresolved(p.vpcCidr)) return undefined;
     if (typeof p.vpcCidr !== 'string' || !isIpv4Cidr(p.vpcCidr) || isAnyAddress(p.vpcCidr)) {
@@ -111,17 +94,17 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
     }
     return undefined;
   },
-  amiIdRule,
-  subnetCountRule(2, ' (3 recommended), so that losing a zone leaves a node to promote'),
-  subnetIdsRule,
-  subnetZonesRule,
-  zoneNameRule(),
-  hostedZoneIdRule(true),
-  dnsTtlRule,
-  packagesRule,
-  instanceTypeRule(PATRONI_CLUSTER_DEFAULTS.instanceType),
-  dataVolumeSizeRule,
-  rootVolumeSizeRule,
+  commonRules.amiId,
+  commonRules.subnetCount(2, ' (3 recommended), so that losing a zone leaves a node to promote'),
+  commonRules.subnetIds,
+  commonRules.subnetZones,
+  commonRules.zoneName(),
+  commonRules.hostedZoneId(true),
+  commonRules.dnsTtl,
+  commonRules.packages,
+  commonRules.instanceType(PATRONI_CLUSTER_DEFAULTS.instanceType),
+  commonRules.dataVolumeSize,
+  commonRules.rootVolumeSize,
   (p) => cidrListProblems('allowedClientCidrs', p.allowedClientCidrs, openToAll('PostgreSQL')),
   (p) => intInRangeProblem('healthCheckIntervalSeconds', p.healthCheckIntervalSeconds, 5, 300),
   (p) => intInRangeProblem('healthCheckTimeoutSeconds', p.healthCheckTimeoutSeconds, 2, 120),
@@ -157,12 +140,12 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
       : `sshKeyName: got undefined with sshAllowedCidrs ${show(p.sshAllowedCidrs)}; give a key pair name, or drop sshAllowedCidrs`;
   },
   (p) => cidrListProblems('sshAllowedCidrs', p.sshAllowedCidrs, openToAll('SSH')),
-  rootDeviceNameRule,
-  kmsKeyArnRule,
-  secretRecoveryWindowRule,
-  partitionRule,
-  reservedTagsRule,
-  userDataRule('node'),
+  commonRules.rootDeviceName,
+  commonRules.kmsKeyArn,
+  commonRules.secretRecoveryWindow,
+  commonRules.partition,
+  commonRules.reservedTags,
+  commonRules.userData('node'),
 ];
 
 /**

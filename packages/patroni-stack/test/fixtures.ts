@@ -1,26 +1,10 @@
 import { type Cluster, defineCluster } from '@pgha/userdata';
-import type { Construct } from 'constructs';
-import {
-  synthWith,
-  TEST_PLACEMENT,
-  type TfDoc,
-  userDataAt,
-  userDataLocalAt,
-} from '../../aws-kit/test/synth.js';
+import { constructFixtures, TEST_PLACEMENT } from '../../aws-kit/test/synth.js';
 import { awsPatroniNodes } from '../src/nodes.js';
 import { PatroniCluster } from '../src/patroni-cluster.js';
 import type { PatroniClusterProps } from '../src/props.js';
 
-export {
-  arr,
-  configOf,
-  type Json,
-  ofType,
-  ref,
-  resourceAt,
-  resourcePaths,
-  type TfDoc,
-} from '../../aws-kit/test/synth.js';
+export * from '../../aws-kit/test/synth.js';
 
 /** A cluster description for AWS with `nodeCount` Patroni nodes in zone pgha.internal. */
 export function makeCluster(
@@ -47,22 +31,13 @@ export const baseProps: PatroniClusterProps = {
   hostedZoneId: 'Z0ZONE123',
 };
 
+const fixtures = constructFixtures(
+  (scope, props: PatroniClusterProps) => new PatroniCluster(scope, 'patroni', props),
+  'node',
+);
+
 /** Synthesizes one PatroniCluster with `Testing.synthScope` and returns the parsed JSON and the construct. */
-export function synthPatroni(
-  props: PatroniClusterProps,
-  after?: (cluster: PatroniCluster, scope: Construct) => void,
-): { doc: TfDoc; cluster: PatroniCluster } {
-  const { doc, built } = synthWith((scope) => {
-    const cluster = new PatroniCluster(scope, 'patroni', props);
-    after?.(cluster, scope);
-    return cluster;
-  });
-  return { doc, cluster: built };
-}
+export const synthPatroni = fixtures.synth;
 
-/** The Terraform local holding node `i`'s user-data template. */
-export const userDataLocal = (cluster: Construct, i: number) => userDataLocalAt(cluster, `node-${i}`);
-
-/** Node `i`'s user-data as synthesized (a Terraform template: references appear as `${...}`). */
-export const userDataOf = (doc: TfDoc, cluster: Construct, i: number) =>
-  userDataAt(doc, cluster, `node-${i}`);
+/** Node `i`'s user-data: the Terraform local (`userDataLocal`) and its synthesized template (`userDataOf`). */
+export const { userDataLocal, userDataOf } = fixtures;
