@@ -1,5 +1,4 @@
-import type { IAspect } from 'cdktf';
-import { TerraformResource } from 'cdktf';
+import { Aspects, type IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 /** Tag keys every pgha resource carries. */
@@ -38,4 +37,19 @@ export class StandardTagsAspect implements IAspect {
     const current = node.tagsInput ?? {};
     node.tags = { ...this.tags, ...current };
   }
+}
+
+/**
+ * Tags everything under `scope` with the standard tags (through {@link StandardTagsAspect}) and returns them, for
+ * the places that take tags themselves (launch template tag specifications, autoscaling group tags).
+ */
+export function applyStandardTags(
+  scope: IConstruct,
+  clusterName: string,
+  role: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const tags = standardTags(clusterName, role, extra);
+  Aspects.of(scope).add(new StandardTagsAspect(tags));
+  return tags;
 }

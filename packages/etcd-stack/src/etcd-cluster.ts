@@ -6,20 +6,9 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
-import {
-  addHostBase,
-  addInternalNlb,
-  addSecretsKey,
-  addTcpIngress,
-  addWebEgress,
-  type Endpoint,
-  IMDSV2_REQUIRED,
-  StandardTagsAspect,
-  standardTags,
-  stripUndefined,
-  userDataProblem,
-} from '@pgha/aws-kit';
-import { Aspects, Fn, TerraformLocal, Token } from 'cdktf';
+import type { Endpoint } from '@pgha/aws-kit';
+import * as kit from '@pgha/aws-kit';
+import { Fn, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EtcdStackError } from './errors.js';
 import { type EtcdFaultTolerance, etcdFaultTolerance, placeMembers } from './placement.js';
@@ -101,10 +90,9 @@ export class EtcdCluster extends Construct {
   constructor(scope: Construct, id: string, props: EtcdClusterProps) {
     super(scope, id);
     validateEtcdClusterProps(props, `EtcdCluster '${this.node.path}'`);
-    const p = { ...ETCD_CLUSTER_DEFAULTS, ...stripUndefined(props) };
+    const p = { ...ETCD_CLUSTER_DEFAULTS, ...kit.stripUndefined(props) };
     const cluster = p.cluster.name;
-    const tags = standardTags(cluster, 'etcd', p.tags ?? {});
-    Aspects.of(this).add(new StandardTagsAspect(tags));
+    const tags = kit.applyStandardTags(this, cluster, 'etcd', p.tags);
 
     this.clusterName = cluster;
     this.discoveryDomain = `${cluster}.${p.zoneName}`;
@@ -113,7 +101,7 @@ export class EtcdCluster extends Construct {
     this.faultTolerance = etcdFaultTolerance(memberInputs.length, zones.size);
 
     // Encryption key for the member secrets.
-    this.kmsKeyArn = addSecretsKey(this, {
+    this.kmsKeyArn = kit.addSecretsKey(this, {
       kmsKeyArn: p.kmsKeyArn,
       description: `pgha ${cluster}: etcd member TLS secrets`,
       aliasName: `alias/pgha-${cluster}-etcd`,
@@ -141,7 +129,7 @@ export class EtcdCluster extends Construct {
     });
     this.securityGroupId = this.sg.id;
     const ingress = (rid: string, port: number, description: string, from: ClientSource, sg = this.sg) =>
-      addTcpIngress(this, rid, { securityGroupId: sg.id, port, from, description });
+      kit.addTcpIngress(this, rid, { securityGroupId: sg.id, port, from, description });
     const fromMembers = { securityGroupId: this.sg.id };
     ingress('peer-ingress', ETCD_PEER_PORT, 'etcd peer traffic between members', fromMembers);
     ingress('client-ingress-members', ETCD_CLIENT_PORT, 'etcd client traffic between members', fromMembers);
@@ -153,7 +141,7 @@ export class EtcdCluster extends Construct {
       referencedSecurityGroupId: this.sg.id,
       description: 'etcd client and peer traffic to the other members',
     });
-    addWebEgress(this, this.sg.id, 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors');
+    kit.addWebEgress(this, this.sg.id, 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors');
 
     // Members.
     const placements = placeMembers(memberInputs.length, p.subnets);
@@ -165,7 +153,7 @@ export class EtcdCluster extends Construct {
       const name = (memberInputs[i] as { name: string }).name;
       const dnsName = dnsNames[i] as string;
       const m = new Construct(this, `member-${i + 1}`);
-      const base = addHostBase(m, {
+      const base = kit.addHostBase(m, {
         clusterName: cluster,
         component: 'etcd',
         name,
@@ -214,7 +202,7 @@ export class EtcdCluster extends Construct {
         hostedZoneId: this.hostedZoneId,
         packages: p.packages,
       });
-      const userDataIssue = userDataProblem(name, userData);
+      const userDataIssue = kit.userDataProblem(name, userData);
       if (userDataIssue !== undefined)
         throw new EtcdStackError(
           'ETCD_STACK_INVALID_PROPS',
@@ -231,7 +219,7 @@ export class EtcdCluster extends Construct {
         instanceType: p.instanceType,
         updateDefaultVersion: true,
         iamInstanceProfile: { arn: base.instanceProfile.arn },
-        metadataOptions: IMDSV2_REQUIRED,
+        metadataOptions: kit.IMDSV2_REQUIRED,
         networkInterfaces: [
           {
             deviceIndex: 0,
@@ -333,7 +321,7 @@ export class EtcdCluster extends Construct {
       ingress('client-ingress-lb', ETCD_CLIENT_PORT, 'etcd clients through the load balancer', {
         securityGroupId: lbSg.id,
       });
-      const lb = addInternalNlb(this, 'client-lb', {
+      const lb = kit.addInternalNlb(this, 'client-lb', {
         name: `${cluster}-etcd`,
         subnets: p.subnets,
         securityGroupId: lbSg.id,
@@ -387,7 +375,12 @@ export class EtcdCluster extends Construct {
     this.clientRuleCount += 1;
     const n = this.clientRuleCount;
     const target = (sg: SecurityGroup, rid: string, description: string) =>
-      addTcpIngress(this, rid, { securityGroupId: sg.id, port: ETCD_CLIENT_PORT, from: source, description });
+      kit.addTcpIngress(this, rid, {
+        securityGroupId: sg.id,
+        port: ETCD_CLIENT_PORT,
+        from: source,
+        description,
+      });
     target(this.sg, `client-ingress-${n}`, 'etcd clients');
     if (this.lbSg !== undefined)
       target(this.lbSg, `client-lb-ingress-${n}`, 'etcd clients of the load balancer');

@@ -5,21 +5,9 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
-import {
-  addHostBase,
-  addInternalNlb,
-  addSecretContainer,
-  addSecretsKey,
-  addTcpIngress,
-  addWebEgress,
-  type Endpoint,
-  IMDSV2_REQUIRED,
-  StandardTagsAspect,
-  standardTags,
-  stripUndefined,
-  userDataProblem,
-} from '@pgha/aws-kit';
-import { Aspects, TerraformLocal } from 'cdktf';
+import type { Endpoint } from '@pgha/aws-kit';
+import * as kit from '@pgha/aws-kit';
+import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { PatroniStackError } from './errors.js';
 import type { ClientSource, PatroniClusterProps, SubnetPlacement } from './props.js';
@@ -97,22 +85,21 @@ export class PatroniCluster extends Construct {
   constructor(scope: Construct, id: string, props: PatroniClusterProps) {
     super(scope, id);
     validatePatroniClusterProps(props, `PatroniCluster '${this.node.path}'`);
-    const p = { ...PATRONI_CLUSTER_DEFAULTS, ...stripUndefined(props) };
+    const p = { ...PATRONI_CLUSTER_DEFAULTS, ...kit.stripUndefined(props) };
     const cluster = p.cluster.name;
-    const tags = standardTags(cluster, 'patroni', p.tags ?? {});
-    Aspects.of(this).add(new StandardTagsAspect(tags));
+    const tags = kit.applyStandardTags(this, cluster, 'patroni', p.tags);
     this.clusterName = cluster;
     this.preserveClientIp = p.preserveClientIp;
     const clientCidrs = p.allowedClientCidrs ?? p.cluster.patroni.allowedCidrs;
 
     // Encryption key and the cluster-wide passwords secret.
-    this.kmsKeyArn = addSecretsKey(this, {
+    this.kmsKeyArn = kit.addSecretsKey(this, {
       kmsKeyArn: p.kmsKeyArn,
       description: `pgha ${cluster}: Patroni passwords and node TLS secrets`,
       aliasName: `alias/pgha-${cluster}-patroni`,
     });
     this.passwordsSecretName = `pgha/${cluster}/patroni/passwords`;
-    const passwords = addSecretContainer(this, 'passwords-secret', {
+    const passwords = kit.addSecretContainer(this, 'passwords-secret', {
       name: this.passwordsSecretName,
       description: `pgha ${cluster}: PostgreSQL and Patroni REST passwords (value set by the deploy app)`,
       kmsKeyArn: this.kmsKeyArn,
@@ -134,7 +121,7 @@ export class PatroniCluster extends Construct {
     this.securityGroupId = this.sg.id;
     this.loadBalancerSecurityGroupId = this.lbSg.id;
     const nodeIngress = (rid: string, port: number, from: ClientSource, description: string) =>
-      addTcpIngress(this, rid, { securityGroupId: this.sg.id, port, from, description });
+      kit.addTcpIngress(this, rid, { securityGroupId: this.sg.id, port, from, description });
     const fromLb = { securityGroupId: this.lbSg.id };
     const fromPeers = { securityGroupId: this.sg.id };
     nodeIngress('pg-from-lb', POSTGRES_PORT, fromLb, 'PostgreSQL from the load balancer');
@@ -159,7 +146,7 @@ export class PatroniCluster extends Construct {
       cidrIpv4: p.vpcCidr,
       description: 'etcd, peers and VPC endpoints',
     });
-    addWebEgress(this, this.sg.id, 'AWS APIs (Secrets Manager, SSM) and package mirrors');
+    kit.addWebEgress(this, this.sg.id, 'AWS APIs (Secrets Manager, SSM) and package mirrors');
     new VpcSecurityGroupEgressRule(this, 'lb-egress-pg', {
       securityGroupId: this.lbSg.id,
       ipProtocol: 'tcp',
@@ -178,7 +165,7 @@ export class PatroniCluster extends Construct {
     });
 
     // Load balancer and target groups.
-    const lb = addInternalNlb(this, 'lb', {
+    const lb = kit.addInternalNlb(this, 'lb', {
       name: `${cluster}-pg`,
       subnets: p.subnets,
       securityGroupId: this.lbSg.id,
@@ -241,7 +228,7 @@ export class PatroniCluster extends Construct {
     this.nodes = p.cluster.patroni.nodes.map(({ name, host }, i) => {
       const placement = p.subnets[i % p.subnets.length] as SubnetPlacement;
       const n = new Construct(this, `node-${i + 1}`);
-      const base = addHostBase(n, {
+      const base = kit.addHostBase(n, {
         clusterName: cluster,
         component: 'patroni',
         name,
@@ -268,7 +255,7 @@ export class PatroniCluster extends Construct {
         dataVolumeId: base.dataVolume.id,
         packages: p.packages,
       });
-      const userDataIssue = userDataProblem(name, userData);
+      const userDataIssue = kit.userDataProblem(name, userData);
       if (userDataIssue !== undefined) {
         throw new PatroniStackError(
           'PATRONI_STACK_INVALID_PROPS',
@@ -286,7 +273,7 @@ export class PatroniCluster extends Construct {
         iamInstanceProfile: base.instanceProfile.name,
         associatePublicIpAddress: false,
         ...(p.sshKeyName === undefined ? {} : { keyName: p.sshKeyName }),
-        metadataOptions: IMDSV2_REQUIRED,
+        metadataOptions: kit.IMDSV2_REQUIRED,
         rootBlockDevice: {
           volumeType: 'gp3',
           volumeSize: p.rootVolumeSizeGiB,
@@ -343,7 +330,7 @@ export class PatroniCluster extends Construct {
     this.clientRuleCount += 1;
     const n = this.clientRuleCount;
     const rule = (rid: string, sg: SecurityGroup, port: number, description: string) =>
-      addTcpIngress(this, rid, { securityGroupId: sg.id, port, from: source, description });
+      kit.addTcpIngress(this, rid, { securityGroupId: sg.id, port, from: source, description });
     rule(`client-${n}-primary`, this.lbSg, POSTGRES_PORT, 'PostgreSQL clients, primary');
     rule(`client-${n}-replica`, this.lbSg, REPLICA_PORT, 'PostgreSQL clients, replicas');
     if (this.preserveClientIp)
