@@ -1,3 +1,4 @@
+export type * from './common-props.js';
 export * from './host.js';
 export * from './iam.js';
 export * from './instance.js';

@@ -1,11 +1,11 @@
-import type { ClientSource, SubnetPlacement } from '@pgha/aws-kit';
+import type { ClientSource, CommonClusterProps, SubnetPlacement } from '@pgha/aws-kit';
 import type { Cluster, PackagePin } from '@pgha/userdata';
 import type { PatroniNodeUserDataContext } from './user-data.js';
 
 export type { ClientSource, SubnetPlacement };
 
 /** Properties of {@link PatroniCluster}. */
-export interface PatroniClusterProps {
+export interface PatroniClusterProps extends CommonClusterProps {
   /**
    * The cluster description (`defineCluster()` from `@pgha/userdata`), the same one the local target renders.
    * Its name (Patroni's scope; 1..20 characters here: load balancer names derive from it) names resources,
@@ -116,31 +116,6 @@ export interface PatroniClusterProps {
    * @default '/dev/xvda'
    */
   readonly rootDeviceName?: string;
-  /**
-   * ARN of an existing KMS key that encrypts the secrets.
-   * @default - a customer managed key with yearly rotation is created
-   */
-  readonly kmsKeyArn?: string;
-  /**
-   * Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once; otherwise 7..30).
-   * @default 30
-   */
-  readonly secretRecoveryWindowDays?: number;
-  /**
-   * Attach `AmazonSSMManagedInstanceCore` to the instance roles (shell access through SSM, no SSH).
-   * @default true
-   */
-  readonly enableSsm?: boolean;
-  /**
-   * AWS partition, used in ARNs built without lookups.
-   * @default 'aws'
-   */
-  readonly partition?: string;
-  /**
-   * Extra tags on every resource. The `pgha:` tag keys are reserved.
-   * @default {}
-   */
-  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Debian packages the user-data installs (pinned versions recommended).
    * @default - the `@pgha/userdata` defaults: patroni, postgresql-<version>, awscli, curl
