@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import {
+  arr,
   baseProps,
   configOf,
   fiveZones,
+  type Json,
   makeCluster,
   ofType,
   ref,
@@ -15,9 +17,6 @@ import {
 import { isEtcdStackError } from './errors.js';
 import { ETCD_PLACEHOLDER_ADDRESS } from './etcd-cluster.js';
 import type { EtcdMemberUserDataContext } from './user-data.js';
-
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : v === undefined ? [] : [v as Json]);
 
 describe('EtcdCluster: members', () => {
   test('one autoscaling group per member, min = max = desired = 1, each in its own subnet in order', () => {

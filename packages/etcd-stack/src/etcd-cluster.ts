@@ -1,28 +1,17 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
-import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
-import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias/index.js';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
-import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone/index.js';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
-import { Aspects, Fn, TerraformLocal, Token } from 'cdktf';
+import type { Endpoint } from '@pgha/aws-kit';
+import * as kit from '@pgha/aws-kit';
+import { Fn, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { Endpoint } from './endpoint.js';
 import { EtcdStackError } from './errors.js';
 import { type EtcdFaultTolerance, etcdFaultTolerance, placeMembers } from './placement.js';
-import { EC2_ASSUME_ROLE_POLICY, policyDocument } from './private/iam.js';
-import { StandardTagsAspect, standardTags, TAG_KEYS } from './private/tags.js';
 import type { ClientSource, EtcdClusterProps } from './props.js';
 import { MEMBER_TAG_KEY, renderEtcdMemberUserData } from './user-data.js';
 import { ETCD_CLUSTER_DEFAULTS, validateClientSource, validateEtcdClusterProps } from './validate-props.js';
@@ -37,8 +26,6 @@ export const ETCD_PEER_PORT = 2380;
  * NXDOMAIN) but ignores changes to their value.
  */
 export const ETCD_PLACEHOLDER_ADDRESS = '192.0.2.1';
-/** Largest user-data EC2 accepts, in bytes (before base64). */
-const MAX_USER_DATA_BYTES = 16 * 1024;
 
 /** One member of an {@link EtcdCluster}, as callers see it. */
 export interface EtcdClusterMember {
@@ -103,10 +90,9 @@ export class EtcdCluster extends Construct {
   constructor(scope: Construct, id: string, props: EtcdClusterProps) {
     super(scope, id);
     validateEtcdClusterProps(props, `EtcdCluster '${this.node.path}'`);
-    const p = { ...ETCD_CLUSTER_DEFAULTS, ...stripUndefined(props) };
+    const p = { ...ETCD_CLUSTER_DEFAULTS, ...kit.stripUndefined(props) };
     const cluster = p.cluster.name;
-    const tags = standardTags(cluster, 'etcd', p.tags ?? {});
-    Aspects.of(this).add(new StandardTagsAspect(tags));
+    const tags = kit.applyStandardTags(this, cluster, 'etcd', p.tags);
 
     this.clusterName = cluster;
     this.discoveryDomain = `${cluster}.${p.zoneName}`;
@@ -115,17 +101,11 @@ export class EtcdCluster extends Construct {
     this.faultTolerance = etcdFaultTolerance(memberInputs.length, zones.size);
 
     // Encryption key for the member secrets.
-    if (p.kmsKeyArn !== undefined) {
-      this.kmsKeyArn = p.kmsKeyArn;
-    } else {
-      const key = new KmsKey(this, 'kms-key', {
-        description: `pgha ${cluster}: etcd member TLS secrets`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-      });
-      new KmsAlias(this, 'kms-alias', { name: `alias/pgha-${cluster}-etcd`, targetKeyId: key.keyId });
-      this.kmsKeyArn = key.arn;
-    }
+    this.kmsKeyArn = kit.addSecretsKey(this, {
+      kmsKeyArn: p.kmsKeyArn,
+      description: `pgha ${cluster}: etcd member TLS secrets`,
+      aliasName: `alias/pgha-${cluster}-etcd`,
+    });
 
     // DNS zone.
     if (p.hostedZoneId !== undefined) {
@@ -148,27 +128,11 @@ export class EtcdCluster extends Construct {
       vpcId: p.vpcId,
     });
     this.securityGroupId = this.sg.id;
-    const ingress = (
-      rid: string,
-      port: number,
-      description: string,
-      from: ClientSource | 'self',
-      sg = this.sg,
-    ) =>
-      new VpcSecurityGroupIngressRule(this, rid, {
-        securityGroupId: sg.id,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        description,
-        ...(from === 'self'
-          ? { referencedSecurityGroupId: this.sg.id }
-          : 'cidr' in from
-            ? { cidrIpv4: from.cidr }
-            : { referencedSecurityGroupId: from.securityGroupId }),
-      });
-    ingress('peer-ingress', ETCD_PEER_PORT, 'etcd peer traffic between members', 'self');
-    ingress('client-ingress-members', ETCD_CLIENT_PORT, 'etcd client traffic between members', 'self');
+    const ingress = (rid: string, port: number, description: string, from: ClientSource, sg = this.sg) =>
+      kit.addTcpIngress(this, rid, { securityGroupId: sg.id, port, from, description });
+    const fromMembers = { securityGroupId: this.sg.id };
+    ingress('peer-ingress', ETCD_PEER_PORT, 'etcd peer traffic between members', fromMembers);
+    ingress('client-ingress-members', ETCD_CLIENT_PORT, 'etcd client traffic between members', fromMembers);
     new VpcSecurityGroupEgressRule(this, 'egress-members', {
       securityGroupId: this.sg.id,
       ipProtocol: 'tcp',
@@ -177,22 +141,7 @@ export class EtcdCluster extends Construct {
       referencedSecurityGroupId: this.sg.id,
       description: 'etcd client and peer traffic to the other members',
     });
-    new VpcSecurityGroupEgressRule(this, 'egress-https', {
-      securityGroupId: this.sg.id,
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: '0.0.0.0/0',
-      description: 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors',
-    });
-    new VpcSecurityGroupEgressRule(this, 'egress-http', {
-      securityGroupId: this.sg.id,
-      ipProtocol: 'tcp',
-      fromPort: 80,
-      toPort: 80,
-      cidrIpv4: '0.0.0.0/0',
-      description: 'Debian package mirrors (apt over HTTP; packages are signed)',
-    });
+    kit.addWebEgress(this, this.sg.id, 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors');
 
     // Members.
     const placements = placeMembers(memberInputs.length, p.subnets);
@@ -204,108 +153,61 @@ export class EtcdCluster extends Construct {
       const name = (memberInputs[i] as { name: string }).name;
       const dnsName = dnsNames[i] as string;
       const m = new Construct(this, `member-${i + 1}`);
-      const memberTags = { ...tags, [MEMBER_TAG_KEY]: name };
-
-      const volume = new EbsVolume(m, 'data-volume', {
+      const base = kit.addHostBase(m, {
+        clusterName: cluster,
+        component: 'etcd',
+        name,
+        kind: 'etcd member',
+        tags,
+        ownerTagKey: MEMBER_TAG_KEY,
         availabilityZone: placement.availabilityZone,
-        size: p.dataVolumeSizeGiB,
-        type: 'gp3',
-        encrypted: true,
-        tags: { ...memberTags, Name: `${cluster}-${name}-data` },
-      });
-      const tlsSecretName = `pgha/${cluster}/etcd/${name}/tls`;
-      const secret = new SecretsmanagerSecret(m, 'tls-secret', {
-        name: tlsSecretName,
-        description: `pgha ${cluster}: TLS material of etcd member ${name} (value set by the deploy app)`,
-        kmsKeyId: this.kmsKeyArn,
-        recoveryWindowInDays: p.secretRecoveryWindowDays,
-      });
-
-      const role = new IamRole(m, 'role', {
-        name: `pgha-${cluster}-${name}`,
-        description: `pgha ${cluster}: instance role of etcd member ${name}`,
-        assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
-      });
-      new IamRolePolicy(m, 'policy', {
-        name: 'member',
-        role: role.id,
-        policy: policyDocument([
-          {
-            Sid: 'ReadOwnTlsSecret',
-            Effect: 'Allow',
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: [secret.arn],
-          },
-          {
-            Sid: 'DecryptOwnTlsSecret',
-            Effect: 'Allow',
-            Action: ['kms:Decrypt'],
-            Resource: [this.kmsKeyArn],
-            Condition: { StringEquals: { 'kms:EncryptionContext:SecretARN': [secret.arn] } },
-          },
-          {
-            Sid: 'AttachOwnDataVolume',
-            Effect: 'Allow',
-            Action: ['ec2:AttachVolume'],
-            Resource: [volume.arn],
-          },
-          {
-            Sid: 'AttachToOwnMemberInstance',
-            Effect: 'Allow',
-            Action: ['ec2:AttachVolume'],
-            Resource: [`arn:${p.partition}:ec2:*:*:instance/*`],
-            Condition: {
-              StringEquals: {
-                [`aws:ResourceTag/${TAG_KEYS.cluster}`]: cluster,
-                [`aws:ResourceTag/${MEMBER_TAG_KEY}`]: name,
+        kmsKeyArn: this.kmsKeyArn,
+        settings: p,
+        policy: {
+          name: 'member',
+          secretsSid: 'TlsSecret',
+          instanceSid: 'AttachToOwnMemberInstance',
+          moreStatements: [
+            {
+              Sid: 'UpsertOwnARecord',
+              Effect: 'Allow',
+              Action: ['route53:ChangeResourceRecordSets'],
+              Resource: [`arn:${p.partition}:route53:::hostedzone/${this.hostedZoneId}`],
+              Condition: {
+                'ForAllValues:StringEquals': {
+                  'route53:ChangeResourceRecordSetsNormalizedRecordNames': [dnsName],
+                  'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+                  'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+                },
               },
             },
-          },
-          // Describe calls support no resource-level permissions.
-          { Sid: 'WatchVolumeState', Effect: 'Allow', Action: ['ec2:DescribeVolumes'], Resource: ['*'] },
-          {
-            Sid: 'UpsertOwnARecord',
-            Effect: 'Allow',
-            Action: ['route53:ChangeResourceRecordSets'],
-            Resource: [`arn:${p.partition}:route53:::hostedzone/${this.hostedZoneId}`],
-            Condition: {
-              'ForAllValues:StringEquals': {
-                'route53:ChangeResourceRecordSetsNormalizedRecordNames': [dnsName],
-                'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
-                'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
-              },
+            {
+              Sid: 'WaitForDnsChange',
+              Effect: 'Allow',
+              Action: ['route53:GetChange'],
+              Resource: [`arn:${p.partition}:route53:::change/*`],
             },
-          },
-          {
-            Sid: 'WaitForDnsChange',
-            Effect: 'Allow',
-            Action: ['route53:GetChange'],
-            Resource: [`arn:${p.partition}:route53:::change/*`],
-          },
-        ]),
+          ],
+        },
       });
-      if (p.enableSsm) {
-        new IamRolePolicyAttachment(m, 'ssm-policy', {
-          role: role.name,
-          policyArn: `arn:${p.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-        });
-      }
-      const profile = new IamInstanceProfile(m, 'instance-profile', {
-        name: `pgha-${cluster}-${name}`,
-        role: role.name,
-      });
+      const memberTags = base.tags;
 
       const userData = renderUserData({
         cluster: p.cluster,
         memberName: name,
         recordName: dnsName,
         dnsTtlSeconds: p.dnsTtlSeconds,
-        tlsSecretArn: secret.arn,
-        dataVolumeId: volume.id,
+        tlsSecretArn: base.tlsSecret.arn,
+        dataVolumeId: base.dataVolume.id,
         hostedZoneId: this.hostedZoneId,
         packages: p.packages,
       });
-      checkUserData(this.node.path, name, userData);
+      const userDataIssue = kit.userDataProblem(name, userData);
+      if (userDataIssue !== undefined)
+        throw new EtcdStackError(
+          'ETCD_STACK_INVALID_PROPS',
+          `EtcdCluster '${this.node.path}': ${userDataIssue}`,
+        );
       // Kept as a Terraform local: the template (with its references) stays readable in cdk.tf.json.
       const userDataLocal = new TerraformLocal(m, 'user-data', userData);
 
@@ -316,12 +218,8 @@ export class EtcdCluster extends Construct {
         imageId: p.amiId,
         instanceType: p.instanceType,
         updateDefaultVersion: true,
-        iamInstanceProfile: { arn: profile.arn },
-        metadataOptions: {
-          httpEndpoint: 'enabled',
-          httpTokens: 'required',
-          httpPutResponseHopLimit: 1,
-        },
+        iamInstanceProfile: { arn: base.instanceProfile.arn },
+        metadataOptions: kit.IMDSV2_REQUIRED,
         networkInterfaces: [
           {
             deviceIndex: 0,
@@ -379,11 +277,11 @@ export class EtcdCluster extends Construct {
         dnsName,
         availabilityZone: placement.availabilityZone,
         subnetId: placement.subnetId,
-        tlsSecretName,
-        tlsSecretArn: secret.arn,
-        dataVolumeId: volume.id,
+        tlsSecretName: base.tlsSecretName,
+        tlsSecretArn: base.tlsSecret.arn,
+        dataVolumeId: base.dataVolume.id,
         autoScalingGroupName: asg.name,
-        instanceRoleArn: role.arn,
+        instanceRoleArn: base.role.arn,
       });
     });
     this.members = members;
@@ -423,13 +321,10 @@ export class EtcdCluster extends Construct {
       ingress('client-ingress-lb', ETCD_CLIENT_PORT, 'etcd clients through the load balancer', {
         securityGroupId: lbSg.id,
       });
-      const lb = new Lb(this, 'client-lb', {
+      const lb = kit.addInternalNlb(this, 'client-lb', {
         name: `${cluster}-etcd`,
-        internal: true,
-        loadBalancerType: 'network',
-        subnets: [...new Set(p.subnets.map((s) => s.subnetId))],
-        securityGroups: [lbSg.id],
-        enableCrossZoneLoadBalancing: true,
+        subnets: p.subnets,
+        securityGroupId: lbSg.id,
       });
       const tg = new LbTargetGroup(this, 'client-lb-target-group', {
         name: `${cluster}-etcd-client`,
@@ -480,43 +375,14 @@ export class EtcdCluster extends Construct {
     this.clientRuleCount += 1;
     const n = this.clientRuleCount;
     const target = (sg: SecurityGroup, rid: string, description: string) =>
-      new VpcSecurityGroupIngressRule(this, rid, {
+      kit.addTcpIngress(this, rid, {
         securityGroupId: sg.id,
-        ipProtocol: 'tcp',
-        fromPort: ETCD_CLIENT_PORT,
-        toPort: ETCD_CLIENT_PORT,
+        port: ETCD_CLIENT_PORT,
+        from: source,
         description,
-        ...('cidr' in source
-          ? { cidrIpv4: source.cidr }
-          : { referencedSecurityGroupId: source.securityGroupId }),
       });
     target(this.sg, `client-ingress-${n}`, 'etcd clients');
     if (this.lbSg !== undefined)
       target(this.lbSg, `client-lb-ingress-${n}`, 'etcd clients of the load balancer');
-  }
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** Longest a token can resolve to (an ARN), for the size check before apply. */
-const TOKEN_WORST_CASE = 'x'.repeat(160);
-
-function checkUserData(path: string, member: string, userData: string): void {
-  const literal = userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, '');
-  // `$${` and `%%{` are Terraform's escapes for a literal `${` / `%{`.
-  if (/(?<!\$)\$\{/.test(literal) || /(?<!%)%\{/.test(literal)) {
-    throw new EtcdStackError(
-      'ETCD_STACK_INVALID_PROPS',
-      `EtcdCluster '${path}': user-data of ${member} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
-    );
-  }
-  const bytes = Buffer.byteLength(userData.replace(/\$\{TfToken\[[^\]]*\]\}/g, TOKEN_WORST_CASE), 'utf8');
-  if (bytes > MAX_USER_DATA_BYTES) {
-    throw new EtcdStackError(
-      'ETCD_STACK_INVALID_PROPS',
-      `EtcdCluster '${path}': user-data of ${member} is up to ${bytes} bytes once references resolve; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
-    );
   }
 }

@@ -1,4 +1,4 @@
-export type { Endpoint } from './endpoint.js';
+export type { Endpoint } from '@pgha/aws-kit';
 export { EtcdStackError, type EtcdStackErrorCode, isEtcdStackError } from './errors.js';
 export {
   ETCD_CLIENT_PORT,

@@ -1,19 +1,11 @@
+import type { ClientSource, CommonClusterProps, SubnetPlacement } from '@pgha/aws-kit';
 import type { Cluster, PackagePin } from '@pgha/userdata';
 import type { EtcdMemberUserDataContext } from './user-data.js';
 
-/** One private subnet and the availability zone it lives in (given, not looked up: no data sources). */
-export interface SubnetPlacement {
-  /** Subnet id, for example `subnet-0abc...`. */
-  readonly subnetId: string;
-  /** The subnet's availability zone, for example `eu-west-1a`. Each subnet must be in a different zone. */
-  readonly availabilityZone: string;
-}
-
-/** Who may connect to the etcd client port (2379): a CIDR block or a security group. */
-export type ClientSource = { readonly cidr: string } | { readonly securityGroupId: string };
+export type { ClientSource, SubnetPlacement };
 
 /** Properties of {@link EtcdCluster}. */
-export interface EtcdClusterProps {
+export interface EtcdClusterProps extends CommonClusterProps {
   /**
    * The cluster description (`defineCluster()` from `@pgha/userdata`), the same one the local target renders.
    * Its name (1..20 characters here: load balancer names derive from it) names resources, tags and secrets
@@ -77,32 +69,6 @@ export interface EtcdClusterProps {
    * @default []
    */
   readonly allowClientsFrom?: readonly ClientSource[];
-  /**
-   * ARN of an existing KMS key that encrypts the member secrets.
-   * @default - a customer managed key with yearly rotation is created
-   */
-  readonly kmsKeyArn?: string;
-  /**
-   * Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once; otherwise 7..30). Secret names
-   * are fixed, so a deleted secret blocks re-creating the cluster under the same name for this long.
-   * @default 30
-   */
-  readonly secretRecoveryWindowDays?: number;
-  /**
-   * Attach `AmazonSSMManagedInstanceCore` to the instance role, for shell access through SSM (no SSH).
-   * @default true
-   */
-  readonly enableSsm?: boolean;
-  /**
-   * AWS partition, used in ARNs built without lookups (`aws`, `aws-us-gov`, `aws-cn`).
-   * @default 'aws'
-   */
-  readonly partition?: string;
-  /**
-   * Extra tags on every resource. The `pgha:` tag keys are reserved.
-   * @default {}
-   */
-  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Debian packages the user-data installs (pinned versions recommended).
    * @default - the `@pgha/userdata` defaults: etcd-server, etcd-client, awscli, curl

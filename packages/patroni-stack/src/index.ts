@@ -1,4 +1,4 @@
-export type { Endpoint } from './endpoint.js';
+export type { Endpoint } from '@pgha/aws-kit';
 export { isPatroniStackError, PatroniStackError, type PatroniStackErrorCode } from './errors.js';
 export { type AwsPatroniNodesOptions, awsPatroniNodes } from './nodes.js';
 export {

@@ -1,8 +1,10 @@
 import { Token } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import {
+  arr,
   baseProps,
   configOf,
+  type Json,
   makeCluster,
   ofType,
   ref,
@@ -13,9 +15,6 @@ import {
   userDataOf,
 } from '../test/fixtures.js';
 import type { PatroniNodeUserDataContext } from './user-data.js';
-
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : v === undefined ? [] : [v as Json]);
 
 describe('PatroniCluster: load balancer', () => {
   test('one internal network load balancer, cross-zone on, with its own security group', () => {

@@ -1,26 +1,15 @@
-import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume/index.js';
-import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias/index.js';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
-import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment/index.js';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record/index.js';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
-import { Aspects, TerraformLocal } from 'cdktf';
+import type { Endpoint } from '@pgha/aws-kit';
+import * as kit from '@pgha/aws-kit';
+import { TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
-import type { Endpoint } from './endpoint.js';
 import { PatroniStackError } from './errors.js';
-import { EC2_ASSUME_ROLE_POLICY, policyDocument } from './private/iam.js';
-import { StandardTagsAspect, standardTags, TAG_KEYS } from './private/tags.js';
 import type { ClientSource, PatroniClusterProps, SubnetPlacement } from './props.js';
 import { NODE_TAG_KEY, renderPatroniNodeUserData } from './user-data.js';
 import {
@@ -35,7 +24,6 @@ export const POSTGRES_PORT = 5432;
 export const REPLICA_PORT = 5433;
 /** Patroni REST API port (TLS); the load balancer's health checks call it. */
 export const PATRONI_REST_PORT = 8008;
-const MAX_USER_DATA_BYTES = 16 * 1024;
 
 /** One node of a {@link PatroniCluster}, as callers see it. */
 export interface PatroniClusterNode {
@@ -97,32 +85,25 @@ export class PatroniCluster extends Construct {
   constructor(scope: Construct, id: string, props: PatroniClusterProps) {
     super(scope, id);
     validatePatroniClusterProps(props, `PatroniCluster '${this.node.path}'`);
-    const p = { ...PATRONI_CLUSTER_DEFAULTS, ...stripUndefined(props) };
+    const p = { ...PATRONI_CLUSTER_DEFAULTS, ...kit.stripUndefined(props) };
     const cluster = p.cluster.name;
-    const tags = standardTags(cluster, 'patroni', p.tags ?? {});
-    Aspects.of(this).add(new StandardTagsAspect(tags));
+    const tags = kit.applyStandardTags(this, cluster, 'patroni', p.tags);
     this.clusterName = cluster;
     this.preserveClientIp = p.preserveClientIp;
     const clientCidrs = p.allowedClientCidrs ?? p.cluster.patroni.allowedCidrs;
 
     // Encryption key and the cluster-wide passwords secret.
-    if (p.kmsKeyArn !== undefined) {
-      this.kmsKeyArn = p.kmsKeyArn;
-    } else {
-      const key = new KmsKey(this, 'kms-key', {
-        description: `pgha ${cluster}: Patroni passwords and node TLS secrets`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-      });
-      new KmsAlias(this, 'kms-alias', { name: `alias/pgha-${cluster}-patroni`, targetKeyId: key.keyId });
-      this.kmsKeyArn = key.arn;
-    }
+    this.kmsKeyArn = kit.addSecretsKey(this, {
+      kmsKeyArn: p.kmsKeyArn,
+      description: `pgha ${cluster}: Patroni passwords and node TLS secrets`,
+      aliasName: `alias/pgha-${cluster}-patroni`,
+    });
     this.passwordsSecretName = `pgha/${cluster}/patroni/passwords`;
-    const passwords = new SecretsmanagerSecret(this, 'passwords-secret', {
+    const passwords = kit.addSecretContainer(this, 'passwords-secret', {
       name: this.passwordsSecretName,
       description: `pgha ${cluster}: PostgreSQL and Patroni REST passwords (value set by the deploy app)`,
-      kmsKeyId: this.kmsKeyArn,
-      recoveryWindowInDays: p.secretRecoveryWindowDays,
+      kmsKeyArn: this.kmsKeyArn,
+      recoveryWindowDays: p.secretRecoveryWindowDays,
     });
     this.passwordsSecretArn = passwords.arn;
 
@@ -139,34 +120,19 @@ export class PatroniCluster extends Construct {
     });
     this.securityGroupId = this.sg.id;
     this.loadBalancerSecurityGroupId = this.lbSg.id;
-    const nodeIngress = (
-      rid: string,
-      port: number,
-      from: { sg: string } | { cidr: string },
-      description: string,
-    ) =>
-      new VpcSecurityGroupIngressRule(this, rid, {
-        securityGroupId: this.sg.id,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        description,
-        ...('sg' in from ? { referencedSecurityGroupId: from.sg } : { cidrIpv4: from.cidr }),
-      });
-    nodeIngress('pg-from-lb', POSTGRES_PORT, { sg: this.lbSg.id }, 'PostgreSQL from the load balancer');
+    const nodeIngress = (rid: string, port: number, from: ClientSource, description: string) =>
+      kit.addTcpIngress(this, rid, { securityGroupId: this.sg.id, port, from, description });
+    const fromLb = { securityGroupId: this.lbSg.id };
+    const fromPeers = { securityGroupId: this.sg.id };
+    nodeIngress('pg-from-lb', POSTGRES_PORT, fromLb, 'PostgreSQL from the load balancer');
     nodeIngress(
       'rest-from-lb',
       PATRONI_REST_PORT,
-      { sg: this.lbSg.id },
+      fromLb,
       'Patroni REST health checks from the load balancer',
     );
-    nodeIngress(
-      'pg-from-peers',
-      POSTGRES_PORT,
-      { sg: this.sg.id },
-      'replication and pg_rewind between nodes',
-    );
-    nodeIngress('rest-from-peers', PATRONI_REST_PORT, { sg: this.sg.id }, 'Patroni REST between nodes');
+    nodeIngress('pg-from-peers', POSTGRES_PORT, fromPeers, 'replication and pg_rewind between nodes');
+    nodeIngress('rest-from-peers', PATRONI_REST_PORT, fromPeers, 'Patroni REST between nodes');
     if (p.sshKeyName !== undefined) {
       (p.sshAllowedCidrs ?? []).forEach((cidr, i) => {
         nodeIngress(`ssh-${i + 1}`, 22, { cidr }, 'SSH');
@@ -180,22 +146,7 @@ export class PatroniCluster extends Construct {
       cidrIpv4: p.vpcCidr,
       description: 'etcd, peers and VPC endpoints',
     });
-    new VpcSecurityGroupEgressRule(this, 'egress-https', {
-      securityGroupId: this.sg.id,
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: '0.0.0.0/0',
-      description: 'AWS APIs (Secrets Manager, SSM) and package mirrors',
-    });
-    new VpcSecurityGroupEgressRule(this, 'egress-http', {
-      securityGroupId: this.sg.id,
-      ipProtocol: 'tcp',
-      fromPort: 80,
-      toPort: 80,
-      cidrIpv4: '0.0.0.0/0',
-      description: 'Debian package mirrors (apt over HTTP; packages are signed)',
-    });
+    kit.addWebEgress(this, this.sg.id, 'AWS APIs (Secrets Manager, SSM) and package mirrors');
     new VpcSecurityGroupEgressRule(this, 'lb-egress-pg', {
       securityGroupId: this.lbSg.id,
       ipProtocol: 'tcp',
@@ -214,13 +165,10 @@ export class PatroniCluster extends Construct {
     });
 
     // Load balancer and target groups.
-    const lb = new Lb(this, 'lb', {
+    const lb = kit.addInternalNlb(this, 'lb', {
       name: `${cluster}-pg`,
-      internal: true,
-      loadBalancerType: 'network',
-      subnets: [...new Set(p.subnets.map((s) => s.subnetId))],
-      securityGroups: [this.lbSg.id],
-      enableCrossZoneLoadBalancing: true,
+      subnets: p.subnets,
+      securityGroupId: this.lbSg.id,
     });
     const targetGroup = (rid: string, name: string, path: string) =>
       new LbTargetGroup(this, rid, {
@@ -280,88 +228,40 @@ export class PatroniCluster extends Construct {
     this.nodes = p.cluster.patroni.nodes.map(({ name, host }, i) => {
       const placement = p.subnets[i % p.subnets.length] as SubnetPlacement;
       const n = new Construct(this, `node-${i + 1}`);
-      const nodeTags = { ...tags, [NODE_TAG_KEY]: name };
-      const volume = new EbsVolume(n, 'data-volume', {
+      const base = kit.addHostBase(n, {
+        clusterName: cluster,
+        component: 'patroni',
+        name,
+        kind: 'Patroni node',
+        tags,
+        ownerTagKey: NODE_TAG_KEY,
         availabilityZone: placement.availabilityZone,
-        size: p.dataVolumeSizeGiB,
-        type: 'gp3',
-        encrypted: true,
-        tags: { ...nodeTags, Name: `${cluster}-${name}-data` },
+        kmsKeyArn: this.kmsKeyArn,
+        settings: p,
+        policy: {
+          name: 'node',
+          secretsSid: 'Secrets',
+          instanceSid: 'AttachToOwnNodeInstance',
+          moreSecretArns: [passwords.arn],
+        },
       });
-      const tlsSecretName = `pgha/${cluster}/patroni/${name}/tls`;
-      const tlsSecret = new SecretsmanagerSecret(n, 'tls-secret', {
-        name: tlsSecretName,
-        description: `pgha ${cluster}: TLS material of Patroni node ${name} (value set by the deploy app)`,
-        kmsKeyId: this.kmsKeyArn,
-        recoveryWindowInDays: p.secretRecoveryWindowDays,
-      });
-      const role = new IamRole(n, 'role', {
-        name: `pgha-${cluster}-${name}`,
-        description: `pgha ${cluster}: instance role of Patroni node ${name}`,
-        assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
-      });
-      new IamRolePolicy(n, 'policy', {
-        name: 'node',
-        role: role.id,
-        policy: policyDocument([
-          {
-            Sid: 'ReadOwnSecrets',
-            Effect: 'Allow',
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: [tlsSecret.arn, passwords.arn],
-          },
-          {
-            Sid: 'DecryptOwnSecrets',
-            Effect: 'Allow',
-            Action: ['kms:Decrypt'],
-            Resource: [this.kmsKeyArn],
-            Condition: {
-              StringEquals: { 'kms:EncryptionContext:SecretARN': [tlsSecret.arn, passwords.arn] },
-            },
-          },
-          // The boot script attaches the node's data volume (after a replacement too).
-          {
-            Sid: 'AttachOwnDataVolume',
-            Effect: 'Allow',
-            Action: ['ec2:AttachVolume'],
-            Resource: [volume.arn],
-          },
-          {
-            Sid: 'AttachToOwnNodeInstance',
-            Effect: 'Allow',
-            Action: ['ec2:AttachVolume'],
-            Resource: [`arn:${p.partition}:ec2:*:*:instance/*`],
-            Condition: {
-              StringEquals: {
-                [`aws:ResourceTag/${TAG_KEYS.cluster}`]: cluster,
-                [`aws:ResourceTag/${NODE_TAG_KEY}`]: name,
-              },
-            },
-          },
-          // Describe calls support no resource-level permissions.
-          { Sid: 'WatchVolumeState', Effect: 'Allow', Action: ['ec2:DescribeVolumes'], Resource: ['*'] },
-        ]),
-      });
-      if (p.enableSsm) {
-        new IamRolePolicyAttachment(n, 'ssm-policy', {
-          role: role.name,
-          policyArn: `arn:${p.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-        });
-      }
-      const profile = new IamInstanceProfile(n, 'instance-profile', {
-        name: `pgha-${cluster}-${name}`,
-        role: role.name,
-      });
+      const nodeTags = base.tags;
 
       const userData = renderUserData({
         cluster: p.cluster,
         nodeName: name,
-        tlsSecretArn: tlsSecret.arn,
+        tlsSecretArn: base.tlsSecret.arn,
         passwordsSecretArn: passwords.arn,
-        dataVolumeId: volume.id,
+        dataVolumeId: base.dataVolume.id,
         packages: p.packages,
       });
-      checkUserData(this.node.path, name, userData);
+      const userDataIssue = kit.userDataProblem(name, userData);
+      if (userDataIssue !== undefined) {
+        throw new PatroniStackError(
+          'PATRONI_STACK_INVALID_PROPS',
+          `PatroniCluster '${this.node.path}': ${userDataIssue}`,
+        );
+      }
       // Kept as a Terraform local: the template (with its references) stays readable in cdk.tf.json.
       const userDataLocal = new TerraformLocal(n, 'user-data', userData);
 
@@ -370,14 +270,10 @@ export class PatroniCluster extends Construct {
         instanceType: p.instanceType,
         subnetId: placement.subnetId,
         vpcSecurityGroupIds: [this.sg.id],
-        iamInstanceProfile: profile.name,
+        iamInstanceProfile: base.instanceProfile.name,
         associatePublicIpAddress: false,
         ...(p.sshKeyName === undefined ? {} : { keyName: p.sshKeyName }),
-        metadataOptions: {
-          httpEndpoint: 'enabled',
-          httpTokens: 'required',
-          httpPutResponseHopLimit: 1,
-        },
+        metadataOptions: kit.IMDSV2_REQUIRED,
         rootBlockDevice: {
           volumeType: 'gp3',
           volumeSize: p.rootVolumeSizeGiB,
@@ -414,10 +310,10 @@ export class PatroniCluster extends Construct {
         subnetId: placement.subnetId,
         instanceId: instance.id,
         privateIp: instance.privateIp,
-        tlsSecretName,
-        tlsSecretArn: tlsSecret.arn,
-        dataVolumeId: volume.id,
-        instanceRoleArn: role.arn,
+        tlsSecretName: base.tlsSecretName,
+        tlsSecretArn: base.tlsSecret.arn,
+        dataVolumeId: base.dataVolume.id,
+        instanceRoleArn: base.role.arn,
       };
     });
 
@@ -433,46 +329,11 @@ export class PatroniCluster extends Construct {
     validateClientSource(source, `PatroniCluster '${this.node.path}'.allowClientsFrom()`);
     this.clientRuleCount += 1;
     const n = this.clientRuleCount;
-    const from =
-      'cidr' in source ? { cidrIpv4: source.cidr } : { referencedSecurityGroupId: source.securityGroupId };
     const rule = (rid: string, sg: SecurityGroup, port: number, description: string) =>
-      new VpcSecurityGroupIngressRule(this, rid, {
-        securityGroupId: sg.id,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        description,
-        ...from,
-      });
+      kit.addTcpIngress(this, rid, { securityGroupId: sg.id, port, from: source, description });
     rule(`client-${n}-primary`, this.lbSg, POSTGRES_PORT, 'PostgreSQL clients, primary');
     rule(`client-${n}-replica`, this.lbSg, REPLICA_PORT, 'PostgreSQL clients, replicas');
     if (this.preserveClientIp)
       rule(`client-${n}-node`, this.sg, POSTGRES_PORT, 'PostgreSQL clients (client IP preserved)');
-  }
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** Longest a token can resolve to (an ARN), for the size check before apply. */
-const TOKEN_WORST_CASE = 'x'.repeat(160);
-const TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
-
-function checkUserData(path: string, node: string, userData: string): void {
-  const literal = userData.replace(TOKEN, '');
-  // `$${` and `%%{` are Terraform's escapes for a literal `${` / `%{`.
-  if (/(?<!\$)\$\{/.test(literal) || /(?<!%)%\{/.test(literal)) {
-    throw new PatroniStackError(
-      'PATRONI_STACK_INVALID_PROPS',
-      `PatroniCluster '${path}': user-data of ${node} contains a literal "\${" or "%{", which Terraform would read as template syntax; write "$\${" / "%%{" or avoid them`,
-    );
-  }
-  const bytes = Buffer.byteLength(userData.replace(TOKEN, TOKEN_WORST_CASE), 'utf8');
-  if (bytes > MAX_USER_DATA_BYTES) {
-    throw new PatroniStackError(
-      'PATRONI_STACK_INVALID_PROPS',
-      `PatroniCluster '${path}': user-data of ${node} is up to ${bytes} bytes once references resolve; EC2 accepts at most ${MAX_USER_DATA_BYTES}`,
-    );
   }
 }

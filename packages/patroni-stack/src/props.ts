@@ -1,19 +1,11 @@
+import type { ClientSource, CommonClusterProps, SubnetPlacement } from '@pgha/aws-kit';
 import type { Cluster, PackagePin } from '@pgha/userdata';
 import type { PatroniNodeUserDataContext } from './user-data.js';
 
-/** One private subnet and the availability zone it lives in (given, not looked up: no data sources). */
-export interface SubnetPlacement {
-  /** Subnet id, for example `subnet-0abc...`. */
-  readonly subnetId: string;
-  /** The subnet's availability zone, for example `eu-west-1a`. Each subnet must be in a different zone. */
-  readonly availabilityZone: string;
-}
-
-/** Who may connect through the load balancer (5432, 5433): a CIDR block or a security group. */
-export type ClientSource = { readonly cidr: string } | { readonly securityGroupId: string };
+export type { ClientSource, SubnetPlacement };
 
 /** Properties of {@link PatroniCluster}. */
-export interface PatroniClusterProps {
+export interface PatroniClusterProps extends CommonClusterProps {
   /**
    * The cluster description (`defineCluster()` from `@pgha/userdata`), the same one the local target renders.
    * Its name (Patroni's scope; 1..20 characters here: load balancer names derive from it) names resources,
@@ -124,31 +116,6 @@ export interface PatroniClusterProps {
    * @default '/dev/xvda'
    */
   readonly rootDeviceName?: string;
-  /**
-   * ARN of an existing KMS key that encrypts the secrets.
-   * @default - a customer managed key with yearly rotation is created
-   */
-  readonly kmsKeyArn?: string;
-  /**
-   * Days Secrets Manager keeps a deleted secret recoverable (0 deletes at once; otherwise 7..30).
-   * @default 30
-   */
-  readonly secretRecoveryWindowDays?: number;
-  /**
-   * Attach `AmazonSSMManagedInstanceCore` to the instance roles (shell access through SSM, no SSH).
-   * @default true
-   */
-  readonly enableSsm?: boolean;
-  /**
-   * AWS partition, used in ARNs built without lookups.
-   * @default 'aws'
-   */
-  readonly partition?: string;
-  /**
-   * Extra tags on every resource. The `pgha:` tag keys are reserved.
-   * @default {}
-   */
-  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Debian packages the user-data installs (pinned versions recommended).
    * @default - the `@pgha/userdata` defaults: patroni, postgresql-<version>, awscli, curl

@@ -2,6 +2,9 @@
  * The AWS stack: an `EtcdCluster` and a `PatroniCluster` wired together, with provider, backend and outputs,
  * synthesized in-process (no cdktf-cli). The only module of the app that imports cdktf; provider classes by
  * deep path (the package root loads two thousand modules).
+ *
+ * Exported as `@pgha/deploy/aws-stack` too: the wiring (`addPghaClusters`) and the provider and backend
+ * settings are the ones `examples/aws-stack.ts` builds its stack from, so the example is what ships.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version/index.js';
@@ -12,6 +15,8 @@ import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack, Terrafor
 import type { Construct } from 'constructs';
 import type { AwsConfig } from './config.js';
 import { secretVariableName } from './secret-values.js';
+
+export type { AwsConfig } from './config.js';
 
 /** The resolved backend: the local path is relative to the stack directory. */
 export type StackBackend =
@@ -69,6 +74,125 @@ function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Where Terraform keeps the state: a local file (relative to the stack directory) or an encrypted S3 object. */
+export function addStackBackend(stack: TerraformStack, backend: StackBackend): void {
+  if (backend.type === 'local') {
+    new LocalBackend(stack, { path: backend.path });
+    return;
+  }
+  const s3 = new S3Backend(stack, {
+    bucket: backend.bucket,
+    key: backend.key,
+    region: backend.region,
+    encrypt: true,
+    ...(backend.dynamodbTable === undefined ? {} : { dynamodbTable: backend.dynamodbTable }),
+  });
+  // cdktf 0.21 predates S3-native locking (Terraform >= 1.10): set it as a raw override.
+  if (backend.useLockfile === true) s3.addOverride('use_lockfile', true);
+}
+
+/**
+ * The AWS provider for `region`. `planOnly` (offline plan only) skips its credential, account-id, metadata and
+ * region checks, so that `terraform plan` runs with dummy keys and no network; never on a path that applies.
+ */
+export function addAwsProvider(stack: TerraformStack, region: string, planOnly: boolean): void {
+  new AwsProvider(stack, 'aws', {
+    region,
+    ...(planOnly
+      ? {
+          skipCredentialsValidation: true,
+          skipRequestingAccountId: true,
+          skipMetadataApiCheck: 'true',
+          skipRegionValidation: true,
+        }
+      : {}),
+  });
+}
+
+/** Options of {@link addPghaClusters}. */
+export interface PghaClustersOptions {
+  /**
+   * A DNS name in the etcd zone for the PostgreSQL load balancer (see {@link loadBalancerName}); the endpoints
+   * then use it, so it can be a SAN of the server certificates.
+   * @default - no record; the endpoints use the load balancer's own DNS name
+   */
+  readonly loadBalancerName?: string;
+}
+
+/** What {@link addPghaClusters} creates. */
+export interface PghaClusters {
+  /** The cluster description both constructs were built from. */
+  readonly cluster: Cluster;
+  readonly etcd: EtcdCluster;
+  readonly patroni: PatroniCluster;
+}
+
+/**
+ * The wiring of a pgha cluster on AWS: the cluster description from the config, an `EtcdCluster` (`etcd`) and a
+ * `PatroniCluster` (`patroni`) whose node records live in etcd's zone and which may dial the etcd members on
+ * 2379, and the outputs: endpoints, etcd client URLs and secret ARNs (never secret values).
+ */
+export function addPghaClusters(
+  scope: Construct,
+  config: AwsConfig,
+  options: PghaClustersOptions = {},
+): PghaClusters {
+  const cluster = awsCluster(config);
+  const common = {
+    cluster,
+    vpcId: config.vpcId,
+    subnets: config.subnets,
+    amiId: config.amiId,
+    zoneName: config.zoneName,
+    ...(config.tags === undefined ? {} : { tags: config.tags }),
+  };
+  const e = config.etcd ?? {};
+  const etcd = new EtcdCluster(scope, 'etcd', {
+    ...common,
+    ...(config.hostedZoneId === undefined ? {} : { hostedZoneId: config.hostedZoneId }),
+    ...defined({
+      instanceType: e.instanceType,
+      dataVolumeSizeGiB: e.dataVolumeSizeGiB,
+      rootVolumeSizeGiB: e.rootVolumeSizeGiB,
+    }),
+  });
+  const p = config.patroni ?? {};
+  const patroni = new PatroniCluster(scope, 'patroni', {
+    ...common,
+    vpcCidr: config.vpcCidr,
+    hostedZoneId: etcd.hostedZoneId,
+    ...(options.loadBalancerName === undefined
+      ? {}
+      : { loadBalancerDns: { hostedZoneId: etcd.hostedZoneId, recordName: options.loadBalancerName } }),
+    ...defined({
+      instanceType: p.instanceType,
+      dataVolumeSizeGiB: p.dataVolumeSizeGiB,
+      rootVolumeSizeGiB: p.rootVolumeSizeGiB,
+      replicaMaxLagBytes: p.replicaMaxLagBytes,
+      allowedClientCidrs: p.allowedClientCidrs,
+      healthCheckIntervalSeconds: p.healthCheckIntervalSeconds,
+      healthyThresholdCount: p.healthyThresholdCount,
+      unhealthyThresholdCount: p.unhealthyThresholdCount,
+    }),
+  });
+  // Patroni dials the etcd members directly.
+  etcd.allowClientsFrom({ securityGroupId: patroni.securityGroupId });
+
+  new TerraformOutput(scope, 'primary_endpoint', {
+    value: `${patroni.primaryEndpoint.host}:${patroni.primaryEndpoint.port}`,
+    description: 'read-write endpoint (current primary only)',
+  });
+  new TerraformOutput(scope, 'replica_endpoint', {
+    value: `${patroni.replicaEndpoint.host}:${patroni.replicaEndpoint.port}`,
+    description: 'read-only endpoint (replicas only)',
+  });
+  new TerraformOutput(scope, 'etcd_client_urls', { value: etcd.clientUrls });
+  new TerraformOutput(scope, 'passwords_secret_arn', { value: patroni.passwordsSecretArn });
+  new TerraformOutput(scope, 'node_tls_secret_arns', { value: patroni.nodes.map((n) => n.tlsSecretArn) });
+  new TerraformOutput(scope, 'etcd_tls_secret_arns', { value: etcd.members.map((m) => m.tlsSecretArn) });
+  return { cluster, etcd, patroni };
+}
+
 /** Provider, backend, `EtcdCluster`, `PatroniCluster` and their outputs (endpoints and secret ARNs, never values). */
 export class PghaAwsStack extends TerraformStack {
   readonly etcd: EtcdCluster;
@@ -76,88 +200,13 @@ export class PghaAwsStack extends TerraformStack {
 
   constructor(scope: Construct, config: AwsConfig, options: PghaAwsStackOptions) {
     super(scope, config.clusterName);
-    const backend = options.backend;
-    if (backend.type === 'local') {
-      new LocalBackend(this, { path: backend.path });
-    } else {
-      const s3 = new S3Backend(this, {
-        bucket: backend.bucket,
-        key: backend.key,
-        region: backend.region,
-        encrypt: true,
-        ...(backend.dynamodbTable === undefined ? {} : { dynamodbTable: backend.dynamodbTable }),
-      });
-      // cdktf 0.21 predates S3-native locking (Terraform >= 1.10): set it as a raw override.
-      if (backend.useLockfile === true) s3.addOverride('use_lockfile', true);
-    }
-
-    new AwsProvider(this, 'aws', {
-      region: config.region,
-      ...(options.planOnly === true
-        ? {
-            skipCredentialsValidation: true,
-            skipRequestingAccountId: true,
-            skipMetadataApiCheck: 'true',
-            skipRegionValidation: true,
-          }
-        : {}),
+    addStackBackend(this, options.backend);
+    addAwsProvider(this, config.region, options.planOnly === true);
+    const { cluster, etcd, patroni } = addPghaClusters(this, config, {
+      loadBalancerName: loadBalancerName(config),
     });
-
-    const cluster = awsCluster(config);
-    const common = {
-      cluster,
-      vpcId: config.vpcId,
-      subnets: config.subnets,
-      amiId: config.amiId,
-      zoneName: config.zoneName,
-      ...(config.tags === undefined ? {} : { tags: config.tags }),
-    };
-    const e = config.etcd ?? {};
-    this.etcd = new EtcdCluster(this, 'etcd', {
-      ...common,
-      ...(config.hostedZoneId === undefined ? {} : { hostedZoneId: config.hostedZoneId }),
-      ...defined({
-        instanceType: e.instanceType,
-        dataVolumeSizeGiB: e.dataVolumeSizeGiB,
-        rootVolumeSizeGiB: e.rootVolumeSizeGiB,
-      }),
-    });
-    const p = config.patroni ?? {};
-    this.patroni = new PatroniCluster(this, 'patroni', {
-      ...common,
-      vpcCidr: config.vpcCidr,
-      hostedZoneId: this.etcd.hostedZoneId,
-      loadBalancerDns: { hostedZoneId: this.etcd.hostedZoneId, recordName: loadBalancerName(config) },
-      ...defined({
-        instanceType: p.instanceType,
-        dataVolumeSizeGiB: p.dataVolumeSizeGiB,
-        rootVolumeSizeGiB: p.rootVolumeSizeGiB,
-        replicaMaxLagBytes: p.replicaMaxLagBytes,
-        allowedClientCidrs: p.allowedClientCidrs,
-        healthCheckIntervalSeconds: p.healthCheckIntervalSeconds,
-        healthyThresholdCount: p.healthyThresholdCount,
-        unhealthyThresholdCount: p.unhealthyThresholdCount,
-      }),
-    });
-    // Patroni dials the etcd members directly.
-    this.etcd.allowClientsFrom({ securityGroupId: this.patroni.securityGroupId });
-
-    new TerraformOutput(this, 'primary_endpoint', {
-      value: `${this.patroni.primaryEndpoint.host}:${this.patroni.primaryEndpoint.port}`,
-      description: 'read-write endpoint (current primary only)',
-    });
-    new TerraformOutput(this, 'replica_endpoint', {
-      value: `${this.patroni.replicaEndpoint.host}:${this.patroni.replicaEndpoint.port}`,
-      description: 'read-only endpoint (replicas only)',
-    });
-    new TerraformOutput(this, 'etcd_client_urls', { value: this.etcd.clientUrls });
-    new TerraformOutput(this, 'passwords_secret_arn', { value: this.patroni.passwordsSecretArn });
-    new TerraformOutput(this, 'node_tls_secret_arns', {
-      value: this.patroni.nodes.map((n) => n.tlsSecretArn),
-    });
-    new TerraformOutput(this, 'etcd_tls_secret_arns', {
-      value: this.etcd.members.map((m) => m.tlsSecretArn),
-    });
+    this.etcd = etcd;
+    this.patroni = patroni;
     // What the manifest needs beyond the endpoints: who the members and nodes are.
     new TerraformOutput(this, 'etcd_member_names', { value: this.etcd.members.map((m) => m.name) });
     new TerraformOutput(this, 'patroni_nodes', {

@@ -1,9 +1,11 @@
-import type { IAspect } from 'cdktf';
-import { TerraformResource } from 'cdktf';
+import { Aspects, type IAspect, TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 /** Tag keys every pgha resource carries. */
 export const TAG_KEYS = { cluster: 'pgha:cluster', role: 'pgha:role', managedBy: 'pgha:managed-by' } as const;
+
+/** Tag keys with this prefix are pgha's own; callers may not set them. */
+export const RESERVED_TAG_PREFIX = 'pgha:';
 
 /** The standard tags: cluster, role, managed-by, plus the caller's extra tags. */
 export function standardTags(
@@ -35,4 +37,19 @@ export class StandardTagsAspect implements IAspect {
     const current = node.tagsInput ?? {};
     node.tags = { ...this.tags, ...current };
   }
+}
+
+/**
+ * Tags everything under `scope` with the standard tags (through {@link StandardTagsAspect}) and returns them, for
+ * the places that take tags themselves (launch template tag specifications, autoscaling group tags).
+ */
+export function applyStandardTags(
+  scope: IConstruct,
+  clusterName: string,
+  role: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const tags = standardTags(clusterName, role, extra);
+  Aspects.of(scope).add(new StandardTagsAspect(tags));
+  return tags;
 }

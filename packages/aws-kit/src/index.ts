@@ -1,0 +1,11 @@
+export type * from './common-props.js';
+export * from './host.js';
+export * from './iam.js';
+export * from './instance.js';
+export * from './network.js';
+export * from './prop-rules.js';
+export * from './props.js';
+export * from './rules.js';
+export * from './secrets.js';
+export * from './tags.js';
+export type * from './types.js';

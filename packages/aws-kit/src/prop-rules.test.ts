@@ -1,0 +1,196 @@
+import { describe, expect, test } from 'vitest';
+import { clusterNameProblem, hostedZoneIdProblem, hostProblems, commonRules as r } from './prop-rules.js';
+import { collectProblems, type Rule } from './rules.js';
+
+const subnets = [
+  { subnetId: 'subnet-0a', availabilityZone: 'eu-west-1a' },
+  { subnetId: 'subnet-0b', availabilityZone: 'eu-west-1b' },
+];
+
+describe('commonRules', () => {
+  // Each rule on a bad value (the problem line it gives) and on a good one (no problem).
+  test.each<[string, Rule<never>, object, RegExp, object]>([
+    [
+      'vpcId',
+      r.vpcId,
+      { vpcId: 'vpc_1' },
+      /^vpcId: got "vpc_1"; expected an id like "vpc-/,
+      { vpcId: 'vpc-0a' },
+    ],
+    ['vpcId missing', r.vpcId, {}, /^vpcId: got ""; expected an id like/, { vpcId: 'vpc-0a' }],
+    [
+      'amiId',
+      r.amiId,
+      { amiId: 'debian' },
+      /^amiId: got "debian"; expected an id like "ami-/,
+      { amiId: 'ami-1' },
+    ],
+    [
+      'subnetCount',
+      r.subnetCount(3, ', for a quorum'),
+      { subnets },
+      /^subnets: got 2 subnet\(s\); give one private subnet in each of at least 3 availability zones, for a quorum$/,
+      { subnets: [...subnets, { subnetId: 'subnet-0c', availabilityZone: 'eu-west-1c' }] },
+    ],
+    [
+      'subnetIds',
+      r.subnetIds,
+      { subnets: [{ subnetId: 'sn-1', availabilityZone: 'a' }] },
+      /^subnets\[\]\.subnetId: got "sn-1"; expected ids like "subnet-/,
+      { subnets },
+    ],
+    [
+      'subnetZones: one per zone',
+      r.subnetZones,
+      { subnets: [subnets[0], { subnetId: 'subnet-0c', availabilityZone: 'eu-west-1a' }] },
+      /^subnets\[\]\.availabilityZone: \["eu-west-1a"\] given more than once/,
+      { subnets },
+    ],
+    [
+      'subnetZones: given',
+      r.subnetZones,
+      { subnets: [{ subnetId: 'subnet-0c', availabilityZone: ' ' }] },
+      /^subnets\[\]\.availabilityZone: got " "; give each subnet's zone/,
+      { subnets },
+    ],
+    [
+      'instanceType',
+      r.instanceType('t3.small'),
+      { instanceType: 'large' },
+      /^instanceType: got "large"; use an EC2 instance type like "t3\.small"$/,
+      { instanceType: 'm7g.xlarge' },
+    ],
+    [
+      'dataVolumeSize',
+      r.dataVolumeSize,
+      { dataVolumeSizeGiB: 0 },
+      /^dataVolumeSizeGiB: got 0; use a whole number from 1 to 16384$/,
+      { dataVolumeSizeGiB: 1 },
+    ],
+    [
+      'rootVolumeSize',
+      r.rootVolumeSize,
+      { rootVolumeSizeGiB: 7 },
+      /^rootVolumeSizeGiB: got 7; use a whole number from 8/,
+      { rootVolumeSizeGiB: 8 },
+    ],
+    [
+      'rootDeviceName',
+      r.rootDeviceName,
+      { rootDeviceName: 'xvda' },
+      /^rootDeviceName: got "xvda"/,
+      { rootDeviceName: '/dev/nvme0n1' },
+    ],
+    [
+      'zoneName',
+      r.zoneName(),
+      { zoneName: 'a.b.' },
+      /^zoneName: got "a\.b\."; use a lowercase DNS name/,
+      { zoneName: 'a.b' },
+    ],
+    [
+      'zoneName length',
+      r.zoneName(10),
+      { zoneName: 'abcdef.internal' },
+      /^zoneName: got "abcdef\.internal"/,
+      { zoneName: 'a.internal' },
+    ],
+    [
+      'hostedZoneId optional',
+      r.hostedZoneId(false),
+      { hostedZoneId: 'zone' },
+      /^hostedZoneId: got "zone"/,
+      {},
+    ],
+    [
+      'hostedZoneId required',
+      r.hostedZoneId(true),
+      {},
+      /^hostedZoneId: got ""; expected an id like "Z/,
+      { hostedZoneId: 'Z0AB' },
+    ],
+    [
+      'dnsTtl',
+      r.dnsTtl,
+      { dnsTtlSeconds: 4 },
+      /^dnsTtlSeconds: got 4; use a whole number from 5 to 3600$/,
+      { dnsTtlSeconds: 5 },
+    ],
+    [
+      'kmsKeyArn',
+      r.kmsKeyArn,
+      { kmsKeyArn: 'alias/mine' },
+      /^kmsKeyArn: got "alias\/mine"; expected a key ARN like "arn:aws:kms:/,
+      { kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/abc' },
+    ],
+    [
+      'secretRecoveryWindow',
+      r.secretRecoveryWindow,
+      { secretRecoveryWindowDays: 6 },
+      /^secretRecoveryWindowDays: got 6; use 0/,
+      { secretRecoveryWindowDays: 0 },
+    ],
+    [
+      'partition',
+      r.partition,
+      { partition: 'azure' },
+      /^partition: got "azure"; use "aws", "aws-cn" or "aws-us-gov"$/,
+      { partition: 'aws-cn' },
+    ],
+    [
+      'reservedTags',
+      r.reservedTags,
+      { tags: { 'pgha:x': '1', team: 'a' } },
+      /^tags: keys \["pgha:x"\] use the reserved "pgha:" prefix/,
+      { tags: { team: 'a' } },
+    ],
+    [
+      'userData',
+      r.userData('node'),
+      { userData: 'text' },
+      /^userData: got string; pass a function \(node\) => cloud-config string/,
+      { userData: () => '' },
+    ],
+    [
+      'packages',
+      r.packages,
+      { packages: 'etcd' },
+      /^packages: got "etcd"; give a list of \{ name, version\? \} Debian packages/,
+      { packages: [] },
+    ],
+  ])('%s', (_name, rule, bad, expected, good) => {
+    expect(collectProblems(bad as never, [rule])).toEqual([expect.stringMatching(expected)]);
+    expect(collectProblems(good as never, [rule])).toEqual([]);
+  });
+});
+
+describe('cluster description checks', () => {
+  test('clusterNameProblem: 1..20 lowercase characters, not ending with "-"', () => {
+    expect(clusterNameProblem('main')).toBeUndefined();
+    expect(clusterNameProblem('a'.repeat(20))).toBeUndefined();
+    for (const bad of ['a'.repeat(21), 'Main', 'main-', '1main', undefined])
+      expect(clusterNameProblem(bad)).toMatch(/^cluster\.name: got .*; use 1\.\.20 lowercase letters/);
+  });
+
+  test('hostProblems: names lowercase, hosts inside the zone, one line per broken field', () => {
+    const words = { noun: 'node', namePrefix: 'pg', builder: 'awsPatroniNodes' };
+    const hosts = [
+      { name: 'pg-1', host: 'pg-1.main.pgha.internal' },
+      { name: 'PG-2', host: 'pg-2.main.elsewhere' },
+    ];
+    expect(hostProblems('cluster.patroni.nodes', hosts, 'pgha.internal', words)).toEqual([
+      'cluster.patroni.nodes[1].name: got "PG-2"; use lowercase letters, digits and "-"',
+      'cluster.patroni.nodes[1].host: got "pg-2.main.elsewhere"; on AWS each node is dialled by a DNS name inside zoneName "pgha.internal", like "pg-2.<cluster>.pgha.internal" (awsPatroniNodes() builds them)',
+    ]);
+    // Without a valid zone only the DNS syntax is checked.
+    expect(hostProblems('x', hosts.slice(0, 1), '', words)).toEqual([]);
+    expect(hostProblems('x', [{ name: 'a', host: 'A..b' }], '', words)).toHaveLength(1);
+  });
+
+  test('hostedZoneIdProblem names the prop it was given', () => {
+    expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'zone')).toMatch(
+      /^loadBalancerDns\.hostedZoneId: got "zone"; expected an id like "Z/,
+    );
+    expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'Z0ABC')).toBeUndefined();
+  });
+});

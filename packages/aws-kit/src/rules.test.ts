@@ -1,0 +1,125 @@
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { describe, expect, test } from 'vitest';
+import * as r from './rules.js';
+
+const OPEN = 'x must not be open to every address';
+
+describe('value checks', () => {
+  test.each([
+    ['10.0.0.0/16', true],
+    ['0.0.0.0/0', true],
+    ['255.255.255.255/32', true],
+    ['10.0.0.0/33', false],
+    ['10.0.0.256/16', false],
+    ['10.0.0.0', false],
+    ['10.0.0/8', false],
+  ])('isIpv4Cidr(%s) is %s', (cidr, valid) => {
+    expect(r.isIpv4Cidr(cidr)).toBe(valid);
+  });
+
+  test('isAnyAddress: only a /0 admits every address', () => {
+    expect([
+      r.isAnyAddress('0.0.0.0/0'),
+      r.isAnyAddress('10.0.0.0/0 '),
+      r.isAnyAddress('10.0.0.0/8'),
+    ]).toEqual([true, true, false]);
+  });
+
+  test.each([
+    ['10.0.0.0/8', '10.20.0.0/16', true],
+    ['10.20.0.0/16', '10.20.0.0/16', true],
+    ['10.20.0.0/16', '10.0.0.0/8', false],
+    ['10.20.0.0/16', '10.21.0.0/16', false],
+    ['0.0.0.0/0', '192.168.1.0/24', true],
+  ])('cidrContains(%s, %s) is %s', (outer, inner, contains) => {
+    expect(r.cidrContains(outer, inner)).toBe(contains);
+  });
+
+  test('isDnsName: lowercase labels, no trailing dot, within the length given', () => {
+    expect(r.isDnsName('pgha.internal')).toBe(true);
+    expect(r.isDnsName('etcd-1.main.pgha.internal')).toBe(true);
+    expect(r.isDnsName('pgha.internal.')).toBe(false);
+    expect(r.isDnsName('PGHA.internal')).toBe(false);
+    expect(r.isDnsName('-a.internal')).toBe(false);
+    expect(r.isDnsName(42)).toBe(false);
+    const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(30)}`;
+    expect(long.length).toBe(213);
+    expect([r.isDnsName(long), r.isDnsName(long, 200)]).toEqual([true, false]);
+  });
+
+  test('show renders what the user gave', () => {
+    expect(r.show(undefined)).toBe('undefined');
+    expect(r.show('a')).toBe('"a"');
+    expect(r.show(['x', 3])).toBe('["x",3]');
+  });
+});
+
+describe('problem lines', () => {
+  test('intInRangeProblem names the prop, the value and the range; unset passes', () => {
+    expect(r.intInRangeProblem('ttl', 1, 5, 10)).toBe('ttl: got 1; use a whole number from 5 to 10');
+    expect(r.intInRangeProblem('ttl', 5.5, 5, 10)).toMatch(/^ttl: got 5\.5;/);
+    expect(r.intInRangeProblem('ttl', 10, 5, 10)).toBeUndefined();
+    expect(r.intInRangeProblem('ttl', undefined, 5, 10)).toBeUndefined();
+  });
+
+  test('idProblem: the example and what kind of value is expected', () => {
+    expect(r.idProblem('vpcId', 'vpc_1', /^vpc-/, 'vpc-0123')).toBe(
+      'vpcId: got "vpc_1"; expected an id like "vpc-0123"',
+    );
+    expect(r.idProblem('key', 'alias/x', /^arn:/, 'arn:aws:kms:...', 'a key ARN')).toBe(
+      'key: got "alias/x"; expected a key ARN like "arn:aws:kms:..."',
+    );
+    expect(r.idProblem('vpcId', undefined, /^vpc-/, 'vpc-0123')).toBeUndefined();
+  });
+
+  test('cidrListProblems: one line per bad entry, indexed; /0 gets the caller fix', () => {
+    expect(r.cidrListProblems('cidrs', ['10.0.0.0/8', '10.0.0.0/33', '0.0.0.0/0'], OPEN)).toEqual([
+      'cidrs[1]: got "10.0.0.0/33"; use an IPv4 CIDR like "10.0.0.0/16"',
+      `cidrs[2]: got "0.0.0.0/0"; ${OPEN}`,
+    ]);
+    expect(r.cidrListProblems('cidrs', undefined, OPEN)).toEqual([]);
+  });
+
+  test('clientSourceProblem: a CIDR, a security group id, or neither', () => {
+    expect(r.clientSourceProblem('s', { cidr: '10.1.0.0/16' }, OPEN)).toBeUndefined();
+    expect(r.clientSourceProblem('s', { securityGroupId: 'sg-0abc' }, OPEN)).toBeUndefined();
+    expect(r.clientSourceProblem('s', { cidr: '0.0.0.0/0' }, OPEN)).toBe(`s: got "0.0.0.0/0"; ${OPEN}`);
+    expect(r.clientSourceProblem('s', { securityGroupId: 'default' }, OPEN)).toMatch(
+      /^s: got "default"; expected an id like "sg-/,
+    );
+    expect(r.clientSourceProblem('s', { host: 'x' } as never, OPEN)).toMatch(
+      /^s: got \{"host":"x"\}; give \{ cidr: "10\.0\.0\.0\/16" \} or \{ securityGroupId: "sg-\.\.\." \}/,
+    );
+  });
+
+  test('collectProblems keeps rule order and flattens lists; r.invalidPropsMessage lists them all', () => {
+    const rules: r.Rule<{ a: number }>[] = [
+      (p) => (p.a > 1 ? 'a: too big' : undefined),
+      () => ['b: one', 'b: two'],
+      () => undefined,
+      () => 'c: bad',
+    ];
+    const problems = r.collectProblems({ a: 2 }, rules);
+    expect(problems).toEqual(['a: too big', 'b: one', 'b: two', 'c: bad']);
+    expect(r.invalidPropsMessage("X 'x'", problems)).toBe(
+      "X 'x': 4 invalid prop(s):\n  - a: too big\n  - b: one\n  - b: two\n  - c: bad",
+    );
+  });
+
+  test('unresolved tokens are recognised, and skipped by the checks', () => {
+    const stack = new TerraformStack(Testing.app(), 'tokens');
+    const s = new TerraformVariable(stack, 's', { type: 'string' }).stringValue;
+    const n = new TerraformVariable(stack, 'n', { type: 'number' }).numberValue;
+    const l = new TerraformVariable(stack, 'l', { type: 'list(string)' }).listValue;
+    expect([
+      r.isUnresolved(s),
+      r.isUnresolved(n),
+      r.isUnresolved(l),
+      r.isUnresolved('x'),
+      r.isUnresolved(3),
+    ]).toEqual([true, true, true, false, false]);
+    expect(r.intInRangeProblem('n', n, 5, 10)).toBeUndefined();
+    expect(r.idProblem('vpcId', s, /^vpc-/, 'vpc-1')).toBeUndefined();
+    expect(r.cidrListProblems('c', [s], OPEN)).toEqual([]);
+  });
+});

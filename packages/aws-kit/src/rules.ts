@@ -1,0 +1,141 @@
+import { Token } from 'cdktf';
+import type { ClientSource } from './types.js';
+
+/** One validation rule: returns a problem line ("prop: value given; fix"), several, or undefined when it holds. */
+export type Rule<P> = (props: P) => string | readonly string[] | undefined;
+
+/** Runs every rule and returns all problems (not only the first), in rule order. */
+export function collectProblems<P>(props: P, rules: readonly Rule<P>[]): string[] {
+  const problems: string[] = [];
+  for (const rule of rules) {
+    const problem = rule(props);
+    if (typeof problem === 'string') problems.push(problem);
+    else if (problem !== undefined) problems.push(...problem);
+  }
+  return problems;
+}
+
+/** The message of the one error that lists every broken rule: `<path>: N invalid prop(s):` and a line each. */
+export function invalidPropsMessage(path: string, problems: readonly string[]): string {
+  return `${path}: ${problems.length} invalid prop(s):\n  - ${problems.join('\n  - ')}`;
+}
+
+/** True when the value is (or contains) an unresolved cdktf token; such values are not validated. */
+export function isUnresolved(value: unknown): boolean {
+  if (typeof value === 'string') return Token.isUnresolved(value);
+  if (typeof value === 'number') return Token.isUnresolved(value);
+  if (Array.isArray(value)) return Token.isUnresolved(value);
+  return false;
+}
+
+/** Renders a value the user gave, for an error message. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value);
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** True for a syntactically valid IPv4 CIDR block. */
+export function isIpv4Cidr(value: string): boolean {
+  const m = IPV4_CIDR.exec(value);
+  if (!m) return false;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  return octets.every((o) => o >= 0 && o <= 255) && bits >= 0 && bits <= 32;
+}
+
+/** True for CIDR blocks that open a port to the whole internet. */
+export function isAnyAddress(value: string): boolean {
+  return /\/0$/.test(value.trim());
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** True when CIDR `outer` contains CIDR `inner` (both valid IPv4 CIDRs). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const [oIp, oBits] = outer.split('/') as [string, string];
+  const [iIp, iBits] = inner.split('/') as [string, string];
+  const ob = Number(oBits);
+  if (Number(iBits) < ob) return false;
+  const size = 2 ** (32 - ob);
+  return Math.floor(ipv4ToInt(oIp) / size) === Math.floor(ipv4ToInt(iIp) / size);
+}
+
+const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+
+/**
+ * True for a lowercase DNS name without a trailing dot, at most `maxLength` characters (253 is DNS's own
+ * limit; a construct that builds longer names from it passes less).
+ */
+export function isDnsName(value: unknown, maxLength = 253): value is string {
+  return (
+    typeof value === 'string' &&
+    new RegExp(`^(?=.{1,${maxLength}}$)(${DNS_LABEL}\\.)*${DNS_LABEL}$`).test(value)
+  );
+}
+
+/** A problem line when `value` is not a whole number in `min..max`; unset values and tokens pass. */
+export function intInRangeProblem(
+  prop: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+): string | undefined {
+  if (value === undefined || isUnresolved(value)) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    return `${prop}: got ${show(value)}; use a whole number from ${min} to ${max}`;
+  }
+  return undefined;
+}
+
+/**
+ * A problem line when `value` does not match `pattern` (an AWS id such as `vpc-...`); unset values and tokens
+ * pass. `what` names the kind of value in the message.
+ */
+export function idProblem(
+  prop: string,
+  value: string | undefined,
+  pattern: RegExp,
+  example: string,
+  what = 'an id',
+): string | undefined {
+  if (value === undefined || isUnresolved(value)) return undefined;
+  if (!pattern.test(value)) return `${prop}: got ${show(value)}; expected ${what} like "${example}"`;
+  return undefined;
+}
+
+/**
+ * A problem line when `cidr` is not an IPv4 CIDR block, or is one that admits every address (`.../0`); then the
+ * message ends with `openFix` (what must not be open, and what to give instead). Tokens pass.
+ */
+export function cidrProblem(prop: string, cidr: unknown, openFix: string): string | undefined {
+  if (isUnresolved(cidr)) return undefined;
+  if (typeof cidr !== 'string' || !isIpv4Cidr(cidr)) {
+    return `${prop}: got ${show(cidr)}; use an IPv4 CIDR like "10.0.0.0/16"`;
+  }
+  if (isAnyAddress(cidr)) return `${prop}: got ${show(cidr)}; ${openFix}`;
+  return undefined;
+}
+
+/** {@link cidrProblem} for each entry of a list, named `prop[i]`. */
+export function cidrListProblems(
+  prop: string,
+  cidrs: readonly string[] | undefined,
+  openFix: string,
+): string[] {
+  return (cidrs ?? [])
+    .map((cidr, i) => cidrProblem(`${prop}[${i}]`, cidr, openFix))
+    .filter((x): x is string => x !== undefined);
+}
+
+/** A problem line for a bad {@link ClientSource}: a CIDR as {@link cidrProblem} checks it, or a security group id. */
+export function clientSourceProblem(prop: string, source: ClientSource, openFix: string): string | undefined {
+  if ('cidr' in source) return cidrProblem(prop, source.cidr, openFix);
+  if (!('securityGroupId' in source) || typeof source.securityGroupId !== 'string') {
+    return `${prop}: got ${show(source)}; give { cidr: "10.0.0.0/16" } or { securityGroupId: "sg-..." }`;
+  }
+  return idProblem(prop, source.securityGroupId, /^sg-[0-9a-z]+$/, 'sg-0123456789abcdef0');
+}

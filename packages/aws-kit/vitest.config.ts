@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // The README example imports the package by name; run it against the sources (no build needed).
+    alias: { '@pgha/aws-kit': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+  },
+  // Synthesis loads cdktf and the provider classes on first use: generous bounds for a busy 2-core machine.
+  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 180_000 },
+});
