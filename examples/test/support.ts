@@ -28,10 +28,24 @@ export function terraformAvailability(): { terraform: string } | { missing: stri
   return { terraform };
 }
 
-/** A synthesized example stack in a fresh temp dir, with plan-only provider settings; removed after the file's tests. */
+/** A fresh temp dir, removed after the file's tests (registered once the file's tests are collected). */
+export function tempDirForFile(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(dir);
+  return dir;
+}
+
+const cleanups: string[] = [];
+afterAll(() => {
+  for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A synthesized example stack in a fresh temp dir, with plan-only provider settings; removed after the file's
+ * tests (also when called from a beforeAll hook, where vitest accepts no new hooks).
+ */
 export function synthToTemp(): { dir: string; doc: Record<string, unknown> } {
-  const out = mkdtempSync(join(tmpdir(), 'pgha-example-'));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const out = tempDirForFile('pgha-example-');
   const dir = synthExample(out, undefined, { planOnly: true });
   return { dir, doc: JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as Record<string, unknown> };
 }

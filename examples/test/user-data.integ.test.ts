@@ -1,11 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { synthToTemp } from './support.js';
+import { synthToTemp, tempDirForFile } from './support.js';
 
 /**
  * The user-data exactly as synthesized into the example stack (the Terraform locals the launch templates
@@ -40,7 +39,7 @@ function renderTemplate(template: string): string {
 const userData = Object.entries(locals)
   .filter(([, v]) => typeof v === 'string' && v.startsWith('#cloud-config'))
   .map(([name, template]) => ({ name, text: renderTemplate(template) }));
-const work = mkdtempSync(join(tmpdir(), 'pgha-userdata-'));
+const work = tempDirForFile('pgha-userdata-');
 const run = promisify(execFile);
 const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
