@@ -1,6 +1,6 @@
 import { type BundleChange, ensureBundle, type StoredBundle } from '@pgha/pki';
 import type { Cluster } from '@pgha/userdata';
-import { DEPLOY_KEY_ALGORITHM } from '../local/tls.js';
+import { DEPLOY_KEY_ALGORITHM, summarizeBundleChanges } from '../local/tls.js';
 
 /** Client identities issued with the cluster: `deploy` (its own checks) and `verify`, as on the local target. */
 export const AWS_PKI_CLIENTS = ['deploy', 'verify'] as const;
@@ -28,10 +28,6 @@ export async function ensureAwsPki(
     postgresServiceAddresses: { dnsNames: [loadBalancerName] },
     clients: AWS_PKI_CLIENTS.map((name) => ({ name })),
   });
-  const count = (action: BundleChange['action']) => changes.filter((c) => c.action === action).length;
-  const parts = (['issued', 'renewed', 'removed'] as const)
-    .filter((a) => count(a) > 0)
-    .map((a) => `${count(a)} ${a}`);
-  const summary = parts.length === 0 ? `${count('kept')} kept` : `${parts.join(', ')}, ${count('kept')} kept`;
+  const summary = summarizeBundleChanges(changes);
   return { summary, changes, bundle };
 }

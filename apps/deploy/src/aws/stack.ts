@@ -13,7 +13,7 @@ import { awsPatroniNodes, PatroniCluster } from '@pgha/patroni-stack';
 import { type Cluster, defineCluster } from '@pgha/userdata';
 import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { AwsConfig } from './config.js';
+import type { AwsBackend, AwsConfig } from './config.js';
 import { secretVariableName } from './secret-values.js';
 
 export type { AwsConfig } from './config.js';
@@ -21,14 +21,7 @@ export type { AwsConfig } from './config.js';
 /** The resolved backend: the local path is relative to the stack directory. */
 export type StackBackend =
   | { readonly type: 'local'; readonly path: string }
-  | {
-      readonly type: 's3';
-      readonly bucket: string;
-      readonly key: string;
-      readonly region: string;
-      readonly dynamodbTable?: string;
-      readonly useLockfile?: boolean;
-    };
+  | Extract<AwsBackend, { readonly type: 's3' }>;
 
 export interface PghaAwsStackOptions {
   readonly backend: StackBackend;

@@ -1,13 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { type PgTarget, pgClient } from '../local/probes.js';
 
-export interface PgEndpoint {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-  readonly ca: string;
-}
+/** Where the drill's clients connect: the load balancer's 5432, or one member directly. */
+export type PgEndpoint = PgTarget;
 
 /** The drill's table: one row per write, tagged with the server that took it, its timeline and its clock. */
 export const DRILL_TABLE_SQL = `create table if not exists pgha_drill (
@@ -22,27 +17,6 @@ const INSERT_SQL = `insert into pgha_drill (id, addr, tli, at)
   values ($1, inet_server_addr(), ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int,
           clock_timestamp())`;
 
-export function pgClient(
-  target: PgEndpoint,
-  timeoutMs: number,
-  queryTimeoutMs = timeoutMs,
-  name = 'pgha-drill',
-): pg.Client {
-  const client = new pg.Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    ssl: { ca: target.ca, rejectUnauthorized: true },
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: queryTimeoutMs,
-    application_name: name,
-  });
-  client.on('error', () => {});
-  return client;
-}
-
 /** One statement on a fresh connection. */
 export async function pgOnce<T extends pg.QueryResultRow>(
   target: PgEndpoint,
@@ -50,7 +24,7 @@ export async function pgOnce<T extends pg.QueryResultRow>(
   timeoutMs: number,
   values: unknown[] = [],
 ): Promise<T[]> {
-  const client = pgClient(target, timeoutMs);
+  const client = pgClient(target, timeoutMs, timeoutMs, 'pgha-drill');
   try {
     await client.connect();
     return (await client.query<T>(sql, values)).rows;
@@ -118,7 +92,7 @@ export class Writer {
     let client: pg.Client | undefined;
     while (!this.#stopping) {
       if (!client) {
-        const c = pgClient(this.target, this.connectTimeoutMs, this.timeoutMs);
+        const c = pgClient(this.target, this.connectTimeoutMs, this.timeoutMs, 'pgha-drill');
         try {
           await c.connect();
           client = c;

@@ -62,12 +62,16 @@ export interface PgTarget {
   readonly ca: string;
 }
 
-/** Run one query on a fresh connection (TLS verified against our CA) and close it. */
-export async function pgQuery<T extends pg.QueryResultRow>(
+/**
+ * A client for one endpoint, TLS verified against our CA; not connected yet. Errors after connect (the server
+ * went away) surface on the next query, not as an unhandled 'error' event.
+ */
+export function pgClient(
   target: PgTarget,
-  sql: string,
   timeoutMs: number,
-): Promise<T[]> {
+  queryTimeoutMs = timeoutMs,
+  name = 'pgha-deploy',
+): pg.Client {
   const client = new pg.Client({
     host: target.host,
     port: target.port,
@@ -76,10 +80,20 @@ export async function pgQuery<T extends pg.QueryResultRow>(
     database: target.database,
     ssl: { ca: target.ca, rejectUnauthorized: true },
     connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-    application_name: 'pgha-deploy',
+    query_timeout: queryTimeoutMs,
+    application_name: name,
   });
   client.on('error', () => {});
+  return client;
+}
+
+/** Run one query on a fresh connection (TLS verified against our CA) and close it. */
+export async function pgQuery<T extends pg.QueryResultRow>(
+  target: PgTarget,
+  sql: string,
+  timeoutMs: number,
+): Promise<T[]> {
+  const client = pgClient(target, timeoutMs);
   try {
     await client.connect();
     const result = await client.query<T>(sql);

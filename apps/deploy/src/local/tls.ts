@@ -75,10 +75,11 @@ export async function ensurePki(
       },
     },
   };
-  return { files, summary: summarize(changes) };
+  return { files, summary: summarizeBundleChanges(changes) };
 }
 
-function summarize(changes: readonly BundleChange[]): string {
+/** "2 issued, 1 renewed, 12 kept": what ensureBundle did, for a step's detail. */
+export function summarizeBundleChanges(changes: readonly BundleChange[]): string {
   const count = (action: BundleChange['action']) => changes.filter((c) => c.action === action).length;
   const parts = (['issued', 'renewed', 'removed'] as const)
     .filter((a) => count(a) > 0)
