@@ -224,8 +224,6 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     }
   };
 
-  // Ends the background watch of the load balancer's routing (below) on every way out.
-  let stopWatching = () => {};
   try {
     // etcd
     const etcdToStart = plan.etcd.filter((m) => !running.has(m.name));
@@ -305,34 +303,6 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
       );
     }
 
-    // The load balancer is watched from now on, next to the wait for Patroni, so that its last health checks
-    // overlap with Patroni's last steps. HAProxy 2.6 starts every server UP until its first checks fail: until
-    // then a replica may sit in the primary's backend, and one lucky connection proves nothing.
-    const settledAt =
-      haproxyStartedAt + haproxySettleMs(request.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK) + 500;
-    const ca = await readFile(pki.files.ca, 'utf8');
-    const lbTarget = (port: number): PgTarget => ({
-      host: plan.loadBalancer,
-      port,
-      user: 'postgres',
-      password: secrets.superuser.reveal(),
-      database: 'postgres',
-      ca,
-    });
-    const routesRight = async (): Promise<true> => {
-      if (Date.now() < settledAt) throw new Error("waiting for HAProxy's first health checks");
-      if ((await inRecovery(lbTarget(5432), 2000)) !== false) throw new Error(':5432 reached a replica');
-      if ((await inRecovery(lbTarget(5433), 2000)) !== true) throw new Error(':5433 reached the primary');
-      return true;
-    };
-    const stopRouting = new AbortController();
-    stopWatching = () => stopRouting.abort();
-    const routed = waitFor(routesRight, {
-      timeoutMs: phaseTimeoutMs * 2,
-      intervalMs: 100,
-      signal: stopRouting.signal,
-    }).catch((error: Error): { value?: undefined; lastError: string } => ({ lastError: error.message }));
-
     // Patroni + PostgreSQL
     const patroniToStart = plan.patroni.filter((n) => !running.has(n.name));
     const leader = await step(
@@ -361,13 +331,34 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
           : `leader ${name}; replicas streaming`,
     );
 
-    // HAProxy: started before Patroni (above); its routing has been watched since Patroni started.
+    // HAProxy: started before Patroni (above); now wait until it routes both ports right.
     await step(
       emit,
       'haproxy',
       `HAProxy: ${plan.loadBalancer}:5432 -> primary, :5433 -> replicas`,
       async () => {
-        const ready = await routed;
+        // HAProxy 2.6 starts every server UP until its first checks fail: until then a replica may sit in the
+        // primary's backend, and one lucky connection proves nothing.
+        const settledAt =
+          haproxyStartedAt + haproxySettleMs(request.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK) + 500;
+        const ca = await readFile(pki.files.ca, 'utf8');
+        const target = (port: number): PgTarget => ({
+          host: plan.loadBalancer,
+          port,
+          user: 'postgres',
+          password: secrets.superuser.reveal(),
+          database: 'postgres',
+          ca,
+        });
+        const ready = await waitFor(
+          async () => {
+            if (Date.now() < settledAt) throw new Error("waiting for HAProxy's first health checks");
+            if ((await inRecovery(target(5432), 2000)) !== false) throw new Error(':5432 reached a replica');
+            if ((await inRecovery(target(5433), 2000)) !== true) throw new Error(':5433 reached the primary');
+            return true;
+          },
+          { timeoutMs: phaseTimeoutMs, guard },
+        );
         if (ready.value === undefined) {
           throw new DeployError(
             'START_TIMEOUT',
@@ -375,8 +366,6 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
             { hint: `read ${haproxyLayout(layout).logFile}` },
           );
         }
-        // Seen while Patroni settled: confirm it still holds now that Patroni has.
-        await routesRight();
       },
       () => `${haproxyRunning ? 'already running' : 'started'}; :5432 primary ${leader}, :5433 a replica`,
     );
@@ -388,8 +377,6 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     }
     if (left.length > 0) emit({ type: 'warning', message: `left running: ${left.join(', ')}` });
     throw error;
-  } finally {
-    stopWatching();
   }
 
   const manifest = buildManifest({

@@ -131,14 +131,11 @@ export async function waitFor<T>(
     readonly intervalMs?: number;
     /** Called between attempts; throw from it to abort the wait (a process died). */
     readonly guard?: () => Promise<void>;
-    /** Ends the wait early (its result then says so): a wait run in the background that is no longer needed. */
-    readonly signal?: AbortSignal;
   },
 ): Promise<{ value: T } | { value?: undefined; lastError: string }> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError = 'not ready';
   for (;;) {
-    if (options.signal?.aborted) return { lastError: `stopped waiting (${lastError})` };
     try {
       const value = await probe();
       if (value !== undefined) return { value };
