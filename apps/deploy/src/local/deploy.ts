@@ -5,6 +5,7 @@ import { DeployError, isDeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
 import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
+import { rest } from './https.js';
 import { componentLayout, etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
 import { knownPatroniFlaw } from './patroni-flaws.js';
@@ -225,11 +226,15 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
   };
 
   try {
-    // etcd
+    // etcd: one member at a time, each until it serves its peer port. A new member first asks its peers
+    // whether it was bootstrapped before; a peer that has bound its port but does not serve yet holds that
+    // question for etcd's 1 s timeout, per peer: up to 2 s of the start, at random, when all start at once.
+    // Patroni starts next, without waiting for quorum: its own start (Python, about 1.5 s on 2 cores) then
+    // overlaps etcd's first election, and etcd holds Patroni's first request until it serves.
     const etcdToStart = plan.etcd.filter((m) => !running.has(m.name));
     await step(
       emit,
-      'etcd',
+      'etcd-start',
       `etcd: ${plan.etcd.length} members with TLS and client-certificate auth`,
       async () => {
         for (const member of etcdToStart) {
@@ -244,38 +249,26 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
             uid: user.uid,
             gid: user.gid,
           });
-        }
-        const endpoints = plan.etcd.map((m) => `https://${m.host}:2379`);
-        const ready = await waitFor(
-          async () => {
-            const health = await Promise.all(
-              endpoints.map((e) =>
-                etcdHealthy(e, tls, 2000).catch((error: Error) => `${e}: ${error.message}`),
-              ),
-            );
-            const bad = health.map((h, i) =>
-              h === true ? undefined : `${endpoints[i]}: ${h === false ? 'unhealthy' : h}`,
-            );
-            const problems = bad.filter(Boolean);
-            if (problems.length > 0) throw new Error(problems.join('; '));
-            return true;
-          },
-          { timeoutMs: phaseTimeoutMs, guard },
-        );
-        if (ready.value === undefined) {
-          throw new DeployError(
-            'START_TIMEOUT',
-            `etcd did not reach quorum within ${phaseTimeoutMs} ms: ${ready.lastError}`,
-            {
-              hint: `read the member logs under ${layout.nodesDir}/etcd-*/etcd.log`,
+          const serving = await waitFor(
+            async () => {
+              await rest(`https://${member.host}:2380/version`, tls, { timeoutMs: 250 });
+              return true;
             },
+            { timeoutMs: phaseTimeoutMs, guard, intervalMs: 25 },
           );
+          if (serving.value === undefined) {
+            throw new DeployError(
+              'START_TIMEOUT',
+              `${member.name} did not serve its peer port within ${phaseTimeoutMs} ms: ${serving.lastError}`,
+              { hint: `read ${l.logFile}` },
+            );
+          }
         }
       },
       () =>
         etcdToStart.length === 0
-          ? 'already running, healthy'
-          : `started ${etcdToStart.map((m) => m.name).join(', ')}; quorum`,
+          ? 'already running'
+          : `started ${etcdToStart.map((m) => m.name).join(', ')}; serving their peers`,
     );
 
     // HAProxy starts now, so that its health checks have settled by the time Patroni has a leader.
@@ -303,28 +296,71 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
       );
     }
 
-    // Patroni + PostgreSQL
     const patroniToStart = plan.patroni.filter((n) => !running.has(n.name));
+    if (patroniToStart.length > 0) {
+      await step(
+        emit,
+        'patroni-start',
+        `Patroni started: ${patroniToStart.map((n) => n.name).join(', ')}; they wait for etcd themselves`,
+        async () => {
+          for (const node of patroniToStart) {
+            const l = patroniLayout(layout, node.name);
+            await launch(l.recordFile, {
+              name: node.name,
+              command: binaries.patroni,
+              args: [l.configFile],
+              logFile: l.logFile,
+              cwd: l.dir,
+              env: { ...baseEnv(l.dir), PYTHONPATH: l.pythonDir, ...patroniSecretsEnv(secrets) },
+              uid: user.uid,
+              gid: user.gid,
+            });
+          }
+        },
+      );
+    }
+
+    await step(
+      emit,
+      'etcd',
+      `etcd: quorum of ${plan.etcd.length} members`,
+      async () => {
+        const endpoints = plan.etcd.map((m) => `https://${m.host}:2379`);
+        const ready = await waitFor(
+          async () => {
+            const health = await Promise.all(
+              endpoints.map((e) =>
+                etcdHealthy(e, tls, 2000).catch((error: Error) => `${e}: ${error.message}`),
+              ),
+            );
+            const bad = health.map((h, i) =>
+              h === true ? undefined : `${endpoints[i]}: ${h === false ? 'unhealthy' : h}`,
+            );
+            const problems = bad.filter(Boolean);
+            if (problems.length > 0) throw new Error(problems.join('; '));
+            return true;
+          },
+          { timeoutMs: phaseTimeoutMs, guard },
+        );
+        if (ready.value === undefined) {
+          throw new DeployError(
+            'START_TIMEOUT',
+            `etcd did not reach quorum within ${phaseTimeoutMs} ms: ${ready.lastError}`,
+            {
+              hint: `read the member logs under ${layout.nodesDir}/etcd-*/etcd.log`,
+            },
+          );
+        }
+      },
+      () => (etcdToStart.length === 0 ? 'healthy' : 'every member healthy'),
+    );
+
+    // Patroni + PostgreSQL
     const leader = await step(
       emit,
       'patroni',
       `Patroni + PostgreSQL ${binaries.versions.postgres}: ${plan.patroni.length} nodes`,
-      async () => {
-        for (const node of patroniToStart) {
-          const l = patroniLayout(layout, node.name);
-          await launch(l.recordFile, {
-            name: node.name,
-            command: binaries.patroni,
-            args: [l.configFile],
-            logFile: l.logFile,
-            cwd: l.dir,
-            env: { ...baseEnv(l.dir), PYTHONPATH: l.pythonDir, ...patroniSecretsEnv(secrets) },
-            uid: user.uid,
-            gid: user.gid,
-          });
-        }
-        return waitForLeaderAndReplicas(plan, tls, secrets, pki.files.ca, phaseTimeoutMs, guard);
-      },
+      () => waitForLeaderAndReplicas(plan, tls, secrets, pki.files.ca, phaseTimeoutMs, guard),
       (name) =>
         patroniToStart.length === 0
           ? `already running; leader ${name}`
