@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isAlive, postmasterRecord, readRecord } from '../src/local/process.js';
@@ -189,4 +189,22 @@ describe('a local cluster from pnpm run deploy', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await psql(5432, 'select v from keepme')).toBe('before');
   }, 180_000);
+
+  test('a process that dies during start is named with its log, and what is left running is listed', async () => {
+    const stopped = await cli(['destroy', ...common]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    // A damaged disk: etcd-3 cannot open its database and exits at once.
+    await writeFile(join(root, 'nodes', cluster, 'etcd-3', 'data', 'member', 'snap', 'db'), 'not a bolt db');
+    const result = await cli(['deploy', ...common, '--address-base', base, '--no-install']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/etcd-3 \(PID \d+\) exited during start; end of \S+etcd-3\/etcd\.log:/);
+    expect(result.stderr).toMatch(/left running: etcd-1 \(PID \d+\), etcd-2 \(PID \d+\)/);
+    const status = await cli(['status', ...common, '--json']);
+    const running = (
+      JSON.parse(status.stdout) as { components: { name: string; state: string }[] }
+    ).components
+      .filter((c) => c.state === 'running')
+      .map((c) => c.name);
+    expect(running).toEqual(['etcd-1', 'etcd-2']);
+  }, 120_000);
 });

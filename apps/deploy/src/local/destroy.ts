@@ -12,7 +12,8 @@ export interface DestroyResult {
 
 /**
  * Stop every process the deployment started, by PID: the Patroni nodes together (one by one would chain
- * promotions), then any PostgreSQL they left, then HAProxy, then etcd. Data stays unless `purge`.
+ * promotions), then any PostgreSQL they left, then HAProxy, then the etcd members one by one. Data stays unless
+ * `purge`.
  */
 export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): Promise<DestroyResult> {
   const state = await readClusterState(layout);
@@ -64,7 +65,10 @@ export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): 
   }
   await stopGroup('PostgreSQL', orphans, 30_000, 'SIGINT');
   await stopGroup('HAProxy', byKind('haproxy'), 10_000);
-  await stopGroup('etcd', byKind('etcd'), 15_000);
+  // etcd one member at a time: a leader stopped together with the others hands its leadership to a member that
+  // is stopping too, and waits etcd's request timeout (7 s here) for it. Alone, the hand-over takes milliseconds,
+  // and the last member has no peer left to hand over to.
+  for (const record of byKind('etcd')) await stopGroup('etcd', [record], 15_000);
 
   for (const c of components) await removeRecord(componentLayout(layout, c.kind, c.name).recordFile);
   if (purge) {
