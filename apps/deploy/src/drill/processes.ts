@@ -1,14 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { isAlive, type ProcessRecord } from '../local/process.js';
-
-/** Send a signal by PID; a process that is already gone is not an error. */
-export function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
+import { isAlive, type ProcessRecord, procStat } from '../local/process.js';
 
 /** PIDs whose parent is `pid` (PostgreSQL's backends and auxiliary processes under the postmaster). */
 export async function childrenOf(pid: number): Promise<{ pid: number; cmdline: string }[]> {
@@ -16,9 +7,7 @@ export async function childrenOf(pid: number): Promise<{ pid: number; cmdline: s
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) !== pid) continue;
+      if ((await procStat(Number(entry)))?.ppid !== pid) continue;
       const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
       out.push({ pid: Number(entry), cmdline });
     } catch {

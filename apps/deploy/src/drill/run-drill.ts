@@ -7,12 +7,12 @@ import { destroyLocal } from '../local/destroy.js';
 import { type RestTls, rest } from '../local/https.js';
 import { etcdLayout, type Layout, layoutFor, patroniLayout } from '../local/layout.js';
 import type { LocalManifest } from '../local/manifest.js';
-import { type ProcessRecord, postmasterRecord, readRecord } from '../local/process.js';
+import { type ProcessRecord, postmasterRecord, readRecord, sendSignal } from '../local/process.js';
 import type { HaproxyCheckTiming } from '../local/render.js';
 import { secretFile } from '../local/secrets.js';
 import { componentStatus } from '../local/state.js';
 import { addressPlan, DEFAULTS, type LocalOptions } from '../options.js';
-import { childrenOf, signal, waitDead } from './processes.js';
+import { childrenOf, waitDead } from './processes.js';
 import { DRILL_PROFILES, type DrillProfileName } from './profiles.js';
 import { type Member, PrimarySampler } from './sampler.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -180,7 +180,7 @@ async function killEverything(layout: Layout, options: LocalOptions): Promise<vo
     const pm = await postmasterRecord(patroniLayout(layout, node.name).dataDir, node.name);
     if (pm) records.push(pm);
   }
-  for (const r of records) signal(r.pid, 'SIGKILL');
+  for (const r of records) sendSignal(r.pid, 'SIGKILL');
   await waitDead(records, 10_000);
 }
 
@@ -458,8 +458,8 @@ async function drill(
       const p = await patroniPid(oldPrimary);
       const pm = await postmasterOf(oldPrimary);
       t0 = Date.now();
-      signal(p.pid, 'SIGKILL');
-      signal(pm.pid, 'SIGKILL');
+      sendSignal(p.pid, 'SIGKILL');
+      sendSignal(pm.pid, 'SIGKILL');
       note(`SIGKILL ${oldPrimary}: Patroni PID ${p.pid}, postmaster PID ${pm.pid}`);
       await waitDead([p, pm], 10_000);
     };
@@ -501,7 +501,7 @@ async function drill(
         // replica lag in its eyes, so the WAL receiver is stopped too.
         const lpm = await postmasterOf(lagger);
         const receiver = (await childrenOf(lpm.pid)).find((c) => c.cmdline.includes('walreceiver'));
-        if (receiver) signal(receiver.pid, 'SIGSTOP');
+        if (receiver) sendSignal(receiver.pid, 'SIGSTOP');
         else observe(`${lagger}: no walreceiver process found to stop; only replay is paused`);
         const rows = Math.ceil((4 * maximumLagOnFailover) / 1000) + 1000;
         await pgOnce(
@@ -523,7 +523,7 @@ async function drill(
         );
         await crashHost();
         const leader = await waitNewLeader();
-        if (receiver) signal(receiver.pid, 'SIGCONT');
+        if (receiver) sendSignal(receiver.pid, 'SIGCONT');
         await pgOnce(direct(lagger), 'select pg_wal_replay_resume()', 5000).catch(() => {});
         extraChecks.push({
           id: 'lagging-replica-not-promoted',
@@ -539,7 +539,7 @@ async function drill(
       case 'postgres-crash': {
         const pm = await postmasterOf(oldPrimary);
         t0 = Date.now();
-        signal(pm.pid, 'SIGKILL');
+        sendSignal(pm.pid, 'SIGKILL');
         note(`SIGKILL ${oldPrimary} postmaster PID ${pm.pid}`);
         const back = await until(
           () => (writesAfter(t0 + 200) && sampler.current(t0) !== undefined ? true : undefined),
@@ -563,7 +563,7 @@ async function drill(
         const p = await patroniPid(oldPrimary);
         probe = new DirectProbe(direct(oldPrimary));
         t0 = Date.now();
-        signal(p.pid, 'SIGKILL');
+        sendSignal(p.pid, 'SIGKILL');
         probe.start();
         note(`SIGKILL ${oldPrimary} Patroni PID ${p.pid}; its PostgreSQL keeps running`);
         await waitNewLeader();
@@ -580,8 +580,8 @@ async function drill(
           observe(
             `orphaned postmaster PID ${orphan.pid} of ${oldPrimary} still runs ${((Date.now() - t0) / 1000) | 0} s after the crash: ${readOnly}; stopping it (SIGINT) so its Patroni can start`,
           );
-          signal(orphan.pid, 'SIGINT');
-          if (!(await waitDead([orphan], 30_000))) signal(orphan.pid, 'SIGKILL');
+          sendSignal(orphan.pid, 'SIGINT');
+          if (!(await waitDead([orphan], 30_000))) sendSignal(orphan.pid, 'SIGKILL');
           await waitDead([orphan], 10_000);
         } else observe(`the orphaned PostgreSQL of ${oldPrimary} was gone when the new primary was up`);
         await probe.stop();
@@ -595,12 +595,12 @@ async function drill(
         const pids = [p.pid, pm.pid, ...(await childrenOf(pm.pid)).map((c) => c.pid)];
         probe = new DirectProbe(direct(oldPrimary));
         t0 = Date.now();
-        for (const pid of pids) signal(pid, 'SIGSTOP');
+        for (const pid of pids) sendSignal(pid, 'SIGSTOP');
         probe.start();
         note(`SIGSTOP ${oldPrimary}: Patroni, postmaster and ${pids.length - 2} PostgreSQL processes`);
         const leader = await waitNewLeader();
         await sleep(1000);
-        for (const pid of pids) signal(pid, 'SIGCONT');
+        for (const pid of pids) sendSignal(pid, 'SIGCONT');
         resumedAt = Date.now();
         note(
           `SIGCONT ${oldPrimary} ${((resumedAt - t0) / 1000).toFixed(1)} s after the freeze (ttl ${ttl} s)`,
@@ -633,7 +633,7 @@ async function drill(
           if (r) records.push(r);
         }
         t0 = Date.now();
-        for (const r of records) signal(r.pid, 'SIGKILL');
+        for (const r of records) sendSignal(r.pid, 'SIGKILL');
         note(`SIGKILL ${victims.join(' and ')} (raft leader ${raftLeader})`);
         const windowMs =
           request.scenario === 'etcd-member'

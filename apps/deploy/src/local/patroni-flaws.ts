@@ -1,3 +1,5 @@
+import { patroniAtLeast } from './patroni-version.js';
+
 /**
  * What the drills found wrong in the installed Patroni, as a warning for deploy to print; undefined when
  * nothing is known. Patroni up to 3.0.2 (Debian 12's) lets a primary that was frozen past the ttl take the
@@ -5,8 +7,7 @@
  * lost (`pnpm run drill -- --scenario freeze`, docs/failure-drills.md). Fixed upstream by patroni/patroni#2689.
  */
 export function knownPatroniFlaw(version: string): string | undefined {
-  const [major = 0, minor = 0, patch = 0] = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  if (major > 3 || (major === 3 && (minor > 0 || patch > 2))) return undefined;
+  if (patroniAtLeast(version, [3, 0, 3])) return undefined;
   return (
     `Patroni ${version}: a primary frozen (stopped) longer than the ttl can take leadership back when it resumes ` +
     'and lose the writes the promoted replica acknowledged (patroni/patroni#2689, fixed after 3.0.2; see ' +

@@ -22,16 +22,19 @@ export interface StartOptions {
   readonly gid?: number | undefined;
 }
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined when the process is gone. */
-async function procStat(pid: number): Promise<{ state: string; startTime: string } | undefined> {
+/** State, parent PID and start time (clock ticks) from /proc/PID/stat, or undefined when the process is gone. */
+export async function procStat(
+  pid: number,
+): Promise<{ state: string; ppid: number; startTime: string } | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // comm (field 2) may hold spaces and parentheses: split after the last ')'.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const state = rest[0];
+    const ppid = rest[1];
     const startTime = rest[19];
-    if (state === undefined || startTime === undefined) return undefined;
-    return { state, startTime };
+    if (state === undefined || ppid === undefined || startTime === undefined) return undefined;
+    return { state, ppid: Number(ppid), startTime };
   } catch {
     return undefined;
   }
@@ -104,7 +107,7 @@ export async function stopAll(
 ): Promise<ProcessRecord[]> {
   const alive = [];
   for (const record of records) if (await isAlive(record)) alive.push(record);
-  for (const record of alive) signalProcess(record.pid, signal);
+  for (const record of alive) sendSignal(record.pid, signal);
   const deadline = Date.now() + graceMs;
   let remaining = alive;
   while (remaining.length > 0 && Date.now() < deadline) {
@@ -112,7 +115,7 @@ export async function stopAll(
     remaining = await filterAlive(remaining);
   }
   if (remaining.length > 0) {
-    for (const record of remaining) signalProcess(record.pid, 'SIGKILL');
+    for (const record of remaining) sendSignal(record.pid, 'SIGKILL');
     const killDeadline = Date.now() + 5000;
     while (remaining.length > 0 && Date.now() < killDeadline) {
       await sleep(100);
@@ -128,7 +131,8 @@ async function filterAlive(records: readonly ProcessRecord[]): Promise<ProcessRe
   return out;
 }
 
-function signalProcess(pid: number, signal: NodeJS.Signals): void {
+/** Send a signal by PID; a process that is already gone is not an error. */
+export function sendSignal(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch (error) {

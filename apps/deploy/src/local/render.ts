@@ -8,6 +8,7 @@ import {
 } from '@pgha/userdata';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import { patroniAtLeast } from './patroni-version.js';
 import type { Binaries } from './preflight.js';
 import type { PkiFiles } from './tls.js';
 
@@ -73,8 +74,7 @@ export function haproxySettleMs(timing: HaproxyCheckTiming): number {
 
 /** Patroni 3.0.x logs a traceback for every GET health check; OPTIONS answers the same status codes. */
 export function healthCheckMethod(patroniVersion: string): 'GET' | 'OPTIONS' {
-  const [major = 0, minor = 0] = patroniVersion.split('.').map(Number);
-  return major > 3 || (major === 3 && minor >= 1) ? 'GET' : 'OPTIONS';
+  return patroniAtLeast(patroniVersion, [3, 1, 0]) ? 'GET' : 'OPTIONS';
 }
 
 /**
