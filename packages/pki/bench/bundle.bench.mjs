@@ -4,7 +4,7 @@
 //
 // usage: node bench/bundle.bench.mjs [RUNS]      (needs a build: `pnpm run build`; `pnpm run bench` does it)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,16 +15,7 @@ const runs = Number(process.argv[2] ?? 5);
 const cpuCount = availableParallelism();
 
 /** CA + 5 etcd members + 3 Patroni nodes (etcd client, PostgreSQL, REST each) + 2 clients = 17 keys. */
-const baseSpec = {
-  clusterName: 'bench',
-  etcdMembers: [1, 2, 3, 4, 5].map((i) => ({
-    name: `etcd-${i}`,
-    ipAddresses: [`127.0.10.${i}`, '127.0.0.1'],
-  })),
-  patroniNodes: [1, 2, 3].map((i) => ({ name: `pg-${i}`, ipAddresses: [`127.0.20.${i}`] })),
-  postgresServiceAddresses: { ipAddresses: ['127.0.30.1'] },
-  clients: [{ name: 'verify' }, { name: 'operator' }],
-};
+const baseSpec = JSON.parse(readFileSync(join(here, 'bundle-spec.json'), 'utf8'));
 const KEYS = 1 + 5 + 3 * 3 + 2;
 const ALGORITHMS = [
   { keyAlgorithm: 'rsa', label: 'RSA-2048', keyType: 'rsa-2048' },

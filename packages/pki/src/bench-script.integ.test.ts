@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tempDir } from '../test/fixtures.js';
 import { openssl, textSection } from '../test/openssl.js';
-import { ensureBundle, type KeyAlgorithm } from './index.js';
+import { type BundleSpec, ensureBundle, type KeyAlgorithm } from './index.js';
 
 // The bench compares @pgha/pki with bench/openssl-bundle.sh; this checks that the script is sound shell and
 // makes the same set of certificates (same files, same extensions and SANs) as the bench's spec.
@@ -15,16 +15,10 @@ const run = promisify(execFile);
 const script = fileURLToPath(new URL('../bench/openssl-bundle.sh', import.meta.url));
 let work: { dir: string; cleanup: () => Promise<void> };
 
-const benchSpec = {
-  clusterName: 'bench',
-  etcdMembers: [1, 2, 3, 4, 5].map((i) => ({
-    name: `etcd-${i}`,
-    ipAddresses: [`127.0.10.${i}`, '127.0.0.1'],
-  })),
-  patroniNodes: [1, 2, 3].map((i) => ({ name: `pg-${i}`, ipAddresses: [`127.0.20.${i}`] })),
-  postgresServiceAddresses: { ipAddresses: ['127.0.30.1'] },
-  clients: [{ name: 'verify' }, { name: 'operator' }],
-};
+/** The bench's own spec file: the test and the bench cannot drift apart. */
+const benchSpec = JSON.parse(
+  await readFile(fileURLToPath(new URL('../bench/bundle-spec.json', import.meta.url)), 'utf8'),
+) as BundleSpec;
 
 async function certs(dir: string): Promise<string[]> {
   const all = await readdir(dir, { recursive: true });
