@@ -35,6 +35,33 @@ async function psql(port: number, sql: string): Promise<string> {
   return stdout.trim();
 }
 
+/** The etcd member that leads now, by its own account (etcdctl endpoint status over TLS). */
+async function etcdLeader(): Promise<string> {
+  const { stdout } = await exec(
+    'etcdctl',
+    [
+      `--endpoints=${manifest.etcd.endpoints.join(',')}`,
+      `--cacert=${manifest.etcd.tls.ca}`,
+      `--cert=${manifest.etcd.tls.cert}`,
+      `--key=${manifest.etcd.tls.key}`,
+      'endpoint',
+      'status',
+      '-w',
+      'simple',
+    ],
+    { env: { ETCDCTL_API: '3', PATH: '/usr/bin:/bin' } },
+  );
+  // One line per endpoint: endpoint, member id, version, db size, is leader, is learner, ...
+  const lead = stdout
+    .split('\n')
+    .map((line) => line.split(', '))
+    .find((fields) => fields[4] === 'true');
+  if (!lead) throw new Error(`no etcd member leads: ${stdout}`);
+  const index = manifest.etcd.endpoints.indexOf(lead[0] ?? '');
+  if (index < 0) throw new Error(`the leader ${lead[0]} is not in the manifest`);
+  return `etcd-${index + 1}`;
+}
+
 beforeAll(async () => {
   root = await traversableTempDir('pgha-itest-');
   common = ['--cluster', cluster, '--state-dir', join(root, 'state'), '--nodes-dir', join(root, 'nodes')];
@@ -180,8 +207,14 @@ describe('a local cluster from pnpm run deploy', () => {
     );
     const all = [...records, ...postmasters].filter((r) => r !== undefined);
     expect(all).toHaveLength(10);
+    const leader = await etcdLeader();
     const result = await cli(['destroy', ...common]);
     expect(result.code, result.stderr).toBe(0);
+    // etcd's followers stop first and the leader last, alone: it then has no peer to hand leadership to.
+    const etcdStops = result.stderr.split('\n').filter((l) => l.includes('stop etcd: '));
+    expect(etcdStops).toHaveLength(2);
+    expect(etcdStops[1]).toContain(`stop etcd: ${leader} `);
+    expect(etcdStops[0]).not.toContain(leader);
     for (const r of all) expect(await isAlive(r), `${r.name} PID ${r.pid}`).toBe(false);
     expect(result.stdout).toContain('data kept');
     // The data survives: deploy again and read the row back.

@@ -2,8 +2,10 @@ import { rm } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
+import { etcdIsLeader, loadTls } from './probes.js';
 import { type ProcessRecord, postmasterRecord, removeRecord, stopAll } from './process.js';
 import { componentStatus, readClusterState } from './state.js';
+import { clientFiles } from './tls.js';
 
 export interface DestroyResult {
   readonly stopped: readonly string[];
@@ -12,8 +14,8 @@ export interface DestroyResult {
 
 /**
  * Stop every process the deployment started, by PID: the Patroni nodes together (one by one would chain
- * promotions), then any PostgreSQL they left, then HAProxy, then the etcd members one by one. Data stays unless
- * `purge`.
+ * promotions), then any PostgreSQL they left, then HAProxy, then the etcd followers and last the etcd leader.
+ * Data stays unless `purge`.
  */
 export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): Promise<DestroyResult> {
   const state = await readClusterState(layout);
@@ -65,10 +67,21 @@ export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): 
   }
   await stopGroup('PostgreSQL', orphans, 30_000, 'SIGINT');
   await stopGroup('HAProxy', byKind('haproxy'), 10_000);
-  // etcd one member at a time: a leader stopped together with the others hands its leadership to a member that
-  // is stopping too, and waits etcd's request timeout (7 s here) for it. Alone, the hand-over takes milliseconds,
-  // and the last member has no peer left to hand over to.
-  for (const record of byKind('etcd')) await stopGroup('etcd', [record], 15_000);
+  // etcd: the followers together, then the leader. A leader stopped with the others hands its leadership to
+  // a member that is stopping too and waits etcd's request timeout (7 s here) for it; last and alone, it has
+  // no peer left to hand over to and stops at once.
+  const etcd = components.filter((c) => c.kind === 'etcd' && c.running);
+  const leader = await etcdLeaderOf(layout, etcd);
+  await stopGroup(
+    'etcd',
+    etcd.filter((c) => c.name !== leader).map((c) => c.record as ProcessRecord),
+    15_000,
+  );
+  await stopGroup(
+    'etcd',
+    etcd.filter((c) => c.name === leader).map((c) => c.record as ProcessRecord),
+    15_000,
+  );
 
   for (const c of components) await removeRecord(componentLayout(layout, c.kind, c.name).recordFile);
   if (purge) {
@@ -78,4 +91,17 @@ export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): 
     });
   }
   return { stopped, purged: purge };
+}
+
+/** The running etcd member that leads now, if one says so within a second (none: no quorum, or no TLS files). */
+async function etcdLeaderOf(
+  layout: Layout,
+  members: readonly { readonly name: string; readonly host: string }[],
+): Promise<string | undefined> {
+  const tls = await loadTls(clientFiles(layout)).catch(() => undefined);
+  if (!tls || members.length === 0) return undefined;
+  const leads = await Promise.all(
+    members.map((m) => etcdIsLeader(`https://${m.host}:2379`, tls, 1000).catch(() => false)),
+  );
+  return members[leads.indexOf(true)]?.name;
 }

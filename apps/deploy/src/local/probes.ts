@@ -29,6 +29,18 @@ export async function etcdHealthy(endpoint: string, tls: LoadedTls, timeoutMs: n
   return status === 200 && (JSON.parse(body) as { health?: string }).health === 'true';
 }
 
+/** Whether this etcd member is the raft leader now (its maintenance status, over TLS with a client certificate). */
+export async function etcdIsLeader(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<boolean> {
+  const { status, body } = await rest(`${endpoint}/v3/maintenance/status`, tls, {
+    method: 'POST',
+    body: {},
+    timeoutMs,
+  });
+  if (status !== 200) return false;
+  const doc = JSON.parse(body) as { header?: { member_id?: string }; leader?: string };
+  return doc.leader !== undefined && doc.leader === doc.header?.member_id;
+}
+
 export interface PatroniMember {
   readonly name: string;
   readonly role: string;
