@@ -35,8 +35,8 @@ async function psql(port: number, sql: string): Promise<string> {
   return stdout.trim();
 }
 
-/** The etcd member that leads now, by its own account (etcdctl endpoint status over TLS). */
-async function etcdLeader(): Promise<string> {
+/** etcdctl against every member, over TLS with the manifest's client certificate; its stdout. */
+async function etcdctl(args: readonly string[]): Promise<string> {
   const { stdout } = await exec(
     'etcdctl',
     [
@@ -44,13 +44,16 @@ async function etcdLeader(): Promise<string> {
       `--cacert=${manifest.etcd.tls.ca}`,
       `--cert=${manifest.etcd.tls.cert}`,
       `--key=${manifest.etcd.tls.key}`,
-      'endpoint',
-      'status',
-      '-w',
-      'simple',
+      ...args,
     ],
     { env: { ETCDCTL_API: '3', PATH: '/usr/bin:/bin' } },
   );
+  return stdout;
+}
+
+/** The etcd member that leads now, by its own account (etcdctl endpoint status over TLS). */
+async function etcdLeader(): Promise<string> {
+  const stdout = await etcdctl(['endpoint', 'status', '-w', 'simple']);
   // One line per endpoint: endpoint, member id, version, db size, is leader, is learner, ...
   const lead = stdout
     .split('\n')
@@ -84,20 +87,7 @@ afterAll(async () => {
 
 describe('a local cluster from pnpm run deploy', () => {
   test('etcdctl over TLS with a client certificate sees 3 started voting members', async () => {
-    const { stdout } = await exec(
-      'etcdctl',
-      [
-        `--endpoints=${manifest.etcd.endpoints.join(',')}`,
-        `--cacert=${manifest.etcd.tls.ca}`,
-        `--cert=${manifest.etcd.tls.cert}`,
-        `--key=${manifest.etcd.tls.key}`,
-        'member',
-        'list',
-        '-w',
-        'json',
-      ],
-      { env: { ETCDCTL_API: '3', PATH: '/usr/bin:/bin' } },
-    );
+    const stdout = await etcdctl(['member', 'list', '-w', 'json']);
     const members = (
       JSON.parse(stdout) as { members: { name: string; clientURLs?: string[]; isLearner?: boolean }[] }
     ).members;

@@ -352,7 +352,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
           );
         }
       },
-      () => (etcdToStart.length === 0 ? 'healthy' : 'every member healthy'),
+      () => 'every member healthy',
     );
 
     // Patroni + PostgreSQL
