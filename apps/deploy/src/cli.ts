@@ -11,6 +11,7 @@ const COMMANDS = {
   synth: () => import('./commands/synth.js'),
   plan: () => import('./commands/plan.js'),
   drill: () => import('./commands/drill.js'),
+  components: () => import('./commands/components.js'),
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -24,6 +25,8 @@ commands:
   synth     AWS: the Terraform JSON of the stack (PKI and passwords made once in the state dir)
   plan      AWS: synth, then terraform init and plan (--offline: no network, dummy credentials)
   drill     inject a fault into a throwaway cluster under a write workload; measure (docs/failure-drills.md)
+  components  the component policy for this OS, the installed etcd/Patroni/PostgreSQL/HAProxy and their
+            verdicts; --install (root) installs the policy's set (docs/components.md)
 
 common options:
   --cluster NAME        cluster name (default: main)
@@ -43,7 +46,10 @@ deploy options:
                         or asynchronous (faster commits; a failover can lose the last writes)
   --address-base 127.N  loopback plan: etcd 127.N.10.x, Patroni 127.N.20.x, HAProxy 127.N.30.1 (default 127.0)
   --nodes-dir DIR       where node data lives (default: <state-dir>/<cluster>/nodes; as root /var/lib/pgha)
-  --no-install          never apt-get install missing packages
+  --no-install          never install missing or refused components (as root deploy installs them the
+                        component policy's way: on Debian 12 Patroni and etcd from a pinned trixie source)
+  --allow-unsafe-components
+                        run a set the policy refuses (a Patroni without patroni/patroni#2689), with a warning
   --timeout SECONDS     how long each start phase may take (default 90)
 
 destroy options:
@@ -91,6 +97,8 @@ const OPTIONS = {
   async: { type: 'boolean' },
   'address-base': { type: 'string' },
   'no-install': { type: 'boolean' },
+  'allow-unsafe-components': { type: 'boolean' },
+  install: { type: 'boolean' },
   timeout: { type: 'string' },
   purge: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },

@@ -9,6 +9,7 @@ export type DeployErrorCode =
   | 'STATE_CONFLICT'
   | 'STATE_UNREACHABLE'
   | 'BINARY_MISSING'
+  | 'COMPONENT_UNSAFE'
   | 'PORT_IN_USE'
   | 'PROCESS_DIED'
   | 'START_TIMEOUT'
@@ -31,6 +32,7 @@ const KIND: Record<DeployErrorCode, ErrorKind> = {
   STATE_CONFLICT: 'usage',
   STATE_UNREACHABLE: 'usage',
   BINARY_MISSING: 'usage',
+  COMPONENT_UNSAFE: 'usage',
   PORT_IN_USE: 'usage',
   NOT_DEPLOYED: 'usage',
   CREDENTIALS_MISSING: 'usage',

@@ -11,6 +11,24 @@ export {
   USER_DATA_LIMIT_BYTES,
 } from './cloud-init.js';
 export {
+  assessComponents,
+  type ComponentFinding,
+  type ComponentInstallRequest,
+  type ComponentPolicy,
+  type ComponentVersions,
+  componentPackages,
+  componentPolicy,
+  ETCD_MINIMUM,
+  ETCD_PREFERRED,
+  HOST_OSES,
+  type HostOs,
+  hostOsFromOsRelease,
+  PATRONI_MINIMUM,
+  type PinnedSuite,
+  postgresVersionProblem,
+  renderComponentInstallScript,
+} from './components.js';
+export {
   type Cluster,
   type ClusterInput,
   type ClusterTiming,

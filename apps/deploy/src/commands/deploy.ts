@@ -59,6 +59,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
       options,
       layout,
       install: flags['no-install'] !== true,
+      allowUnsafeComponents: flags['allow-unsafe-components'] === true,
       phaseTimeoutMs: typeof timeout === 'number' ? timeout * 1000 : undefined,
     },
     (event) => reporter.event(event),

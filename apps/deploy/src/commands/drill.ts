@@ -125,6 +125,7 @@ async function runPlans(
         failsafe: plan.failsafe,
         addressBase,
         install: flags['no-install'] !== true,
+        allowUnsafeComponents: flags['allow-unsafe-components'] === true,
       };
       try {
         const result = await runDrill(request, (event) => reporter.event(event));

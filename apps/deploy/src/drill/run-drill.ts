@@ -28,8 +28,10 @@ export interface DrillRequest {
   readonly addressBase: string;
   /** Where the throwaway state and node data go. @default - a new temp dir, removed at the end */
   readonly workDir?: string | undefined;
-  /** Install missing Debian packages when root. @default true */
+  /** Install missing or refused components the component policy's way when root. @default true */
   readonly install?: boolean | undefined;
+  /** Drill a component set the policy refuses (to measure it), with a warning. @default false */
+  readonly allowUnsafeComponents?: boolean | undefined;
   /** Bound on each wait (new leader, rejoin, writes resuming). @default - 4 x ttl + 60 s */
   readonly waitTimeoutMs?: number | undefined;
 }
@@ -237,6 +239,7 @@ export async function runDrill(request: DrillRequest, emit: Emit): Promise<Drill
     options,
     layout,
     install: request.install ?? true,
+    allowUnsafeComponents: request.allowUnsafeComponents === true,
     phaseTimeoutMs: 120_000,
     haproxyHealthCheck: profile.haproxy,
   };

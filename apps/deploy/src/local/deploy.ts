@@ -8,7 +8,6 @@ import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.
 import { rest } from './https.js';
 import { componentLayout, etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
-import { knownPatroniFlaw } from './patroni-flaws.js';
 import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries } from './preflight.js';
 import {
@@ -43,8 +42,10 @@ import { ensurePki } from './tls.js';
 export interface DeployLocalOptions {
   readonly options: LocalOptions;
   readonly layout: Layout;
-  /** Install missing Debian packages when root (default true). */
+  /** Install missing or refused components the component policy's way when root (default true). */
   readonly install?: boolean;
+  /** Run a component set the policy refuses (a Patroni without patroni/patroni#2689), with a warning. */
+  readonly allowUnsafeComponents?: boolean;
   /** How long to wait for each phase (etcd quorum, Patroni leader and replicas, load balancer). */
   readonly phaseTimeoutMs?: number;
   /**
@@ -83,7 +84,12 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     'preflight: binaries, service user, addresses',
     async () => {
       const binaries = await findBinaries(
-        { postgresVersion: options.postgresVersion, install: request.install ?? true, asRoot },
+        {
+          postgresVersion: options.postgresVersion,
+          install: request.install ?? true,
+          asRoot,
+          allowUnsafe: request.allowUnsafeComponents === true,
+        },
         emit,
       );
       const user = await serviceUser(asRoot);
@@ -93,9 +99,6 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     ({ binaries: b, user }) =>
       `etcd ${b.versions.etcd}, Patroni ${b.versions.patroni}, PostgreSQL ${b.versions.postgres}, HAProxy ${b.versions.haproxy}; services run as ${user.name}`,
   );
-
-  const flaw = knownPatroniFlaw(binaries.versions.patroni);
-  if (flaw !== undefined) emit({ type: 'warning', message: flaw });
 
   const before = await componentStatus(layout, options);
   const running = new Set(before.filter((c) => c.running).map((c) => c.name));

@@ -1,14 +1,22 @@
 import { execFile, spawn } from 'node:child_process';
-import { access, constants, readdir } from 'node:fs/promises';
+import { access, constants, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  assessComponents,
+  type ComponentFinding,
+  type ComponentInstallRequest,
+  componentPackages,
+  componentPolicy,
+  type HostOs,
+  hostOsFromOsRelease,
+  PATRONI_MINIMUM,
+  renderComponentInstallScript,
+} from '@pgha/userdata';
 import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 
 const run = promisify(execFile);
-
-/** Debian packages that provide everything the local target runs. */
-export const DEBIAN_PACKAGES = ['etcd-server', 'etcd-client', 'patroni', 'haproxy', 'postgresql'] as const;
 
 export interface Binaries {
   readonly etcd: string;
@@ -24,6 +32,8 @@ export interface Binaries {
     readonly haproxy: string;
     readonly postgres: number;
   };
+  /** The host OS as the component policy knows it; undefined for another OS. */
+  readonly os: HostOs | undefined;
 }
 
 const SEARCH_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/bin', '/sbin'];
@@ -64,34 +74,39 @@ async function versionOf(binary: string, args: string[], pattern: RegExp): Promi
 }
 
 interface Missing {
+  readonly kind: 'etcd' | 'patroni' | 'haproxy' | 'postgres';
   readonly what: string;
   readonly pkg: string;
 }
 
 async function locate(
   postgresVersion: number | undefined,
-): Promise<{ found?: Binaries; missing: Missing[] }> {
+): Promise<{ found?: Omit<Binaries, 'os'>; missing: Missing[] }> {
   const path = process.env.PATH?.split(':') ?? [];
   const dirs = [...SEARCH_DIRS, ...path.filter((d) => !SEARCH_DIRS.includes(d))];
   const missing: Missing[] = [];
   const etcd = await findBinary('etcd', dirs);
-  if (!etcd) missing.push({ what: 'etcd', pkg: 'etcd-server' });
+  if (!etcd) missing.push({ kind: 'etcd', what: 'etcd', pkg: 'etcd-server' });
   const etcdctl = await findBinary('etcdctl', dirs);
-  if (!etcdctl) missing.push({ what: 'etcdctl', pkg: 'etcd-client' });
+  if (!etcdctl) missing.push({ kind: 'etcd', what: 'etcdctl', pkg: 'etcd-client' });
   // Only the system patroni: a patroni on a pyenv/virtualenv PATH lacks the distro's modules.
   const patroni = await findBinary('patroni', SEARCH_DIRS);
-  if (!patroni) missing.push({ what: 'patroni', pkg: 'patroni' });
+  if (!patroni) missing.push({ kind: 'patroni', what: 'patroni', pkg: 'patroni' });
   const haproxy = await findBinary('haproxy', dirs);
-  if (!haproxy) missing.push({ what: 'haproxy', pkg: 'haproxy' });
+  if (!haproxy) missing.push({ kind: 'haproxy', what: 'haproxy', pkg: 'haproxy' });
   const installed = await installedPostgresVersions();
   let pg: number | undefined;
   if (postgresVersion === undefined) {
     pg = installed[0];
-    if (pg === undefined) missing.push({ what: 'PostgreSQL server', pkg: 'postgresql' });
+    if (pg === undefined) missing.push({ kind: 'postgres', what: 'PostgreSQL server', pkg: 'postgresql' });
   } else if (installed.includes(postgresVersion)) {
     pg = postgresVersion;
   } else {
-    missing.push({ what: `PostgreSQL ${postgresVersion} server`, pkg: `postgresql-${postgresVersion}` });
+    missing.push({
+      kind: 'postgres',
+      what: `PostgreSQL ${postgresVersion} server`,
+      pkg: `postgresql-${postgresVersion}`,
+    });
   }
   if (missing.length > 0 || !etcd || !etcdctl || !patroni || !haproxy || pg === undefined) return { missing };
   const postgresBinDir = `/usr/lib/postgresql/${pg}/bin`;
@@ -115,48 +130,163 @@ async function locate(
 
 export interface FindOptions {
   readonly postgresVersion?: number | undefined;
-  /** Install missing Debian packages when running as root with apt-get (default true). */
+  /** Install missing or unsafe components the component policy's way when root with apt-get (default true). */
   readonly install: boolean;
   readonly asRoot: boolean;
+  /** Run a set the policy refuses (a Patroni without patroni/patroni#2689), with a warning. */
+  readonly allowUnsafe?: boolean;
+  /** The host OS; default: read from /etc/os-release. `null`: an OS the policy does not know. */
+  readonly os?: HostOs | null;
+}
+
+/** The {@link HostOs} of this machine, from /etc/os-release; undefined for an OS the policy does not know. */
+export async function hostOs(osRelease = '/etc/os-release'): Promise<HostOs | undefined> {
+  const text = await readFile(osRelease, 'utf8').catch(() => '');
+  return hostOsFromOsRelease(text);
 }
 
 /**
- * Find etcd, etcdctl, patroni, haproxy and the PostgreSQL binaries. When some are missing and this runs as
- * root on a machine with apt-get, install them; otherwise fail with the exact command to run.
+ * Find etcd, etcdctl, patroni, haproxy and the PostgreSQL binaries, and hold their versions to the component
+ * policy of @pgha/userdata. What is missing, or refused by the policy (a Patroni without #2689), is installed
+ * by the policy's own install script (the one EC2 instances run at boot) when this runs as root on an OS the
+ * policy knows; otherwise the error gives the command. A refused set that stays is an error (exit 2) unless
+ * `allowUnsafe`, then a warning; etcd 3.4 is a warning.
  */
 export async function findBinaries(options: FindOptions, emit: Emit): Promise<Binaries> {
+  const os = options.os === null ? undefined : (options.os ?? (await hostOs()));
   let result = await locate(options.postgresVersion);
-  if (result.found) return result.found;
-  const packages = [...new Set(result.missing.map((m) => m.pkg))];
-  const command = `apt-get install -y ${packages.join(' ')}`;
-  const what = result.missing.map((m) => m.what).join(', ');
-  const canInstall = options.install && options.asRoot && (await executable('/usr/bin/apt-get'));
-  if (!canInstall) {
-    throw new DeployError('BINARY_MISSING', `not installed: ${what}`, {
-      hint: `install them with: ${options.asRoot ? '' : 'sudo '}${command}`,
+  let refused = result.found ? refusedFindings(result.found) : [];
+  if (!result.found || refused.length > 0) {
+    const request = installRequest(result.missing, refused, options.postgresVersion, os);
+    const canInstall =
+      options.install && options.asRoot && os !== undefined && (await executable('/usr/bin/apt-get'));
+    if (canInstall && request !== undefined) {
+      await installComponents(os, request, emit);
+      result = await locate(options.postgresVersion);
+      refused = result.found ? refusedFindings(result.found) : [];
+    }
+    if (!result.found) {
+      const policyOs = request === undefined ? undefined : os;
+      throw missingError(
+        result.missing,
+        options.asRoot,
+        canInstall === true && request !== undefined,
+        policyOs,
+      );
+    }
+  }
+  const found = result.found;
+  if (refused.length > 0 && options.allowUnsafe !== true) {
+    throw new DeployError(
+      'COMPONENT_UNSAFE',
+      `the installed components are refused by pgha's component policy:\n  - ${refused.map((f) => f.message).join('\n  - ')}`,
+      {
+        hint:
+          os === undefined
+            ? `install Patroni >= ${PATRONI_MINIMUM} and etcd 3.5 from your OS's packages; or run it anyway with --allow-unsafe-components`
+            : `as root, pnpm run components -- --install installs the policy's set for ${os} (pnpm run deploy as root does it itself); or run this set anyway with --allow-unsafe-components`,
+      },
+    );
+  }
+  for (const finding of assessComponents(found.versions)) {
+    emit({
+      type: 'warning',
+      message:
+        finding.severity === 'refuse'
+          ? `running anyway (--allow-unsafe-components): ${finding.message}`
+          : finding.message,
     });
   }
-  emit({ type: 'progress', step: 'preflight', message: `installing ${packages.join(' ')} (apt-get)` });
-  await aptGet(['update', '-q'], emit);
-  await aptGet(['install', '-y', '-q', ...packages], emit);
-  result = await locate(options.postgresVersion);
-  if (result.found) return result.found;
-  throw new DeployError('BINARY_MISSING', `still not installed after apt-get: ${what}`, {
-    hint: `run '${command}' by hand and read its errors`,
+  return { ...found, os };
+}
+
+function refusedFindings(found: Omit<Binaries, 'os'>): ComponentFinding[] {
+  return assessComponents(found.versions).filter((f) => f.severity === 'refuse');
+}
+
+/** What to ask the policy's install script for: the missing components and the refused ones. */
+function installRequest(
+  missing: readonly Missing[],
+  refused: readonly ComponentFinding[],
+  postgresVersion: number | undefined,
+  os: HostOs | undefined,
+): ComponentInstallRequest | undefined {
+  if (os === undefined) return undefined;
+  const need = (kind: Missing['kind']) => missing.some((m) => m.kind === kind);
+  const policy = componentPolicy(os);
+  const pg = need('postgres') ? (postgresVersion ?? policy.defaultPostgresVersion) : undefined;
+  // A PostgreSQL the suite does not ship (postgresql-29) is not the policy's to install.
+  if (pg !== undefined && !policy.postgresVersions.includes(pg)) return undefined;
+  return {
+    etcd: need('etcd') || refused.some((f) => f.component === 'etcd'),
+    patroni: need('patroni') || refused.some((f) => f.component === 'patroni'),
+    haproxy: need('haproxy'),
+    postgresVersion: pg,
+  };
+}
+
+/** `policyOs`: the OS whose component policy can install what is missing; undefined: plain apt-get. */
+function missingError(
+  missing: readonly Missing[],
+  asRoot: boolean,
+  triedInstall: boolean,
+  policyOs: HostOs | undefined,
+) {
+  const what = missing.map((m) => m.what).join(', ');
+  const packages = [...new Set(missing.map((m) => m.pkg))];
+  const command = `${asRoot ? '' : 'sudo '}apt-get install -y ${packages.join(' ')}`;
+  if (triedInstall) {
+    return new DeployError('BINARY_MISSING', `still not installed after the component install: ${what}`, {
+      hint: `read the apt-get output above; then run '${command}' by hand`,
+    });
+  }
+  return new DeployError('BINARY_MISSING', `not installed: ${what}`, {
+    hint: policyOs
+      ? `as root, pnpm run components -- --install installs them the component policy's way for ${policyOs} (pnpm run deploy as root does it itself)`
+      : `install them with: ${command}`,
   });
 }
 
-function aptGet(args: string[], emit: Emit): Promise<void> {
+/**
+ * Run the component policy's install script (the same one EC2 instances run at boot) and say what it did:
+ * apt's progress lines, and on Debian 12 which file added the pinned trixie source and how to remove it.
+ */
+export async function installComponents(
+  os: HostOs,
+  request: ComponentInstallRequest,
+  emit: Emit,
+): Promise<void> {
+  const script = renderComponentInstallScript(os, request);
+  const packages = componentPackages(os, request);
+  emit({
+    type: 'progress',
+    step: 'preflight',
+    message: `installing ${packages.join(' ')} (component policy for ${os})`,
+  });
+  await runScript(script, emit);
+  const pin = componentPolicy(os).pinnedSuite;
+  if (pin && packages.some((p) => p.endsWith(`/${pin.suite}`))) {
+    emit({
+      type: 'notice',
+      message:
+        `${pin.packages.join(', ')} come from Debian ${pin.suite}: ${pin.sourcesFile} adds the suite and ${pin.preferencesFile} pins it at ` +
+        `priority ${pin.priority}, so nothing else comes from it unless named (apt took their dependencies python3-click, ` +
+        `python3-prettytable and python3-ydiff from it too). To remove: rm ${pin.sourcesFile} ${pin.preferencesFile} && apt-get update`,
+    });
+  }
+}
+
+function runScript(script: string, emit: Emit): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('apt-get', args, {
+    const child = spawn('bash', ['-s'], {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let tail = '';
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-4000);
       for (const line of chunk.toString().split('\n')) {
-        if (/^(Get:|Unpacking|Setting up)/.test(line))
+        if (/^(pgha-components:|Get:|Unpacking|Setting up)/.test(line))
           emit({ type: 'progress', step: 'preflight', message: line });
       }
     };
@@ -167,10 +297,11 @@ function aptGet(args: string[], emit: Emit): Promise<void> {
       code === 0
         ? resolve()
         : reject(
-            new DeployError('BINARY_MISSING', `apt-get ${args.join(' ')} failed with exit code ${code}`, {
+            new DeployError('BINARY_MISSING', `the component install failed with exit code ${code}`, {
               hint: `its last output:\n${tail}`,
             }),
           ),
     );
+    child.stdin.end(script);
   });
 }
