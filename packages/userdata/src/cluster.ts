@@ -204,6 +204,18 @@ export const MANAGED_POSTGRES_PARAMETERS: readonly string[] = [
 
 const MEMBER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CLUSTER_NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** What {@link isClusterName} accepts, in words, for messages that name the value and the fix. */
+export const CLUSTER_NAME_RULE =
+  'a lower-case letter, then lower-case letters, digits or "-", at most 32 characters, not ending in "-" (e.g. "main")';
+
+/**
+ * The one cluster-name rule: cluster descriptions, the local deploy's options and its state files ask it. A name
+ * that passes is also a safe path segment (no `/`, no `..`).
+ */
+export function isClusterName(value: unknown): value is string {
+  return typeof value === 'string' && CLUSTER_NAME.test(value);
+}
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const PARAMETER_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -246,13 +258,7 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
   unknownKeys(input, ['name', 'etcd', 'patroni'], '', add);
 
   const name = input.name;
-  if (typeof name !== 'string' || !CLUSTER_NAME.test(name)) {
-    add(
-      'name',
-      name,
-      'cluster name must start with a lower-case letter, then lower-case letters, digits or "-", at most 32 characters, not ending in "-" (e.g. "main")',
-    );
-  }
+  if (!isClusterName(name)) add('name', name, `cluster name must start with ${CLUSTER_NAME_RULE}`);
 
   // etcd
   const etcdIn = input.etcd;

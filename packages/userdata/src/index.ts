@@ -11,6 +11,27 @@ export {
   USER_DATA_LIMIT_BYTES,
 } from './cloud-init.js';
 export {
+  CLUSTER_NAME_RULE,
+  type Cluster,
+  type ClusterInput,
+  type ClusterTiming,
+  defineCluster,
+  ETCD_MEMBER_COUNTS,
+  type EtcdInput,
+  type EtcdMember,
+  type EtcdMemberInput,
+  isClusterName,
+  MANAGED_POSTGRES_PARAMETERS,
+  PATRONI_MAX_NODES,
+  PATRONI_MIN_NODES,
+  type PatroniInput,
+  type PatroniNode,
+  type PatroniNodeInput,
+  type PostgresParameterValue,
+  type PostgresUsersInput,
+  validateCluster,
+} from './cluster.js';
+export {
   assessComponents,
   type ComponentFinding,
   type ComponentInstallRequest,
@@ -28,25 +49,6 @@ export {
   postgresVersionProblem,
   renderComponentInstallScript,
 } from './components.js';
-export {
-  type Cluster,
-  type ClusterInput,
-  type ClusterTiming,
-  defineCluster,
-  ETCD_MEMBER_COUNTS,
-  type EtcdInput,
-  type EtcdMember,
-  type EtcdMemberInput,
-  MANAGED_POSTGRES_PARAMETERS,
-  PATRONI_MAX_NODES,
-  PATRONI_MIN_NODES,
-  type PatroniInput,
-  type PatroniNode,
-  type PatroniNodeInput,
-  type PostgresParameterValue,
-  type PostgresUsersInput,
-  validateCluster,
-} from './cluster.js';
 export { isUserdataError, type Problem, UserdataError, type UserdataErrorCode } from './errors.js';
 export {
   type EtcdPaths,
