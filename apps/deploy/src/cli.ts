@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DeployError, isDeployError, isPghaError } from './errors.js';
+import { shellWord } from './local/layout.js';
+import { clusterFlag } from './options.js';
 import type { Io } from './reporter.js';
 
 export type { Io } from './reporter.js';
@@ -45,7 +47,8 @@ deploy options:
   --sync / --async      synchronous replication (default: no acknowledged write lost on failover)
                         or asynchronous (faster commits; a failover can lose the last writes)
   --address-base 127.N  loopback plan: etcd 127.N.10.x, Patroni 127.N.20.x, HAProxy 127.N.30.1 (default 127.0)
-  --nodes-dir DIR       where node data lives (default: <state-dir>/<cluster>/nodes; as root /var/lib/pgha)
+  --nodes-dir DIR       where node data lives (default: <state-dir>/<cluster>/nodes; as root /var/lib/pgha);
+                        fixed at the first deploy, and owned by its state dir: others are refused
   --no-install          never install missing or refused components (as root deploy installs them the
                         component policy's way: on Debian 12 Patroni and etcd from a pinned trixie source)
   --allow-unsafe-components
@@ -53,7 +56,7 @@ deploy options:
   --timeout SECONDS     how long each start phase may take (default 90)
 
 destroy options:
-  --purge               also delete data, keys and secrets
+  --purge               also delete data, keys and secrets (only a nodes dir this deployment marked as its own)
 
 synth and plan options (AWS):
   --config FILE         the AWS config (required; see examples/aws-config.example.json)
@@ -110,19 +113,37 @@ const OPTIONS = {
   failsafe: { type: 'string' },
 } as const;
 
-/** Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 70 internal error. */
+/**
+ * Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 130 interrupted (io.signal),
+ * 70 internal error.
+ */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let json = false;
+  let given: ParsedFlags = {};
   try {
     const args = [...argv];
     const first = args[0];
-    const name: CommandName =
-      first !== undefined && first in COMMANDS ? (args.shift() as CommandName) : 'deploy';
-    if (first !== undefined && !first.startsWith('-') && !(first in COMMANDS)) {
+    if (first === undefined || first.startsWith('-')) {
+      // No command is no deploy: a deploy as root may install packages, never on a bare `pgha`.
+      if (args.includes('-h') || args.includes('--help')) {
+        io.stdout.write(USAGE);
+        return 0;
+      }
+      io.stderr.write(USAGE);
+      throw new DeployError(
+        'USAGE',
+        first === undefined ? 'no command given' : `no command given before ${first}`,
+        {
+          hint: `name one first, e.g. pgha deploy${first === undefined ? '' : ` ${argv.join(' ')}`}`,
+        },
+      );
+    }
+    if (!(first in COMMANDS)) {
       throw new DeployError('USAGE', `unknown command "${first}"`, {
         hint: `commands: ${Object.keys(COMMANDS).join(', ')}; pgha --help`,
       });
     }
+    const name = args.shift() as CommandName;
     // `pnpm run synth -- --config f` hands the script a literal `--` before the options.
     if (args[0] === '--') args.shift();
     let parsed: ReturnType<
@@ -134,20 +155,33 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       throw new DeployError('USAGE', (error as Error).message, { hint: 'pgha --help lists the options' });
     }
     json = parsed.values.json === true;
+    given = parsed.values as ParsedFlags;
     if (parsed.values.help) {
       io.stdout.write(USAGE);
       return 0;
     }
+    // The name becomes a path under the state dir: checked once, here, for every command.
+    clusterFlag(parsed.values.cluster);
     const command = await COMMANDS[name]();
     return await command.default(parsed.values as ParsedFlags, io);
   } catch (error) {
-    return report(error, io, json);
+    return report(error, io, json, given);
   }
 }
 
-function report(error: unknown, io: Io, json: boolean): number {
+const EXIT: Record<string, number> = { usage: 2, external: 1, interrupted: 130 };
+
+/** `pnpm run <command>` for the deployment the user named: their own --cluster and --state-dir kept. */
+function again(command: string, flags: ParsedFlags): string {
+  const words = (['cluster', 'state-dir'] as const).flatMap((f) =>
+    typeof flags[f] === 'string' ? [`--${f}`, shellWord(flags[f] as string)] : [],
+  );
+  return words.length > 0 ? `pnpm run ${command} -- ${words.join(' ')}` : `pnpm run ${command}`;
+}
+
+function report(error: unknown, io: Io, json: boolean, flags: ParsedFlags): number {
   if (isDeployError(error)) {
-    const exit = error.kind === 'usage' ? 2 : 1;
+    const exit = EXIT[error.kind] ?? 1;
     if (json) {
       io.stdout.write(
         `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind } })}\n`,
@@ -157,7 +191,7 @@ function report(error: unknown, io: Io, json: boolean): number {
     if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
     if (error.leftBehind.length > 0) {
       io.stderr.write(
-        `left running: ${error.leftBehind.join(', ')} (pnpm run status; pnpm run destroy stops them)\n`,
+        `left running: ${error.leftBehind.join(', ')} (${again('status', flags)} shows them; ${again('destroy', flags)} stops them)\n`,
       );
     }
     return exit;

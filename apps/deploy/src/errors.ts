@@ -1,13 +1,19 @@
 const BRAND = Symbol.for('pgha.error');
 
-/** How the CLI treats an error: usage errors exit 2, external failures exit 1, internal ones show a stack. */
-export type ErrorKind = 'usage' | 'external' | 'internal';
+/**
+ * How the CLI treats an error: usage errors exit 2, external failures exit 1, an interrupted run 130,
+ * internal ones show a stack.
+ */
+export type ErrorKind = 'usage' | 'external' | 'interrupted' | 'internal';
 
 export type DeployErrorCode =
   | 'USAGE'
   | 'CONFIG_INVALID'
   | 'STATE_CONFLICT'
   | 'STATE_UNREACHABLE'
+  | 'STATE_DAMAGED'
+  | 'STATE_LOCKED'
+  | 'NODES_OWNED'
   | 'BINARY_MISSING'
   | 'COMPONENT_UNSAFE'
   | 'PORT_IN_USE'
@@ -16,7 +22,8 @@ export type DeployErrorCode =
   | 'STOP_FAILED'
   | 'NOT_DEPLOYED'
   | 'TERRAFORM_FAILED'
-  | 'CREDENTIALS_MISSING';
+  | 'CREDENTIALS_MISSING'
+  | 'INTERRUPTED';
 
 export interface DeployErrorOptions {
   readonly cause?: unknown;
@@ -31,6 +38,9 @@ const KIND: Record<DeployErrorCode, ErrorKind> = {
   CONFIG_INVALID: 'usage',
   STATE_CONFLICT: 'usage',
   STATE_UNREACHABLE: 'usage',
+  STATE_DAMAGED: 'usage',
+  STATE_LOCKED: 'usage',
+  NODES_OWNED: 'usage',
   BINARY_MISSING: 'usage',
   COMPONENT_UNSAFE: 'usage',
   PORT_IN_USE: 'usage',
@@ -40,6 +50,7 @@ const KIND: Record<DeployErrorCode, ErrorKind> = {
   START_TIMEOUT: 'external',
   STOP_FAILED: 'external',
   TERRAFORM_FAILED: 'external',
+  INTERRUPTED: 'interrupted',
 };
 
 export class DeployError extends Error {

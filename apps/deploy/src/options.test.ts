@@ -8,8 +8,11 @@ describe('validateOptions', () => {
   });
 
   test.each([
-    ['cluster', 'Main', 'lowercase letters'],
-    ['cluster', '', 'lowercase letters'],
+    ['cluster', 'Main', 'lower-case letters'],
+    ['cluster', '', 'lower-case letters'],
+    // The rule of @pgha/userdata, which renders the cluster: a name it refuses fails here, up front.
+    ['cluster', 'main-', 'not ending in "-"'],
+    ['cluster', '../x', 'lower-case letters'],
     ['etcdMembers', 4, '3 or 5'],
     ['patroniNodes', 1, 'from 2 to 5'],
     ['patroniNodes', 6, 'from 2 to 5'],

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
 import { DeployError } from './errors.js';
 
 export type ProfileName = 'fast' | 'safe';
@@ -35,11 +36,8 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
-  {
-    key: 'cluster',
-    ok: (v) => typeof v === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(v),
-    expected: 'a name of 1-31 lowercase letters, digits and dashes, starting with a letter (e.g. "main")',
-  },
+  // The rule of cluster descriptions (@pgha/userdata): a name deploy accepts, its renderers accept too.
+  { key: 'cluster', ok: isClusterName, expected: CLUSTER_NAME_RULE },
   {
     key: 'etcdMembers',
     ok: (v) => v === 3 || v === 5,
@@ -64,8 +62,8 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** Check every field; one error lists every problem, each with the field, the value and what is allowed. */
-export function validateOptions(options: Record<string, unknown>, source: string): LocalOptions {
+/** Every problem of a set of options, each with the field, the value and what is allowed ([] when none). */
+export function optionProblems(options: Record<string, unknown>, source: string): string[] {
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
     if (!(KEYS as string[]).includes(key)) {
@@ -77,6 +75,12 @@ export function validateOptions(options: Record<string, unknown>, source: string
     if (!rule.ok(value))
       problems.push(`${rule.key}: ${JSON.stringify(value)} is not valid; use ${rule.expected}`);
   }
+  return problems;
+}
+
+/** Check every field; one error lists every problem, each with the field, the value and what is allowed. */
+export function validateOptions(options: Record<string, unknown>, source: string): LocalOptions {
+  const problems = optionProblems(options, source);
   if (problems.length > 0) {
     throw new DeployError('CONFIG_INVALID', `invalid options:\n  - ${problems.join('\n  - ')}`, {
       hint: 'fix the values named above (flags or --config file) and run again',
@@ -113,6 +117,25 @@ export async function readJsonConfig(path: string, example: string): Promise<unk
   }
 }
 
+/** What a parsed JSON value is, in JSON's words: "an array", "null", "a string", ... */
+export function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * The `--cluster` flag, checked before any command resolves a path with it (`--cluster ../x` must not reach
+ * outside the state dir): the same rule as the option.
+ */
+export function clusterFlag(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (isClusterName(value)) return value;
+  throw new DeployError('USAGE', `--cluster ${JSON.stringify(value)} is not a cluster name`, {
+    hint: `use ${CLUSTER_NAME_RULE}`,
+  });
+}
+
 /** Read a JSON config file of LocalOptions fields (a partial set; defaults fill the rest). */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   const example = 'for example {"cluster": "main", "etcdMembers": 3}';
@@ -120,7 +143,7 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new DeployError(
       'CONFIG_INVALID',
-      `--config ${path} must hold a JSON object, not ${typeof parsed}`,
+      `--config ${path} must hold a JSON object, not ${jsonKind(parsed)}`,
       {
         hint: `write it as ${example.replace('for example ', '')}`,
       },

@@ -6,6 +6,11 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where confirmations are read from; only a TTY is asked. @default - none: nothing is asked */
   readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /**
+   * Fires on Ctrl-C (the bin wires SIGINT/SIGTERM to it): a deploy stops at its next step, says what is left
+   * running and exits 130. @default - never fires
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface Reporter {

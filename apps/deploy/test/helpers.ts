@@ -14,8 +14,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run the CLI in-process, as `pnpm run deploy -- ...` would, capturing its output. */
-export async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Run the CLI in-process, as `pnpm run deploy -- ...` would, capturing its output. `signal` stands for the
+ * bin's Ctrl-C; `onStderr` sees stderr as it is written.
+ */
+export async function cli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: { signal?: AbortSignal; onStderr?: (text: string) => void } = {},
+): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -25,8 +32,14 @@ export async function cli(args: readonly string[], env: Record<string, string> =
   });
   stderr.on('data', (c: Buffer) => {
     err += c.toString();
+    options.onStderr?.(err);
   });
-  const code = await run(args, { stdout, stderr, env });
+  const code = await run(args, {
+    stdout,
+    stderr,
+    env,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   return { code, stdout: out, stderr: err };
 }
 

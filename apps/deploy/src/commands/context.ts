@@ -5,7 +5,9 @@ import type { ParsedFlags } from '../cli.js';
 import { DeployError } from '../errors.js';
 import { type Layout, layoutFor } from '../local/layout.js';
 import type { ConnectionInfo } from '../local/manifest.js';
-import { readClusterState } from '../local/state.js';
+import { checkOwnership, type Operation } from '../local/ownership.js';
+import { type ClusterState, isStateDamaged, readClusterState } from '../local/state.js';
+import { clusterFlag } from '../options.js';
 import type { Io } from '../reporter.js';
 
 export function stateRoot(flags: ParsedFlags, io: Io): string {
@@ -13,19 +15,41 @@ export function stateRoot(flags: ParsedFlags, io: Io): string {
   return resolve(dir);
 }
 
-/** The layout of an existing deployment: its nodes dir is the one it was deployed with. */
+/**
+ * The layout of an existing deployment: its nodes dir is the one it was deployed with (a different
+ * --nodes-dir is refused). Not deployed from this state dir: NOT_DEPLOYED, or NODES_OWNED naming the owner
+ * when the nodes dir it would use belongs to another state dir. `damagedOk` (destroy): a damaged cluster.json
+ * gives the layout the flags name, for stopping what the run records name.
+ */
 export async function existingLayout(
   flags: ParsedFlags,
   io: Io,
+  operation: Operation,
+  options: { readonly damagedOk?: boolean } = {},
 ): Promise<{ layout: Layout; cluster: string }> {
-  const cluster = (flags.cluster as string | undefined) ?? 'main';
+  const cluster = clusterFlag(flags.cluster) ?? 'main';
   const asRoot = process.getuid?.() === 0;
-  const layout = layoutFor({ cluster, stateRoot: stateRoot(flags, io), asRoot });
-  const state = await readClusterState(layout);
+  const nodesRoot = flags['nodes-dir'] as string | undefined;
+  const layout = layoutFor({ cluster, stateRoot: stateRoot(flags, io), nodesRoot, asRoot });
+  let state: ClusterState | undefined;
+  try {
+    state = await readClusterState(layout);
+  } catch (error) {
+    if (options.damagedOk && isStateDamaged(error)) return { layout, cluster };
+    throw error;
+  }
   if (!state) {
+    await checkOwnership(layout, undefined, operation);
     throw new DeployError('NOT_DEPLOYED', `no deployment of cluster "${cluster}" in ${layout.stateDir}`, {
       hint: 'deploy it with pnpm run deploy, or name it with --cluster / --state-dir',
     });
+  }
+  if (nodesRoot !== undefined && layout.nodesDir !== state.nodesDir) {
+    throw new DeployError(
+      'STATE_CONFLICT',
+      `cluster "${cluster}" of ${layout.stateDir} was deployed with its nodes in ${state.nodesDir}, not ${layout.nodesDir}`,
+      { hint: 'leave out --nodes-dir: the cluster keeps the nodes dir it was deployed with' },
+    );
   }
   return { layout: { ...layout, nodesDir: state.nodesDir }, cluster };
 }

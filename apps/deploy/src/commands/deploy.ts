@@ -48,6 +48,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
     nodesRoot: flags['nodes-dir'] as string | undefined,
     asRoot,
   });
+  // The deployed cluster keeps its nodes dir; a different --nodes-dir is refused by deployLocal.
   const existing = await readClusterState(layout);
   if (existing && flags['nodes-dir'] === undefined) layout = { ...layout, nodesDir: existing.nodesDir };
 
@@ -61,6 +62,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
       install: flags['no-install'] !== true,
       allowUnsafeComponents: flags['allow-unsafe-components'] === true,
       phaseTimeoutMs: typeof timeout === 'number' ? timeout * 1000 : undefined,
+      signal: io.signal,
     },
     (event) => reporter.event(event),
   );
@@ -72,10 +74,17 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
     return 0;
   }
   const c = result.connection;
+  const changed = result.changedFiles;
+  const rewritten =
+    changed.length === 0
+      ? ''
+      : changed.length === 1 && changed[0] === result.manifestFile
+        ? '; rewrote the manifest (it was missing or out of date)'
+        : `; ${changed.length} files written`;
   const summary =
     result.started.length === 0 && result.changedFiles.length === 0
       ? `cluster "${options.cluster}" is up and healthy; nothing to change (${seconds}s)`
-      : `cluster "${options.cluster}" is up (${seconds}s); started: ${result.started.join(', ') || 'nothing'}`;
+      : `cluster "${options.cluster}" is up (${seconds}s); started: ${result.started.join(', ') || 'nothing'}${rewritten}`;
   io.stdout.write(
     [
       summary,

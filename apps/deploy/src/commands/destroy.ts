@@ -5,18 +5,31 @@ import { existingLayout, targetOf } from './context.js';
 
 export default async function destroyCommand(flags: ParsedFlags, io: Io): Promise<number> {
   if (targetOf(flags) === 'aws') return (await import('./aws-destroy.js')).default(flags, io);
-  const { layout, cluster } = await existingLayout(flags, io);
+  const purge = flags.purge === true;
+  const { layout, cluster } = await existingLayout(flags, io, purge ? 'purge' : 'destroy', {
+    damagedOk: !purge,
+  });
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
-  const result = await destroyLocal(layout, flags.purge === true, (event) => reporter.event(event));
+  const result = await destroyLocal(layout, purge, (event) => reporter.event(event));
+  const damaged = result.damagedState;
+  if (damaged) {
+    // Stopped what the run records named; the state still needs mending before the next deploy.
+    io.stderr.write(`warning: ${damaged.message}\n`);
+    io.stderr.write(`hint: ${damaged.hint}\n`);
+  }
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ ok: true, cluster, stopped: result.stopped, purged: result.purged })}\n`,
+      `${JSON.stringify({ ok: true, cluster, stopped: result.stopped, purged: result.purged, ...(damaged ? { damagedState: damaged.message } : {}) })}\n`,
     );
   } else {
     const stopped =
       result.stopped.length > 0 ? `stopped ${result.stopped.join(', ')}` : 'nothing was running';
-    const data = result.purged ? 'data removed' : `data kept in ${layout.nodesDir} (--purge removes it)`;
+    const data = result.purged
+      ? 'data removed'
+      : damaged
+        ? 'data kept'
+        : `data kept in ${layout.nodesDir} (--purge removes it)`;
     io.stdout.write(`cluster "${cluster}": ${stopped}; ${data}\n`);
   }
   return 0;

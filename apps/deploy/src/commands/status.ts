@@ -4,7 +4,7 @@ import type { Io } from '../reporter.js';
 import { existingLayout } from './context.js';
 
 export default async function statusCommand(flags: ParsedFlags, io: Io): Promise<number> {
-  const { layout, cluster } = await existingLayout(flags, io);
+  const { layout, cluster } = await existingLayout(flags, io, 'status');
   const status = await statusLocal(layout);
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify({ cluster, ...status })}\n`);
@@ -30,6 +30,12 @@ export default async function statusCommand(flags: ParsedFlags, io: Io): Promise
         .join('  ')
         .trimEnd()}\n`,
     );
-  io.stdout.write(`\ncluster "${cluster}": ${status.ok ? 'all running' : 'not all running'}\n`);
+  const running = status.components.every((c) => c.state === 'running');
+  const verdict = status.ok
+    ? `all running; leader ${status.leader}`
+    : running
+      ? 'all processes run, but Patroni has no leader (yet): nothing takes writes; see the patroni.log of each node'
+      : 'not all running';
+  io.stdout.write(`\ncluster "${cluster}": ${verdict}\n`);
   return status.ok ? 0 : 1;
 }

@@ -204,7 +204,8 @@ export async function abortDrills(): Promise<string[]> {
   const dirs: string[] = [];
   for (const [key, { layout, options, ownWork }] of active) {
     await killEverything(layout, options).catch(() => {});
-    await destroyLocal(layout, true, () => {}).catch(() => {});
+    // The drill's own deploy may still hold the cluster's lock: this process takes it from itself.
+    await destroyLocal(layout, true, () => {}, { interruptingOwnDeploy: true }).catch(() => {});
     if (ownWork) await rm(ownWork, { recursive: true, force: true }).catch(() => {});
     active.delete(key);
     dirs.push(layout.stateDir);

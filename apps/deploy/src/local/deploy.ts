@@ -6,8 +6,18 @@ import { type Emit, step } from '../events.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
 import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
 import { rest } from './https.js';
-import { componentLayout, etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import {
+  commandFor,
+  componentLayout,
+  etcdLayout,
+  haproxyLayout,
+  kindOf,
+  type Layout,
+  patroniLayout,
+} from './layout.js';
+import { acquireLock } from './lock.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
+import { checkOwnership, newDeploymentId, type Ownership, writeMark } from './ownership.js';
 import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries } from './preflight.js';
 import {
@@ -20,6 +30,7 @@ import {
   waitFor,
 } from './probes.js';
 import {
+  cwdOf,
   isAlive,
   type ProcessRecord,
   type StartOptions,
@@ -36,7 +47,13 @@ import {
 } from './render.js';
 import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
 import { type ServiceUser, serviceUser } from './service-user.js';
-import { assertSameOptions, componentStatus, readClusterState, writeClusterState } from './state.js';
+import {
+  assertSameOptions,
+  type ClusterState,
+  componentStatus,
+  readClusterState,
+  writeClusterState,
+} from './state.js';
 import { ensurePki } from './tls.js';
 
 export interface DeployLocalOptions {
@@ -53,6 +70,11 @@ export interface DeployLocalOptions {
    * @default LOCAL_HEALTH_CHECK
    */
   readonly haproxyHealthCheck?: HaproxyCheckTiming | undefined;
+  /**
+   * Ends the deploy at its next step or probe (Ctrl-C): INTERRUPTED, saying what is left running.
+   * @default - runs to the end
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface DeployLocalResult {
@@ -68,15 +90,55 @@ export interface DeployLocalResult {
 /**
  * Bring the local cluster up, or finish bringing it up: start only what is not running, keep all data.
  * On failure the error says what is left running so that nothing is left behind unreported.
+ *
+ * Refused (exit 2) before anything is touched: a state dir that holds the cluster with other options or
+ * damaged files, a nodes dir that belongs to another deployment (or to none: data left without its state),
+ * and a deploy or destroy of the same cluster that runs now.
  */
 export async function deployLocal(request: DeployLocalOptions, emit: Emit): Promise<DeployLocalResult> {
+  const { options, layout } = request;
+  const admit = async () => {
+    const existing = await readClusterState(layout);
+    if (existing) {
+      assertSameOptions(existing, options, layout);
+      // A run record that is not one: whether its process runs is unknown, and a second one would start.
+      const damaged = (await componentStatus(layout, options)).find((c) => c.damaged)?.damaged;
+      if (damaged) throw damaged;
+    }
+    return { existing, ownership: await checkOwnership(layout, existing, 'deploy') };
+  };
+  await admit(); // before the lock, which is a file in the state dir: a refused deploy writes nothing
+  const lock = await acquireLock(layout, 'deploy');
+  try {
+    // Again under the lock: a deploy that held it may have written the state meanwhile.
+    return await deployAdmitted(request, emit, await admit());
+  } catch (error) {
+    if (isDeployError(error) && error.code === 'INTERRUPTED' && error.leftBehind.length === 0) {
+      const left = await runningNames(layout, options);
+      throw new DeployError(error.code, error.message, { hint: error.hint, cause: error, leftBehind: left });
+    }
+    throw error;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function deployAdmitted(
+  request: DeployLocalOptions,
+  emit: Emit,
+  { existing, ownership }: { existing: ClusterState | undefined; ownership: Ownership },
+): Promise<DeployLocalResult> {
   const { options, layout } = request;
   const phaseTimeoutMs = request.phaseTimeoutMs ?? 90_000;
   const plan = addressPlan(options);
   const asRoot = process.getuid?.() === 0;
-
-  const existing = await readClusterState(layout);
-  if (existing) assertSameOptions(existing, options, layout);
+  /** Throws INTERRUPTED once the signal fired; called between steps and probes. */
+  const checkInterrupted = () => {
+    if (!request.signal?.aborted) return;
+    throw new DeployError('INTERRUPTED', `deploy interrupted (${String(request.signal.reason)})`, {
+      hint: `what runs is kept: ${commandFor(layout, 'status')} shows it, ${commandFor(layout, 'deploy')} finishes the deploy, ${commandFor(layout, 'destroy')} stops it`,
+    });
+  };
 
   const { binaries, user } = await step(
     emit,
@@ -99,11 +161,14 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     ({ binaries: b, user }) =>
       `etcd ${b.versions.etcd}, Patroni ${b.versions.patroni}, PostgreSQL ${b.versions.postgres}, HAProxy ${b.versions.haproxy}; services run as ${user.name}`,
   );
+  checkInterrupted();
 
   const before = await componentStatus(layout, options);
   const running = new Set(before.filter((c) => c.running).map((c) => c.name));
   await step(emit, 'ports', 'check addresses and ports', async () => {
     const busy: string[] = [];
+    const untracked: number[] = [];
+    let foreign = 0;
     for (const c of before) {
       if (c.running) continue;
       for (const port of c.ports) {
@@ -120,31 +185,52 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
           await stopAndDisable(unit);
           if (await canBind(c.host, port)) continue;
         }
+        // One of this cluster's own processes that no run record names (a lost record, an orphaned postmaster):
+        // it works in this deployment's nodes dir. Other addresses would not help; stopping it does.
+        const cwd = holder ? await cwdOf(holder.pid) : undefined;
+        const own = cwd !== undefined && (cwd === layout.nodesDir || cwd.startsWith(`${layout.nodesDir}/`));
+        if (own && holder) untracked.push(holder.pid);
+        else foreign++;
         busy.push(
-          `${c.host}:${port} (${c.name}) is in use${holder ? ` by PID ${holder.pid}: ${holder.command}` : ''}`,
+          `${c.host}:${port} (${c.name}) is in use${holder ? ` by PID ${holder.pid}: ${holder.command}` : ''}${own ? `, a process of this cluster (it works in ${cwd}) that no run record names` : ''}`,
         );
       }
     }
     if (busy.length > 0) {
+      const pids = [...new Set(untracked)];
+      const hints = [
+        pids.length > 0 &&
+          `PID ${pids.join(', ')} ${pids.length > 1 ? 'are' : 'is'} this cluster's own, untracked: pgha stops only what it recorded, so stop ${pids.length > 1 ? 'them' : 'it'} by PID (kill ${pids.join(' ')}), then deploy again (${commandFor(layout, 'status')} shows what pgha tracks)`,
+        foreign > 0 &&
+          'stop the process named (by PID), or deploy on other loopback addresses with --address-base 127.N',
+      ];
       throw new DeployError(
         'PORT_IN_USE',
         `addresses needed by the cluster are taken:\n  - ${busy.join('\n  - ')}`,
-        {
-          hint: 'stop the process named (by PID), or deploy on other loopback addresses with --address-base 127.N',
-        },
+        { hint: hints.filter(Boolean).join('; ') },
       );
     }
   });
+  checkInterrupted();
 
-  if (!existing) {
-    await writeClusterState(layout, {
-      version: 1,
-      target: 'local',
-      options: { ...options, postgresVersion: binaries.versions.postgres },
-      nodesDir: layout.nodesDir,
-      createdAt: new Date().toISOString(),
-    });
+  // The deployment's id and the nodes dir's mark come before any node file is written: the first deploy makes
+  // the id; a state written before marks existed gets one now (its nodes dir is the one it names, see
+  // checkOwnership).
+  let state = existing;
+  if (state?.deploymentId === undefined) {
+    state = {
+      ...(state ?? {
+        version: 1,
+        target: 'local',
+        options: { ...options, postgresVersion: binaries.versions.postgres },
+        nodesDir: layout.nodesDir,
+        createdAt: new Date().toISOString(),
+      }),
+      deploymentId: newDeploymentId(),
+    };
+    await writeClusterState(layout, state);
   }
+  if (ownership !== 'ours') await writeMark(layout, { ...state, deploymentId: state.deploymentId as string });
 
   await mkdir(layout.runDir, { recursive: true, mode: 0o700 });
   const pki = await step(
@@ -185,7 +271,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
   for (const file of changedWhileRunning) {
     emit({
       type: 'warning',
-      message: `${file} changed while its process runs; restart it to apply (pnpm run destroy, then pnpm run deploy)`,
+      message: `${file} changed while its process runs; restart it to apply (${commandFor(layout, 'destroy')}, then deploy again)`,
     });
   }
 
@@ -200,6 +286,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
 
   /** Start a service and record it; a process we cannot record is stopped again, never left orphaned. */
   const launch = async (recordFile: string, start: StartOptions) => {
+    checkInterrupted();
     const record = await startService(start);
     try {
       await writeRecord(recordFile, record);
@@ -213,6 +300,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
 
   /** Throws PROCESS_DIED (with the log's tail) when a process we started is gone. */
   const guard = async () => {
+    checkInterrupted();
     for (const [name, record] of records) {
       if (!(await isAlive(record))) {
         const log = logFileOf(layout, name);
@@ -221,7 +309,7 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
           'PROCESS_DIED',
           `${name} (PID ${record.pid}) exited during start; end of ${log}:\n${tail}`,
           {
-            hint: `read ${log}; then pnpm run deploy again (what runs is kept) or pnpm run destroy`,
+            hint: `read ${log}; then ${commandFor(layout, 'deploy')} again (what runs is kept) or ${commandFor(layout, 'destroy')}`,
           },
         );
       }
@@ -425,7 +513,8 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     pki: pki.files,
     secrets: secretFile(layout.secretsDir, 'superuser'),
   });
-  await writeManifest(layout.manifestFile, manifest);
+  // A manifest rewritten (it was missing or stale) is a change this run made, and says so.
+  if (await writeManifest(layout.manifestFile, manifest)) changedFiles.push(layout.manifestFile);
   return {
     started,
     changedFiles,
@@ -441,8 +530,7 @@ async function runningNames(layout: Layout, options: LocalOptions): Promise<stri
 }
 
 function logFileOf(layout: Layout, name: string): string {
-  const kind = name === 'haproxy' ? 'haproxy' : name.startsWith('etcd-') ? 'etcd' : 'patroni';
-  return componentLayout(layout, kind, name).logFile;
+  return componentLayout(layout, kindOf(name), name).logFile;
 }
 
 /** A clean environment: nothing inherited (PGPASSWORD, PGUSER, a pyenv PATH) leaks into the services. */

@@ -2,33 +2,113 @@ import { rm } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
+import { acquireLock } from './lock.js';
+import { checkOwnership } from './ownership.js';
 import { etcdIsLeader, loadTls } from './probes.js';
 import { type ProcessRecord, postmasterRecord, removeRecord, stopAll } from './process.js';
-import { componentStatus, readClusterState } from './state.js';
+import {
+  type ClusterState,
+  componentStatus,
+  isStateDamaged,
+  readClusterState,
+  recordedComponents,
+} from './state.js';
 import { clientFiles } from './tls.js';
 
 export interface DestroyResult {
   readonly stopped: readonly string[];
   readonly purged: boolean;
+  /**
+   * cluster.json is damaged (STATE_DAMAGED's message and hint): what the run records named was stopped all
+   * the same; nothing was purged.
+   */
+  readonly damagedState?: { readonly message: string; readonly hint: string };
+}
+
+export interface DestroyLocalOptions {
+  /**
+   * For a process that stops its own interrupted deploy (the drill's Ctrl-C): take the deployment's lock from
+   * this very process. Never from another live one.
+   */
+  readonly interruptingOwnDeploy?: boolean;
 }
 
 /**
  * Stop every process the deployment started, by PID: the Patroni nodes together (one by one would chain
  * promotions), then any PostgreSQL they left, then HAProxy, then the etcd followers and last the etcd leader.
- * Data stays unless `purge`.
+ * Data stays unless `purge`, which deletes only a nodes dir marked as this deployment's.
+ *
+ * Refused (exit 2) before anything is stopped: a nodes dir of another deployment, a purge of one this
+ * deployment did not mark or with a damaged cluster.json, a deploy or destroy of the cluster that runs now.
+ * With cluster.json damaged, what the run records name is stopped all the same.
  */
-export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): Promise<DestroyResult> {
-  const state = await readClusterState(layout);
-  if (!state) {
-    throw new DeployError(
-      'NOT_DEPLOYED',
-      `no local deployment of cluster "${layout.cluster}" in ${layout.stateDir}`,
-      {
-        hint: 'check --cluster and --state-dir; `pnpm run status` shows what is deployed',
-      },
-    );
+export async function destroyLocal(
+  layout: Layout,
+  purge: boolean,
+  emit: Emit,
+  options: DestroyLocalOptions = {},
+): Promise<DestroyResult> {
+  const admit = async () => {
+    let state: ClusterState | undefined;
+    try {
+      state = await readClusterState(layout);
+    } catch (error) {
+      // Damaged: the run records still say what runs. Purging needs to know what is ours: refused.
+      if (!isStateDamaged(error) || purge) throw error;
+      return { state: undefined, damaged: error };
+    }
+    if (!state) {
+      throw new DeployError(
+        'NOT_DEPLOYED',
+        `no local deployment of cluster "${layout.cluster}" in ${layout.stateDir}`,
+        {
+          hint: 'check --cluster and --state-dir; `pnpm run status` shows what is deployed',
+        },
+      );
+    }
+    if (state.nodesDir !== layout.nodesDir) {
+      throw new DeployError(
+        'STATE_CONFLICT',
+        `cluster "${layout.cluster}" of ${layout.stateDir} was deployed with its nodes in ${state.nodesDir}, not ${layout.nodesDir}`,
+        { hint: 'leave out --nodes-dir: destroy acts on the nodes dir the cluster was deployed with' },
+      );
+    }
+    await checkOwnership(layout, state, purge ? 'purge' : 'destroy');
+    return { state, damaged: undefined };
+  };
+  await admit();
+  const lock = await acquireLock(layout, purge ? 'destroy --purge' : 'destroy', {
+    takeOverOwn: options.interruptingOwnDeploy === true,
+  });
+  try {
+    const { state, damaged } = await admit();
+    const result = await stopEverything(layout, state, emit);
+    if (damaged) {
+      const hint = `what its run records named is stopped; restore ${layout.clusterFile} before the next deploy (it records the options and the nodes dir), and keep ${layout.stateDir}: it holds the cluster's keys and passwords`;
+      return { ...result, purged: false, damagedState: { message: damaged.message, hint } };
+    }
+    if (purge) {
+      await step(emit, 'purge', `remove data: ${layout.nodesDir} and ${layout.stateDir}`, async () => {
+        await rm(layout.nodesDir, { recursive: true, force: true });
+        await rm(layout.stateDir, { recursive: true, force: true });
+      });
+    }
+    return { ...result, purged: purge };
+  } finally {
+    await lock.release();
   }
-  const components = await componentStatus(layout, state.options);
+}
+
+/**
+ * Stop what runs, in order; the components from cluster.json, or from the run records when it is damaged.
+ * A damaged run record is skipped, then reported (STATE_DAMAGED, naming the file) once the rest is stopped.
+ */
+async function stopEverything(
+  layout: Layout,
+  state: ClusterState | undefined,
+  emit: Emit,
+): Promise<{ stopped: string[] }> {
+  const components = state ? await componentStatus(layout, state.options) : await recordedComponents(layout);
   const byKind = (kind: string) =>
     components.filter((c) => c.kind === kind && c.running).map((c) => c.record as ProcessRecord);
   const stopped: string[] = [];
@@ -83,14 +163,21 @@ export async function destroyLocal(layout: Layout, purge: boolean, emit: Emit): 
     15_000,
   );
 
-  for (const c of components) await removeRecord(componentLayout(layout, c.kind, c.name).recordFile);
-  if (purge) {
-    await step(emit, 'purge', `remove data: ${state.nodesDir} and ${layout.stateDir}`, async () => {
-      await rm(state.nodesDir, { recursive: true, force: true });
-      await rm(layout.stateDir, { recursive: true, force: true });
-    });
+  for (const c of components) {
+    if (!c.damaged) await removeRecord(componentLayout(layout, c.kind, c.name).recordFile);
   }
-  return { stopped, purged: purge };
+  const damaged = components.find((c) => c.damaged !== undefined)?.damaged;
+  if (damaged) {
+    throw new DeployError(
+      damaged.code,
+      `${damaged.message}${stopped.length > 0 ? ` (stopped: ${stopped.join(', ')})` : ''}`,
+      {
+        hint: damaged.hint,
+        cause: damaged,
+      },
+    );
+  }
+  return { stopped };
 }
 
 /** The running etcd member that leads now, if one says so within a second (none: no quorum, or no TLS files). */
@@ -99,7 +186,8 @@ async function etcdLeaderOf(
   members: readonly { readonly name: string; readonly host: string }[],
 ): Promise<string | undefined> {
   const tls = await loadTls(clientFiles(layout)).catch(() => undefined);
-  if (!tls || members.length === 0) return undefined;
+  // No addresses (cluster.json damaged): all stop together, only slower.
+  if (!tls || members.length === 0 || members.some((m) => m.host === '')) return undefined;
   const leads = await Promise.all(
     members.map((m) => etcdIsLeader(`https://${m.host}:2379`, tls, 1000).catch(() => false)),
   );

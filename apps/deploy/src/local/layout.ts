@@ -1,4 +1,6 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
+import { DeployError } from '../errors.js';
 
 /**
  * Where a local deployment keeps its files.
@@ -18,6 +20,8 @@ export interface Layout {
   readonly pkiDir: string;
   readonly secretsDir: string;
   readonly runDir: string;
+  /** Held by the deploy or destroy that runs on the deployment now (see lock.ts). */
+  readonly lockFile: string;
 }
 
 export interface NodeLayout {
@@ -42,6 +46,12 @@ export function layoutFor(options: {
   readonly nodesRoot?: string | undefined;
   readonly asRoot: boolean;
 }): Layout {
+  // The name becomes a path segment under both roots: one that is not a cluster name ("../x") never resolves.
+  if (!isClusterName(options.cluster)) {
+    throw new DeployError('USAGE', `${JSON.stringify(options.cluster)} is not a cluster name`, {
+      hint: `use ${CLUSTER_NAME_RULE}`,
+    });
+  }
   const stateDir = resolve(options.stateRoot, options.cluster);
   const nodesDir = options.nodesRoot
     ? resolve(options.nodesRoot, options.cluster)
@@ -57,6 +67,7 @@ export function layoutFor(options: {
     pkiDir: join(stateDir, 'pki'),
     secretsDir: join(stateDir, 'secrets'),
     runDir: join(stateDir, 'run'),
+    lockFile: join(stateDir, 'operation.lock'),
   };
 }
 
@@ -100,6 +111,29 @@ export function haproxyLayout(layout: Layout): NodeLayout {
 }
 
 export type ComponentKind = 'etcd' | 'patroni' | 'haproxy';
+
+/** A component's kind from its name: etcd-N, haproxy, or a Patroni node. */
+export function kindOf(name: string): ComponentKind {
+  return name === 'haproxy' ? 'haproxy' : name.startsWith('etcd-') ? 'etcd' : 'patroni';
+}
+
+/**
+ * A pgha command for this deployment, for hints: it keeps the cluster and the state dir, so it acts on this
+ * deployment and not on the default one.
+ */
+export function commandFor(
+  layout: Pick<Layout, 'cluster' | 'stateDir'>,
+  command: string,
+  ...extra: string[]
+): string {
+  const args = ['--cluster', layout.cluster, '--state-dir', dirname(layout.stateDir), ...extra];
+  return `pnpm run ${command} -- ${args.map(shellWord).join(' ')}`;
+}
+
+/** A word as a shell reads it back: as is when plain, single-quoted otherwise. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
 
 /** The layout of any component, by its kind and name. */
 export function componentLayout(layout: Layout, kind: ComponentKind, name: string): NodeLayout {

@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import type { Layout } from './layout.js';
@@ -63,11 +63,17 @@ export function buildManifest(input: {
   };
 }
 
-/** Write atomically (temp file + rename): verify never reads half a manifest. */
-export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+/**
+ * Write atomically (temp file + rename): verify never reads half a manifest. Returns whether the file changed
+ * (false: it held this manifest already and was left alone).
+ */
+export async function writeManifest(file: string, manifest: Manifest): Promise<boolean> {
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  if ((await readFile(file, 'utf8').catch(() => undefined)) === text) return false;
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 });
+  await writeFile(temp, text, { mode: 0o644 });
   await rename(temp, file);
+  return true;
 }
 
 export interface ConnectionInfo {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { DeployError } from '../errors.js';
 
 /** A process this tool started, identified by PID and its kernel start time (guards against PID reuse). */
 export interface ProcessRecord {
@@ -81,13 +82,70 @@ export async function writeRecord(file: string, record: ProcessRecord): Promise<
   await writeFile(file, `${JSON.stringify(record)}\n`, { mode: 0o644 });
 }
 
-export async function readRecord(file: string): Promise<ProcessRecord | undefined> {
+/**
+ * The record of a process this tool started, or undefined when there is none. A record that is not one
+ * (truncated, edited) is STATE_DAMAGED: the error names the file, the processes that work in the node dir
+ * `nodeDir` (what the record probably named) and how to recover.
+ */
+export async function readRecord(file: string, nodeDir?: string): Promise<ProcessRecord | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as ProcessRecord;
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  let problem: string;
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    problem = recordProblem(value);
+    if (problem === '') return value as unknown as ProcessRecord;
+  } catch (error) {
+    problem = `not JSON (${(error as Error).message})`;
+  }
+  const candidates = nodeDir === undefined ? [] : await processesIn(nodeDir);
+  const running =
+    candidates.length > 0
+      ? `processes working in ${nodeDir} now: ${candidates.map((p) => `PID ${p.pid} (${p.command})`).join(', ')}; stop them by PID (kill PID)`
+      : `if the process it named still runs, stop it by PID (ps -ef shows it${nodeDir === undefined ? '' : `; it works in ${nodeDir}`})`;
+  throw new DeployError('STATE_DAMAGED', `${file} is damaged: ${problem}`, {
+    hint: `pgha wrote it when it started that process and cannot tell from it whether it runs: ${running}, then remove ${file} and run the command again (the other processes are kept track of as before)`,
+  });
+}
+
+/** What is wrong with a parsed process record ('' when nothing). */
+function recordProblem(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  if (typeof r.name !== 'string' || r.name === '') return 'no "name"';
+  if (!Number.isInteger(r.pid) || (r.pid as number) <= 0)
+    return `"pid" ${JSON.stringify(r.pid)} is not a PID`;
+  if (typeof r.startTime !== 'string' || !/^\d*$/.test(r.startTime))
+    return `"startTime" ${JSON.stringify(r.startTime)} is not a start time in clock ticks`;
+  if (!Array.isArray(r.command) || !r.command.every((c) => typeof c === 'string'))
+    return '"command" is not a list of strings';
+  return '';
+}
+
+/** A process's working directory, when /proc lets this user see it. */
+export async function cwdOf(pid: number): Promise<string | undefined> {
+  return readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+}
+
+/**
+ * The processes whose working directory is `dir` or below it (the services run in their node dirs), as far as
+ * /proc lets this user see: for messages about processes nothing records any more.
+ */
+export async function processesIn(dir: string): Promise<{ pid: number; command: string }[]> {
+  const found: { pid: number; command: string }[] = [];
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cwd = (await cwdOf(Number(entry))) ?? '';
+    if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    found.push({ pid: Number(entry), command: cmdline.split('\0').filter(Boolean).join(' ') });
+  }
+  return found;
 }
 
 export async function removeRecord(file: string): Promise<void> {

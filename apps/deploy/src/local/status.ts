@@ -17,7 +17,10 @@ export interface StatusRow {
 }
 
 export interface LocalStatus {
+  /** Every process runs and Patroni has a leader. */
   readonly ok: boolean;
+  /** The Patroni member that leads now, when a node's REST API says so. */
+  readonly leader: string | undefined;
   readonly components: readonly StatusRow[];
 }
 
@@ -33,6 +36,8 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
     );
   }
   const components = await componentStatus(layout, state.options);
+  const damaged = components.find((c) => c.damaged !== undefined)?.damaged;
+  if (damaged) throw damaged;
   const roles = new Map<string, string>();
   const plan = addressPlan(state.options);
   try {
@@ -56,5 +61,7 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
     state: c.running ? 'running' : 'stopped',
     role: c.kind === 'patroni' ? roles.get(c.name) : undefined,
   }));
-  return { ok: rows.every((r) => r.state === 'running'), components: rows };
+  // Processes that run are not yet a cluster: without a leader nothing takes writes.
+  const leader = rows.find((r) => r.kind === 'patroni' && r.state === 'running' && r.role === 'leader')?.name;
+  return { ok: leader !== undefined && rows.every((r) => r.state === 'running'), leader, components: rows };
 }
