@@ -80,7 +80,10 @@ describe('user-data inside the synthesized example stack', () => {
     async (name, text) => {
       const files = (parse(text) as { write_files?: { path: string; content: string }[] }).write_files ?? [];
       const scripts = files.filter((f) => /^#!\/bin\/(ba)?sh\b/.test(f.content));
-      expect(scripts.map((s) => s.path)).toEqual(['/usr/local/sbin/pgha-boot']);
+      expect(scripts.map((s) => s.path)).toEqual([
+        '/usr/local/sbin/pgha-install-components',
+        '/usr/local/sbin/pgha-boot',
+      ]);
       for (const script of scripts) {
         const file = join(work, `${name}-${script.path.replace(/\//g, '_')}.sh`);
         writeFileSync(file, script.content);

@@ -79,6 +79,20 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
   ],
   ['AMI id', (c) => ({ ...c, amiId: 'ami-123' }), 'amiId', '"ami-123"', 'ami-0123456789abcdef0'],
   [
+    'AMI OS',
+    (c) => ({ ...c, amiOs: 'ubuntu-24.04' }),
+    'amiOs',
+    '"ubuntu-24.04"',
+    '"debian-12" or "debian-13"',
+  ],
+  [
+    'a PostgreSQL the AMI suite lacks',
+    (c) => ({ ...c, amiOs: 'debian-13', patroni: { ...c.patroni, postgresVersion: 15 } }),
+    'patroni.postgresVersion',
+    '15',
+    'debian-13 ships: 17',
+  ],
+  [
     'zone name',
     (c) => ({ ...c, zoneName: 'PGHA.internal.' }),
     'zoneName',

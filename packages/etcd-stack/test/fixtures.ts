@@ -10,6 +10,7 @@ export * from '../../aws-kit/test/synth.js';
 export function makeCluster(memberCount = 3, name = 'main'): Cluster {
   return defineCluster({
     name,
+    hostOs: 'debian-12',
     etcd: { members: awsEtcdMembers({ clusterName: name, zoneName: 'pgha.internal', memberCount }) },
     patroni: {
       nodes: [1, 2, 3].map((i) => ({ name: `pg-${i}`, host: `pg-${i}.${name}.pgha.internal` })),

@@ -14,6 +14,7 @@ export function makeCluster(
 ): Cluster {
   return defineCluster({
     name: 'main',
+    hostOs: 'debian-12',
     etcd: { members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `etcd-${i}.main.pgha.internal` })) },
     patroni: {
       nodes: awsPatroniNodes({ clusterName: 'main', zoneName: 'pgha.internal', nodeCount }),

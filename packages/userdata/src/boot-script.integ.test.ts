@@ -40,6 +40,7 @@ esac`,
   chown: 'exit 0',
   chmod: 'exit 0',
   systemctl: 'exit 0',
+  'pgha-install-components': 'exit 0',
 };
 
 function sandbox(name: string) {
@@ -79,6 +80,7 @@ function relocate(script: string, s: ReturnType<typeof sandbox>): string {
     script = script.replace(re, `${name}='${value}'`);
   };
   set('SERVICE_USER', userInfo().username);
+  set('INSTALL_COMPONENTS', join(s.bin, 'pgha-install-components'));
   set('TLS_DIR', join(s.dir, 'tls'));
   set('VOLUME_DEVICE', join(s.dir, 'device'));
   set('MOUNT_POINT', join(s.dir, 'mnt'));
@@ -121,6 +123,7 @@ describe('etcd boot script', () => {
     const arn = etcdOptions.tlsSecretArn;
     expect(r.calls).toEqual([
       'id -u',
+      'pgha-install-components ', // first: the component policy's packages (idempotent on a retried boot)
       `id -u ${me}`,
       'curl -fsS -X PUT -H X-aws-ec2-metadata-token-ttl-seconds: 300 http://169.254.169.254/latest/api/token',
       'curl -fsS -H X-aws-ec2-metadata-token: tok http://169.254.169.254/latest/meta-data/instance-id',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { etcdOptions, patroniOptions } from '../test/aws.js';
-import { awsCluster } from '../test/fixtures.js';
+import { awsCluster, awsInput } from '../test/fixtures.js';
 import { run, tempDir } from '../test/tools.js';
 import {
   renderEtcdBootScript,
@@ -12,6 +12,7 @@ import {
   renderPatroniBootScript,
   renderPatroniCloudInit,
 } from './cloud-init.js';
+import { defineCluster } from './cluster.js';
 import { patroniEnvironment, renderEnvironmentFile } from './patroni-environment.js';
 import { shellQuote, WRITE_SECRET_PY } from './private/templates.js';
 
@@ -19,9 +20,13 @@ const dir = tempDir('cloud-init');
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK for Terraform token is literally this text
 const token = '${TfToken[TOKEN.7]}';
 
+const debian13 = defineCluster({ ...awsInput, hostOs: 'debian-13' });
+
 const documents = {
   'etcd member': renderEtcdCloudInit(awsCluster, 'etcd-1', etcdOptions),
   'Patroni node': renderPatroniCloudInit(awsCluster, 'pg-1', patroniOptions),
+  'etcd member on Debian 13': renderEtcdCloudInit(debian13, 'etcd-1', etcdOptions),
+  'Patroni node on Debian 13': renderPatroniCloudInit(debian13, 'pg-1', patroniOptions),
   'Patroni node with tokens': renderPatroniCloudInit(awsCluster, 'pg-3', {
     tlsSecretArn: token,
     passwordsSecretArn: token,
@@ -46,13 +51,26 @@ describe('cloud-init schema (cloud-init 22.4 from Debian)', () => {
   test('and the check is real: a broken document is refused', () => {
     const doc = parse(documents['etcd member'], { version: '1.1' });
     doc.write_files[0].mode = '0644'; // not a write_files key (it is `permissions`)
-    doc.packages.push(['a', 'b', 'c']); // a pin is [name, version]
+    doc.packages = ['curl', ['a', 'b', 'c']]; // a pin is [name, version]
     const r = schema('broken', `#cloud-config\n${JSON.stringify(doc)}`);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(
       /write_files\.0: Additional properties are not allowed \('mode' was unexpected\)/,
     );
-    expect(r.stderr).toMatch(/packages\.4: \['a', 'b', 'c'\] is not valid/);
+    expect(r.stderr).toMatch(/packages\.1: \['a', 'b', 'c'\] is not valid/);
+  });
+});
+
+describe('the component install script each document carries', () => {
+  test.each(Object.entries(documents))('%s: passes shellcheck', (name, text) => {
+    const doc = parse(text, { version: '1.1' }) as { write_files: { path: string; content: string }[] };
+    const install = doc.write_files.find((f) => f.path === '/usr/local/sbin/pgha-install-components');
+    expect(install?.content).toMatch(/^#!\/bin\/bash\n/);
+    const file = join(dir, `${name.replace(/\W+/g, '-')}-install.sh`);
+    writeFileSync(file, install?.content ?? '');
+    const r = run('shellcheck', ['--shell=bash', '--severity=style', file]);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
   });
 });
 

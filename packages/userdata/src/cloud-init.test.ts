@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { etcdOptions, patroniOptions } from '../test/aws.js';
-import { awsCluster } from '../test/fixtures.js';
+import { awsCluster, awsInput } from '../test/fixtures.js';
 import {
   AWS_ETCD_LAYOUT,
   awsPatroniLayout,
@@ -13,10 +13,17 @@ import {
   USER_DATA_LIMIT_BYTES,
 } from './cloud-init.js';
 import { defineCluster } from './cluster.js';
+import { renderComponentInstallScript } from './components.js';
 import { isUserdataError } from './errors.js';
 import { renderEtcdConfig } from './etcd-config.js';
 import { renderPatroniConfig } from './patroni-config.js';
-import { BOOT_SCRIPT, ETCD_UNIT, PATRONI_UNIT, WRITE_SECRET_PY } from './private/templates.js';
+import {
+  BOOT_SCRIPT,
+  COMPONENTS_INSTALL_SCRIPT,
+  ETCD_UNIT,
+  PATRONI_UNIT,
+  WRITE_SECRET_PY,
+} from './private/templates.js';
 
 const expected = (name: string) => readFileSync(new URL(`../test/expected/${name}`, import.meta.url), 'utf8');
 
@@ -28,8 +35,8 @@ interface WriteFile {
 }
 interface CloudConfig {
   bootcmd: string[][];
-  package_update: boolean;
-  packages: (string | string[])[];
+  package_update?: boolean;
+  packages?: (string | string[])[];
   write_files: WriteFile[];
   runcmd: string[][];
 }
@@ -51,10 +58,13 @@ describe('renderEtcdCloudInit', () => {
   test('carries exactly the renderer outputs, with owners and modes', () => {
     const doc = load(renderEtcdCloudInit(awsCluster, 'etcd-2', { ...etcdOptions, packages: undefined }));
     expect(doc.bootcmd).toEqual([['systemctl', 'mask', 'etcd.service']]);
-    expect(doc.packages).toEqual(['etcd-server', 'etcd-client', 'awscli', 'curl']);
+    // No cloud-init package module: the boot script installs through the component policy's script.
+    expect(doc.packages).toBeUndefined();
+    expect(doc.package_update).toBeUndefined();
     expect(doc.runcmd).toEqual([['/usr/local/sbin/pgha-boot']]);
     const f = files(doc);
     expect(Object.keys(f)).toEqual([
+      '/usr/local/sbin/pgha-install-components',
       '/etc/pgha/etcd.yml',
       '/etc/systemd/system/pgha-etcd.service',
       '/usr/local/lib/pgha/write-secret',
@@ -71,6 +81,11 @@ describe('renderEtcdCloudInit', () => {
       content: renderEtcdBootScript(awsCluster, 'etcd-2', etcdOptions),
     });
     expect(f['/usr/local/lib/pgha/write-secret']?.content).toBe(WRITE_SECRET_PY);
+    expect(f['/usr/local/sbin/pgha-install-components']).toEqual({
+      owner: 'root:root',
+      permissions: '0700',
+      content: renderComponentInstallScript('debian-12', { etcd: true, extraPackages: ['awscli', 'curl'] }),
+    });
     expect(f['/etc/systemd/system/pgha-etcd.service']?.content).toBe(`[Unit]
 Description=etcd member etcd-2 of cluster prod (pgha)
 Documentation=https://etcd.io/docs
@@ -100,6 +115,7 @@ WantedBy=multi-user.target
     const settings = script.split('\n').filter((l) => /^[A-Z_]+=/.test(l));
     expect(settings).toEqual([
       "ROLE='etcd'",
+      "INSTALL_COMPONENTS='/usr/local/sbin/pgha-install-components'",
       "SERVICE='pgha-etcd.service'",
       "SERVICE_USER='etcd'",
       "TLS_SECRET_ARN='arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/etcd-1/tls-AbCdEf'",
@@ -125,8 +141,14 @@ describe('renderPatroniCloudInit', () => {
   test('carries the Patroni config for AWS paths, no default PostgreSQL cluster, the env-file unit', () => {
     const doc = load(renderPatroniCloudInit(awsCluster, 'pg-2', patroniOptions));
     expect(doc.bootcmd).toEqual([['systemctl', 'mask', 'patroni.service']]);
-    expect(doc.packages).toEqual(['patroni', 'postgresql-15', 'awscli', 'curl']);
     const f = files(doc);
+    expect(f['/usr/local/sbin/pgha-install-components']?.content).toBe(
+      renderComponentInstallScript('debian-12', {
+        patroni: true,
+        postgresVersion: 15,
+        extraPackages: ['awscli', 'curl'],
+      }),
+    );
     const layout = awsPatroniLayout(awsCluster);
     expect(f['/etc/postgresql-common/createcluster.conf']?.content).toBe('create_main_cluster = false\n');
     expect(f['/etc/pgha/patroni.yml']?.content).toBe(renderPatroniConfig(awsCluster, 'pg-2', layout.paths));
@@ -139,10 +161,40 @@ describe('renderPatroniCloudInit', () => {
     expect(layout.paths.binDir).toBe('/usr/lib/postgresql/15/bin');
   });
 
+  test('a Debian 13 AMI installs PostgreSQL 17 and the suite own Patroni, and runs 17', () => {
+    const cluster = defineCluster({ ...awsInput, hostOs: 'debian-13', patroni: { ...awsInput.patroni } });
+    expect(cluster.patroni.postgresVersion).toBe(17);
+    const f = files(load(renderPatroniCloudInit(cluster, 'pg-1', patroniOptions)));
+    const install = f['/usr/local/sbin/pgha-install-components']?.content ?? '';
+    expect(install).toContain("set -- 'patroni' 'python3-etcd' 'postgresql-17' 'awscli' 'curl'\n");
+    expect(install).not.toContain('trixie.sources'); // no second suite on Debian 13
+    expect(parse(f['/etc/pgha/patroni.yml']?.content ?? '', { version: '1.1' }).postgresql.bin_dir).toBe(
+      '/usr/lib/postgresql/17/bin',
+    );
+  });
+
+  test('a PostgreSQL the AMI suite does not ship is refused at definition, naming the field', () => {
+    expect(() =>
+      defineCluster({
+        ...awsInput,
+        hostOs: 'debian-13',
+        patroni: { ...awsInput.patroni, postgresVersion: 15 },
+      }),
+    ).toThrow(/patroni\.postgresVersion: debian-13 ships PostgreSQL 17 only \(no postgresql-15\)/);
+  });
+
+  test('without hostOs there is nothing to install by: refused, naming cluster.hostOs', () => {
+    const { hostOs: _, ...withoutOs } = awsInput;
+    expect(() => renderPatroniCloudInit(defineCluster(withoutOs), 'pg-1', patroniOptions)).toThrow(
+      /cluster\.hostOs: give the AMI's OS/,
+    );
+  });
+
   test('hostile parameter values survive through Patroni YAML inside cloud-config YAML', () => {
     const hostile = `it's "x" & y: #z {{w}} <b> ünïcode ✓ $HOME \`id\``;
     const cluster = defineCluster({
       name: 'prod',
+      hostOs: 'debian-12',
       etcd: { members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `etcd-${i}.prod.internal` })) },
       patroni: {
         nodes: [1, 2].map((i) => ({ name: `pg-${i}`, host: `10.0.${i}.10` })),
@@ -164,6 +216,7 @@ describe('renderPatroniCloudInit', () => {
 describe('user data safety', () => {
   const big = defineCluster({
     name: 'a-long-cluster-name-of-32-chars',
+    hostOs: 'debian-12',
     etcd: {
       members: [1, 2, 3, 4, 5].map((i) => ({
         name: `etcd-member-with-a-long-name-${i}`,
@@ -227,9 +280,15 @@ describe('user data safety', () => {
   });
 
   test('templates take values only through the quoting helpers', () => {
-    for (const template of [BOOT_SCRIPT, ETCD_UNIT, PATRONI_UNIT, WRITE_SECRET_PY]) {
+    for (const template of [
+      BOOT_SCRIPT,
+      ETCD_UNIT,
+      PATRONI_UNIT,
+      WRITE_SECRET_PY,
+      COMPONENTS_INSTALL_SCRIPT,
+    ]) {
       const mustaches = template.match(/\{\{[^}]*\}\}/g) ?? [];
-      for (const m of mustaches) expect(m).toMatch(/^\{\{(sh |unit |#if |\/if\}|else\})/);
+      for (const m of mustaches) expect(m).toMatch(/^\{\{(sh |unit |#if |\/if\}|#each |\/each\}|else\})/);
     }
   });
 });
@@ -237,6 +296,7 @@ describe('user data safety', () => {
 function awsInputWithIps() {
   return {
     name: 'prod',
+    hostOs: 'debian-12' as const,
     etcd: { members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `10.0.${i}.4` })) },
     patroni: {
       nodes: [1, 2].map((i) => ({ name: `pg-${i}`, host: `10.0.${i}.10` })),

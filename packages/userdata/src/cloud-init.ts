@@ -1,4 +1,5 @@
 import type { Cluster } from './cluster.js';
+import { type HostOs, renderComponentInstallScript } from './components.js';
 import { type Problem, UserdataError } from './errors.js';
 import { type EtcdPaths, etcdMember, renderEtcdConfig } from './etcd-config.js';
 import { type PatroniPaths, patroniNode, renderPatroniConfig } from './patroni-config.js';
@@ -30,7 +31,11 @@ export interface EtcdCloudInitOptions {
     /** @default 30 */
     readonly ttlSeconds?: number;
   };
-  /** @default etcd-server, etcd-client, awscli, curl, unpinned */
+  /**
+   * More Debian packages to install with the component policy's set (etcd-server, etcd-client, awscli, curl;
+   * on Debian 12 etcd from the pinned trixie source), optionally pinned to a version.
+   * @default - none
+   */
   readonly packages?: readonly PackagePin[];
 }
 
@@ -45,7 +50,11 @@ export interface PatroniCloudInitOptions {
   readonly passwordsSecretArn: string;
   /** The node's persistent EBS data volume (`vol-...`). */
   readonly dataVolumeId: string;
-  /** @default patroni, postgresql-<postgresVersion>, awscli, curl, unpinned */
+  /**
+   * More Debian packages to install with the component policy's set (patroni, python3-etcd,
+   * postgresql-<postgresVersion>, awscli, curl; on Debian 12 Patroni from the pinned trixie source).
+   * @default - none
+   */
   readonly packages?: readonly PackagePin[];
 }
 
@@ -91,6 +100,9 @@ export function awsPatroniLayout(cluster: Cluster) {
 }
 
 const BOOT_FILE = '/usr/local/sbin/pgha-boot';
+const INSTALL_FILE = '/usr/local/sbin/pgha-install-components';
+/** What every instance needs besides its role's components: the AWS CLI and curl for the boot script. */
+const BOOT_PACKAGES = ['awscli', 'curl'] as const;
 const WRITE_SECRET_FILE = '/usr/local/lib/pgha/write-secret';
 const VOLUME_DEVICE = '/dev/sdf';
 
@@ -99,6 +111,7 @@ export const USER_DATA_LIMIT_BYTES = 16384;
 
 interface BootContext {
   role: string;
+  installScript: string;
   member: string;
   cluster: string;
   service: string;
@@ -176,6 +189,7 @@ export function renderEtcdBootScript(
   const l = AWS_ETCD_LAYOUT;
   return bootScript({
     role: 'etcd',
+    installScript: INSTALL_FILE,
     member: member.name,
     cluster: cluster.name,
     service: l.service,
@@ -211,6 +225,7 @@ export function renderPatroniBootScript(
   const l = awsPatroniLayout(cluster);
   return bootScript({
     role: 'patroni',
+    installScript: INSTALL_FILE,
     member: node.name,
     cluster: cluster.name,
     service: l.service,
@@ -239,19 +254,14 @@ export function renderEtcdCloudInit(
 ): string {
   const script = renderEtcdBootScript(cluster, memberName, options);
   const l = AWS_ETCD_LAYOUT;
-  const packages = checkPackages(
-    options.packages ?? [
-      { name: 'etcd-server' },
-      { name: 'etcd-client' },
-      { name: 'awscli' },
-      { name: 'curl' },
-    ],
-  );
+  const install = renderComponentInstallScript(hostOsOf(cluster, `etcd member "${memberName}"`), {
+    etcd: true,
+    extraPackages: [...BOOT_PACKAGES, ...checkPackages(options.packages ?? [])],
+  });
   return cloudConfig({
     bootcmd: [['systemctl', 'mask', 'etcd.service']],
-    package_update: true,
-    packages,
     write_files: [
+      file(INSTALL_FILE, '0700', install),
       file(l.configFile, '0644', renderEtcdConfig(cluster, memberName, l.paths)),
       file(
         l.unitFile,
@@ -283,19 +293,15 @@ export function renderPatroniCloudInit(
 ): string {
   const script = renderPatroniBootScript(cluster, nodeName, options);
   const l = awsPatroniLayout(cluster);
-  const packages = checkPackages(
-    options.packages ?? [
-      { name: 'patroni' },
-      { name: `postgresql-${cluster.patroni.postgresVersion}` },
-      { name: 'awscli' },
-      { name: 'curl' },
-    ],
-  );
+  const install = renderComponentInstallScript(hostOsOf(cluster, `Patroni node "${nodeName}"`), {
+    patroni: true,
+    postgresVersion: cluster.patroni.postgresVersion,
+    extraPackages: [...BOOT_PACKAGES, ...checkPackages(options.packages ?? [])],
+  });
   return cloudConfig({
     bootcmd: [['systemctl', 'mask', 'patroni.service']],
-    package_update: true,
-    packages,
     write_files: [
+      file(INSTALL_FILE, '0700', install),
       // Installing PostgreSQL must not create and start a default cluster: Patroni owns the data directory.
       file('/etc/postgresql-common/createcluster.conf', '0644', 'create_main_cluster = false\n'),
       file(l.configFile, '0644', renderPatroniConfig(cluster, nodeName, l.paths)),
@@ -351,9 +357,23 @@ function checkVolume(value: unknown, path: string, problems: Problem[]): void {
   problems.push({ path, value, message: 'give an EBS volume id (vol-0123456789abcdef0) or a token' });
 }
 
-function checkPackages(pins: readonly PackagePin[]): (string | [string, string])[] {
+/** The cluster's `hostOs`: what the instances install depends on it, so cloud-init cannot guess it. */
+function hostOsOf(cluster: Cluster, what: string): HostOs {
+  if (cluster.hostOs !== undefined) return cluster.hostOs;
+  throw UserdataError.fromProblems('INVALID_OPTIONS', `cannot render cloud-init for ${what}`, [
+    {
+      path: 'cluster.hostOs',
+      value: undefined,
+      message:
+        'give the AMI\'s OS in defineCluster({ hostOs: "debian-12" | "debian-13" }): the packages installed depend on it',
+    },
+  ]);
+}
+
+/** `name` or `name=version`, as apt-get install takes them. */
+function checkPackages(pins: readonly PackagePin[]): string[] {
   const problems: Problem[] = [];
-  const out: (string | [string, string])[] = [];
+  const out: string[] = [];
   pins.forEach((p, i) => {
     if (typeof p?.name !== 'string' || !/^[a-z0-9][a-z0-9+.-]+$/.test(p.name)) {
       problems.push({
@@ -371,7 +391,7 @@ function checkPackages(pins: readonly PackagePin[]): (string | [string, string])
         message: 'give a Debian version (e.g. "3.4.23-4+b5")',
       });
     } else {
-      out.push(p.version === undefined ? p.name : [p.name, p.version]);
+      out.push(p.version === undefined ? p.name : `${p.name}=${p.version}`);
     }
   });
   if (problems.length > 0)

@@ -1,3 +1,4 @@
+import { componentPolicy, HOST_OSES, type HostOs, postgresVersionProblem } from './components.js';
 import { type Problem, UserdataError } from './errors.js';
 import { isCidr, isHost, isIpAddress, isPort } from './private/net.js';
 import { atLeast, parseVersion } from './private/version.js';
@@ -22,7 +23,7 @@ export interface EtcdInput {
   readonly members: readonly EtcdMemberInput[];
   /**
    * etcd version the members run (major.minor[.patch]); 3.4 or later.
-   * @default '3.4'
+   * @default - the component policy's for `hostOs` (3.5.16), else '3.4'
    */
   readonly version?: string;
   /** @default 2379 */
@@ -81,12 +82,12 @@ export interface PatroniInput {
   readonly nodes: readonly PatroniNodeInput[];
   /**
    * Patroni version the nodes run (major.minor[.patch]); 3.0 or later.
-   * @default '3.0.2'
+   * @default - the component policy's for `hostOs` (4.0.7), else '3.0.2'
    */
   readonly version?: string;
   /**
    * PostgreSQL major version.
-   * @default 15
+   * @default - the suite's for `hostOs` (Debian 12: 15, Debian 13: 17), else 15
    */
   readonly postgresVersion?: number;
   /** @default 5432 */
@@ -128,6 +129,13 @@ export interface PatroniInput {
 export interface ClusterInput {
   /** Cluster name, also Patroni's `scope`: lower-case letter first, then letters, digits, `-`; at most 32. */
   readonly name: string;
+  /**
+   * The OS the nodes run (on AWS: the AMI's). Given, the etcd, Patroni and PostgreSQL versions default to
+   * what the component policy installs there ({@link componentPolicy}), a `patroni.postgresVersion` its suite
+   * does not ship is refused, and the cloud-init renderers can install the policy's set.
+   * @default - none: the versions describe what is installed (the local target); cloud-init needs it
+   */
+  readonly hostOs?: HostOs;
   readonly etcd: EtcdInput;
   readonly patroni: PatroniInput;
 }
@@ -152,6 +160,7 @@ export interface ClusterTiming extends PatroniTiming {
 /** A validated cluster with every default applied: what the renderers take. */
 export interface Cluster {
   readonly name: string;
+  readonly hostOs: HostOs | undefined;
   readonly etcd: {
     readonly members: readonly EtcdMember[];
     readonly version: string;
@@ -255,7 +264,12 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
     add('', input, 'a cluster description must be an object with name, etcd and patroni');
     return { problems };
   }
-  unknownKeys(input, ['name', 'etcd', 'patroni'], '', add);
+  unknownKeys(input, ['name', 'hostOs', 'etcd', 'patroni'], '', add);
+  const hostOs = input.hostOs as HostOs | undefined;
+  if (hostOs !== undefined && !HOST_OSES.includes(hostOs)) {
+    add('hostOs', hostOs, `use one of ${HOST_OSES.map((o) => `"${o}"`).join(', ')}, or leave it out`);
+  }
+  const policy = hostOs !== undefined && HOST_OSES.includes(hostOs) ? componentPolicy(hostOs) : undefined;
 
   const name = input.name;
   if (!isClusterName(name)) add('name', name, `cluster name must start with ${CLUSTER_NAME_RULE}`);
@@ -290,7 +304,7 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
       'etcd needs 3 or 5 members (an odd count that keeps quorum when one, or two, fail)',
     );
   }
-  const etcdVersion = e.version ?? '3.4';
+  const etcdVersion = e.version ?? policy?.versions.etcd ?? '3.4';
   const ev = parseVersion(etcdVersion);
   if (ev === undefined || ev.major !== 3 || ev.minor < 4) {
     add(
@@ -356,7 +370,7 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
       `give ${PATRONI_MIN_NODES} to ${PATRONI_MAX_NODES} Patroni nodes (one primary, the others replicas)`,
     );
   }
-  const patroniVersion = p.version ?? '3.0.2';
+  const patroniVersion = p.version ?? policy?.versions.patroni ?? '3.0.2';
   const pv = parseVersion(patroniVersion);
   if (pv === undefined || !atLeast(pv, 3, 0)) {
     add(
@@ -365,7 +379,16 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
       'Patroni version must be 3.0 or later (etcd3 with failsafe_mode), as major.minor[.patch] (e.g. "3.0.2")',
     );
   }
-  const postgresVersion = int(p.postgresVersion, 15, 'patroni.postgresVersion', 13, 99, add);
+  const postgresVersion = int(
+    p.postgresVersion,
+    policy?.defaultPostgresVersion ?? 15,
+    'patroni.postgresVersion',
+    13,
+    99,
+    add,
+  );
+  const suite = policy && postgresVersionProblem(policy.os, postgresVersion, 'patroni.postgresVersion');
+  if (suite && p.postgresVersion !== undefined) problems.push(suite);
   const postgresPort = port(p.postgresPort, 5432, 'patroni.postgresPort', add);
   const restPort = port(p.restPort, 8008, 'patroni.restPort', add);
   if (postgresPort === restPort) {
@@ -471,6 +494,7 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
     problems,
     cluster: {
       name: name as string,
+      hostOs: policy?.os,
       etcd: {
         members,
         version: etcdVersion as string,

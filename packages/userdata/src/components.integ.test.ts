@@ -54,7 +54,7 @@ function runDebian12(patroniVersion: string) {
   writeFileSync(join(bin, 'apt-get'), `#!/bin/sh\necho "apt-get $*" >>${calls}\n`);
   writeFileSync(
     join(bin, 'dpkg-query'),
-    `#!/bin/sh\nfor last; do :; done\nif [ "$last" = patroni ]; then printf %s ${patroniVersion}; else printf 1.0; fi\n`,
+    `#!/bin/sh\nfor last; do :; done\nif [ "$last" = patroni ]; then v=${patroniVersion}; else v=1.0; fi\nprintf '%s\\t%s\\n' "$last" "$v"\n`,
   );
   chmodSync(join(bin, 'apt-get'), 0o755);
   chmodSync(join(bin, 'dpkg-query'), 0o755);

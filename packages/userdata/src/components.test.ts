@@ -155,6 +155,18 @@ describe('renderComponentInstallScript', () => {
     expect(script).not.toContain('dpkg --compare-versions'); // no Patroni, no floor check
   });
 
+  test('no dollar-brace in any rendering: Terraform reads it as template syntax in user_data', () => {
+    for (const os of ['debian-12', 'debian-13'] as const) {
+      const script = renderComponentInstallScript(os, {
+        etcd: true,
+        patroni: true,
+        haproxy: true,
+        postgresVersion: componentPolicy(os).defaultPostgresVersion,
+      });
+      expect(script).not.toMatch(/\$\{|%\{/);
+    }
+  });
+
   test('nothing to install is refused', () => {
     expect(() => renderComponentInstallScript('debian-12', {})).toThrow(/nothing to install/);
   });

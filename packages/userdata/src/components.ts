@@ -1,5 +1,5 @@
 import { type Problem, UserdataError } from './errors.js';
-import { compile } from './private/templates.js';
+import { COMPONENTS_INSTALL_SCRIPT, compile } from './private/templates.js';
 import { atLeast, parseVersion } from './private/version.js';
 
 /**
@@ -216,8 +216,12 @@ export function componentPackages(os: HostOs, request: ComponentInstallRequest):
   if (request.haproxy) names.push('haproxy');
   const problems: Problem[] = [];
   (request.extraPackages ?? []).forEach((name, i) => {
-    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9+.-]+$/.test(name)) {
-      problems.push({ path: `extraPackages[${i}]`, value: name, message: 'give a Debian package name' });
+    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/.test(name)) {
+      problems.push({
+        path: `extraPackages[${i}]`,
+        value: name,
+        message: 'give a Debian package name, optionally with =version',
+      });
     } else names.push(name);
   });
   if (problems.length > 0)
@@ -226,68 +230,6 @@ export function componentPackages(os: HostOs, request: ComponentInstallRequest):
   return [...new Set(names)].map((n) => (pinned.has(n) ? `${n}/${policy.pinnedSuite?.suite}` : n));
 }
 
-const INSTALL_SCRIPT = `#!/bin/bash
-# pgha component install for {{os}} ({{codename}}), from the component policy of @pgha/userdata.
-# The same script runs in deploy's preflight (local target) and at boot on EC2. Idempotent.
-set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
-say() { printf 'pgha-components: %s\\n' "$*"; }
-{{#if pin}}
-
-# Patroni >= {{patroniMinimum}} and etcd 3.5 are not in {{codename}}: they come from {{pin.suite}}, pinned at
-# priority {{pin.priority}}, so nothing else is taken from it unless named as package/{{pin.suite}}.
-# To undo: remove the two files below and run apt-get update (installed packages stay as they are).
-sources={{sh pin.sourcesFile}}
-preferences={{sh pin.preferencesFile}}
-mirror=''
-if [ -r /etc/apt/sources.list.d/debian.sources ]; then
-  mirror=$(awk -v suite={{sh codename}} 'BEGIN { RS = "" }
-    $0 ~ ("Suites:[^\\n]*[ \\t]" suite "([ \\t\\n]|$)") {
-      if (match($0, /URIs:[ \\t]*[^ \\t\\n]+/)) { uri = substr($0, RSTART, RLENGTH); sub(/URIs:[ \\t]*/, "", uri); print uri; exit }
-    }' /etc/apt/sources.list.d/debian.sources)
-fi
-if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
-  mirror=$(awk -v suite={{sh codename}} '$1 == "deb" && $3 == suite { print $2; exit }' /etc/apt/sources.list)
-fi
-mirror=\${mirror:-http://deb.debian.org/debian}
-want_sources="Types: deb
-URIs: $mirror
-Suites: {{pin.suite}}
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-"
-want_preferences='Package: *
-Pin: release n={{pin.suite}}
-Pin-Priority: {{pin.priority}}
-'
-if [ "$(cat "$sources" 2>/dev/null || true)
-" != "$want_sources" ]; then
-  printf '%s' "$want_sources" >"$sources.tmp" && mv "$sources.tmp" "$sources"
-  say "wrote $sources ({{pin.suite}} from $mirror)"
-fi
-if [ "$(cat "$preferences" 2>/dev/null || true)
-" != "$want_preferences" ]; then
-  printf '%s' "$want_preferences" >"$preferences.tmp" && mv "$preferences.tmp" "$preferences"
-  say "wrote $preferences (Pin-Priority {{pin.priority}}: only {{pinnedList}} come from {{pin.suite}})"
-fi
-{{/if}}
-
-say "apt-get update"
-apt-get update -q
-say "apt-get install {{packageList}}"
-apt-get install -y -q -o Dpkg::Options::=--force-confold{{#each packages}} {{sh this}}{{/each}}
-{{#if patroni}}
-
-# The policy's floor, checked on what was installed: never boot a Patroni without #2689.
-have=$(dpkg-query -W -f='\${Version}' patroni)
-if ! dpkg --compare-versions "$have" ge {{sh patroniMinimum}}; then
-  say "patroni $have is older than {{patroniMinimum}} (lacks patroni/patroni#2689): refusing"
-  exit 1
-fi
-{{/if}}
-say "done:{{#each names}} {{this}} $(dpkg-query -W -f='\${Version}' {{sh this}}){{/each}}"
-`;
-
 const installScript = compile<{
   os: string;
   codename: string;
@@ -295,10 +237,9 @@ const installScript = compile<{
   pinnedList: string;
   patroniMinimum: string;
   packages: string[];
-  packageList: string;
   names: string[];
   patroni: boolean;
-}>(INSTALL_SCRIPT);
+}>(COMPONENTS_INSTALL_SCRIPT);
 
 /**
  * A bash script that installs the requested components the policy's way: on Debian 12 it writes the
@@ -314,7 +255,7 @@ export function renderComponentInstallScript(os: HostOs, request: ComponentInsta
       { path: 'request', value: request, message: 'ask for at least one component or extra package' },
     ]);
   }
-  const names = packages.map((p) => p.split('/')[0] as string);
+  const names = packages.map((p) => p.split(/[/=]/)[0] as string);
   const pinUsed = policy.pinnedSuite && packages.some((p) => p.includes('/'));
   return installScript({
     os,
@@ -323,7 +264,6 @@ export function renderComponentInstallScript(os: HostOs, request: ComponentInsta
     pinnedList: policy.pinnedSuite?.packages.join(', ') ?? '',
     patroniMinimum: PATRONI_MINIMUM,
     packages,
-    packageList: packages.join(' '),
     names,
     patroni: request.patroni === true,
   });

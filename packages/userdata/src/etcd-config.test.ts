@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { awsCluster, localCluster, localEtcdPaths } from '../test/fixtures.js';
+import { awsCluster, awsInput, localCluster, localEtcdPaths } from '../test/fixtures.js';
+import { defineCluster } from './cluster.js';
 import { isUserdataError } from './errors.js';
 import { etcdClientUrls, renderEtcdConfig } from './etcd-config.js';
 
@@ -92,7 +93,24 @@ log-outputs:
       logger: 'zap',
       'log-level': 'info',
       'log-outputs': ['stderr', '/var/log/etcd/etcd.log'],
+      // etcd 3.5: a TLS floor and AEAD-only suites
+      'tls-min-version': 'TLS1.2',
+      'cipher-suites': [
+        'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+        'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+        'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+        'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+      ],
     });
+  });
+
+  test('etcd 3.4 gets no TLS floor or cipher list (it has no such config fields)', () => {
+    const v34 = defineCluster({ ...awsInput, etcd: { ...awsInput.etcd, version: '3.4.23' } });
+    const parsed = parse(renderEtcdConfig(v34, 'etcd-1', localEtcdPaths('etcd-1')), { version: '1.1' });
+    expect(parsed['tls-min-version']).toBeUndefined();
+    expect(parsed['cipher-suites']).toBeUndefined();
   });
 
   test('hostile characters in paths survive into YAML unchanged', () => {

@@ -51,6 +51,7 @@ export {
 } from './components.js';
 export { isUserdataError, type Problem, UserdataError, type UserdataErrorCode } from './errors.js';
 export {
+  ETCD_CIPHER_SUITES,
   type EtcdPaths,
   etcdClientUrls,
   etcdMember,

@@ -4,12 +4,8 @@ export const etcdOptions: EtcdCloudInitOptions = {
   tlsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/etcd-1/tls-AbCdEf',
   dataVolumeId: 'vol-0123456789abcdef0',
   dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ' },
-  packages: [
-    { name: 'etcd-server', version: '3.4.23-4+b5' },
-    { name: 'etcd-client', version: '3.4.23-4+b5' },
-    { name: 'awscli' },
-    { name: 'curl' },
-  ],
+  // Extra packages beside the component policy's set, one pinned to a version.
+  packages: [{ name: 'jq' }, { name: 'chrony', version: '4.3-2+deb12u1' }],
 };
 
 export const patroniOptions: PatroniCloudInitOptions = {

@@ -29,6 +29,7 @@ export const localCluster: Cluster = defineCluster(localInput);
 /** An AWS-like cluster: DNS names for etcd, private IPs for Patroni, the VPC CIDR. */
 export const awsInput: ClusterInput = {
   name: 'prod',
+  hostOs: 'debian-12',
   etcd: {
     version: '3.5.17',
     members: [

@@ -1,3 +1,4 @@
+import { componentPolicy, HOST_OSES, type HostOs, postgresVersionProblem } from '@pgha/userdata';
 import { DeployError } from '../errors.js';
 import { readJsonConfig } from '../options.js';
 
@@ -35,6 +36,11 @@ export interface AwsConfig {
   readonly vpcCidr: string;
   readonly subnets: readonly AwsSubnet[];
   readonly amiId: string;
+  /**
+   * The OS of the AMI (ids only, no lookups): it decides what the instances install by pgha's component policy
+   * and the default PostgreSQL (Debian 12: 15, Debian 13: 17).
+   */
+  readonly amiOs: HostOs;
   readonly zoneName: string;
   /** An existing private Route 53 zone named `zoneName`. @default - one is created */
   readonly hostedZoneId?: string;
@@ -148,6 +154,7 @@ const TOP_KEYS = [
   'vpcCidr',
   'subnets',
   'amiId',
+  'amiOs',
   'zoneName',
   'hostedZoneId',
   'etcd',
@@ -220,6 +227,13 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     'amiId',
     (v) => typeof v === 'string' && HEX_ID('ami').test(v),
     'an AMI id such as "ami-0123456789abcdef0" (a Debian 12 or 13 image in this region)',
+  );
+  c.check(
+    raw,
+    '',
+    'amiOs',
+    (v) => typeof v === 'string' && (HOST_OSES as readonly string[]).includes(v),
+    `the AMI's OS: ${HOST_OSES.map((o) => `"${o}"`).join(' or ')} (pgha installs its component policy's etcd, Patroni and PostgreSQL for it)`,
   );
   c.check(
     raw,
@@ -329,8 +343,16 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     patroni,
     'patroni.',
     'postgresVersion',
-    (v) => isInt(v, 12, 30),
-    "a PostgreSQL major version such as 15 (the AMI's distribution must carry it)",
+    (v) =>
+      isInt(v, 13, 99) &&
+      !(
+        typeof raw.amiOs === 'string' &&
+        (HOST_OSES as readonly string[]).includes(raw.amiOs) &&
+        postgresVersionProblem(raw.amiOs as HostOs, v as number, 'patroni.postgresVersion')
+      ),
+    typeof raw.amiOs === 'string' && (HOST_OSES as readonly string[]).includes(raw.amiOs)
+      ? `a PostgreSQL major version ${raw.amiOs} ships: ${componentPolicy(raw.amiOs as HostOs).postgresVersions.join(', ')}, or leave it out for that default`
+      : "a PostgreSQL major version the AMI's OS ships (Debian 12: 15, Debian 13: 17), or leave it out",
     true,
   );
   c.check(patroni, 'patroni.', 'timing', (v) => v === 'fast' || v === 'safe', '"fast" or "safe"', true);

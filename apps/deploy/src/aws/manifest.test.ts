@@ -17,6 +17,7 @@ const config = validateAwsConfig(
       availabilityZone: `eu-west-1${z}`,
     })),
     amiId: 'ami-0123456789abcdef0',
+    amiOs: 'debian-12',
     zoneName: 'pgha.internal',
     patroni: { replicaMaxLagBytes: 16777216 },
   },

@@ -51,6 +51,7 @@ export function awsCluster(config: AwsConfig): Cluster {
   const p = config.patroni ?? {};
   return defineCluster({
     name: config.clusterName,
+    hostOs: config.amiOs,
     etcd: { members: awsEtcdMembers({ ...names, memberCount: config.etcd?.memberCount ?? 3 }) },
     patroni: {
       nodes: awsPatroniNodes({ ...names, nodeCount: p.nodeCount ?? 3 }),

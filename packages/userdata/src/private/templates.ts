@@ -153,6 +153,7 @@ set -euo pipefail
 umask 077
 
 ROLE={{sh role}}
+INSTALL_COMPONENTS={{sh installScript}}
 SERVICE={{sh service}}
 SERVICE_USER={{sh serviceUser}}
 TLS_SECRET_ARN={{sh tlsSecretArn}}
@@ -264,6 +265,8 @@ update_dns() {
 
 main() {
   [ "$(id -u)" -eq 0 ] || fail 'run as root'
+  # The component policy's packages (pgha-install-components); idempotent, so a retried boot repeats it.
+  "$INSTALL_COMPONENTS" || fail 'installing the components failed: the instance needs egress to the Debian archive (a NAT gateway or a proxy)'
   id -u "$SERVICE_USER" >/dev/null 2>&1 || fail "no user $SERVICE_USER: is the $ROLE package installed?"
   INSTANCE_ID=$(imds instance-id)
   PRIVATE_IP=$(imds local-ipv4)
@@ -285,4 +288,84 @@ main() {
 }
 
 main "$@"
+`;
+
+/**
+ * The component policy's install script (see renderComponentInstallScript): the pinned suite's source and
+ * preferences written only when they differ, one apt-get install, the Patroni floor checked after it.
+ */
+export const COMPONENTS_INSTALL_SCRIPT = `#!/bin/bash
+# pgha: install etcd, Patroni, PostgreSQL and HAProxy by the component policy of @pgha/userdata. The same
+# script runs in deploy's preflight (local target) and at boot on EC2. Idempotent.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+OS={{sh os}}
+CODENAME={{sh codename}}
+# No dollar-brace anywhere: Terraform would read it as template syntax in user_data.
+set --{{#each packages}} {{sh this}}{{/each}}
+{{#if patroni}}
+PATRONI_MINIMUM={{sh patroniMinimum}}
+{{/if}}
+say() { printf 'pgha-components: %s\\n' "$*"; }
+say "policy for $OS ($CODENAME)"
+{{#if pin}}
+
+# Patroni and etcd 3.5 come from another suite, pinned low, so that nothing else is taken from it unless named
+# as package/suite. To undo: remove the two files below and run apt-get update (installed packages stay).
+SUITE={{sh pin.suite}}
+PRIORITY={{sh pin.priority}}
+PINNED={{sh pinnedList}}
+SOURCES={{sh pin.sourcesFile}}
+PREFERENCES={{sh pin.preferencesFile}}
+mirror=''
+if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+  mirror=$(awk -v suite="$CODENAME" 'BEGIN { RS = "" }
+    $0 ~ ("Suites:[^\\n]*[ \\t]" suite "([ \\t\\n]|$)") {
+      if (match($0, /URIs:[ \\t]*[^ \\t\\n]+/)) { uri = substr($0, RSTART, RLENGTH); sub(/URIs:[ \\t]*/, "", uri); print uri; exit }
+    }' /etc/apt/sources.list.d/debian.sources)
+fi
+if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
+  mirror=$(awk -v suite="$CODENAME" '$1 == "deb" && $3 == suite { print $2; exit }' /etc/apt/sources.list)
+fi
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+want_sources="Types: deb
+URIs: $mirror
+Suites: $SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+"
+want_preferences="Package: *
+Pin: release n=$SUITE
+Pin-Priority: $PRIORITY
+"
+if [ "$(cat "$SOURCES" 2>/dev/null || true)
+" != "$want_sources" ]; then
+  printf '%s' "$want_sources" >"$SOURCES.tmp" && mv "$SOURCES.tmp" "$SOURCES"
+  say "wrote $SOURCES ($SUITE from $mirror)"
+fi
+if [ "$(cat "$PREFERENCES" 2>/dev/null || true)
+" != "$want_preferences" ]; then
+  printf '%s' "$want_preferences" >"$PREFERENCES.tmp" && mv "$PREFERENCES.tmp" "$PREFERENCES"
+  say "wrote $PREFERENCES (Pin-Priority $PRIORITY: only $PINNED come from $SUITE)"
+fi
+{{/if}}
+
+say "apt-get update"
+apt-get update -q
+say "apt-get install $*"
+apt-get install -y -q -o Dpkg::Options::=--force-confold "$@"
+{{#if patroni}}
+
+# The policy's floor, checked on what was installed: never boot a Patroni without patroni/patroni#2689.
+have=$(dpkg-query -W patroni | cut -f2)
+if ! dpkg --compare-versions "$have" ge "$PATRONI_MINIMUM"; then
+  say "patroni $have is older than $PATRONI_MINIMUM (lacks patroni/patroni#2689): refusing"
+  exit 1
+fi
+{{/if}}
+installed=''
+for name in{{#each names}} {{sh this}}{{/each}}; do
+  installed="$installed $name $(dpkg-query -W "$name" | cut -f2)"
+done
+say "done:$installed"
 `;
