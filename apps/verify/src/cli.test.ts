@@ -60,6 +60,7 @@ describe('usage', () => {
     [['--check', 'pg.nope'], 'unknown check "pg.nope"'],
     [['--warn-days', '-1'], '--warn-days'],
     [['--manifest', 'a.json', '--cluster', 'x'], 'exclude each other'],
+    [['--manifest', 'a.json', '--state-dir', 'd'], 'exclude each other'],
     [['extra'], 'extra'],
   ])('%j is a usage error: one line and a hint, exit 2', async (argv, text) => {
     const c = captureIo();
@@ -78,6 +79,14 @@ describe('manifest errors exit 2 and say what to do', () => {
     expect(await run([], c.io)).toBe(EXIT_USAGE);
     expect(c.stderr()).toContain(`no deployment under ${join(pki.dir, 'nowhere')}`);
     expect(c.stderr()).not.toMatch(/\n\s+at /); // no stack for an expected failure
+  });
+
+  test('--state-dir names the state dir as deploy does, over $PGHA_STATE_DIR', async () => {
+    const c = captureIo({ cwd: pki.dir, env: { PGHA_STATE_DIR: 'nowhere' } });
+    expect(await run(['--state-dir', 'elsewhere', '--cluster', 'orders'], c.io)).toBe(EXIT_USAGE);
+    expect(c.stderr()).toContain(
+      `no manifest for cluster "orders" at ${join(pki.dir, 'elsewhere', 'orders', 'manifest.json')}`,
+    );
   });
 
   test('an invalid manifest with --json: a JSON error document on stdout, the message on stderr', async () => {

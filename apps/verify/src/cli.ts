@@ -29,8 +29,8 @@ balancer, and certificate expiry. Exit 0 when every check passes, 1 when one fai
 a bad manifest.
 
 Options:
-  --manifest PATH   the deployment's manifest.json
-                    (default: <state dir>/<cluster>/manifest.json; state dir: $PGHA_STATE_DIR or ./.pgha)
+  --manifest PATH   the deployment's manifest.json (default: <state dir>/<cluster>/manifest.json)
+  --state-dir DIR   where deploy keeps its deployments, as for pgha deploy (default: $PGHA_STATE_DIR or ./.pgha)
   --cluster NAME    which deployment under the state dir (needed when there are several)
   --timeout T       time per check: 2500, 2500ms or 2.5s (default 5s)
   --check ID        run only this check (repeatable): ${CHECK_IDS.join(', ')}
@@ -53,6 +53,7 @@ function parseDuration(v: string): number {
 
 interface Parsed {
   manifest?: string;
+  stateDir?: string;
   cluster?: string;
   timeoutMs: number;
   checks?: CheckId[];
@@ -92,8 +93,14 @@ function parse(argv: readonly string[]): Parsed {
   if (values.manifest !== undefined && values.cluster !== undefined) {
     throw new UsageError('--manifest and --cluster exclude each other: the manifest names its cluster');
   }
+  if (values.manifest !== undefined && values['state-dir'] !== undefined) {
+    throw new UsageError(
+      '--manifest and --state-dir exclude each other: give the manifest, or where to find it',
+    );
+  }
   return {
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
+    ...(values['state-dir'] !== undefined ? { stateDir: values['state-dir'] } : {}),
     ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
     timeoutMs: values.timeout !== undefined ? parseDuration(values.timeout) : 5000,
     ...(checks ? { checks } : {}),
@@ -107,6 +114,7 @@ function parse(argv: readonly string[]): Parsed {
 
 const OPTIONS = {
   manifest: { type: 'string' },
+  'state-dir': { type: 'string' },
   cluster: { type: 'string' },
   timeout: { type: 'string' },
   check: { type: 'string', multiple: true },
@@ -149,7 +157,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       args.manifest !== undefined
         ? resolve(io.cwd, args.manifest)
         : await locateManifest({
-            stateDir: resolve(io.cwd, io.env.PGHA_STATE_DIR || '.pgha'),
+            stateDir: resolve(io.cwd, args.stateDir ?? (io.env.PGHA_STATE_DIR || '.pgha')),
             ...(args.cluster !== undefined ? { cluster: args.cluster } : {}),
           });
     manifest = await readManifest(file);
