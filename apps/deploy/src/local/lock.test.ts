@@ -49,6 +49,8 @@ test('one operation at a time: the second is refused naming the holder PID, and 
   await expect(stat(layout.lockFile)).rejects.toThrow('ENOENT');
   const second = await acquireLock(layout, 'destroy');
   await second.release();
+  // The state dir was made for the lock alone: it goes with it.
+  await expect(stat(layout.stateDir)).rejects.toThrow('ENOENT');
 });
 
 test('a lock held by another live process refuses; its PID with another start time is stale', async () => {

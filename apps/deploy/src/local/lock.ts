@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
 import type { Layout } from './layout.js';
 import { procStat } from './process.js';
@@ -38,7 +38,8 @@ export async function acquireLock(
     since: new Date().toISOString(),
   };
   const text = `${JSON.stringify(holder)}\n`;
-  await mkdir(layout.stateDir, { recursive: true, mode: 0o700 });
+  // A state dir made only for the lock goes with it: a deploy refused later (preflight) leaves nothing behind.
+  const made = (await mkdir(layout.stateDir, { recursive: true, mode: 0o700 })) !== undefined;
   // Written whole to a file of our own, then linked into place: link fails when the lock exists, and no reader
   // ever sees half a holder.
   const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
@@ -48,7 +49,12 @@ export async function acquireLock(
       try {
         await link(temp, file);
         held.set(file, text);
-        return { release: () => releaseLock(file, text) };
+        return {
+          release: async () => {
+            await releaseLock(file, text);
+            if (made) await rmdir(layout.stateDir).catch(() => undefined); // not empty: a deployment now
+          },
+        };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
