@@ -87,7 +87,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
   ],
   [
     'a PostgreSQL the AMI suite lacks',
-    (c) => ({ ...c, amiOs: 'debian-13', patroni: { ...c.patroni, postgresVersion: 15 } }),
+    (c) => ({ ...c, amiOs: 'debian-13', patroni: { ...(c.patroni as object), postgresVersion: 15 } }),
     'patroni.postgresVersion',
     '15',
     'debian-13 ships: 17',

@@ -52,6 +52,17 @@ describe('failure drills on a throwaway cluster, synchronous mode', () => {
     expect(result.writeGapMs).toBeGreaterThan(0);
   }, 400_000);
 
+  test('freeze past the ttl: the resumed old primary does not take the leader key back, no write is lost', async () => {
+    // The drill that showed Patroni 3.0.2 (without patroni/patroni#2689) electing two primaries and losing
+    // acknowledged writes; with the component policy's Patroni it must pass every time.
+    const result = await runDrill(
+      { scenario: 'freeze', profile: 'fast', synchronousMode: true, addressBase, install: false },
+      () => {},
+    );
+    print(result);
+    expectNoLossOnePrimaryRejoined(result);
+  }, 400_000);
+
   test('switchover through the CLI (--json): no acknowledged write lost, one primary, the old one rejoins', async () => {
     const run = await cli([
       'drill',

@@ -7,10 +7,13 @@ import { makeCa, run, tempDir } from '../test/tools.js';
 import { defineCluster } from './cluster.js';
 import { etcdClientUrls, renderEtcdConfig } from './etcd-config.js';
 
-// Three real etcd members from the rendered files, on loopback addresses no other test uses.
+// Three real etcd members from the rendered files, on loopback addresses no other test uses; rendered for
+// the installed etcd's version (3.5 from the component policy adds a TLS floor and a cipher list).
+const installed = /etcd Version: (\S+)/.exec(run('etcd', ['--version']).stdout)?.[1] ?? 'unknown';
 const cluster = defineCluster({
   name: 'itest',
   etcd: {
+    version: installed,
     members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `127.0.71.${i}` })),
     clientPort: 23790,
     peerPort: 23800,
@@ -121,5 +124,20 @@ describe('rendered etcd configuration runs a real TLS cluster', () => {
       'x',
     ]);
     expect(anonymous.status).not.toBe(0);
+
+    // etcd 3.5: TLS 1.1 is refused, and so is ECDHE-ECDSA with AES-CBC, a suite Go's own defaults would accept
+    // (only our AEAD list refuses it); ECDHE-ECDSA AES-GCM is taken.
+    if (installed.startsWith('3.4.')) return;
+    const handshake = (...args: string[]) =>
+      run('openssl', ['s_client', '-connect', '127.0.71.1:23790', '-CAfile', ca.caFile, ...args], {
+        input: '',
+      });
+    expect(handshake('-tls1_1').stdout).toContain('Cipher is (NONE)');
+    const cbc = handshake('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA');
+    expect(cbc.stdout).toContain('Cipher is (NONE)');
+    expect(cbc.stderr).toMatch(/handshake failure/);
+    expect(handshake('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256').stdout).toContain(
+      'Cipher is ECDHE-ECDSA-AES128-GCM-SHA256',
+    );
   });
 });

@@ -11,7 +11,7 @@ export default async function statusCommand(flags: ParsedFlags, io: Io): Promise
     return status.ok ? 0 : 1;
   }
   const rows = [
-    ['MEMBER', 'KIND', 'ADDRESS', 'PORTS', 'PID', 'ROLE', 'STATE'],
+    ['MEMBER', 'KIND', 'ADDRESS', 'PORTS', 'PID', 'ROLE', 'VERSION', 'STATE'],
     ...status.components.map((c) => [
       c.name,
       c.kind,
@@ -19,6 +19,9 @@ export default async function statusCommand(flags: ParsedFlags, io: Io): Promise
       c.ports.join(','),
       c.pid === undefined ? '-' : String(c.pid),
       c.role ?? '-',
+      c.version === undefined
+        ? '-'
+        : `${c.kind === 'patroni' ? 'Patroni ' : ''}${c.version}${c.postgresVersion ? `, PostgreSQL ${c.postgresVersion}` : ''}`,
       c.state,
     ]),
   ];
@@ -37,5 +40,11 @@ export default async function statusCommand(flags: ParsedFlags, io: Io): Promise
       ? 'all processes run, but Patroni has no leader (yet): nothing takes writes; see the patroni.log of each node'
       : 'not all running';
   io.stdout.write(`\ncluster "${cluster}": ${verdict}\n`);
+  if (status.timing) {
+    const t = status.timing;
+    io.stdout.write(
+      `Patroni timings in effect (its dynamic configuration): ttl ${t.ttl} s, loop_wait ${t.loopWait} s, retry_timeout ${t.retryTimeout} s\n`,
+    );
+  }
   return status.ok ? 0 : 1;
 }

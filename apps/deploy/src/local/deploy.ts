@@ -54,6 +54,7 @@ import {
   readClusterState,
   writeClusterState,
 } from './state.js';
+import { type RunningVersion, runningVersions } from './status.js';
 import { ensurePki } from './tls.js';
 
 export interface DeployLocalOptions {
@@ -506,6 +507,13 @@ async function deployAdmitted(
     throw error;
   }
 
+  // Members that were running already may run an older version than the one installed now (the component
+  // policy upgraded the packages under them): say which, and how to roll them onto the installed set.
+  if (running.size > 0) {
+    const drift = versionDrift(await runningVersions(plan, tls, running), binaries);
+    for (const line of drift) emit({ type: 'warning', message: line });
+  }
+
   const manifest = buildManifest({
     options,
     plan,
@@ -522,6 +530,24 @@ async function deployAdmitted(
     manifestFile: layout.manifestFile,
     binaries,
   };
+}
+
+/** One warning per member whose running version is not the installed one. */
+export function versionDrift(
+  running: ReadonlyMap<string, RunningVersion>,
+  binaries: Pick<Binaries, 'versions'>,
+): string[] {
+  const lines: string[] = [];
+  for (const [name, v] of running) {
+    const patroni = name.startsWith('pg-');
+    const installed = patroni ? binaries.versions.patroni : binaries.versions.etcd;
+    if (v.version === undefined || v.version === installed) continue;
+    lines.push(
+      `${name} runs ${patroni ? 'Patroni' : 'etcd'} ${v.version}, the installed one is ${installed}: it keeps the old ` +
+        'version until it is restarted (pnpm run destroy, then pnpm run deploy: data is kept; see docs/components.md)',
+    );
+  }
+  return lines;
 }
 
 async function runningNames(layout: Layout, options: LocalOptions): Promise<string[]> {

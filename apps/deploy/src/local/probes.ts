@@ -65,6 +65,53 @@ export async function patroniCluster(
   }));
 }
 
+/** The etcd server version a member runs (`/version` on its client URL). */
+export async function etcdVersion(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<string> {
+  const { status, body } = await rest(`${endpoint}/version`, tls, { timeoutMs });
+  if (status !== 200) throw new Error(`${endpoint}/version answered HTTP ${status}`);
+  const version = (JSON.parse(body) as { etcdserver?: unknown }).etcdserver;
+  if (typeof version !== 'string') throw new Error(`${endpoint}/version named no etcdserver version`);
+  return version;
+}
+
+/** What a Patroni node runs: its Patroni version and PostgreSQL's (`/patroni`; `server_version` 150020 is 15.20). */
+export async function patroniVersions(
+  restUrl: string,
+  tls: LoadedTls,
+  timeoutMs: number,
+): Promise<{ readonly patroni: string | undefined; readonly postgres: string | undefined }> {
+  const { status, body } = await rest(`${restUrl}/patroni`, tls, { timeoutMs });
+  // 503 is a replica or a node without a running PostgreSQL: the body still describes it.
+  if (status !== 200 && status !== 503) throw new Error(`${restUrl}/patroni answered HTTP ${status}`);
+  const doc = JSON.parse(body) as { patroni?: { version?: unknown }; server_version?: unknown };
+  const pv = doc.patroni?.version;
+  const sv = doc.server_version;
+  return {
+    patroni: typeof pv === 'string' ? pv : undefined,
+    postgres: typeof sv === 'number' && sv > 0 ? `${Math.floor(sv / 10000)}.${sv % 10000}` : undefined,
+  };
+}
+
+/** The effective leader-election timings: Patroni's dynamic configuration (`/config`), as the cluster uses them. */
+export async function patroniTimings(
+  restUrl: string,
+  tls: LoadedTls,
+  timeoutMs: number,
+): Promise<{ readonly ttl: number; readonly loopWait: number; readonly retryTimeout: number }> {
+  const { status, body } = await rest(`${restUrl}/config`, tls, { timeoutMs });
+  if (status !== 200) throw new Error(`${restUrl}/config answered HTTP ${status}`);
+  const doc = JSON.parse(body) as { ttl?: unknown; loop_wait?: unknown; retry_timeout?: unknown };
+  const num = (v: unknown, name: string) => {
+    if (typeof v !== 'number') throw new Error(`${restUrl}/config has no ${name}`);
+    return v;
+  };
+  return {
+    ttl: num(doc.ttl, 'ttl'),
+    loopWait: num(doc.loop_wait, 'loop_wait'),
+    retryTimeout: num(doc.retry_timeout, 'retry_timeout'),
+  };
+}
+
 export interface PgTarget {
   readonly host: string;
   readonly port: number;

@@ -1,7 +1,7 @@
 import { DeployError } from '../errors.js';
-import { addressPlan } from '../options.js';
+import { type AddressPlan, addressPlan } from '../options.js';
 import type { Layout } from './layout.js';
-import { loadTls, patroniCluster } from './probes.js';
+import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './probes.js';
 import { componentStatus, readClusterState } from './state.js';
 import { clientFiles } from './tls.js';
 
@@ -14,6 +14,10 @@ export interface StatusRow {
   readonly state: 'running' | 'stopped';
   /** Patroni's role for a node (leader, replica, sync_standby), when its REST API answers. */
   readonly role: string | undefined;
+  /** What the running process says it is: etcd's server version, Patroni's version (not the installed one). */
+  readonly version: string | undefined;
+  /** The PostgreSQL version a Patroni node runs (e.g. "15.20"). */
+  readonly postgresVersion?: string | undefined;
 }
 
 export interface LocalStatus {
@@ -21,7 +25,44 @@ export interface LocalStatus {
   readonly ok: boolean;
   /** The Patroni member that leads now, when a node's REST API says so. */
   readonly leader: string | undefined;
+  /** Patroni's leader-election timings as the cluster has them (its dynamic configuration), seconds. */
+  readonly timing:
+    | { readonly ttl: number; readonly loopWait: number; readonly retryTimeout: number }
+    | undefined;
   readonly components: readonly StatusRow[];
+}
+
+export interface RunningVersion {
+  readonly version?: string | undefined;
+  readonly postgresVersion?: string | undefined;
+}
+
+/**
+ * What the running members say they run (etcd `/version`, Patroni `/patroni`), asked all at once; a member that
+ * does not answer within 1.5 s is left out. Not the installed packages: a member started before an upgrade
+ * runs the old version until it is restarted.
+ */
+export async function runningVersions(
+  plan: AddressPlan,
+  tls: Awaited<ReturnType<typeof loadTls>>,
+  running: ReadonlySet<string>,
+): Promise<Map<string, RunningVersion>> {
+  const versions = new Map<string, RunningVersion>();
+  await Promise.all([
+    ...plan.etcd
+      .filter((m) => running.has(m.name))
+      .map(async (m) => {
+        const version = await etcdVersion(`https://${m.host}:2379`, tls, 1500).catch(() => undefined);
+        if (version) versions.set(m.name, { version });
+      }),
+    ...plan.patroni
+      .filter((n) => running.has(n.name))
+      .map(async (n) => {
+        const v = await patroniVersions(`https://${n.host}:8008`, tls, 1500).catch(() => undefined);
+        if (v) versions.set(n.name, { version: v.patroni, postgresVersion: v.postgres });
+      }),
+  ]);
+  return versions;
 }
 
 export async function statusLocal(layout: Layout): Promise<LocalStatus> {
@@ -39,18 +80,24 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
   const damaged = components.find((c) => c.damaged !== undefined)?.damaged;
   if (damaged) throw damaged;
   const roles = new Map<string, string>();
+  let versions: ReadonlyMap<string, RunningVersion> = new Map();
+  let timing: LocalStatus['timing'];
   const plan = addressPlan(state.options);
-  try {
-    const files = clientFiles(layout);
-    const tls = await loadTls(files);
+  const tls = await loadTls(clientFiles(layout)).catch(() => undefined); // none yet: nothing to ask
+  if (tls) {
+    versions = await runningVersions(
+      plan,
+      tls,
+      new Set(components.filter((c) => c.running).map((c) => c.name)),
+    );
     for (const node of plan.patroni) {
-      const members = await patroniCluster(`https://${node.host}:8008`, tls, 1500).catch(() => undefined);
+      const url = `https://${node.host}:8008`;
+      const members = await patroniCluster(url, tls, 1500).catch(() => undefined);
       if (!members) continue;
       for (const m of members) roles.set(m.name, m.role);
+      timing = await patroniTimings(url, tls, 1500).catch(() => undefined);
       break;
     }
-  } catch {
-    // no certificates yet or no node answers: roles stay unknown
   }
   const rows: StatusRow[] = components.map((c) => ({
     name: c.name,
@@ -60,8 +107,15 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
     pid: c.running ? c.record?.pid : undefined,
     state: c.running ? 'running' : 'stopped',
     role: c.kind === 'patroni' ? roles.get(c.name) : undefined,
+    version: versions.get(c.name)?.version,
+    ...(c.kind === 'patroni' ? { postgresVersion: versions.get(c.name)?.postgresVersion } : {}),
   }));
   // Processes that run are not yet a cluster: without a leader nothing takes writes.
   const leader = rows.find((r) => r.kind === 'patroni' && r.state === 'running' && r.role === 'leader')?.name;
-  return { ok: leader !== undefined && rows.every((r) => r.state === 'running'), leader, components: rows };
+  return {
+    ok: leader !== undefined && rows.every((r) => r.state === 'running'),
+    leader,
+    timing,
+    components: rows,
+  };
 }
