@@ -532,6 +532,9 @@ async function deployAdmitted(
   };
 }
 
+/** verify's default bound on a replica's lag (`patroni.replicas`); the local manifest sets no other. */
+const VERIFY_MAX_LAG_BYTES = 1_048_576;
+
 /** One warning per member whose running version is not the installed one. */
 export function versionDrift(
   running: ReadonlyMap<string, RunningVersion>,
@@ -616,6 +619,23 @@ async function waitForLeaderAndReplicas(
       const waiting = plan.patroni.filter((n) => n.name !== leader.name && !streaming.includes(n.name));
       if (waiting.length > 0)
         throw new Error(`leader ${leader.name}; not streaming yet: ${waiting.map((n) => n.name).join(', ')}`);
+      // Ready means what verify checks: Patroni itself reports each replica running or streaming, its lag known
+      // and within verify's bound. Patroni's view trails pg_stat_replication by up to a loop: right after its
+      // base backup a replica can show "starting", or 16 MiB of lag from a stale position.
+      const behind = plan.patroni
+        .filter((n) => n.name !== leader.name)
+        .map((n) => ({ n, m: members?.find((x) => x.name === n.name) }))
+        .filter(
+          ({ m }) =>
+            !m ||
+            !['running', 'streaming'].includes(m.state) ||
+            typeof m.lag !== 'number' ||
+            m.lag > VERIFY_MAX_LAG_BYTES,
+        );
+      if (behind.length > 0)
+        throw new Error(
+          `leader ${leader.name}; Patroni does not report yet: ${behind.map(({ n, m }) => `${n.name} (${m ? `state ${m.state}, lag ${m.lag ?? 'unknown'}` : 'not in /cluster'})`).join(', ')}`,
+        );
       return leader.name;
     },
     { timeoutMs, guard, intervalMs: 250 },
