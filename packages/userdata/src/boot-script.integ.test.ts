@@ -40,7 +40,8 @@ esac`,
   chown: 'exit 0',
   chmod: 'exit 0',
   systemctl: 'exit 0',
-  'pgha-install-components': 'exit 0',
+  sleep: 'exit 0',
+  'pgha-install-components': 'exit "$STUB_INSTALL"',
 };
 
 function sandbox(name: string) {
@@ -87,19 +88,26 @@ function relocate(script: string, s: ReturnType<typeof sandbox>): string {
   set('DATA_DIR', join(s.dir, 'mnt', 'data'));
   set('WRITE_SECRET', s.writeSecret);
   set('FSTAB', join(s.dir, 'fstab'));
+  set('ATTEMPTS', join(s.dir, 'attempts'));
   if (/^ENV_FILE=/m.test(script)) set('ENV_FILE', join(s.dir, 'secrets', 'patroni.env'));
   return script;
 }
 
-function boot(script: string, s: ReturnType<typeof sandbox>, env: { attached: string; blkid: number }) {
+function boot(
+  script: string,
+  s: ReturnType<typeof sandbox>,
+  env: { attached: string; blkid: number; install?: number },
+  args: string[] = [],
+) {
   const file = join(s.dir, 'pgha-boot');
   writeFileSync(file, relocate(script, s), { mode: 0o700 });
-  const r = run('bash', [file], {
+  const r = run('bash', [file, ...args], {
     env: {
       PATH: `${s.bin}:/usr/bin:/bin`,
       STUB_DIR: s.dir,
       STUB_ATTACHED: env.attached,
       STUB_BLKID: String(env.blkid),
+      STUB_INSTALL: String(env.install ?? 0),
     },
   });
   const calls = existsSync(join(s.dir, 'calls.log'))
@@ -148,7 +156,9 @@ describe('etcd boot script', () => {
       `aws route53 change-resource-record-sets --hosted-zone-id Z0123456789ABCDEFGHIJ --change-batch ${readFileSync(join(s.dir, 'batch.json'), 'utf8')} --query ChangeInfo.Id --output text`,
       'aws route53 wait resource-record-sets-changed --id /change/C123',
       'systemctl daemon-reload',
-      'systemctl enable --now pgha-etcd.service',
+      'systemctl enable pgha-etcd.service',
+      // Not waiting for the start: etcd is ready only with a quorum, the other members may boot much later.
+      'systemctl start --no-block pgha-etcd.service',
     ]);
     expect(JSON.parse(readFileSync(join(s.dir, 'batch.json'), 'utf8'))).toEqual({
       Changes: [
@@ -214,7 +224,8 @@ describe('Patroni boot script', () => {
       `aws --region eu-west-1 secretsmanager get-secret-value --secret-id ${patroniOptions.tlsSecretArn} --query SecretString --output text`,
       `aws --region eu-west-1 secretsmanager get-secret-value --secret-id ${patroniOptions.passwordsSecretArn} --query SecretString --output text`,
       'systemctl daemon-reload',
-      'systemctl enable --now pgha-patroni.service',
+      'systemctl enable pgha-patroni.service',
+      'systemctl start --no-block pgha-patroni.service',
     ]);
   });
 
@@ -231,5 +242,46 @@ describe('Patroni boot script', () => {
         `pgha-boot: error: cannot fetch secret ${patroniOptions.passwordsSecretArn} (instance role, KMS key, JSON keys?)\n`,
     );
     expect(r.calls.filter((c) => /attach-volume|mkfs|systemctl/.test(c))).toEqual([]);
+  });
+});
+
+describe('retries (pgha-boot.service runs the script with --backoff)', () => {
+  const script = () => renderEtcdBootScript(awsCluster, 'etcd-1', etcdOptions);
+  const attempts = (s: ReturnType<typeof sandbox>) =>
+    existsSync(join(s.dir, 'attempts')) ? readFileSync(join(s.dir, 'attempts'), 'utf8').trim() : 'none';
+
+  test('a failed first attempt runs at once, fails, and leaves its count for the next one', () => {
+    const s = sandbox('retry-first');
+    const r = boot(script(), s, { attached: 'None', blkid: 2, install: 100 }, ['--backoff']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('installing the components failed');
+    expect(r.calls.filter((c) => c.startsWith('sleep'))).toEqual([]);
+    expect(attempts(s)).toBe('1');
+  });
+
+  test.each([
+    ['1', '10'],
+    ['2', '20'],
+    ['4', '80'],
+    ['5', '160'],
+    ['6', '300'],
+    ['40', '300'],
+    ['garbage', undefined],
+  ])('after %s attempt(s) the next waits %s s first; success clears the count', (before, wait) => {
+    const s = sandbox(`retry-${before}`);
+    writeFileSync(join(s.dir, 'attempts'), `${before}\n`);
+    const r = boot(script(), s, { attached: 'i-0new', blkid: 0 }, ['--backoff']);
+    expect(r.status).toBe(0);
+    expect(r.calls.filter((c) => c.startsWith('sleep'))).toEqual(wait === undefined ? [] : [`sleep ${wait}`]);
+    expect(attempts(s)).toBe('none');
+  });
+
+  test('run by hand (no --backoff): no wait, no count', () => {
+    const s = sandbox('retry-hand');
+    writeFileSync(join(s.dir, 'attempts'), '4\n');
+    const r = boot(script(), s, { attached: 'None', blkid: 2, install: 100 });
+    expect(r.status).toBe(1);
+    expect(r.calls.filter((c) => c.startsWith('sleep'))).toEqual([]);
+    expect(attempts(s)).toBe('4');
   });
 });

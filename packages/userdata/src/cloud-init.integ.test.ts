@@ -106,7 +106,13 @@ describe('embedded scripts', () => {
   test('the boot script reads its settings back unchanged, tokens included', () => {
     const file = join(dir, 'settings.sh');
     writeFileSync(file, withTokens);
-    const r = run('bash', [file, '--settings'], { env: { PATH: '/usr/bin:/bin' } });
+    // The settings block (ROLE= .. FSTAB=) evaluated by bash, each value printed back.
+    const names =
+      'ROLE SERVICE SERVICE_USER TLS_SECRET_ARN TLS_DIR VOLUME_ID VOLUME_DEVICE MOUNT_POINT DATA_DIR PASSWORDS_SECRET_ARN ENV_FILE';
+    const script = `eval "$(sed -n '/^ROLE=/,/^FSTAB=/p' "$1")"; for n in ${names}; do printf '%s=%s\\n' "$n" "\${!n}"; done`;
+    const r = run('bash', ['--norc', '--noprofile', '-ec', script, 'settings', file], {
+      env: { PATH: '/usr/bin:/bin' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(

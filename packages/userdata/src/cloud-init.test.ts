@@ -25,6 +25,7 @@ import {
   WRITE_SECRET_PY,
 } from './private/templates.js';
 
+// The exact documents are `.cloud-config` files, not `.yml`: byte-exact renderer output no formatter may touch.
 const expected = (name: string) => readFileSync(new URL(`../test/expected/${name}`, import.meta.url), 'utf8');
 
 interface WriteFile {
@@ -52,7 +53,9 @@ function files(doc: CloudConfig): Record<string, Omit<WriteFile, 'path'>> {
 
 describe('renderEtcdCloudInit', () => {
   test('etcd-1: exact document', () => {
-    expect(renderEtcdCloudInit(awsCluster, 'etcd-1', etcdOptions)).toBe(expected('cloud-init-etcd-1.yml'));
+    expect(renderEtcdCloudInit(awsCluster, 'etcd-1', etcdOptions)).toBe(
+      expected('cloud-init-etcd-1.cloud-config'),
+    );
   });
 
   test('carries exactly the renderer outputs, with owners and modes', () => {
@@ -61,7 +64,12 @@ describe('renderEtcdCloudInit', () => {
     // No cloud-init package module: the boot script installs through the component policy's script.
     expect(doc.packages).toBeUndefined();
     expect(doc.package_update).toBeUndefined();
-    expect(doc.runcmd).toEqual([['/usr/local/sbin/pgha-boot']]);
+    // cloud-init runs once per instance: it only enables and starts (without waiting) the unit that boots.
+    expect(doc.runcmd).toEqual([
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', 'pgha-boot.service'],
+      ['systemctl', 'start', '--no-block', 'pgha-boot.service'],
+    ]);
     const f = files(doc);
     expect(Object.keys(f)).toEqual([
       '/usr/local/sbin/pgha-install-components',
@@ -69,6 +77,7 @@ describe('renderEtcdCloudInit', () => {
       '/etc/systemd/system/pgha-etcd.service',
       '/usr/local/lib/pgha/write-secret',
       '/usr/local/sbin/pgha-boot',
+      '/etc/systemd/system/pgha-boot.service',
     ]);
     expect(f['/etc/pgha/etcd.yml']).toEqual({
       owner: 'root:root',
@@ -94,7 +103,9 @@ Wants=network-online.target
 RequiresMountsFor=/var/lib/pgha/etcd
 
 [Service]
+# Ready only with a quorum: never time out a member waiting for its peers (pgha-boot does not wait).
 Type=notify
+TimeoutStartSec=infinity
 User=etcd
 Group=etcd
 ExecStart=/usr/bin/etcd --config-file /etc/pgha/etcd.yml
@@ -105,6 +116,43 @@ LimitNOFILE=65536
 [Install]
 WantedBy=multi-user.target
 `);
+    // Boot is a unit that runs at every boot and retries with backoff until it succeeds, never given up.
+    expect(f['/etc/systemd/system/pgha-boot.service']).toEqual({
+      owner: 'root:root',
+      permissions: '0644',
+      content: `[Unit]
+Description=pgha boot of etcd etcd-2 of cluster prod
+After=network-online.target
+Wants=network-online.target
+StartLimitIntervalSec=0
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/pgha-boot --backoff
+Restart=on-failure
+RestartSec=1
+TimeoutStartSec=30min
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+`,
+    });
+  });
+
+  test('the boot script starts its service without waiting for it (etcd is ready only with a quorum)', () => {
+    const script = renderEtcdBootScript(awsCluster, 'etcd-1', etcdOptions);
+    const systemctl = script
+      .split('\n')
+      .filter((l) => /^\s*systemctl /.test(l))
+      .map((l) => l.trim());
+    expect(systemctl).toEqual([
+      'systemctl daemon-reload',
+      'systemctl enable "$SERVICE"',
+      'systemctl start --no-block "$SERVICE"',
+    ]);
   });
 
   test('the boot script names this member, its volume and its DNS record', () => {
@@ -129,13 +177,16 @@ WantedBy=multi-user.target
       "RECORD_TTL='15'",
       'WRITE_SECRET=/usr/local/lib/pgha/write-secret',
       'FSTAB=/etc/fstab',
+      'ATTEMPTS=/run/pgha-boot.attempts',
     ]);
   });
 });
 
 describe('renderPatroniCloudInit', () => {
   test('pg-1: exact document', () => {
-    expect(renderPatroniCloudInit(awsCluster, 'pg-1', patroniOptions)).toBe(expected('cloud-init-pg-1.yml'));
+    expect(renderPatroniCloudInit(awsCluster, 'pg-1', patroniOptions)).toBe(
+      expected('cloud-init-pg-1.cloud-config'),
+    );
   });
 
   test('carries the Patroni config for AWS paths, no default PostgreSQL cluster, the env-file unit', () => {
@@ -151,7 +202,16 @@ describe('renderPatroniCloudInit', () => {
     );
     const layout = awsPatroniLayout(awsCluster);
     expect(f['/etc/postgresql-common/createcluster.conf']?.content).toBe('create_main_cluster = false\n');
-    expect(f['/etc/pgha/patroni.yml']?.content).toBe(renderPatroniConfig(awsCluster, 'pg-2', layout.paths));
+    expect(f['/etc/pgha/patroni.yml']?.content).toBe(
+      renderPatroniConfig(awsCluster, 'pg-2', layout.paths, { superuserCidrs: ['10.0.200.0/24'] }),
+    );
+    // The superuser from the admin network only: the VPC-wide client line admits every role but it.
+    expect(parse(f['/etc/pgha/patroni.yml']?.content ?? '', { version: '1.1' }).postgresql.pg_hba).toEqual(
+      expect.arrayContaining([
+        'hostssl all postgres 10.0.200.0/24 scram-sha-256',
+        'host all postgres all reject',
+      ]),
+    );
     expect(f['/usr/local/sbin/pgha-boot']?.content).toBe(
       renderPatroniBootScript(awsCluster, 'pg-2', patroniOptions),
     );

@@ -4,7 +4,14 @@ import { type Problem, UserdataError } from './errors.js';
 import { type EtcdPaths, etcdMember, renderEtcdConfig } from './etcd-config.js';
 import { type PatroniPaths, patroniNode, renderPatroniConfig } from './patroni-config.js';
 import { isHost } from './private/net.js';
-import { BOOT_SCRIPT, compile, ETCD_UNIT, PATRONI_UNIT, WRITE_SECRET_PY } from './private/templates.js';
+import {
+  BOOT_SCRIPT,
+  BOOT_UNIT,
+  compile,
+  ETCD_UNIT,
+  PATRONI_UNIT,
+  WRITE_SECRET_PY,
+} from './private/templates.js';
 import { toYaml } from './private/yaml.js';
 
 /** A Debian package, optionally pinned to an exact version (`apt-get install name=version`). */
@@ -50,6 +57,12 @@ export interface PatroniCloudInitOptions {
   readonly passwordsSecretArn: string;
   /** The node's persistent EBS data volume (`vol-...`). */
   readonly dataVolumeId: string;
+  /**
+   * The only networks the superuser may log in from over TCP besides loopback (the admin hosts); see
+   * `PgHbaOptions`. An empty list: on the node only.
+   * @default - the superuser from the cluster's allowed networks, like every role
+   */
+  readonly superuserCidrs?: readonly string[];
   /**
    * More Debian packages to install with the component policy's set (patroni, python3-etcd,
    * postgresql-<postgresVersion>, awscli, curl; on Debian 12 Patroni from the pinned trixie source).
@@ -100,6 +113,9 @@ export function awsPatroniLayout(cluster: Cluster) {
 }
 
 const BOOT_FILE = '/usr/local/sbin/pgha-boot';
+/** The unit that runs {@link BOOT_FILE} at every boot and retries it with backoff until it succeeds. */
+export const BOOT_SERVICE = 'pgha-boot.service';
+const BOOT_UNIT_FILE = `/etc/systemd/system/${BOOT_SERVICE}`;
 const INSTALL_FILE = '/usr/local/sbin/pgha-install-components';
 /** What every instance needs besides its role's components: the AWS CLI and curl for the boot script. */
 const BOOT_PACKAGES = ['awscli', 'curl'] as const;
@@ -128,6 +144,25 @@ interface BootContext {
 }
 
 const bootScript = compile<BootContext>(BOOT_SCRIPT);
+const bootUnit = compile<{ role: string; member: string; cluster: string; bootFile: string }>(BOOT_UNIT);
+
+/**
+ * The boot script, its unit and the runcmd that starts it: cloud-init runs once per instance, so it only
+ * enables the unit (which then runs at every boot) and starts it without waiting; the unit retries.
+ */
+function bootFiles(role: string, member: string, cluster: string, script: string) {
+  return {
+    files: [
+      file(BOOT_FILE, '0700', script),
+      file(BOOT_UNIT_FILE, '0644', bootUnit({ role, member, cluster, bootFile: BOOT_FILE })),
+    ],
+    runcmd: [
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', BOOT_SERVICE],
+      ['systemctl', 'start', '--no-block', BOOT_SERVICE],
+    ],
+  };
+}
 const etcdUnit = compile<{ member: string; cluster: string; mountPoint: string; configFile: string }>(
   ETCD_UNIT,
 );
@@ -245,7 +280,8 @@ export function renderPatroniBootScript(
  * `#cloud-config` user data for one etcd member on EC2: pinned packages (the distro's own etcd unit masked),
  * the rendered etcd config, a systemd unit, and a boot script that fetches the member's certificate from
  * Secrets Manager, attaches and mounts its data volume (formatting it only when blank), points its DNS
- * record at its private IP and starts etcd. No key, password or token is in it.
+ * record at its private IP and starts etcd without waiting for a quorum. The boot script runs as
+ * `pgha-boot.service` at every boot, retried with backoff until it succeeds. No key, password or token is in it.
  */
 export function renderEtcdCloudInit(
   cluster: Cluster,
@@ -253,6 +289,7 @@ export function renderEtcdCloudInit(
   options: EtcdCloudInitOptions,
 ): string {
   const script = renderEtcdBootScript(cluster, memberName, options);
+  const boot = bootFiles('etcd', memberName, cluster.name, script);
   const l = AWS_ETCD_LAYOUT;
   const install = renderComponentInstallScript(hostOsOf(cluster, `etcd member "${memberName}"`), {
     etcd: true,
@@ -274,9 +311,9 @@ export function renderEtcdCloudInit(
         }),
       ),
       file(WRITE_SECRET_FILE, '0755', WRITE_SECRET_PY),
-      file(BOOT_FILE, '0700', script),
+      ...boot.files,
     ],
-    runcmd: [[BOOT_FILE]],
+    runcmd: boot.runcmd,
   });
 }
 
@@ -284,7 +321,8 @@ export function renderEtcdCloudInit(
  * `#cloud-config` user data for one Patroni node on EC2: pinned packages (no default PostgreSQL cluster, the
  * distro's Patroni unit masked), the rendered Patroni config, a systemd unit reading the passwords from an
  * EnvironmentFile, and a boot script that fetches the node's certificate and the passwords from Secrets
- * Manager, attaches and mounts its data volume and starts Patroni. No key or password is in it.
+ * Manager, attaches and mounts its data volume and starts Patroni; run by `pgha-boot.service` at every boot,
+ * retried with backoff. The superuser logs in only from `superuserCidrs` when given. No key or password is in it.
  */
 export function renderPatroniCloudInit(
   cluster: Cluster,
@@ -292,6 +330,7 @@ export function renderPatroniCloudInit(
   options: PatroniCloudInitOptions,
 ): string {
   const script = renderPatroniBootScript(cluster, nodeName, options);
+  const boot = bootFiles('patroni', nodeName, cluster.name, script);
   const l = awsPatroniLayout(cluster);
   const install = renderComponentInstallScript(hostOsOf(cluster, `Patroni node "${nodeName}"`), {
     patroni: true,
@@ -304,7 +343,16 @@ export function renderPatroniCloudInit(
       file(INSTALL_FILE, '0700', install),
       // Installing PostgreSQL must not create and start a default cluster: Patroni owns the data directory.
       file('/etc/postgresql-common/createcluster.conf', '0644', 'create_main_cluster = false\n'),
-      file(l.configFile, '0644', renderPatroniConfig(cluster, nodeName, l.paths)),
+      file(
+        l.configFile,
+        '0644',
+        renderPatroniConfig(
+          cluster,
+          nodeName,
+          l.paths,
+          options.superuserCidrs === undefined ? {} : { superuserCidrs: options.superuserCidrs },
+        ),
+      ),
       file(
         l.unitFile,
         '0644',
@@ -317,9 +365,9 @@ export function renderPatroniCloudInit(
         }),
       ),
       file(WRITE_SECRET_FILE, '0755', WRITE_SECRET_PY),
-      file(BOOT_FILE, '0700', script),
+      ...boot.files,
     ],
-    runcmd: [[BOOT_FILE]],
+    runcmd: boot.runcmd,
   });
 }
 
@@ -328,7 +376,7 @@ function file(path: string, permissions: string, content: string) {
 }
 
 function cloudConfig(doc: Record<string, unknown>): string {
-  return `#cloud-config\n${toYaml(doc)}`;
+  return `#cloud-config\n${toYaml(doc, { compact: true })}`;
 }
 
 /** A CDK for Terraform string token (`${TfToken[TOKEN.n]}`): resolved at synth time, not checked here. */

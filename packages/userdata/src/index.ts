@@ -68,6 +68,7 @@ export {
 export {
   DEFAULT_CLUSTER_PARAMETERS,
   type PatroniPaths,
+  type PgHbaOptions,
   patroniNode,
   patroniRestUrls,
   pgHbaLines,

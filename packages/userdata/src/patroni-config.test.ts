@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { awsCluster, localCluster, localPatroniPaths } from '../test/fixtures.js';
+import { awsPatroniLayout } from './cloud-init.js';
 import { isUserdataError } from './errors.js';
 import { patroniRestUrls, pgHbaLines, renderPatroniConfig } from './patroni-config.js';
 
@@ -120,6 +121,33 @@ describe('renderPatroniConfig', () => {
       'hostssl replication replicator 10.0.2.0/24 scram-sha-256',
       'hostssl all all 10.0.0.0/16 scram-sha-256',
     ]);
+  });
+
+  test('pg_hba with superuserCidrs: the superuser from loopback and the admin networks only, never the clients', () => {
+    expect(pgHbaLines(awsCluster, { superuserCidrs: ['10.0.200.0/24', '192.168.7.0/24'] })).toEqual([
+      'local all all scram-sha-256',
+      'local replication replicator scram-sha-256',
+      'hostssl replication replicator 10.0.0.0/16 scram-sha-256',
+      'host all all 127.0.0.1/32 scram-sha-256',
+      'host all all ::1/128 scram-sha-256',
+      'hostssl all postgres 10.0.200.0/24 scram-sha-256',
+      'hostssl all postgres 192.168.7.0/24 scram-sha-256',
+      'host all postgres all reject',
+      'hostssl all all 10.0.0.0/16 scram-sha-256',
+    ]);
+    // No admin network: the superuser on the node only.
+    expect(pgHbaLines(awsCluster, { superuserCidrs: [] })).toContain('host all postgres all reject');
+    expect(pgHbaLines(awsCluster, { superuserCidrs: [] }).filter((l) => / postgres /.test(l))).toEqual([
+      'host all postgres all reject',
+    ]);
+  });
+
+  test('superuserCidrs that are not CIDRs are refused, naming the option', () => {
+    expect(() =>
+      renderPatroniConfig(awsCluster, 'pg-1', awsPatroniLayout(awsCluster).paths, {
+        superuserCidrs: ['10.0.0.1'],
+      }),
+    ).toThrow(/hba\.superuserCidrs/);
   });
 
   test('hostile characters in paths survive into YAML unchanged', () => {

@@ -2,7 +2,7 @@ import type { Cluster, PatroniNode } from './cluster.js';
 import { type Problem, UserdataError } from './errors.js';
 import type { TlsFiles } from './etcd-config.js';
 import { checkPath } from './private/checks.js';
-import { hostPort } from './private/net.js';
+import { hostPort, isCidr } from './private/net.js';
 import { atLeast, parseVersion } from './private/version.js';
 import { toYaml } from './private/yaml.js';
 
@@ -42,16 +42,40 @@ export function patroniRestUrls(cluster: Cluster): string[] {
   return cluster.patroni.nodes.map((n) => `https://${hostPort(n.host, cluster.patroni.restPort)}`);
 }
 
+/** Who may log in how, beyond what the cluster description says (per target: AWS names its admin hosts). */
+export interface PgHbaOptions {
+  /**
+   * The only networks the superuser may log in from over TCP, besides loopback (Patroni's own connection):
+   * given, the superuser gets a `hostssl` line for each and a `reject` line for everything else before the
+   * client lines, so the clients' networks (a whole VPC) admit application roles but not the superuser.
+   * Applications get their own roles (`CREATE ROLE app LOGIN ...` as the superuser from an admin host).
+   * @default - the superuser logs in from the allowed networks like every other role (the local target)
+   */
+  readonly superuserCidrs?: readonly string[];
+}
+
 /**
  * The pg_hba lines every node gets: socket access with a password, `hostssl` (scram-sha-256) for clients and
- * for the separate replication role from the allowed networks; everything else is refused.
+ * for the separate replication role from the allowed networks; everything else is refused. With
+ * `superuserCidrs`, the superuser only from loopback and those networks.
  */
-export function pgHbaLines(cluster: Cluster): string[] {
+export function pgHbaLines(cluster: Cluster, options: PgHbaOptions = {}): string[] {
   const { users, allowedCidrs, replicationCidrs } = cluster.patroni;
+  const superuser =
+    options.superuserCidrs === undefined
+      ? []
+      : [
+          // Patroni's own superuser connection goes to localhost over TCP when it listens on every address.
+          'host all all 127.0.0.1/32 scram-sha-256',
+          'host all all ::1/128 scram-sha-256',
+          ...options.superuserCidrs.map((c) => `hostssl all ${users.superuser} ${c} scram-sha-256`),
+          `host all ${users.superuser} all reject`,
+        ];
   return [
     'local all all scram-sha-256',
     `local replication ${users.replication} scram-sha-256`,
     ...replicationCidrs.map((c) => `hostssl replication ${users.replication} ${c} scram-sha-256`),
+    ...superuser,
     ...allowedCidrs.map((c) => `hostssl all all ${c} scram-sha-256`),
   ];
 }
@@ -67,9 +91,26 @@ export const DEFAULT_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
  * Uses the `etcd3:` section (etcd 3.4 serves no v2 API). Valid for Patroni 3.0.2 and 3.2+.
  * @throws UserdataError `UNKNOWN_MEMBER` or `INVALID_OPTIONS`
  */
-export function renderPatroniConfig(cluster: Cluster, nodeName: string, paths: PatroniPaths): string {
+export function renderPatroniConfig(
+  cluster: Cluster,
+  nodeName: string,
+  paths: PatroniPaths,
+  hba: PgHbaOptions = {},
+): string {
   const node = patroniNode(cluster, nodeName);
   const problems: Problem[] = [];
+  const superuserCidrs = hba.superuserCidrs;
+  if (
+    superuserCidrs !== undefined &&
+    (!Array.isArray(superuserCidrs) || superuserCidrs.some((c) => typeof c !== 'string' || !isCidr(c)))
+  ) {
+    problems.push({
+      path: 'hba.superuserCidrs',
+      value: superuserCidrs,
+      message:
+        'give a list of CIDR blocks (e.g. ["10.20.200.0/24"]); an empty list admits the superuser on loopback only',
+    });
+  }
   for (const key of ['dataDir', 'binDir', 'pgpassFile', 'socketDir'] as const) {
     checkPath(paths[key], `paths.${key}`, problems);
   }
@@ -109,7 +150,7 @@ export function renderPatroniConfig(cluster: Cluster, nodeName: string, paths: P
     parameters: { ...DEFAULT_CLUSTER_PARAMETERS, ...p.parameters },
   };
 
-  const hba = pgHbaLines(cluster);
+  const hbaLines = pgHbaLines(cluster, hba);
   const version = parseVersion(p.version);
   const needsBootstrapHba = version === undefined || !atLeast(version, 3, 2);
   const config: Record<string, unknown> = {
@@ -145,7 +186,7 @@ export function renderPatroniConfig(cluster: Cluster, nodeName: string, paths: P
       },
       initdb: [{ encoding: 'UTF8' }, 'data-checksums'],
       // Patroni < 3.2's --validate-config demands bootstrap.pg_hba although postgresql.pg_hba wins.
-      ...(needsBootstrapHba ? { pg_hba: hba } : {}),
+      ...(needsBootstrapHba ? { pg_hba: hbaLines } : {}),
     },
     postgresql: {
       listen: hostPort(node.listenAddress, p.postgresPort),
@@ -166,7 +207,7 @@ export function renderPatroniConfig(cluster: Cluster, nodeName: string, paths: P
         ssl_ca_file: paths.tls.caFile,
         password_encryption: 'scram-sha-256',
       },
-      pg_hba: hba,
+      pg_hba: hbaLines,
       // pg_basebackup's default is a spread checkpoint: a new replica would wait for it to finish.
       basebackup: [{ checkpoint: 'fast' }],
     },

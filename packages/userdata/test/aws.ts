@@ -12,4 +12,6 @@ export const patroniOptions: PatroniCloudInitOptions = {
   tlsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/pg-1/tls-AbCdEf',
   passwordsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/passwords-GhIjKl',
   dataVolumeId: 'vol-0fedcba9876543210',
+  // The admin hosts: the only network the superuser may log in from (besides loopback).
+  superuserCidrs: ['10.0.200.0/24'],
 };

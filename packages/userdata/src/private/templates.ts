@@ -42,7 +42,9 @@ Wants=network-online.target
 RequiresMountsFor={{unit mountPoint}}
 
 [Service]
+# Ready only with a quorum: never time out a member waiting for its peers (pgha-boot does not wait).
 Type=notify
+TimeoutStartSec=infinity
 User=etcd
 Group=etcd
 ExecStart=/usr/bin/etcd --config-file {{unit configFile}}
@@ -77,13 +79,35 @@ RestartSec=5
 WantedBy=multi-user.target
 `;
 
+/**
+ * The unit that runs the boot script: at first boot (cloud-init's runcmd starts it without waiting) and at
+ * every later boot, and again after a failure with backoff (the script waits 10, 20, 40 ... 300 s between
+ * attempts, counted in /run so a reboot starts afresh) until it succeeds: a transient apt, IMDS, IAM or
+ * Secrets Manager error does not leave the node dead. Every step of the script is idempotent.
+ */
+export const BOOT_UNIT = `[Unit]
+Description=pgha boot of {{unit role}} {{unit member}} of cluster {{unit cluster}}
+After=network-online.target
+Wants=network-online.target
+StartLimitIntervalSec=0
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart={{unit bootFile}} --backoff
+Restart=on-failure
+RestartSec=1
+TimeoutStartSec=30min
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+`;
+
 /** Writes a Secrets Manager secret (JSON on stdin) to 0600 files owned by a service user; never prints values. */
 export const WRITE_SECRET_PY = `#!/usr/bin/python3
-"""pgha: write a secret (JSON on stdin) to files owned by a service user, mode 0600.
-
-usage: write-secret tls DIR USER   (keys cert, key, ca -> DIR/node.crt, node.key, ca.crt)
-       write-secret env FILE USER  (Patroni passwords -> systemd EnvironmentFile)
-"""
+"""pgha: write-secret tls DIR USER | env FILE USER (JSON on stdin -> 0600 files)"""
 import json
 import os
 import pwd
@@ -147,8 +171,7 @@ main()
  * user_data strings as interpolation, passes it through unchanged.
  */
 export const BOOT_SCRIPT = `#!/bin/bash
-# pgha boot for {{unit role}} {{unit member}} of cluster {{unit cluster}}: fetch this node's certificate
-# and secrets, attach and mount its data volume,{{#if dns}} point its DNS record at it,{{/if}} start {{unit service}}.
+# pgha boot of {{unit role}} {{unit member}} ({{unit cluster}}): install, secrets, data volume,{{#if dns}} DNS,{{/if}} start.
 set -euo pipefail
 umask 077
 
@@ -173,6 +196,7 @@ RECORD_TTL={{sh dns.ttlSeconds}}
 {{/if}}
 WRITE_SECRET=/usr/local/lib/pgha/write-secret
 FSTAB=/etc/fstab
+ATTEMPTS=/run/pgha-boot.attempts
 
 log() { printf 'pgha-boot: %s\\n' "$*" >&2; }
 fail() {
@@ -180,17 +204,17 @@ fail() {
   exit 1
 }
 
-if [ "$#" -gt 0 ] && [ "$1" = --settings ]; then
-  printf '%s=%s\\n' ROLE "$ROLE" SERVICE "$SERVICE" SERVICE_USER "$SERVICE_USER" TLS_SECRET_ARN "$TLS_SECRET_ARN" \\
-    TLS_DIR "$TLS_DIR" VOLUME_ID "$VOLUME_ID" VOLUME_DEVICE "$VOLUME_DEVICE" MOUNT_POINT "$MOUNT_POINT" DATA_DIR "$DATA_DIR"
-{{#if passwordsSecretArn}}
-  printf '%s=%s\\n' PASSWORDS_SECRET_ARN "$PASSWORDS_SECRET_ARN" ENV_FILE "$ENV_FILE"
-{{/if}}
-{{#if dns}}
-  printf '%s=%s\\n' ZONE_ID "$ZONE_ID" RECORD_NAME "$RECORD_NAME" RECORD_TTL "$RECORD_TTL"
-{{/if}}
-  exit 0
-fi
+# --backoff (the unit): attempt n first waits 10 * 2^(n-2) s, at most 300.
+backoff() {
+  local n d=10 i
+  n=$(cat "$ATTEMPTS" 2>/dev/null) || n=0
+  case "$n" in '' | *[!0-9]*) n=0 ;; esac
+  n=$((n + 1))
+  echo "$n" >"$ATTEMPTS"
+  for ((i = 2; i < n && d < 300; i++)); do d=$((d * 2)); done
+  [ "$d" -le 300 ] || d=300
+  [ "$n" -eq 1 ] || { log "attempt $n in $d s" && sleep "$d"; }
+}
 
 imds() {
   local token
@@ -265,7 +289,7 @@ update_dns() {
 
 main() {
   [ "$(id -u)" -eq 0 ] || fail 'run as root'
-  # The component policy's packages (pgha-install-components); idempotent, so a retried boot repeats it.
+  # Idempotent, like every step here: a retried boot repeats them.
   "$INSTALL_COMPONENTS" || fail 'installing the components failed: the instance needs egress to the Debian archive (a NAT gateway or a proxy)'
   id -u "$SERVICE_USER" >/dev/null 2>&1 || fail "no user $SERVICE_USER: is the $ROLE package installed?"
   INSTANCE_ID=$(imds instance-id)
@@ -283,11 +307,17 @@ main() {
   update_dns
 {{/if}}
   systemctl daemon-reload
-  systemctl enable --now "$SERVICE"
-  log "$SERVICE started on $INSTANCE_ID ($PRIVATE_IP)"
+  systemctl enable "$SERVICE"
+  # No waiting: etcd is ready only with a quorum.
+  systemctl start --no-block "$SERVICE"
+  rm -f "$ATTEMPTS"
+  log "$SERVICE enabled and started on $INSTANCE_ID ($PRIVATE_IP)"
 }
 
-main "$@"
+if [ "$#" -gt 0 ] && [ "$1" = --backoff ]; then
+  backoff
+fi
+main
 `;
 
 /**
