@@ -13,7 +13,7 @@ const options: HostBaseOptions = {
   ownerTagKey: 'pgha:member',
   availabilityZone: 'eu-west-1b',
   kmsKeyArn: KEY,
-  settings: { dataVolumeSizeGiB: 30, secretRecoveryWindowDays: 7, enableSsm: true, partition: 'aws-cn' },
+  settings: { dataVolumeSizeGiB: 30, secretRecoveryWindowDays: 7, partition: 'aws-cn' },
   policy: { name: 'member', secretsSid: 'TlsSecret', instanceSid: 'AttachToOwnMemberInstance' },
 };
 
@@ -29,17 +29,14 @@ const statements = (doc: Parameters<typeof configOf>[0], host: Construct) =>
   (JSON.parse(configOf(doc, resourceAt(host, 'policy')).policy as string) as { Statement: Json[] }).Statement;
 
 describe('addHostBase', () => {
-  test('construct ids are a contract: data-volume, tls-secret, role, policy, ssm-policy, instance-profile', () => {
+  test('construct ids are a contract: data-volume, tls-secret, role, policy, instance-profile (no SSM policy)', () => {
     expect(resourcePaths(synthHost(options).host)).toEqual([
       'data-volume',
       'instance-profile',
       'policy',
       'role',
-      'ssm-policy',
       'tls-secret',
     ]);
-    const noSsm = synthHost({ ...options, settings: { ...options.settings, enableSsm: false } });
-    expect(resourcePaths(noSsm.host)).not.toContain('ssm-policy');
   });
 
   test('an encrypted gp3 data volume in the host zone, tagged with its owner; an empty secret under its name', () => {
@@ -49,6 +46,8 @@ describe('addHostBase', () => {
       size: 30,
       type: 'gp3',
       encrypted: true,
+      // The construct's key, never the account's default EBS key (the role has no grant on that one).
+      kms_key_id: KEY,
       tags: { 'pgha:member': 'etcd-1', Name: 'main-etcd-1-data', team: 'db' },
     });
     expect(base.tags).toEqual({ 'pgha:cluster': 'main', team: 'db', 'pgha:member': 'etcd-1' });
@@ -102,26 +101,48 @@ describe('addHostBase', () => {
         },
       },
       { Sid: 'WatchVolumeState', Effect: 'Allow', Action: ['ec2:DescribeVolumes'], Resource: ['*'] },
+      {
+        // Attaching a volume encrypted with a customer managed key: a grant for EC2 on exactly that key.
+        Sid: 'UseDataVolumeKey',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+        Resource: [KEY],
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      },
       { Sid: 'Extra', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:x' },
     ]);
   });
 
-  test('EC2 may assume the role; the profile carries it; SSM uses the partition', () => {
+  test('EC2 may assume the role; the profile carries it; both named by prefix, unique in the account', () => {
     const { doc, host } = synthHost(options);
     const role = configOf(doc, resourceAt(host, 'role'));
-    expect(role.name).toBe('pgha-main-etcd-1');
+    // IAM names are account-wide: a fixed name collides when the cluster is deployed in a second region.
+    expect(role.name).toBeUndefined();
+    expect(role.name_prefix).toBe('pgha-main-etcd-1-');
     expect(role.description).toBe('pgha main: instance role of etcd member etcd-1');
     expect(JSON.parse(role.assume_role_policy as string)).toEqual({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     });
     const roleRef = resourceAt(host, 'role');
-    expect(configOf(doc, resourceAt(host, 'instance-profile'))).toMatchObject({
-      name: 'pgha-main-etcd-1',
-      role: ref(roleRef, 'name'),
+    const profile = configOf(doc, resourceAt(host, 'instance-profile'));
+    expect(profile).toMatchObject({ name_prefix: 'pgha-main-etcd-1-', role: ref(roleRef, 'name') });
+    expect(profile.name).toBeUndefined();
+  });
+
+  test('name prefixes stay within what IAM takes (38 characters) for the longest names', () => {
+    const { doc, host } = synthHost({
+      ...options,
+      clusterName: 'a'.repeat(20),
+      name: `etcd-${'m'.repeat(26)}`,
     });
-    expect(configOf(doc, resourceAt(host, 'ssm-policy')).policy_arn).toBe(
-      'arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore',
-    );
+    const prefix = configOf(doc, resourceAt(host, 'role')).name_prefix as string;
+    expect(prefix).toHaveLength(38);
+    expect(prefix.endsWith('-')).toBe(true);
+  });
+
+  test('the inline policy is returned, for the instance to depend on', () => {
+    const { host, base } = synthHost(options);
+    expect(base.policy).toBe(resourceAt(host, 'policy'));
   });
 });

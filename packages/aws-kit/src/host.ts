@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import {
   addInstanceRole,
   attachOwnVolumeStatements,
+  dataVolumeKeyStatement,
   type InstanceRole,
   type PolicyStatement,
   readSecretsStatements,
@@ -15,7 +16,6 @@ import { addSecretContainer } from './secrets.js';
 export interface HostSettings {
   readonly dataVolumeSizeGiB: number;
   readonly secretRecoveryWindowDays: number;
-  readonly enableSsm: boolean;
   readonly partition: string;
 }
 
@@ -35,9 +35,9 @@ export interface HostBaseOptions {
   readonly ownerTagKey: string;
   /** Zone of the host, so of its data volume. */
   readonly availabilityZone: string;
-  /** ARN of the KMS key that encrypts the secrets. */
+  /** ARN of the KMS key that encrypts the secrets and the data volume. */
   readonly kmsKeyArn: string;
-  /** Size, recovery window, SSM and partition settings of the construct. */
+  /** Size, recovery window and partition settings of the construct. */
   readonly settings: HostSettings;
   /** The role's inline policy. */
   readonly policy: {
@@ -67,10 +67,11 @@ export interface HostBase extends InstanceRole {
 }
 
 /**
- * What every host of a pgha cluster has besides its instance: a persistent encrypted data volume in its zone, an
- * empty KMS-encrypted secret for its TLS material, and an instance role that reads only its own secrets,
- * decrypts only for them, and attaches only its own volume to only its own instance. Construct ids under
- * `scope`: `data-volume`, `tls-secret`, and those of {@link addInstanceRole}.
+ * What every host of a pgha cluster has besides its instance: a persistent data volume in its zone encrypted
+ * with the construct's KMS key, an empty KMS-encrypted secret for its TLS material, and an instance role that
+ * reads only its own secrets, decrypts only for them, attaches only its own volume to only its own instance
+ * (with a grant on the key for EC2). Construct ids under `scope`: `data-volume`, `tls-secret`, and those of
+ * {@link addInstanceRole}.
  */
 export function addHostBase(scope: Construct, o: HostBaseOptions): HostBase {
   const cluster = o.clusterName;
@@ -78,6 +79,7 @@ export function addHostBase(scope: Construct, o: HostBaseOptions): HostBase {
   const dataVolume = addDataVolume(scope, 'data-volume', {
     availabilityZone: o.availabilityZone,
     sizeGiB: o.settings.dataVolumeSizeGiB,
+    kmsKeyArn: o.kmsKeyArn,
     tags: { ...tags, Name: `${cluster}-${o.name}-data` },
   });
   const tlsSecretName = `pgha/${cluster}/${o.component}/${o.name}/tls`;
@@ -92,8 +94,6 @@ export function addHostBase(scope: Construct, o: HostBaseOptions): HostBase {
     name: `pgha-${cluster}-${o.name}`,
     description: `pgha ${cluster}: instance role of ${o.kind} ${o.name}`,
     policyName: o.policy.name,
-    enableSsm: o.settings.enableSsm,
-    partition: o.settings.partition,
     statements: [
       ...readSecretsStatements(o.policy.secretsSid, secretArns, o.kmsKeyArn),
       ...attachOwnVolumeStatements({
@@ -103,6 +103,7 @@ export function addHostBase(scope: Construct, o: HostBaseOptions): HostBase {
         ownerTag: { key: o.ownerTagKey, value: o.name },
         instanceSid: o.policy.instanceSid,
       }),
+      dataVolumeKeyStatement(o.kmsKeyArn),
       ...(o.policy.moreStatements ?? []),
     ],
   });

@@ -1,7 +1,6 @@
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import type { Construct } from 'constructs';
 import { TAG_KEYS } from './tags.js';
 
@@ -98,9 +97,39 @@ export function attachOwnVolumeStatements(o: AttachOwnVolumeOptions): PolicyStat
   ];
 }
 
+/** Longest `name_prefix` IAM takes for a role or an instance profile (Terraform appends 26 characters). */
+export const IAM_NAME_PREFIX_MAX = 38;
+
+/**
+ * The `name_prefix` of a role and its instance profile: `<base>-`, cut to {@link IAM_NAME_PREFIX_MAX}. IAM names
+ * are account-wide, not regional: a fixed name would collide when the same cluster name is deployed in two
+ * regions, so Terraform appends a unique suffix.
+ */
+export function iamNamePrefix(base: string): string {
+  return `${base.slice(0, IAM_NAME_PREFIX_MAX - 1)}-`;
+}
+
+/**
+ * Use a customer managed KMS key for EBS volumes the instance attaches itself: `AttachVolume` of a volume
+ * encrypted with such a key needs `kms:CreateGrant` (for the EC2 service only) on the key. Statement
+ * `UseDataVolumeKey`.
+ */
+export function dataVolumeKeyStatement(kmsKeyArn: string): PolicyStatement {
+  return {
+    Sid: 'UseDataVolumeKey',
+    Effect: 'Allow',
+    Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+    Resource: [kmsKeyArn],
+    Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  };
+}
+
 /** Options of {@link addInstanceRole}. */
 export interface InstanceRoleOptions {
-  /** Name of the role and of its instance profile. */
+  /**
+   * Base of the names of the role and its instance profile: both get `name_prefix` `<name>-` (see
+   * {@link iamNamePrefix}), so they are unique in the account whatever region the stack is in.
+   */
   readonly name: string;
   /** Description of the role. */
   readonly description: string;
@@ -108,43 +137,39 @@ export interface InstanceRoleOptions {
   readonly policyName: string;
   /** The inline policy's statements. */
   readonly statements: readonly PolicyStatement[];
-  /** Attach `AmazonSSMManagedInstanceCore` (shell access through SSM instead of SSH). */
-  readonly enableSsm: boolean;
-  /** AWS partition, for the managed policy's ARN. */
-  readonly partition: string;
 }
 
 /** What {@link addInstanceRole} creates. */
 export interface InstanceRole {
   readonly role: IamRole;
+  /**
+   * The inline policy. The instance reads its secrets and attaches its volume with it at boot: the instance (or
+   * its autoscaling group) must depend on it, or the first boot can run before IAM has it.
+   */
+  readonly policy: IamRolePolicy;
   readonly instanceProfile: IamInstanceProfile;
 }
 
 /**
- * An EC2 instance role with one inline policy, optionally SSM, and its instance profile. Construct ids under
- * `scope` (a public contract: renaming one replaces the resource): `role`, `policy`, `ssm-policy`,
+ * An EC2 instance role with one inline policy and its instance profile, both named by `name_prefix`. Construct
+ * ids under `scope` (a public contract: renaming one replaces the resource): `role`, `policy`,
  * `instance-profile`.
  */
 export function addInstanceRole(scope: Construct, o: InstanceRoleOptions): InstanceRole {
+  const namePrefix = iamNamePrefix(o.name);
   const role = new IamRole(scope, 'role', {
-    name: o.name,
+    namePrefix,
     description: o.description,
     assumeRolePolicy: EC2_ASSUME_ROLE_POLICY,
   });
-  new IamRolePolicy(scope, 'policy', {
+  const policy = new IamRolePolicy(scope, 'policy', {
     name: o.policyName,
     role: role.id,
     policy: policyDocument(o.statements),
   });
-  if (o.enableSsm) {
-    new IamRolePolicyAttachment(scope, 'ssm-policy', {
-      role: role.name,
-      policyArn: `arn:${o.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
-  }
   const instanceProfile = new IamInstanceProfile(scope, 'instance-profile', {
-    name: o.name,
+    namePrefix,
     role: role.name,
   });
-  return { role, instanceProfile };
+  return { role, policy, instanceProfile };
 }

@@ -17,6 +17,11 @@ export interface DataVolumeOptions {
   readonly availabilityZone: string;
   /** Size in GiB. */
   readonly sizeGiB: number;
+  /**
+   * ARN of the KMS key that encrypts it. Named explicitly, so the volume never depends on the account's default
+   * EBS key (which, when customer managed, the instance role would have no grant on).
+   */
+  readonly kmsKeyArn: string;
   /** Tags of the volume. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -31,6 +36,7 @@ export function addDataVolume(scope: Construct, id: string, o: DataVolumeOptions
     size: o.sizeGiB,
     type: 'gp3',
     encrypted: true,
+    kmsKeyId: o.kmsKeyArn,
     tags: { ...o.tags },
   });
 }

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { clusterNameProblem, hostedZoneIdProblem, hostProblems, commonRules as r } from './prop-rules.js';
+import {
+  adminSources,
+  clusterNameProblem,
+  hostedZoneIdProblem,
+  hostProblems,
+  commonRules as r,
+} from './prop-rules.js';
 import { collectProblems, type Rule } from './rules.js';
 
 const subnets = [
@@ -158,6 +164,34 @@ describe('commonRules', () => {
       /^packages: got "etcd"; give a list of \{ name, version\? \} Debian packages/,
       { packages: [] },
     ],
+    [
+      'adminAccess (open to all)',
+      r.adminAccess,
+      { adminAccess: { cidrs: ['0.0.0.0/0'] } },
+      /^adminAccess\.cidrs\[0\]: got "0\.0\.0\.0\/0"; admin access must not be open to every address/,
+      { adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0123abcd' } },
+    ],
+    [
+      'adminAccess (empty)',
+      r.adminAccess,
+      { adminAccess: {} },
+      /^adminAccess: got \{\}; name the admin hosts' CIDRs and\/or security group, or leave adminAccess out$/,
+      { adminAccess: { securityGroupId: 'sg-0123abcd' } },
+    ],
+    [
+      'adminAccess (bad group)',
+      r.adminAccess,
+      { adminAccess: { securityGroupId: 'group-1' } },
+      /^adminAccess\.securityGroupId: got "group-1"; expected an id like "sg-/,
+      {},
+    ],
+    [
+      'removedProps',
+      r.removedProps,
+      { enableSsm: true },
+      /^enableSsm: got true; removed \(Debian AMIs carry no SSM agent\).*EC2 Instance Connect Endpoint or a bastion/,
+      {},
+    ],
   ])('%s', (_name, rule, bad, expected, good) => {
     expect(collectProblems(bad as never, [rule])).toEqual([expect.stringMatching(expected)]);
     expect(collectProblems(good as never, [rule])).toEqual([]);
@@ -192,5 +226,16 @@ describe('cluster description checks', () => {
       /^loadBalancerDns\.hostedZoneId: got "zone"; expected an id like "Z/,
     );
     expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'Z0ABC')).toBeUndefined();
+  });
+});
+
+describe('adminSources', () => {
+  test('CIDRs first, then the security group; none without admin access', () => {
+    expect(adminSources({ cidrs: ['10.1.0.0/24', '10.2.0.0/24'], securityGroupId: 'sg-1' })).toEqual([
+      { cidr: '10.1.0.0/24' },
+      { cidr: '10.2.0.0/24' },
+      { securityGroupId: 'sg-1' },
+    ]);
+    expect(adminSources(undefined)).toEqual([]);
   });
 });

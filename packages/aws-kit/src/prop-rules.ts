@@ -1,6 +1,15 @@
-import { idProblem, intInRangeProblem, isDnsName, isUnresolved, type Rule, show } from './rules.js';
+import type { AdminAccess } from './common-props.js';
+import {
+  cidrListProblems,
+  idProblem,
+  intInRangeProblem,
+  isDnsName,
+  isUnresolved,
+  type Rule,
+  show,
+} from './rules.js';
 import { RESERVED_TAG_PREFIX } from './tags.js';
-import type { SubnetPlacement } from './types.js';
+import type { ClientSource, SubnetPlacement } from './types.js';
 
 /** `vpcId`: required, `vpc-...`. */
 const vpcIdRule: Rule<{ readonly vpcId?: string }> = (p) =>
@@ -153,6 +162,48 @@ const packagesRule: Rule<{ readonly packages?: unknown }> = (p) =>
     : `packages: got ${show(p.packages)}; give a list of { name, version? } Debian packages, or leave it unset`;
 
 /**
+ * `adminAccess`: CIDRs (never every address) and/or a security group; an empty object admits nobody, so it is
+ * refused as a likely mistake.
+ */
+const adminAccessRule: Rule<{ readonly adminAccess?: AdminAccess }> = (p) => {
+  const a = p.adminAccess;
+  if (a === undefined || isUnresolved(a)) return undefined;
+  if (typeof a !== 'object' || a === null || (a.cidrs !== undefined && !Array.isArray(a.cidrs))) {
+    return `adminAccess: got ${show(a)}; give { cidrs: ["10.20.200.0/24"] } and/or { securityGroupId: "sg-..." }`;
+  }
+  if ((a.cidrs ?? []).length === 0 && a.securityGroupId === undefined) {
+    return `adminAccess: got ${show(a)}; name the admin hosts' CIDRs and/or security group, or leave adminAccess out`;
+  }
+  const problems = cidrListProblems(
+    'adminAccess.cidrs',
+    a.cidrs,
+    'admin access must not be open to every address: name the admin hosts',
+  );
+  const sg = idProblem(
+    'adminAccess.securityGroupId',
+    a.securityGroupId,
+    /^sg-[0-9a-z]+$/,
+    'sg-0123456789abcdef0',
+  );
+  return sg === undefined ? problems : [...problems, sg];
+};
+
+/** The admin sources as client sources, CIDRs first (the order of the rules' construct ids). */
+export function adminSources(access: AdminAccess | undefined): ClientSource[] {
+  if (access === undefined) return [];
+  return [
+    ...(access.cidrs ?? []).map((cidr) => ({ cidr })),
+    ...(access.securityGroupId === undefined ? [] : [{ securityGroupId: access.securityGroupId }]),
+  ];
+}
+
+/** `enableSsm` was removed: Debian AMIs have no SSM agent, so the prop promised a way in that did not exist. */
+const removedPropsRule: Rule<object> = (p) =>
+  'enableSsm' in p
+    ? `enableSsm: got ${show((p as { enableSsm?: unknown }).enableSsm)}; removed (Debian AMIs carry no SSM agent): drop it and get in with SSH through an EC2 Instance Connect Endpoint or a bastion (see the README)`
+    : undefined;
+
+/**
  * Rules for the props the pgha constructs share, each typed on the one prop it reads so that a construct's rule
  * table (`Rule<XClusterProps>[]`) can list them in its own order next to its own rules. The functions make a
  * rule from the construct's own words or limits.
@@ -176,6 +227,8 @@ export const commonRules = {
   reservedTags: reservedTagsRule,
   userData: userDataRule,
   packages: packagesRule,
+  adminAccess: adminAccessRule,
+  removedProps: removedPropsRule,
 } as const;
 
 const CLUSTER_NAME = /^[a-z][a-z0-9-]{0,19}$/;

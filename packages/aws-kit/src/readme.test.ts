@@ -35,7 +35,6 @@ describe('README usage example', () => {
       'role',
       'scrape-1',
       'security-group',
-      'ssm-policy',
       'tls-secret',
     ]);
     const instance = configOf(doc, resourceAt(built, 'instance'));

@@ -20,7 +20,6 @@ const DEFAULTS = {
   instanceType: 't3.small',
   dataVolumeSizeGiB: 10,
   secretRecoveryWindowDays: 7,
-  enableSsm: true,
   partition: 'aws',
 };
 

@@ -1,3 +1,4 @@
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version/index.js';
 import { describe, expect, test } from 'vitest';
 import {
   arr,
@@ -110,22 +111,14 @@ describe('EtcdCluster: members', () => {
 });
 
 describe('EtcdCluster: DNS', () => {
-  test('SRV records for server (2380) and client (2379) discovery list every member', () => {
-    const { doc } = synthEtcd(baseProps);
-    const srv = ofType(doc, 'aws_route53_record').filter((r) => r.type === 'SRV');
-    const byName = Object.fromEntries(srv.map((r) => [r.name, r.records]));
-    expect(byName).toEqual({
-      '_etcd-server-ssl._tcp.main.pgha.internal': [
-        '0 0 2380 etcd-1.main.pgha.internal',
-        '0 0 2380 etcd-2.main.pgha.internal',
-        '0 0 2380 etcd-3.main.pgha.internal',
-      ],
-      '_etcd-client-ssl._tcp.main.pgha.internal': [
-        '0 0 2379 etcd-1.main.pgha.internal',
-        '0 0 2379 etcd-2.main.pgha.internal',
-        '0 0 2379 etcd-3.main.pgha.internal',
-      ],
-    });
+  test('no SRV records: members bootstrap from the static member list, not from DNS discovery', () => {
+    const { doc, cluster } = synthEtcd(baseProps);
+    expect(ofType(doc, 'aws_route53_record').filter((r) => r.type === 'SRV')).toEqual([]);
+    expect(cluster.clientUrls).toEqual([1, 2, 3].map((i) => `https://etcd-${i}.main.pgha.internal:2379`));
+    // Every member's config names every peer (what SRV discovery would have served).
+    expect(userDataOf(doc, cluster, 1)).toContain(
+      'initial-cluster: etcd-1=https://etcd-1.main.pgha.internal:2380,etcd-2=https://etcd-2.main.pgha.internal:2380,etcd-3=https://etcd-3.main.pgha.internal:2380',
+    );
   });
 
   test('member A records exist from the start, their value left to the boot script', () => {
@@ -200,6 +193,26 @@ describe('EtcdCluster: security groups', () => {
     expect(egress.sort()).toEqual([`2379-2380->${sg}`, '443-443->0.0.0.0/0', '80-80->0.0.0.0/0'].sort());
   });
 
+  test('admin access: 2379 only, from exactly the configured CIDRs and security group', () => {
+    const { doc, cluster } = synthEtcd({
+      ...baseProps,
+      adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' },
+    });
+    const sg = ref(resourceAt(cluster, 'security-group'), 'id');
+    const admin = ingress(doc).filter((r) => /admin access/.test(String(r.description)));
+    expect(
+      admin.map((r) => [
+        r.security_group_id,
+        r.from_port,
+        r.to_port,
+        r.cidr_ipv4 ?? r.referenced_security_group_id,
+      ]),
+    ).toEqual([
+      [sg, 2379, 2379, '10.20.200.0/24'],
+      [sg, 2379, 2379, 'sg-0admin'],
+    ]);
+  });
+
   test('allowClientsFrom refuses the whole internet', () => {
     expect(() => synthEtcd(baseProps, (c) => c.allowClientsFrom({ cidr: '0.0.0.0/0' }))).toThrow(
       /must not be open to every address/,
@@ -233,6 +246,39 @@ describe('EtcdCluster: IAM', () => {
         },
       });
     }
+  });
+
+  test('each autoscaling group depends on its member policy: the first boot reads the secret with it', () => {
+    const { doc, cluster } = synthEtcd(baseProps);
+    for (const i of [1, 2, 3]) {
+      const policy = resourceAt(cluster, `member-${i}/policy`);
+      expect(configOf(doc, resourceAt(cluster, `member-${i}/asg`)).depends_on).toEqual([
+        `${policy.terraformResourceType}.${policy.friendlyUniqueId}`,
+      ]);
+    }
+  });
+
+  test('addBootDependency adds the secret versions to every autoscaling group', () => {
+    const { doc, cluster } = synthEtcd(baseProps, (c) => {
+      const version = new SecretsmanagerSecretVersion(c, 'version', { secretId: 'x', secretString: 'y' });
+      c.addBootDependency(version);
+    });
+    const version = resourceAt(cluster, 'version');
+    for (const i of [1, 2, 3])
+      expect(configOf(doc, resourceAt(cluster, `member-${i}/asg`)).depends_on).toContain(
+        `${version.terraformResourceType}.${version.friendlyUniqueId}`,
+      );
+  });
+
+  test('data volumes are encrypted with the construct key, which the member roles may grant EC2', () => {
+    const { doc, cluster } = synthEtcd(baseProps);
+    const key = ref(resourceAt(cluster, 'kms-key'), 'arn');
+    for (const v of ofType(doc, 'aws_ebs_volume')) expect(v.kms_key_id).toBe(key);
+    const s = statements(configOf(doc, resourceAt(cluster, 'member-1/policy')).policy);
+    expect(s.find((x) => x.Sid === 'UseDataVolumeKey')).toMatchObject({
+      Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+      Resource: [key],
+    });
   });
 
   test('secrets are empty containers encrypted with a rotating customer key', () => {
@@ -377,8 +423,13 @@ describe('EtcdCluster: user-data and tags', () => {
 
 describe('EtcdCluster: construct ids are a public contract', () => {
   test('resource construct paths', () => {
-    const { cluster } = synthEtcd({ ...baseProps, clientLoadBalancer: true }, (c) =>
-      c.allowClientsFrom({ cidr: '10.9.0.0/16' }),
+    const { cluster } = synthEtcd(
+      {
+        ...baseProps,
+        clientLoadBalancer: true,
+        adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' },
+      },
+      (c) => c.allowClientsFrom({ cidr: '10.9.0.0/16' }),
     );
     const member = (i: number) =>
       [
@@ -389,11 +440,14 @@ describe('EtcdCluster: construct ids are a public contract', () => {
         'launch-template',
         'policy',
         'role',
-        'ssm-policy',
         'tls-secret',
       ].map((r) => `member-${i}/${r}`);
     expect(resourcePaths(cluster)).toEqual(
       [
+        'admin-ingress-1',
+        'admin-ingress-2',
+        'admin-lb-ingress-1',
+        'admin-lb-ingress-2',
         'client-ingress-1',
         'client-ingress-lb',
         'client-ingress-members',
@@ -415,8 +469,6 @@ describe('EtcdCluster: construct ids are a public contract', () => {
         ...member(3),
         'peer-ingress',
         'security-group',
-        'srv-client',
-        'srv-server',
       ].sort(),
     );
   });

@@ -8,7 +8,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import type { Endpoint } from '@pgha/aws-kit';
 import * as kit from '@pgha/aws-kit';
-import { Fn, TerraformLocal, Token } from 'cdktf';
+import { dependable, Fn, type ITerraformDependable, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EtcdStackError } from './errors.js';
 import { type EtcdFaultTolerance, etcdFaultTolerance, placeMembers } from './placement.js';
@@ -64,7 +64,11 @@ export class EtcdCluster extends Construct {
   readonly clusterName: string;
   /** The members, in index order. */
   readonly members: readonly EtcdClusterMember[];
-  /** Domain of the discovery SRV records, `<cluster name>.<zoneName>`. */
+  /**
+   * `<cluster name>.<zoneName>`: the domain of the member names (and of the client load balancer's name). No SRV
+   * records are kept there: members bootstrap from the static member list of the cluster description (the
+   * one the local target renders and the certificates are issued for), not from DNS discovery.
+   */
   readonly discoveryDomain: string;
   /** Client endpoints of the members (`etcd-N.<domain>:2379`), known at synth time. */
   readonly clientEndpoints: readonly Endpoint[];
@@ -85,6 +89,7 @@ export class EtcdCluster extends Construct {
 
   private readonly sg: SecurityGroup;
   private readonly lbSg: SecurityGroup | undefined;
+  private readonly asgs: readonly AutoscalingGroup[];
   private clientRuleCount = 0;
 
   constructor(scope: Construct, id: string, props: EtcdClusterProps) {
@@ -254,6 +259,8 @@ export class EtcdCluster extends Construct {
         launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
         healthCheckType: 'EC2',
         healthCheckGracePeriod: 300,
+        // The first boot reads the member's secret and attaches its volume with this policy.
+        dependsOn: [base.policy],
         tag: Object.entries({ ...memberTags, Name: `${cluster}-${name}` }).map(([key, value]) => ({
           key,
           value,
@@ -285,18 +292,7 @@ export class EtcdCluster extends Construct {
       });
     });
     this.members = members;
-
-    // Discovery records.
-    const srv = (rid: string, service: string, port: number) =>
-      new Route53Record(this, rid, {
-        zoneId: this.hostedZoneId,
-        name: `${service}._tcp.${this.discoveryDomain}`,
-        type: 'SRV',
-        ttl: 60,
-        records: dnsNames.map((n) => `0 0 ${port} ${n}`),
-      });
-    srv('srv-server', '_etcd-server-ssl', ETCD_PEER_PORT);
-    srv('srv-client', '_etcd-client-ssl', ETCD_CLIENT_PORT);
+    this.asgs = asgs;
 
     this.clientEndpoints = dnsNames.map((host) => ({ host, port: ETCD_CLIENT_PORT }));
     this.peerEndpoints = dnsNames.map((host) => ({ host, port: ETCD_PEER_PORT }));
@@ -363,6 +359,14 @@ export class EtcdCluster extends Construct {
       this.loadBalancerEndpoint = undefined;
     }
 
+    // The admin source (verify, etcdctl with the verify client certificate): the client port only.
+    kit.adminSources(p.adminAccess).forEach((source, i) => {
+      const description = 'etcd clients: admin access (verify, etcdctl)';
+      ingress(`admin-ingress-${i + 1}`, ETCD_CLIENT_PORT, description, source);
+      if (this.lbSg !== undefined)
+        ingress(`admin-lb-ingress-${i + 1}`, ETCD_CLIENT_PORT, description, source, this.lbSg);
+    });
+
     for (const source of p.allowClientsFrom ?? []) this.allowClientsFrom(source);
   }
 
@@ -384,5 +388,13 @@ export class EtcdCluster extends Construct {
     target(this.sg, `client-ingress-${n}`, 'etcd clients');
     if (this.lbSg !== undefined)
       target(this.lbSg, `client-lb-ingress-${n}`, 'etcd clients of the load balancer');
+  }
+
+  /**
+   * Makes every member's autoscaling group depend on `dependencies` (the secret versions holding the members'
+   * TLS material): a member whose first boot ran before its secret had a value would only retry until it has.
+   */
+  addBootDependency(...dependencies: ITerraformDependable[]): void {
+    for (const asg of this.asgs) asg.dependsOn = [...(asg.dependsOn ?? []), ...dependencies.map(dependable)];
   }
 }

@@ -92,6 +92,16 @@ describe('validateEtcdClusterProps', () => {
       /^allowClientsFrom\[0\]: got "0\.0\.0\.0\/0"; etcd must not be open/,
     ],
     [
+      'admin access open to the world',
+      { adminAccess: { cidrs: ['0.0.0.0/0'] } },
+      /^adminAccess\.cidrs\[0\]: got "0\.0\.0\.0\/0"; admin access must not be open to every address/,
+    ],
+    [
+      'the removed enableSsm',
+      { enableSsm: true } as Partial<Record<keyof EtcdClusterProps, unknown>>,
+      /^enableSsm: got true; removed \(Debian AMIs carry no SSM agent\)/,
+    ],
+    [
       'client CIDR malformed',
       { allowClientsFrom: [{ cidr: '10.0.0.0/33' }] },
       /^allowClientsFrom\[0\]: got "10\.0\.0\.0\/33"; use an IPv4 CIDR/,

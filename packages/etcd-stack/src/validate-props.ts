@@ -22,13 +22,12 @@ export const ETCD_CLUSTER_DEFAULTS = {
   dnsTtlSeconds: 10,
   clientLoadBalancer: false,
   secretRecoveryWindowDays: 30,
-  enableSsm: true,
   partition: 'aws',
 } as const;
 
 /**
- * Zone and member names are limited to 200 characters, which leaves room under DNS's 253 for the SRV names
- * `_etcd-server-ssl._tcp.<cluster>.<zone>` built from them.
+ * Zone and member names are limited to 200 characters (room under DNS's 253 for names built from them, such
+ * as `etcd.<cluster>.<zone>`).
  */
 const MAX_ZONE_NAME = 200;
 
@@ -80,6 +79,8 @@ const RULES: readonly Rule<EtcdClusterProps>[] = [
     (p.allowClientsFrom ?? [])
       .map((s, i) => clientSourceProblem(`allowClientsFrom[${i}]`, s, OPEN_TO_ALL))
       .filter((x): x is string => x !== undefined),
+  commonRules.adminAccess,
+  commonRules.removedProps,
   commonRules.kmsKeyArn,
   commonRules.secretRecoveryWindow,
   commonRules.partition,

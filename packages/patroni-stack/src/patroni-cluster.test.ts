@@ -1,3 +1,4 @@
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version/index.js';
 import { Token } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import {
@@ -191,6 +192,39 @@ describe('PatroniCluster: security groups', () => {
     for (const i of ofType(doc, 'aws_instance')) expect(i.key_name).toBe('ops');
   });
 
+  test('admin access: REST 8008 on the nodes, 5432/5433 on the load balancer (and 5432 on the nodes with client IPs preserved), from exactly the admin source', () => {
+    const admin = { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' };
+    const { doc, cluster } = synthPatroni({ ...baseProps, preserveClientIp: true, adminAccess: admin });
+    const node = ref(resourceAt(cluster, 'security-group'), 'id');
+    const lb = ref(resourceAt(cluster, 'lb-security-group'), 'id');
+    const fromAdmin = (sg: string) =>
+      rules(doc, sg).filter((r) => /<-(10\.20\.200\.0\/24|sg-0admin)$/.test(r));
+    expect(fromAdmin(node)).toEqual(
+      ['5432<-10.20.200.0/24', '5432<-sg-0admin', '8008<-10.20.200.0/24', '8008<-sg-0admin'].sort(),
+    );
+    expect(fromAdmin(lb)).toEqual(
+      ['5432<-10.20.200.0/24', '5432<-sg-0admin', '5433<-10.20.200.0/24', '5433<-sg-0admin'].sort(),
+    );
+    // No one else gets the REST API: only the load balancer, the peers and the admin source.
+    expect(rules(doc, node).filter((r) => r.startsWith('8008<-'))).toEqual(
+      [`8008<-${lb}`, `8008<-${node}`, '8008<-10.20.200.0/24', '8008<-sg-0admin'].sort(),
+    );
+  });
+
+  test('admin CIDRs reach pg_hba as the only superuser networks; without admin access the superuser is local only', () => {
+    const hbaOf = (props: typeof baseProps) => {
+      const { doc, cluster } = synthPatroni(props);
+      return userDataOf(doc, cluster, 1)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => / postgres /.test(l) && /^- (host|hostssl) /.test(l));
+    };
+    expect(
+      hbaOf({ ...baseProps, preserveClientIp: true, adminAccess: { cidrs: ['10.20.200.0/24'] } }),
+    ).toEqual(['- hostssl all postgres 10.20.200.0/24 scram-sha-256', '- host all postgres all reject']);
+    expect(hbaOf(baseProps)).toEqual(['- host all postgres all reject']);
+  });
+
   test('allowClientsFrom adds a security group on both listener ports', () => {
     const { doc, cluster } = synthPatroni(baseProps, (c) =>
       c.allowClientsFrom({ securityGroupId: 'sg-0app' }),
@@ -239,6 +273,31 @@ describe('PatroniCluster: nodes', () => {
     });
   });
 
+  test('the root volume is tagged through root_block_device, never volume_tags (which would rewrite the data volume tags)', () => {
+    const { doc } = synthPatroni(baseProps);
+    ofType(doc, 'aws_instance').forEach((i, n) => {
+      expect(i.volume_tags).toBeUndefined();
+      expect((i.root_block_device as Json).tags).toMatchObject({
+        Name: `main-pg-${n + 1}-root`,
+        'pgha:node': `pg-${n + 1}`,
+      });
+    });
+  });
+
+  test('each instance depends on its node policy, and addBootDependency adds the secret versions', () => {
+    const { doc, cluster } = synthPatroni(baseProps, (c) => {
+      c.addBootDependency(
+        new SecretsmanagerSecretVersion(c, 'version', { secretId: 'x', secretString: 'y' }),
+      );
+    });
+    const fqn = (r: ReturnType<typeof resourceAt>) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+    for (const i of [1, 2, 3])
+      expect(configOf(doc, resourceAt(cluster, `node-${i}/instance`)).depends_on).toEqual([
+        fqn(resourceAt(cluster, `node-${i}/policy`)),
+        fqn(resourceAt(cluster, 'version')),
+      ]);
+  });
+
   test('a new AMI or user-data does not replace every node in one apply', () => {
     const { doc } = synthPatroni(baseProps);
     for (const i of ofType(doc, 'aws_instance')) {
@@ -264,6 +323,7 @@ describe('PatroniCluster: nodes', () => {
         'AttachOwnDataVolume',
         'AttachToOwnNodeInstance',
         'WatchVolumeState',
+        'UseDataVolumeKey',
       ]);
       expect(policy.Statement).toEqual(
         expect.arrayContaining([
@@ -388,6 +448,8 @@ describe('PatroniCluster: construct ids are a public contract', () => {
       sshKeyName: 'ops',
       sshAllowedCidrs: ['10.20.99.0/24'],
       loadBalancerDns: { hostedZoneId: 'Z0ZONE', recordName: 'db.pgha.internal' },
+      preserveClientIp: true,
+      adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' },
     });
     const node = (i: number) =>
       [
@@ -399,11 +461,19 @@ describe('PatroniCluster: construct ids are a public contract', () => {
         'primary-target',
         'replica-target',
         'role',
-        'ssm-policy',
         'tls-secret',
       ].map((r) => `node-${i}/${r}`);
     expect(resourcePaths(cluster)).toEqual(
       [
+        'admin-1-node',
+        'admin-1-primary',
+        'admin-1-replica',
+        'admin-1-rest',
+        'admin-2-node',
+        'admin-2-primary',
+        'admin-2-replica',
+        'admin-2-rest',
+        'client-1-node',
         'client-1-primary',
         'client-1-replica',
         'egress-http',

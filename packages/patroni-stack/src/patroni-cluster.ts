@@ -7,7 +7,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import type { Endpoint } from '@pgha/aws-kit';
 import * as kit from '@pgha/aws-kit';
-import { TerraformLocal } from 'cdktf';
+import { dependable, type ITerraformDependable, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { PatroniStackError } from './errors.js';
 import type { ClientSource, PatroniClusterProps, SubnetPlacement } from './props.js';
@@ -80,6 +80,7 @@ export class PatroniCluster extends Construct {
   private readonly sg: SecurityGroup;
   private readonly lbSg: SecurityGroup;
   private readonly preserveClientIp: boolean;
+  private readonly instances: readonly Instance[];
   private clientRuleCount = 0;
 
   constructor(scope: Construct, id: string, props: PatroniClusterProps) {
@@ -133,6 +134,17 @@ export class PatroniCluster extends Construct {
     );
     nodeIngress('pg-from-peers', POSTGRES_PORT, fromPeers, 'replication and pg_rewind between nodes');
     nodeIngress('rest-from-peers', PATRONI_REST_PORT, fromPeers, 'Patroni REST between nodes');
+    // The admin source (verify, operators): the REST API's read endpoints on the nodes (unsafe methods need the
+    // REST password), PostgreSQL through the load balancer (and on the nodes when client IPs are preserved).
+    const adminSources = kit.adminSources(p.adminAccess);
+    adminSources.forEach((source, i) => {
+      nodeIngress(
+        `admin-${i + 1}-rest`,
+        PATRONI_REST_PORT,
+        source,
+        'Patroni REST API: admin access (verify)',
+      );
+    });
     if (p.sshKeyName !== undefined) {
       (p.sshAllowedCidrs ?? []).forEach((cidr, i) => {
         nodeIngress(`ssh-${i + 1}`, 22, { cidr }, 'SSH');
@@ -225,6 +237,7 @@ export class PatroniCluster extends Construct {
 
     // Nodes.
     const renderUserData = p.userData ?? renderPatroniNodeUserData;
+    const instances: Instance[] = [];
     this.nodes = p.cluster.patroni.nodes.map(({ name, host }, i) => {
       const placement = p.subnets[i % p.subnets.length] as SubnetPlacement;
       const n = new Construct(this, `node-${i + 1}`);
@@ -253,6 +266,7 @@ export class PatroniCluster extends Construct {
         tlsSecretArn: base.tlsSecret.arn,
         passwordsSecretArn: passwords.arn,
         dataVolumeId: base.dataVolume.id,
+        superuserCidrs: p.adminAccess?.cidrs ?? [],
         packages: p.packages,
       });
       const userDataIssue = kit.userDataProblem(name, userData);
@@ -279,14 +293,19 @@ export class PatroniCluster extends Construct {
           volumeSize: p.rootVolumeSizeGiB,
           encrypted: true,
           deleteOnTermination: true,
+          // Not volume_tags: with the data volume attached by the boot script, the provider would read and
+          // rewrite that volume's tags as well, a diff on every plan.
+          tags: { ...nodeTags, Name: `${cluster}-${name}-root` },
         },
         userData: userDataLocal.asString,
-        volumeTags: { ...nodeTags, Name: `${cluster}-${name}-root` },
         tags: { ...nodeTags, Name: `${cluster}-${name}` },
         // A new AMI or user-data must not replace or restart every node in one apply: roll them one at a
         // time with `terraform apply -replace=<node instance>`.
         lifecycle: { ignoreChanges: ['ami', 'user_data'] },
+        // The first boot reads the node's secrets and attaches its volume with this policy.
+        dependsOn: [base.policy],
       });
+      instances.push(instance);
       new Route53Record(n, 'dns-record', {
         zoneId: p.hostedZoneId,
         name: host,
@@ -317,7 +336,21 @@ export class PatroniCluster extends Construct {
       };
     });
 
+    this.instances = instances;
+
     for (const cidr of clientCidrs) this.allowClientsFrom({ cidr });
+    adminSources.forEach((source, i) => {
+      this.addClientRules(`admin-${i + 1}`, source, 'admin access');
+    });
+  }
+
+  /**
+   * Makes every node's instance depend on `dependencies` (the secret versions holding the node's TLS material
+   * and the passwords): a node whose first boot ran before its secrets had values would only retry until then.
+   */
+  addBootDependency(...dependencies: ITerraformDependable[]): void {
+    for (const instance of this.instances)
+      instance.dependsOn = [...(instance.dependsOn ?? []), ...dependencies.map(dependable)];
   }
 
   /**
@@ -328,12 +361,16 @@ export class PatroniCluster extends Construct {
   allowClientsFrom(source: ClientSource): void {
     validateClientSource(source, `PatroniCluster '${this.node.path}'.allowClientsFrom()`);
     this.clientRuleCount += 1;
-    const n = this.clientRuleCount;
+    this.addClientRules(`client-${this.clientRuleCount}`, source, 'clients');
+  }
+
+  /** `<prefix>-primary`, `<prefix>-replica` on the load balancer, `<prefix>-node` with client IPs preserved. */
+  private addClientRules(prefix: string, source: ClientSource, who: string): void {
     const rule = (rid: string, sg: SecurityGroup, port: number, description: string) =>
       kit.addTcpIngress(this, rid, { securityGroupId: sg.id, port, from: source, description });
-    rule(`client-${n}-primary`, this.lbSg, POSTGRES_PORT, 'PostgreSQL clients, primary');
-    rule(`client-${n}-replica`, this.lbSg, REPLICA_PORT, 'PostgreSQL clients, replicas');
+    rule(`${prefix}-primary`, this.lbSg, POSTGRES_PORT, `PostgreSQL ${who}, primary`);
+    rule(`${prefix}-replica`, this.lbSg, REPLICA_PORT, `PostgreSQL ${who}, replicas`);
     if (this.preserveClientIp)
-      rule(`client-${n}-node`, this.sg, POSTGRES_PORT, 'PostgreSQL clients (client IP preserved)');
+      rule(`${prefix}-node`, this.sg, POSTGRES_PORT, `PostgreSQL ${who} (client IP preserved)`);
   }
 }

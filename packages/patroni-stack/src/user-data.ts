@@ -13,6 +13,11 @@ export interface PatroniNodeUserDataContext {
   readonly passwordsSecretArn: string;
   /** Id of the node's persistent data volume, which the boot script attaches (token). */
   readonly dataVolumeId: string;
+  /**
+   * The only networks PostgreSQL's superuser may log in from over TCP (the admin access CIDRs; loopback
+   * aside). Empty: the superuser logs in only on the node itself.
+   */
+  readonly superuserCidrs: readonly string[];
   /** Debian packages to install, when given. */
   readonly packages: readonly PackagePin[] | undefined;
 }
@@ -23,6 +28,7 @@ export function renderPatroniNodeUserData(ctx: PatroniNodeUserDataContext): stri
     tlsSecretArn: ctx.tlsSecretArn,
     passwordsSecretArn: ctx.passwordsSecretArn,
     dataVolumeId: ctx.dataVolumeId,
+    superuserCidrs: ctx.superuserCidrs,
     ...(ctx.packages === undefined ? {} : { packages: ctx.packages }),
   });
 }

@@ -30,6 +30,16 @@ describe('validatePatroniClusterProps', () => {
   test.each<[string, Partial<Record<keyof PatroniClusterProps, unknown>>, RegExp]>([
     ['bad VPC CIDR', { vpcCidr: '10.0.0.0' }, /^vpcCidr: got "10\.0\.0\.0"; give the VPC's IPv4 CIDR/],
     [
+      'admin CIDRs without client IP preservation',
+      { adminAccess: { cidrs: ['10.20.200.0/24'] } },
+      /^preserveClientIp: got false with adminAccess\.cidrs \["10\.20\.200\.0\/24"\]; .*set preserveClientIp to true$/,
+    ],
+    [
+      'the removed enableSsm',
+      { enableSsm: false } as Partial<Record<keyof PatroniClusterProps, unknown>>,
+      /^enableSsm: got false; removed \(Debian AMIs carry no SSM agent\)/,
+    ],
+    [
       'one zone',
       { subnets: baseProps.subnets.slice(0, 1) },
       /^subnets: got 1 subnet\(s\); give one private subnet in each of at least 2/,

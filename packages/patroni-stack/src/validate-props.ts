@@ -34,7 +34,6 @@ export const PATRONI_CLUSTER_DEFAULTS = {
   deregistrationDelaySeconds: 10,
   rootDeviceName: '/dev/xvda',
   secretRecoveryWindowDays: 30,
-  enableSsm: true,
   partition: 'aws',
 } as const;
 
@@ -141,6 +140,12 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
   },
   (p) => cidrListProblems('sshAllowedCidrs', p.sshAllowedCidrs, openToAll('SSH')),
   commonRules.rootDeviceName,
+  commonRules.adminAccess,
+  (p) =>
+    (p.adminAccess?.cidrs ?? []).length > 0 && p.preserveClientIp !== true
+      ? `preserveClientIp: got ${show(p.preserveClientIp ?? false)} with adminAccess.cidrs ${show(p.adminAccess?.cidrs)}; the superuser may log in only from those CIDRs, and without client IP preservation PostgreSQL sees the load balancer's addresses instead: set preserveClientIp to true`
+      : undefined,
+  commonRules.removedProps,
   commonRules.kmsKeyArn,
   commonRules.secretRecoveryWindow,
   commonRules.partition,
