@@ -360,3 +360,154 @@ export function checkResources(resources: readonly ResourceView[]): Violation[] 
     ...secretIamScoped(resources),
   ];
 }
+
+/** A `${type.name.attr}` reference (whole value or inside a string) to a resource: its address `type.name`. */
+const REF = /\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.[a-z_]+\}/;
+const refOf = (value: unknown): string | undefined =>
+  typeof value === 'string' ? REF.exec(value)?.[1] : undefined;
+
+const ADMIN_PORTS = new Map([
+  [2379, 'etcd client port'],
+  [8008, 'Patroni REST API'],
+]);
+
+/**
+ * Issue 14, item 2: etcd's client port and Patroni's REST API admit CIDR blocks only from the configured admin
+ * access (everything else reaches them by security group: the members, the nodes, the load balancer), and
+ * every rule that says it is for admin access comes from exactly the configured CIDRs or security group.
+ */
+export function adminIngressOnlyFromAdmin(
+  resources: readonly ResourceView[],
+  admin: { readonly cidrs?: readonly string[]; readonly securityGroupId?: string },
+): Violation[] {
+  const v: Violation[] = [];
+  const cidrs = new Set(admin.cidrs ?? []);
+  for (const r of resources) {
+    if (r.type !== 'aws_vpc_security_group_ingress_rule') continue;
+    const cidr = r.values.cidr_ipv4 as string | undefined;
+    const group = r.values.referenced_security_group_id as string | undefined;
+    const port = ADMIN_PORTS.get(r.values.from_port as number);
+    if (port !== undefined && cidr !== undefined && !cidrs.has(cidr))
+      v.push({
+        rule: 'admin-ingress',
+        where: r.address,
+        detail: `${port} open to ${cidr}, not an admin CIDR`,
+      });
+    if (/admin access/.test(String(r.values.description ?? ''))) {
+      const ok =
+        cidr !== undefined ? cidrs.has(cidr) : group !== undefined && group === admin.securityGroupId;
+      if (!ok)
+        v.push({
+          rule: 'admin-ingress',
+          where: r.address,
+          detail: `admin rule from ${cidr ?? group}, not the configured admin access`,
+        });
+    }
+  }
+  return v;
+}
+
+/**
+ * Synthesized JSON, issue 14 item 4: every instance and autoscaling group depends on the inline policy of its
+ * instance role, and on the version of every secret that policy lets it read, so that no first boot runs
+ * before what it reads exists (the boot would only retry until then).
+ */
+export function instancesDependOnSecrets(doc: Json): Violation[] {
+  const v: Violation[] = [];
+  const res = (doc.resource ?? {}) as Record<string, Record<string, Json>>;
+  const all = Object.entries(res).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, values]) => ({ address: `${type}.${name}`, type, values })),
+  );
+  const byAddress = new Map(all.map((r) => [r.address, r]));
+  const policiesOfRole = (role: string) =>
+    all.filter((r) => r.type === 'aws_iam_role_policy' && refOf(r.values.role) === role);
+  const versionsOfSecret = (secret: string) =>
+    all.filter((r) => r.type === 'aws_secretsmanager_secret_version' && refOf(r.values.secret_id) === secret);
+  for (const r of all) {
+    let profileRef: string | undefined;
+    if (r.type === 'aws_instance') profileRef = refOf(r.values.iam_instance_profile);
+    else if (r.type === 'aws_autoscaling_group') {
+      const template = byAddress.get(refOf(arr(r.values.launch_template)[0]?.id) ?? '');
+      profileRef = refOf(arr(template?.values.iam_instance_profile)[0]?.arn);
+    } else continue;
+    const bad = (detail: string) => v.push({ rule: 'boot-dependencies', where: r.address, detail });
+    const role = refOf(byAddress.get(profileRef ?? '')?.values.role);
+    if (role === undefined) {
+      bad('no instance profile with a role found');
+      continue;
+    }
+    const dependsOn = new Set(list(r.values.depends_on).map(String));
+    for (const policy of policiesOfRole(role)) {
+      if (!dependsOn.has(policy.address)) bad(`does not depend on ${policy.address}`);
+      const statements = arr((JSON.parse(String(policy.values.policy)) as Json).Statement);
+      const secrets = statements
+        .filter((s) => list(s.Action).includes('secretsmanager:GetSecretValue'))
+        .flatMap((s) => list(s.Resource).map(refOf))
+        .filter((x): x is string => x !== undefined);
+      for (const version of secrets.flatMap(versionsOfSecret))
+        if (!dependsOn.has(version.address)) bad(`does not depend on ${version.address}`);
+    }
+  }
+  return v;
+}
+
+/** pg_hba lines (`host`/`hostssl` db user address method) of every Patroni config in the user-data locals. */
+function pgHbaOf(doc: Json, parseYaml: (text: string) => unknown): [string, string[]][] {
+  const out: [string, string[]][] = [];
+  for (const [name, text] of Object.entries((doc.locals ?? {}) as Record<string, unknown>)) {
+    if (typeof text !== 'string' || !text.startsWith('#cloud-config')) continue;
+    const files = arr((parseYaml(text) as Json).write_files);
+    const patroni = files.find((f) => f.path === '/etc/pgha/patroni.yml');
+    if (patroni === undefined) continue;
+    const config = parseYaml(String(patroni.content)) as { postgresql?: { pg_hba?: string[] } };
+    out.push([`locals.${name}`, config.postgresql?.pg_hba ?? []]);
+  }
+  return out;
+}
+
+function ipv4(value: string): number {
+  return value.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+}
+
+/** True when CIDR `outer` contains CIDR `inner`. */
+function covers(outer: string, inner: string): boolean {
+  const [oIp, oBits] = outer.split('/') as [string, string];
+  const [iIp, iBits] = inner.split('/') as [string, string];
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(oIp) || Number(iBits) < Number(oBits)) return false;
+  const size = 2 ** (32 - Number(oBits));
+  return Math.floor(ipv4(oIp) / size) === Math.floor(ipv4(iIp) / size);
+}
+
+/**
+ * Issue 14 item 9: in every Patroni node's pg_hba, the first line a superuser login from the VPC (any address
+ * of `vpcCidr`) would match is a `reject`: the VPC-wide client line admits application roles, never the
+ * superuser. `parseYaml` is the YAML 1.1 reader (the rules module has no dependencies of its own).
+ */
+export function noSuperuserFromVpc(
+  doc: Json,
+  vpcCidr: string,
+  parseYaml: (text: string) => unknown,
+  superuser = 'postgres',
+): Violation[] {
+  const v: Violation[] = [];
+  const configs = pgHbaOf(doc, parseYaml);
+  if (configs.length === 0)
+    v.push({ rule: 'superuser-hba', where: 'locals', detail: 'no Patroni pg_hba found' });
+  for (const [where, lines] of configs) {
+    const first = lines
+      .map((l) => l.trim().split(/\s+/))
+      .find(
+        ([type, , user, address]) =>
+          (type === 'host' || type === 'hostssl') &&
+          (user === 'all' || user === superuser) &&
+          (address === 'all' || (address !== undefined && covers(address, vpcCidr))),
+      );
+    if (first === undefined || first[4] !== 'reject')
+      v.push({
+        rule: 'superuser-hba',
+        where,
+        detail: `the superuser may log in from ${vpcCidr}: ${first?.join(' ') ?? 'no line'}`,
+      });
+  }
+  return v;
+}

@@ -1,10 +1,15 @@
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { loadExampleConfig } from '../aws-stack.js';
 import {
+  adminIngressOnlyFromAdmin,
   checkResources,
   imdsv2Required,
+  instancesDependOnSecrets,
   noOpenIngress,
   noSecretMaterial,
   noSecretValueResources,
+  noSuperuserFromVpc,
   nothingPublic,
   planHoldsNoSecretInputs,
   type ResourceView,
@@ -20,6 +25,9 @@ type Json = Record<string, unknown>;
 const tfVar = (name: string) => `\${var.${name}}`;
 const { doc } = synthToTemp();
 const resources = resourcesFromSynth(doc);
+const config = loadExampleConfig();
+const admin = config.adminAccess ?? {};
+const yaml11 = (text: string) => parse(text, { version: '1.1' });
 const first = (type: string): ResourceView => {
   const r = resources.find((x) => x.type === type);
   if (!r) throw new Error(`no ${type}`);
@@ -45,6 +53,25 @@ describe('security rules over the synthesized example stack', () => {
 
   test('all rules hold', () => {
     expect(checkResources(resources)).toEqual([]);
+  });
+
+  test('admin ingress (etcd 2379, Patroni 8008, PostgreSQL) only from the configured admin access', () => {
+    expect(admin.cidrs).toEqual(['10.20.200.0/24']);
+    expect(adminIngressOnlyFromAdmin(resources, admin)).toEqual([]);
+    // Not vacuous: there are admin rules, on each of the ports verify reads.
+    const adminPorts = resources
+      .filter((r) => r.type === 'aws_vpc_security_group_ingress_rule')
+      .filter((r) => /admin access/.test(String(r.values.description)))
+      .map((r) => r.values.from_port);
+    expect([...new Set(adminPorts)].sort()).toEqual([2379, 5432, 5433, 8008]);
+  });
+
+  test('every instance and autoscaling group depends on its role policy (and secret versions, where there are some)', () => {
+    expect(instancesDependOnSecrets(doc)).toEqual([]);
+  });
+
+  test('pg_hba: no line lets the superuser in from the VPC CIDR', () => {
+    expect(noSuperuserFromVpc(doc, config.vpcCidr, yaml11)).toEqual([]);
   });
 
   test('no PEM block and no generated password anywhere, user-data decoded', () => {
@@ -180,6 +207,90 @@ describe('each rule fires on a planted defect', () => {
         expect.objectContaining({ detail: 'not sensitive' }),
       ]);
     });
+  });
+
+  test('admin ports open to another CIDR, or an admin rule from another source', () => {
+    const rule = (values: Json): ResourceView => ({
+      type: 'aws_vpc_security_group_ingress_rule',
+      address: 'aws_vpc_security_group_ingress_rule.x',
+      values,
+    });
+    expect(
+      adminIngressOnlyFromAdmin([rule({ from_port: 2379, cidr_ipv4: '10.20.0.0/16' })], admin),
+    ).toHaveLength(1);
+    expect(
+      adminIngressOnlyFromAdmin([rule({ from_port: 8008, cidr_ipv4: '10.20.0.0/16' })], admin),
+    ).toHaveLength(1);
+    expect(
+      adminIngressOnlyFromAdmin(
+        [
+          rule({
+            from_port: 5432,
+            cidr_ipv4: '10.9.0.0/16',
+            description: 'PostgreSQL admin access, primary',
+          }),
+        ],
+        admin,
+      ),
+    ).toHaveLength(1);
+    expect(
+      adminIngressOnlyFromAdmin([rule({ from_port: 8008, referenced_security_group_id: 'sg-x' })], admin),
+    ).toEqual([]);
+  });
+
+  test('an instance or autoscaling group that does not wait for its policy or its secret versions', () => {
+    const without = structuredClone(doc) as { resource: Record<string, Record<string, Json>> };
+    const instance = Object.values(without.resource.aws_instance ?? {})[0] as Json;
+    instance.depends_on = [];
+    expect(instancesDependOnSecrets(without)).toEqual([
+      expect.objectContaining({
+        rule: 'boot-dependencies',
+        detail: expect.stringMatching(/aws_iam_role_policy/),
+      }),
+    ]);
+    // A version of every secret the roles read: nothing depends on them yet.
+    const withVersions = structuredClone(doc) as { resource: Record<string, Record<string, Json>> };
+    withVersions.resource.aws_secretsmanager_secret_version = Object.fromEntries(
+      Object.keys(withVersions.resource.aws_secretsmanager_secret ?? {}).map((name) => [
+        `v_${name}`,
+        { secret_id: `\${aws_secretsmanager_secret.${name}.arn}` },
+      ]),
+    );
+    const found = instancesDependOnSecrets(withVersions);
+    // 3 etcd ASGs (one TLS secret each) and 3 Patroni instances (TLS secret and the passwords).
+    expect(found).toHaveLength(3 + 3 * 2);
+  });
+
+  test('a superuser line for the VPC CIDR, or no reject before the client line', () => {
+    const withHba = (lines: string[]) => ({
+      locals: {
+        pg: `#cloud-config\n${JSON.stringify({
+          write_files: [
+            { path: '/etc/pgha/patroni.yml', content: JSON.stringify({ postgresql: { pg_hba: lines } }) },
+          ],
+        })}`,
+      },
+    });
+    const client = 'hostssl all all 10.20.0.0/16 scram-sha-256';
+    expect(noSuperuserFromVpc(withHba([client]), '10.20.0.0/16', yaml11)).toHaveLength(1);
+    expect(
+      noSuperuserFromVpc(
+        withHba(['hostssl all postgres 10.0.0.0/8 scram-sha-256', client]),
+        '10.20.0.0/16',
+        yaml11,
+      ),
+    ).toHaveLength(1);
+    expect(
+      noSuperuserFromVpc(
+        withHba([
+          'hostssl all postgres 10.20.200.0/24 scram-sha-256',
+          'host all postgres all reject',
+          client,
+        ]),
+        '10.20.0.0/16',
+        yaml11,
+      ),
+    ).toEqual([]);
   });
 
   test('IMDSv1 allowed', () => {

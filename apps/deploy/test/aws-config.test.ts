@@ -147,6 +147,27 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     '"useLockfile": true',
   ],
   ['backend type', (c) => ({ ...c, backend: { type: 'gcs' } }), 'backend.type', '"gcs"', '{"type": "local"}'],
+  [
+    'admin access open to the world',
+    (c) => ({ ...c, adminAccess: { cidrs: ['0.0.0.0/0'] } }),
+    'adminAccess.cidrs[0]',
+    '"0.0.0.0/0"',
+    'never 0.0.0.0/0',
+  ],
+  [
+    'admin access naming nobody',
+    (c) => ({ ...c, adminAccess: {} }),
+    'adminAccess',
+    '{}',
+    'the hosts verify and operators run on',
+  ],
+  [
+    'admin security group id',
+    (c) => ({ ...c, adminAccess: { securityGroupId: 'admins' } }),
+    'adminAccess.securityGroupId',
+    '"admins"',
+    'sg-0123456789abcdef0',
+  ],
 ];
 
 describe('bad AWS config: exit 2 naming the field, the value and the fix; nothing written', () => {
@@ -191,6 +212,15 @@ describe('bad AWS config: exit 2 naming the field, the value and the fix; nothin
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('the AWS target needs --config FILE');
     expect(existsSync(join(root, 's'))).toBe(false);
+  });
+
+  test('the example the README recommends is production-safe: no burstable instances, the safe profile, admin access', () => {
+    const config = validateAwsConfig(example, AWS_EXAMPLE);
+    // Burstable classes (t2, t3, t3a, t4g) run out of CPU credits and stall: exactly the pauses that fail over.
+    for (const type of [config.etcd?.instanceType, config.patroni?.instanceType])
+      expect(type).toMatch(/^(?!t\d)[a-z]\d+[a-z]*\.[a-z0-9]+$/);
+    expect(config.patroni?.timing).toBe('safe');
+    expect(config.adminAccess?.cidrs?.length).toBeGreaterThan(0);
   });
 
   test("the examples package's cluster.example.json is a valid AWS config too", async () => {

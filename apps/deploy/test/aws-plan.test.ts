@@ -5,9 +5,13 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseManifest } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import {
+  adminIngressOnlyFromAdmin,
   checkResources,
+  instancesDependOnSecrets,
   noSecretMaterial,
+  noSuperuserFromVpc,
   planHoldsNoSecretInputs,
   resourcesFromPlan,
   resourcesFromSynth,
@@ -157,6 +161,14 @@ describe.skipIf(missing !== undefined)(
       expect(planHoldsNoSecretInputs(plan)).toEqual([]);
       // The rules looked at something: seven secret versions, seven ephemeral inputs.
       expect(Object.keys(doc.variable as Json)).toHaveLength(7);
+      // Issue 14: admin ingress only from the config's admin access; every instance and ASG waits for its
+      // policy and its secret versions; the superuser never from the VPC.
+      const config = validateAwsConfig(JSON.parse(await readFile(AWS_EXAMPLE, 'utf8')), AWS_EXAMPLE);
+      expect(adminIngressOnlyFromAdmin(resourcesFromSynth(doc), config.adminAccess ?? {})).toEqual([]);
+      expect(instancesDependOnSecrets(doc)).toEqual([]);
+      const versions = (doc.resource as Record<string, Json>).aws_secretsmanager_secret_version as Json;
+      expect(Object.keys(versions)).toHaveLength(7);
+      expect(noSuperuserFromVpc(doc, config.vpcCidr, (t) => parse(t, { version: '1.1' }))).toEqual([]);
     });
 
     test('no password, private key or fingerprint in cdk.tf.json, the plan JSON, the plan file, or what was printed', async () => {

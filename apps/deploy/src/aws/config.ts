@@ -42,6 +42,12 @@ export interface AwsConfig {
    */
   readonly amiOs: HostOs;
   readonly zoneName: string;
+  /**
+   * Where `pnpm verify` and operators run: CIDRs of the admin hosts and/or their security group. They get
+   * etcd's client port, Patroni's REST API and PostgreSQL through the load balancer; only from the CIDRs may the
+   * superuser log in (pg_hba). @default - no admin access: verify cannot reach etcd or Patroni
+   */
+  readonly adminAccess?: { readonly cidrs?: readonly string[]; readonly securityGroupId?: string };
   /** An existing private Route 53 zone named `zoneName`. @default - one is created */
   readonly hostedZoneId?: string;
   readonly etcd?: {
@@ -156,6 +162,7 @@ const TOP_KEYS = [
   'amiId',
   'amiOs',
   'zoneName',
+  'adminAccess',
   'hostedZoneId',
   'etcd',
   'patroni',
@@ -375,20 +382,10 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
   );
   for (const key of ['healthyThresholdCount', 'unhealthyThresholdCount'])
     c.check(patroni, 'patroni.', key, (v) => isInt(v, 2, 10), 'a whole number from 2 to 10', true);
-  const clients = patroni.allowedClientCidrs;
-  if (clients !== undefined) {
-    if (!Array.isArray(clients)) c.add('patroni.allowedClientCidrs', clients, 'a list of IPv4 CIDRs');
-    else
-      clients.forEach((v: unknown, i) => {
-        const p = cidrPrefix(v);
-        if (p === undefined || p === 0)
-          c.add(
-            `patroni.allowedClientCidrs[${i}]`,
-            v,
-            'an IPv4 CIDR with the host bits zero, never 0.0.0.0/0, e.g. "10.20.0.0/16"',
-          );
-      });
-  }
+  checkCidrList(c, 'patroni.allowedClientCidrs', patroni.allowedClientCidrs, '"10.20.0.0/16"');
+
+  const admin = raw.adminAccess;
+  if (admin !== undefined) checkAdminAccess(c, admin);
 
   const tags = raw.tags;
   if (tags !== undefined) {
@@ -426,6 +423,43 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     );
   }
   return raw as unknown as AwsConfig;
+}
+
+/** An optional list of IPv4 CIDRs, none of them every address (`0.0.0.0/0`). */
+function checkCidrList(c: Checker, field: string, value: unknown, example: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    c.add(field, value, 'a list of IPv4 CIDRs');
+    return;
+  }
+  value.forEach((v: unknown, i) => {
+    const p = cidrPrefix(v);
+    if (p === undefined || p === 0)
+      c.add(`${field}[${i}]`, v, `an IPv4 CIDR with the host bits zero, never 0.0.0.0/0, e.g. ${example}`);
+  });
+}
+
+/** `adminAccess`: CIDRs (never every address) and/or a security group id; at least one of them. */
+function checkAdminAccess(c: Checker, admin: unknown): void {
+  const fix =
+    '{"cidrs": ["10.20.200.0/24"]} and/or {"securityGroupId": "sg-..."}: the hosts verify and operators run on';
+  if (!isObject(admin)) {
+    c.add('adminAccess', admin, fix);
+    return;
+  }
+  c.unknownKeys(admin, 'adminAccess.', ['cidrs', 'securityGroupId']);
+  const cidrs = admin.cidrs;
+  checkCidrList(c, 'adminAccess.cidrs', cidrs, '"10.20.200.0/24" (the admin hosts)');
+  c.check(
+    admin,
+    'adminAccess.',
+    'securityGroupId',
+    (v) => typeof v === 'string' && HEX_ID('sg').test(v),
+    'a security group id such as "sg-0123456789abcdef0"',
+    true,
+  );
+  if ((!Array.isArray(cidrs) || cidrs.length === 0) && admin.securityGroupId === undefined)
+    c.add('adminAccess', admin, fix);
 }
 
 function checkBackend(c: Checker, backend: unknown): void {

@@ -139,6 +139,7 @@ export function addPghaClusters(
     amiId: config.amiId,
     zoneName: config.zoneName,
     ...(config.tags === undefined ? {} : { tags: config.tags }),
+    ...(config.adminAccess === undefined ? {} : { adminAccess: config.adminAccess }),
   };
   const e = config.etcd ?? {};
   const etcd = new EtcdCluster(scope, 'etcd', {
@@ -158,6 +159,9 @@ export function addPghaClusters(
     ...(options.loadBalancerName === undefined
       ? {}
       : { loadBalancerDns: { hostedZoneId: etcd.hostedZoneId, recordName: options.loadBalancerName } }),
+    // The superuser may log in only from the admin CIDRs: PostgreSQL must see the client's own address, not
+    // the load balancer's. (Hairpin: a node cannot reach itself through the NLB; nothing of pgha does.)
+    preserveClientIp: (config.adminAccess?.cidrs ?? []).length > 0,
     ...defined({
       instanceType: p.instanceType,
       dataVolumeSizeGiB: p.dataVolumeSizeGiB,
@@ -222,6 +226,7 @@ export class PghaAwsStack extends TerraformStack {
       ...this.patroni.nodes.map((n) => ({ name: n.tlsSecretName, arn: n.tlsSecretArn })),
       { name: this.patroni.passwordsSecretName, arn: this.patroni.passwordsSecretArn },
     ];
+    const written = new Map<string, SecretsmanagerSecretVersion>();
     for (const secret of secrets) {
       const version = versions[secret.name];
       if (version === undefined || !Number.isInteger(version) || version < 1)
@@ -235,12 +240,19 @@ export class PghaAwsStack extends TerraformStack {
       });
       // cdktf 0.21 predates ephemeral input variables (Terraform >= 1.10).
       variable.addOverride('ephemeral', true);
-      new SecretsmanagerSecretVersion(this, `${name}_version`, {
+      const created = new SecretsmanagerSecretVersion(this, `${name}_version`, {
         secretId: secret.arn,
         secretStringWo: variable.stringValue,
         secretStringWoVersion: version,
       });
+      written.set(secret.name, created);
     }
+    // No first boot before what it reads: each member and node waits for the secret versions of its kind.
+    const of = (names: readonly string[]) => names.map((n) => written.get(n) as SecretsmanagerSecretVersion);
+    this.etcd.addBootDependency(...of(this.etcd.members.map((m) => m.tlsSecretName)));
+    this.patroni.addBootDependency(
+      ...of([...this.patroni.nodes.map((n) => n.tlsSecretName), this.patroni.passwordsSecretName]),
+    );
   }
 }
 
