@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
+import { checkAwsNetwork, ec2ClientFor } from './egress.js';
 import { type SynthAwsOptions, type SynthAwsResult, synthAws } from './synth.js';
 import {
   credentialSource,
@@ -119,8 +120,23 @@ export async function prepareAws(options: AwsTerraformOptions, emit: Emit): Prom
   return { synth, session, offline };
 }
 
-/** Prepare, then `terraform plan -out` with the secret inputs in Terraform's environment, and count. */
+/**
+ * Prepare, then `terraform plan -out` with the secret inputs in Terraform's environment, and count. Online
+ * (a plan that may be applied), the VPC is checked first with the caller's credentials: every subnet routes to
+ * a NAT gateway and the VPC resolves names (see `checkAwsNetwork`). Offline, nothing is sent to AWS.
+ */
 export async function planAws(options: PlanAwsOptions, emit: Emit): Promise<PlanAwsResult> {
+  if (options.offline !== true) {
+    preflightAws(options);
+    await step(emit, 'network', `check the network of ${options.config.vpcId}: egress and DNS`, async () => {
+      const client = ec2ClientFor(options.config, options.env);
+      try {
+        await checkAwsNetwork(options.config, client);
+      } finally {
+        client.destroy();
+      }
+    });
+  }
   const { synth, session, offline } = await prepareAws(options, emit);
   const planFile = join(session.cwd, 'plan.tfplan');
   await step(emit, 'plan', 'terraform plan', () =>
