@@ -14,6 +14,7 @@ const COMMANDS = {
   plan: () => import('./commands/plan.js'),
   drill: () => import('./commands/drill.js'),
   components: () => import('./commands/components.js'),
+  rehearse: () => import('./commands/rehearse.js'),
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -29,6 +30,7 @@ commands:
   drill     inject a fault into a throwaway cluster under a write workload; measure (docs/failure-drills.md)
   components  the component policy for this OS, the installed etcd/Patroni/PostgreSQL/HAProxy and their
             verdicts; --install (root) installs the policy's set (docs/components.md)
+  rehearse  AWS without an account: the stack applied to a local AWS emulator (moto_server); stage 1 of 4
 
 common options:
   --cluster NAME        cluster name (default: main)
@@ -68,6 +70,12 @@ deploy and destroy options (AWS: --target aws --config FILE, and --cluster, --ou
   --yes, -y             confirm in advance; without it deploy asks "type yes" after the plan and
                         destroy asks for the cluster name, on a terminal (no terminal: refused, exit 2)
   --purge               destroy: also delete the state dir (PKI, passwords, secret version counters)
+
+rehearse options (the AWS config of deploy --target aws; nothing is sent off this machine):
+  --config FILE         the AWS config (required unless --destroy is given --cluster)
+  --work-dir DIR        where the rehearsal keeps everything (default: <state-dir>/<cluster>/rehearsal);
+                        your own PKI, passwords, Terraform state, backend and credentials are never used
+  --destroy             stop the emulator the rehearsal started (by its recorded PID), remove the work dir
 
 drill options (each drill deploys and purges its own cluster; your clusters are left alone):
   --scenario NAME       switchover | host-crash | postgres-crash | patroni-crash | freeze | etcd-member |
@@ -111,6 +119,8 @@ const OPTIONS = {
   all: { type: 'boolean' },
   trials: { type: 'string' },
   failsafe: { type: 'string' },
+  destroy: { type: 'boolean' },
+  'work-dir': { type: 'string' },
 } as const;
 
 /**
@@ -189,7 +199,9 @@ function report(error: unknown, io: Io, json: boolean, flags: ParsedFlags): numb
     }
     io.stderr.write(`error: ${error.message}\n`);
     if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
-    if (error.leftBehind.length > 0) {
+    if (error.leftBehind.length > 0 && error.cleanup !== undefined) {
+      io.stderr.write(`left behind: ${error.leftBehind.join(', ')} (${error.cleanup} removes it)\n`);
+    } else if (error.leftBehind.length > 0) {
       io.stderr.write(
         `left running: ${error.leftBehind.join(', ')} (${again('status', flags)} shows them; ${again('destroy', flags)} stops them)\n`,
       );

@@ -31,6 +31,8 @@ export interface DeployErrorOptions {
   readonly hint?: string;
   /** What is left running or on disk because of the failure, said honestly. */
   readonly leftBehind?: readonly string[];
+  /** The command that removes what is left behind. @default - `pnpm run status` shows it, `destroy` stops it */
+  readonly cleanup?: string;
 }
 
 const KIND: Record<DeployErrorCode, ErrorKind> = {
@@ -57,6 +59,7 @@ export class DeployError extends Error {
   readonly code: DeployErrorCode;
   readonly hint: string | undefined;
   readonly leftBehind: readonly string[];
+  readonly cleanup: string | undefined;
 
   constructor(code: DeployErrorCode, message: string, options: DeployErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -64,6 +67,7 @@ export class DeployError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.leftBehind = options.leftBehind ?? [];
+    this.cleanup = options.cleanup;
     Object.defineProperty(this, BRAND, { value: 'deploy', enumerable: false });
   }
 

@@ -10,7 +10,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** The offline provider mirror: hashicorp/aws 5.100.0, the version `@cdktf/provider-aws` 20.1.0 binds. */
 export const DEFAULT_PLUGIN_DIR = '/opt/tf-plugins';
 
-const isExecutable = (file: string): boolean => {
+export const isExecutable = (file: string): boolean => {
   try {
     accessSync(file, constants.X_OK);
     return true;
@@ -19,16 +19,20 @@ const isExecutable = (file: string): boolean => {
   }
 };
 
+/** The first executable `name` in the directories of `env.PATH`, or undefined. */
+export function onPath(name: string, env: Env): string | undefined {
+  return (env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => d.length > 0)
+    .map((d) => join(d, name))
+    .find(isExecutable);
+}
+
 /** `/usr/local/bin/terraform`, else the first `terraform` on PATH; missing is a usage error naming the fix. */
 export function findTerraform(env: Env): string {
-  const candidates = [
-    '/usr/local/bin/terraform',
-    ...(env.PATH ?? '')
-      .split(delimiter)
-      .filter((d) => d.length > 0)
-      .map((d) => join(d, 'terraform')),
-  ];
-  const found = candidates.find(isExecutable);
+  const found = isExecutable('/usr/local/bin/terraform')
+    ? '/usr/local/bin/terraform'
+    : onPath('terraform', env);
   if (found === undefined) {
     throw new DeployError('BINARY_MISSING', 'terraform was not found in /usr/local/bin or on PATH', {
       hint: 'install Terraform 1.11 (https://developer.hashicorp.com/terraform/install: the HashiCorp apt repository, or unzip the release into /usr/local/bin)',

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PLUGIN_DIR, findTerraform, isExecutable, onPath } from '../aws/terraform.js';
+import { DeployError } from '../errors.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The emulator the rehearsal applies the stack to, and the version its facts were measured with. */
+export const MOTO_VERSION = '5.2.1';
+export const MOTO_INSTALL = `python3 -m pip install "moto[server]==${MOTO_VERSION}"`;
+
+/** What a rehearsal needs on this machine, found before anything is written or started. */
+export interface RehearsalPrerequisites {
+  readonly motoServer: string;
+  readonly terraform: string;
+  /** The offline provider mirror (hashicorp/aws 5.100.0): Terraform's only installation source. */
+  readonly pluginDir: string;
+}
+
+/** `$PGHA_MOTO_SERVER`, else the first `moto_server` on PATH; missing is a usage error with the install command. */
+export function findMotoServer(env: Env): string {
+  const override = env.PGHA_MOTO_SERVER;
+  if (override !== undefined) {
+    if (isExecutable(override)) return override;
+    throw new DeployError('BINARY_MISSING', `PGHA_MOTO_SERVER=${override} is not an executable file`, {
+      hint: `point it at moto_server (installed by ${MOTO_INSTALL}), or unset it to use the one on PATH`,
+    });
+  }
+  const found = onPath('moto_server', env);
+  if (found === undefined) {
+    throw new DeployError('BINARY_MISSING', 'moto_server (the AWS emulator) was not found on PATH', {
+      hint: `install moto ${MOTO_VERSION} with its server extras into this machine's Python: ${MOTO_INSTALL} (with pyenv, then pyenv rehash); or set PGHA_MOTO_SERVER to its path`,
+    });
+  }
+  return found;
+}
+
+/** The emulator, Terraform and the offline provider mirror, or a usage error naming the one missing. */
+export function rehearsalPrerequisites(env: Env): RehearsalPrerequisites {
+  const motoServer = findMotoServer(env);
+  const terraform = findTerraform(env);
+  const pluginDir = env.PGHA_TF_PLUGIN_DIR ?? DEFAULT_PLUGIN_DIR;
+  if (!existsSync(join(pluginDir, 'registry.terraform.io', 'hashicorp', 'aws'))) {
+    throw new DeployError('BINARY_MISSING', `no hashicorp/aws provider in the offline mirror ${pluginDir}`, {
+      hint: `a rehearsal installs the provider from that mirror only, never from the registry: put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), or set PGHA_TF_PLUGIN_DIR to a mirror that has it`,
+    });
+  }
+  return { motoServer, terraform, pluginDir };
+}
