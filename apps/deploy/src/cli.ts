@@ -194,7 +194,7 @@ function report(error: unknown, io: Io, json: boolean, flags: ParsedFlags): numb
     const exit = EXIT[error.kind] ?? 1;
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind } })}\n`,
+        `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind, cleanup: error.cleanup } })}\n`,
       );
     }
     io.stderr.write(`error: ${error.message}\n`);

@@ -164,20 +164,24 @@ describe.skipIf(missing !== undefined)('an interrupted rehearsal', () => {
     const controller = new AbortController();
     let records: ProcessRecord[] = [];
     try {
-      const r = await cli(['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state], isolatedEnv(root), {
-        signal: controller.signal,
-        onStderr: (text) => {
-          if (text.includes('start moto_server on 127.0.0.1') && text.includes('ok '))
-            controller.abort('SIGINT');
+      // Ctrl-C once the emulator's record is written (the rehearsal then waits for it to answer).
+      const watch = setInterval(() => {
+        if (existsSync(join(workDir, 'run', 'moto_server.json'))) controller.abort('SIGINT');
+      }, 20);
+      const r = await cli(
+        ['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--json'],
+        isolatedEnv(root),
+        {
+          signal: controller.signal,
         },
-      });
+      ).finally(() => clearInterval(watch));
       records = await runRecords(workDir);
       expect(r.code).toBe(130);
       expect(r.stderr).toMatch(/interrupted \(SIGINT\) before/);
       expect(r.stderr).toContain(`left behind: moto_server PID ${records[0]?.pid}`);
-      expect(r.stderr).toContain(
-        `pnpm run rehearse -- --config ${AWS_EXAMPLE} --state-dir ${state} --destroy`,
-      );
+      const cleanup = `pnpm run rehearse -- --config ${AWS_EXAMPLE} --state-dir ${state} --destroy`;
+      expect(r.stderr).toContain(cleanup);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'INTERRUPTED', cleanup } });
       expect(await isAlive(records[0] as ProcessRecord)).toBe(true);
       const d = await cli(
         ['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--destroy'],
