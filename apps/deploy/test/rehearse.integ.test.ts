@@ -3,7 +3,14 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isAlive, type ProcessRecord, processesIn, stopAll } from '../src/local/process.js';
-import { AWS_EXAMPLE, isolatedEnv, type Json, terraformForTests } from './aws-support.js';
+import {
+  AWS_EXAMPLE,
+  filesUnder,
+  isolatedEnv,
+  type Json,
+  secretHits,
+  terraformForTests,
+} from './aws-support.js';
 import { type CliResult, cli, traversableTempDir } from './helpers.js';
 
 // The real stage 1: moto_server 5.2.1 and Terraform with the offline provider mirror, the example config.
@@ -123,6 +130,34 @@ describe.skipIf(missing !== undefined)(
       // Nothing of the user's own deployment: the state dir holds the rehearsal's work dir and nothing else.
       expect(await readdir(state)).toEqual(['main']);
       expect(await readdir(join(state, 'main'))).toEqual(['rehearsal']);
+    });
+
+    test('no password or private key in the Terraform state, the stack, launched.json, user-data or output', async () => {
+      // The rehearsal's own passwords and keys (made by synth in its state root, as deploy makes the user's).
+      const own = join(workDir, 'state', 'main');
+      const secrets: string[] = [];
+      for (const n of ['superuser', 'replication', 'rewind', 'restapi'])
+        secrets.push((await readFile(join(own, 'secrets', n), 'utf8')).trim());
+      for (const [file, bytes] of await filesUnder(join(own, 'pki')))
+        if (file.endsWith('.key')) secrets.push(bytes.toString('utf8').split('\n')[1] as string);
+      expect(secrets).toHaveLength(4 + 15);
+      const texts: [string, string][] = [
+        ['terraform.tfstate', await readFile(join(out.stackDir, 'terraform.tfstate'), 'utf8')],
+        ['cdk.tf.json', await readFile(join(out.stackDir, 'cdk.tf.json'), 'utf8')],
+        ['launched.json', await readFile(join(workDir, 'launched.json'), 'utf8')],
+        ['rehearsal.json', await readFile(join(workDir, 'rehearsal.json'), 'utf8')],
+        ['stdout', result.stdout],
+        ['stderr', result.stderr],
+        ...(await Promise.all(
+          out.instances.map(
+            async (i): Promise<[string, string]> => [i.name, await readFile(i.userDataFile, 'utf8')],
+          ),
+        )),
+      ];
+      expect(texts.flatMap(([name, text]) => secretHits(name, text, secrets))).toEqual([]);
+      // The search finds what it looks for: the password is in the rehearsal's secrets dir, in the clear.
+      const superuser = await readFile(join(own, 'secrets', 'superuser'), 'utf8');
+      expect(secretHits('superuser', superuser, secrets)).toEqual(['superuser: secret #1']);
     });
 
     test('a second rehearsal of the same cluster is refused while the first is there', async () => {
