@@ -35,6 +35,11 @@ if ! verdict=$(node apps/deploy/dist/bin.js components 2>&1); then
   node apps/deploy/dist/bin.js components --install
 fi
 
+# The AWS API emulator the rehearsal tests apply the stack to (moto 5.2.1 with its server extras, part of this
+# machine kind's Python 3.11; PyPI is not reachable from these machines, so it can only be checked).
+if ! command -v moto_server >/dev/null 2>&1 && [ -z "${PGHA_MOTO_SERVER:-}" ]; then
+  say "warning: no moto_server on PATH (install: python3 -m pip install \"moto[server]==5.2.1\"): the rehearsal tests will fail" >&2
+fi
 if ! [ -x /usr/local/bin/terraform ] || ! [ -d /opt/tf-plugins/registry.terraform.io/hashicorp/aws ]; then
   say "warning: no /usr/local/bin/terraform or provider mirror /opt/tf-plugins (part of this machine kind's image): the offline plan tests will fail" >&2
 fi

@@ -32,7 +32,15 @@ const subnets = (example: Json) => example.subnets as Json[];
 
 // [what, edit of the example config, field named, value shown, part of the fix]
 const CASES: [string, (c: Json) => Json, string, string, string][] = [
-  ['cluster name', (c) => ({ ...c, clusterName: 'Main' }), 'clusterName', '"Main"', 'lowercase letters'],
+  ['cluster name', (c) => ({ ...c, clusterName: 'Main' }), 'clusterName', '"Main"', 'a lower-case letter'],
+  // the same rule as --cluster and the local --config: no trailing "-"
+  [
+    'cluster name ending in -',
+    (c) => ({ ...c, clusterName: 'main-' }),
+    'clusterName',
+    '"main-"',
+    'not ending in "-"',
+  ],
   ['region', (c) => ({ ...c, region: 'europe' }), 'region', '"europe"', '"eu-west-1"'],
   ['VPC id', (c) => ({ ...c, vpcId: 'vpc-xyz' }), 'vpcId', '"vpc-xyz"', 'vpc-0123456789abcdef0'],
   [

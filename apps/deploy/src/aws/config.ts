@@ -1,4 +1,11 @@
-import { componentPolicy, HOST_OSES, type HostOs, postgresVersionProblem } from '@pgha/userdata';
+import {
+  CLUSTER_NAME_RULE,
+  componentPolicy,
+  HOST_OSES,
+  type HostOs,
+  isClusterName,
+  postgresVersionProblem,
+} from '@pgha/userdata';
 import { DeployError } from '../errors.js';
 import { readJsonConfig } from '../options.js';
 
@@ -201,8 +208,8 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     raw,
     '',
     'clusterName',
-    (v) => typeof v === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(v),
-    'a name of 1-31 lowercase letters, digits and dashes, starting with a letter (e.g. "main")',
+    isClusterName, // the one rule of @pgha/userdata, also behind --cluster and the local --config
+    CLUSTER_NAME_RULE,
   );
   c.check(
     raw,

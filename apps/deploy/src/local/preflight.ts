@@ -269,9 +269,10 @@ export async function installComponents(
     emit({
       type: 'notice',
       message:
-        `${pin.packages.join(', ')} come from Debian ${pin.suite}: ${pin.sourcesFile} adds the suite and ${pin.preferencesFile} pins it at ` +
-        `priority ${pin.priority}, so nothing else comes from it unless named (apt took their dependencies python3-click, ` +
-        `python3-prettytable and python3-ydiff from it too). To remove: rm ${pin.sourcesFile} ${pin.preferencesFile} && apt-get update`,
+        `the component policy takes ${pin.packages.join(', ')} from Debian ${pin.suite} (with the newer python3-click, ` +
+        `python3-prettytable and python3-ydiff Patroni 4 needs): ${pin.sourcesFile} adds the suite and ${pin.preferencesFile} ` +
+        `pins it at priority ${pin.priority}, so nothing else comes from it unless named. To remove the source: ` +
+        `rm ${pin.sourcesFile} ${pin.preferencesFile} && apt-get update (installed packages stay)`,
     });
   }
 }
