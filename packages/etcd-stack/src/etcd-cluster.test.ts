@@ -483,3 +483,68 @@ test('errors are branded and carry a stable code', () => {
     expect((e as { code: string }).code).toBe('ETCD_STACK_INVALID_PROPS');
   }
 });
+
+describe('EtcdCluster: ports from the cluster description', () => {
+  // Not adjacent, so the member egress is two rules and nothing between the ports opens.
+  const ports = { clientPort: 12379, peerPort: 12480 };
+  const props = { ...baseProps, cluster: makeCluster(3, 'main', ports), clientLoadBalancer: true };
+  const admin = { cidrs: ['10.20.200.0/24'] };
+
+  test('security groups, the client load balancer and the user-data agree on non-default ports', () => {
+    const { doc, cluster } = synthEtcd({ ...props, adminAccess: admin }, (c) =>
+      c.allowClientsFrom({ cidr: '10.9.0.0/16' }),
+    );
+    const sg = ref(resourceAt(cluster, 'security-group'), 'id');
+    const lbSg = ref(resourceAt(cluster, 'client-lb-security-group'), 'id');
+    const ingress = ofType(doc, 'aws_vpc_security_group_ingress_rule').map(
+      (r) =>
+        `${r.security_group_id === lbSg ? 'lb' : 'member'}:${r.from_port}-${r.to_port}<-${r.referenced_security_group_id ?? r.cidr_ipv4}`,
+    );
+    expect(ingress.sort()).toEqual(
+      [
+        `member:12480-12480<-${sg}`,
+        `member:12379-12379<-${sg}`,
+        `member:12379-12379<-${lbSg}`,
+        'member:12379-12379<-10.20.200.0/24',
+        'member:12379-12379<-10.9.0.0/16',
+        'lb:12379-12379<-10.20.200.0/24',
+        'lb:12379-12379<-10.9.0.0/16',
+      ].sort(),
+    );
+    const egress = ofType(doc, 'aws_vpc_security_group_egress_rule')
+      .filter((r) => r.referenced_security_group_id === sg)
+      .map((r) => `${r.security_group_id === lbSg ? 'lb' : 'member'}:${r.from_port}-${r.to_port}`);
+    expect(egress.sort()).toEqual(['lb:12379-12379', 'member:12379-12379', 'member:12480-12480']);
+
+    expect(configOf(doc, resourceAt(cluster, 'client-lb-target-group'))).toMatchObject({
+      port: 12379,
+      health_check: { protocol: 'TCP', port: 'traffic-port' },
+    });
+    expect(configOf(doc, resourceAt(cluster, 'client-lb-listener')).port).toBe(12379);
+    expect(cluster.loadBalancerEndpoint?.port).toBe(12379);
+    expect(cluster.clientEndpoints.map((e) => e.port)).toEqual([12379, 12379, 12379]);
+    expect(cluster.peerEndpoints.map((e) => e.port)).toEqual([12480, 12480, 12480]);
+
+    // What each member's etcd listens on and advertises (the rendered config in its user-data).
+    for (const i of [1, 2, 3]) {
+      const text = userDataOf(doc, cluster, i);
+      const setting = (key: string) => text.match(new RegExp(`^\\s*${key}: (.*)$`, 'm'))?.[1];
+      expect(setting('listen-client-urls')).toBe('https://0.0.0.0:12379');
+      expect(setting('listen-peer-urls')).toBe('https://0.0.0.0:12480');
+      expect(setting('advertise-client-urls')).toBe(`https://etcd-${i}.main.pgha.internal:12379`);
+      expect(setting('initial-advertise-peer-urls')).toBe(`https://etcd-${i}.main.pgha.internal:12480`);
+    }
+  });
+
+  test('adjacent ports keep the one range rule (and its construct id)', () => {
+    const { doc, cluster } = synthEtcd({
+      ...baseProps,
+      cluster: makeCluster(3, 'main', { clientPort: 12379, peerPort: 12378 }),
+    });
+    expect(configOf(doc, resourceAt(cluster, 'egress-members'))).toMatchObject({
+      from_port: 12378,
+      to_port: 12379,
+    });
+    expect(resourcePaths(cluster).filter((p) => p.startsWith('egress-members'))).toEqual(['egress-members']);
+  });
+});

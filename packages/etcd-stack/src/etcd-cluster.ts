@@ -16,9 +16,9 @@ import type { ClientSource, EtcdClusterProps } from './props.js';
 import { MEMBER_TAG_KEY, renderEtcdMemberUserData } from './user-data.js';
 import { ETCD_CLUSTER_DEFAULTS, validateClientSource, validateEtcdClusterProps } from './validate-props.js';
 
-/** etcd client port. */
+/** Default etcd client port; a cluster's own is `props.cluster.etcd.clientPort`, which the construct uses. */
 export const ETCD_CLIENT_PORT = 2379;
-/** etcd peer port. */
+/** Default etcd peer port; a cluster's own is `props.cluster.etcd.peerPort`, which the construct uses. */
 export const ETCD_PEER_PORT = 2380;
 /**
  * Address the member A records hold until the member's boot script UPSERTs its own address (RFC 5737
@@ -70,13 +70,16 @@ export class EtcdCluster extends Construct {
    * one the local target renders and the certificates are issued for), not from DNS discovery.
    */
   readonly discoveryDomain: string;
-  /** Client endpoints of the members (`etcd-N.<domain>:2379`), known at synth time. */
+  /** Client endpoints of the members (`etcd-N.<domain>:<clientPort>`, 2379 by default), known at synth time. */
   readonly clientEndpoints: readonly Endpoint[];
-  /** Client URLs of the members (`https://etcd-N.<domain>:2379`). */
+  /** Client URLs of the members (`https://etcd-N.<domain>:<clientPort>`). */
   readonly clientUrls: readonly string[];
-  /** Peer endpoints of the members (`etcd-N.<domain>:2380`). */
+  /** Peer endpoints of the members (`etcd-N.<domain>:<peerPort>`, 2380 by default). */
   readonly peerEndpoints: readonly Endpoint[];
-  /** The client load balancer's endpoint (`etcd.<domain>:2379`), when `clientLoadBalancer` is on. */
+  /**
+   * The client load balancer's endpoint (`etcd.<domain>:<clientPort>`), when `clientLoadBalancer` is on: it
+   * listens on the members' client port, so one port serves clients whether they dial members or the balancer.
+   */
   readonly loadBalancerEndpoint: Endpoint | undefined;
   /** Security group of the members. */
   readonly securityGroupId: string;
@@ -90,6 +93,7 @@ export class EtcdCluster extends Construct {
   private readonly sg: SecurityGroup;
   private readonly lbSg: SecurityGroup | undefined;
   private readonly asgs: readonly AutoscalingGroup[];
+  private readonly clientPort: number;
   private clientRuleCount = 0;
 
   constructor(scope: Construct, id: string, props: EtcdClusterProps) {
@@ -103,6 +107,9 @@ export class EtcdCluster extends Construct {
     this.discoveryDomain = `${cluster}.${p.zoneName}`;
     const zones = new Set(p.subnets.map((s) => s.availabilityZone));
     const memberInputs = p.cluster.etcd.members;
+    // The ports the user-data renders into etcd's config: every rule, target group and endpoint uses them.
+    const { clientPort, peerPort } = p.cluster.etcd;
+    this.clientPort = clientPort;
     this.faultTolerance = etcdFaultTolerance(memberInputs.length, zones.size);
 
     // Encryption key for the member secrets.
@@ -136,16 +143,26 @@ export class EtcdCluster extends Construct {
     const ingress = (rid: string, port: number, description: string, from: ClientSource, sg = this.sg) =>
       kit.addTcpIngress(this, rid, { securityGroupId: sg.id, port, from, description });
     const fromMembers = { securityGroupId: this.sg.id };
-    ingress('peer-ingress', ETCD_PEER_PORT, 'etcd peer traffic between members', fromMembers);
-    ingress('client-ingress-members', ETCD_CLIENT_PORT, 'etcd client traffic between members', fromMembers);
-    new VpcSecurityGroupEgressRule(this, 'egress-members', {
-      securityGroupId: this.sg.id,
-      ipProtocol: 'tcp',
-      fromPort: ETCD_CLIENT_PORT,
-      toPort: ETCD_PEER_PORT,
-      referencedSecurityGroupId: this.sg.id,
-      description: 'etcd client and peer traffic to the other members',
-    });
+    ingress('peer-ingress', peerPort, 'etcd peer traffic between members', fromMembers);
+    ingress('client-ingress-members', clientPort, 'etcd client traffic between members', fromMembers);
+    const memberEgress = (rid: string, from: number, to: number, description: string) =>
+      new VpcSecurityGroupEgressRule(this, rid, {
+        securityGroupId: this.sg.id,
+        ipProtocol: 'tcp',
+        fromPort: from,
+        toPort: to,
+        referencedSecurityGroupId: this.sg.id,
+        description,
+      });
+    if (Math.abs(peerPort - clientPort) === 1) {
+      // Adjacent ports (the default 2379-2380): one range rule.
+      const both = 'etcd client and peer traffic to the other members';
+      memberEgress('egress-members', Math.min(clientPort, peerPort), Math.max(clientPort, peerPort), both);
+    } else {
+      // Apart: a rule each, so the range between them stays closed.
+      memberEgress('egress-members', clientPort, clientPort, 'etcd client traffic to the other members');
+      memberEgress('egress-members-peer', peerPort, peerPort, 'etcd peer traffic to the other members');
+    }
     kit.addWebEgress(this, this.sg.id, 'AWS APIs (EC2, Route 53, Secrets Manager, SSM) and package mirrors');
 
     // Members.
@@ -294,9 +311,9 @@ export class EtcdCluster extends Construct {
     this.members = members;
     this.asgs = asgs;
 
-    this.clientEndpoints = dnsNames.map((host) => ({ host, port: ETCD_CLIENT_PORT }));
-    this.peerEndpoints = dnsNames.map((host) => ({ host, port: ETCD_PEER_PORT }));
-    this.clientUrls = dnsNames.map((host) => `https://${host}:${ETCD_CLIENT_PORT}`);
+    this.clientEndpoints = dnsNames.map((host) => ({ host, port: clientPort }));
+    this.peerEndpoints = dnsNames.map((host) => ({ host, port: peerPort }));
+    this.clientUrls = dnsNames.map((host) => `https://${host}:${clientPort}`);
 
     // Optional client load balancer.
     if (p.clientLoadBalancer) {
@@ -309,12 +326,12 @@ export class EtcdCluster extends Construct {
       new VpcSecurityGroupEgressRule(this, 'client-lb-egress', {
         securityGroupId: lbSg.id,
         ipProtocol: 'tcp',
-        fromPort: ETCD_CLIENT_PORT,
-        toPort: ETCD_CLIENT_PORT,
+        fromPort: clientPort,
+        toPort: clientPort,
         referencedSecurityGroupId: this.sg.id,
         description: 'to the etcd members (traffic and health checks)',
       });
-      ingress('client-ingress-lb', ETCD_CLIENT_PORT, 'etcd clients through the load balancer', {
+      ingress('client-ingress-lb', clientPort, 'etcd clients through the load balancer', {
         securityGroupId: lbSg.id,
       });
       const lb = kit.addInternalNlb(this, 'client-lb', {
@@ -324,7 +341,7 @@ export class EtcdCluster extends Construct {
       });
       const tg = new LbTargetGroup(this, 'client-lb-target-group', {
         name: `${cluster}-etcd-client`,
-        port: ETCD_CLIENT_PORT,
+        port: clientPort,
         protocol: 'TCP',
         targetType: 'instance',
         vpcId: p.vpcId,
@@ -341,7 +358,7 @@ export class EtcdCluster extends Construct {
       });
       new LbListener(this, 'client-lb-listener', {
         loadBalancerArn: lb.arn,
-        port: ETCD_CLIENT_PORT,
+        port: clientPort,
         protocol: 'TCP',
         defaultAction: [{ type: 'forward', targetGroupArn: tg.arn }],
       });
@@ -353,7 +370,7 @@ export class EtcdCluster extends Construct {
         type: 'A',
         alias: { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true },
       });
-      this.loadBalancerEndpoint = { host: lbName, port: ETCD_CLIENT_PORT };
+      this.loadBalancerEndpoint = { host: lbName, port: clientPort };
     } else {
       this.lbSg = undefined;
       this.loadBalancerEndpoint = undefined;
@@ -362,16 +379,16 @@ export class EtcdCluster extends Construct {
     // The admin source (verify, etcdctl with the verify client certificate): the client port only.
     kit.adminSources(p.adminAccess).forEach((source, i) => {
       const description = 'etcd clients: admin access (verify, etcdctl)';
-      ingress(`admin-ingress-${i + 1}`, ETCD_CLIENT_PORT, description, source);
+      ingress(`admin-ingress-${i + 1}`, clientPort, description, source);
       if (this.lbSg !== undefined)
-        ingress(`admin-lb-ingress-${i + 1}`, ETCD_CLIENT_PORT, description, source, this.lbSg);
+        ingress(`admin-lb-ingress-${i + 1}`, clientPort, description, source, this.lbSg);
     });
 
     for (const source of p.allowClientsFrom ?? []) this.allowClientsFrom(source);
   }
 
   /**
-   * Allows a CIDR block or a security group on the client port 2379 (of the members, and of the client load
+   * Allows a CIDR block or a security group on the cluster's client port (2379 by default; of the members, and of the client load
    * balancer when there is one). Construct ids of the rules follow call order (`client-ingress-1`, ...).
    */
   allowClientsFrom(source: ClientSource): void {
@@ -381,7 +398,7 @@ export class EtcdCluster extends Construct {
     const target = (sg: SecurityGroup, rid: string, description: string) =>
       kit.addTcpIngress(this, rid, {
         securityGroupId: sg.id,
-        port: ETCD_CLIENT_PORT,
+        port: this.clientPort,
         from: source,
         description,
       });

@@ -58,13 +58,13 @@ export interface EtcdClusterProps extends CommonClusterProps {
    */
   readonly dnsTtlSeconds?: number;
   /**
-   * Create an internal network load balancer for the client port (2379, TLS passed through) and the DNS
+   * Create an internal network load balancer for the client port (`cluster.etcd.clientPort`, 2379 by default; TLS passed through) and the DNS
    * name `etcd.<cluster name>.<zoneName>` for it. Member certificates must then carry that name as a SAN.
    * @default false
    */
   readonly clientLoadBalancer?: boolean;
   /**
-   * Extra sources allowed on the client port 2379 (members always are). More can be added with
+   * Extra sources allowed on the client port (`cluster.etcd.clientPort`; members always are). More can be added with
    * `allowClientsFrom()`. `0.0.0.0/0` is refused.
    * @default []
    */

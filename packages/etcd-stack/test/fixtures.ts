@@ -6,12 +6,19 @@ import type { EtcdClusterProps } from '../src/props.js';
 
 export * from '../../aws-kit/test/synth.js';
 
-/** A cluster description for AWS with `memberCount` etcd members in zone pgha.internal. */
-export function makeCluster(memberCount = 3, name = 'main'): Cluster {
+/** A cluster description for AWS with `memberCount` etcd members in zone pgha.internal (default ports unless given). */
+export function makeCluster(
+  memberCount = 3,
+  name = 'main',
+  ports: { readonly clientPort?: number; readonly peerPort?: number } = {},
+): Cluster {
   return defineCluster({
     name,
     hostOs: 'debian-12',
-    etcd: { members: awsEtcdMembers({ clusterName: name, zoneName: 'pgha.internal', memberCount }) },
+    etcd: {
+      members: awsEtcdMembers({ clusterName: name, zoneName: 'pgha.internal', memberCount }),
+      ...ports,
+    },
     patroni: {
       nodes: [1, 2, 3].map((i) => ({ name: `pg-${i}`, host: `pg-${i}.${name}.pgha.internal` })),
       allowedCidrs: ['10.20.0.0/16'],

@@ -504,3 +504,71 @@ describe('PatroniCluster: construct ids are a public contract', () => {
     );
   });
 });
+
+describe('PatroniCluster: ports from the cluster description', () => {
+  const ports = { etcdClientPort: 12379, postgresPort: 15432, restPort: 18008 };
+  const props = { ...baseProps, cluster: makeCluster(3, ['10.20.0.0/16'], undefined, ports) };
+
+  test('security groups, target groups and the user-data agree on non-default ports', () => {
+    const admin = { cidrs: ['10.20.200.0/24'] };
+    const { doc, cluster } = synthPatroni({ ...props, preserveClientIp: true, adminAccess: admin });
+    const node = ref(resourceAt(cluster, 'security-group'), 'id');
+    const lb = ref(resourceAt(cluster, 'lb-security-group'), 'id');
+    const rules = (type: string) =>
+      ofType(doc, type)
+        .filter((r) => r.security_group_id === node || r.security_group_id === lb)
+        .map(
+          (r) =>
+            `${r.security_group_id === lb ? 'lb' : 'node'}:${r.from_port}-${r.to_port}:${r.referenced_security_group_id ?? r.cidr_ipv4}`,
+        )
+        .sort();
+    expect(rules('aws_vpc_security_group_ingress_rule')).toEqual(
+      [
+        `node:15432-15432:${lb}`,
+        `node:15432-15432:${node}`,
+        `node:18008-18008:${lb}`,
+        `node:18008-18008:${node}`,
+        'node:18008-18008:10.20.200.0/24',
+        // Client IPs preserved: the clients reach the nodes' PostgreSQL port.
+        'node:15432-15432:10.20.0.0/16',
+        'node:15432-15432:10.20.200.0/24',
+        // The listeners are the client-facing ports and stay 5432/5433.
+        'lb:5432-5432:10.20.0.0/16',
+        'lb:5433-5433:10.20.0.0/16',
+        'lb:5432-5432:10.20.200.0/24',
+        'lb:5433-5433:10.20.200.0/24',
+      ].sort(),
+    );
+    expect(rules('aws_vpc_security_group_egress_rule').filter((r) => r.startsWith('lb:'))).toEqual([
+      `lb:15432-15432:${node}`,
+      `lb:18008-18008:${node}`,
+    ]);
+
+    for (const group of ['primary-target-group', 'replica-target-group']) {
+      expect(configOf(doc, resourceAt(cluster, group))).toMatchObject({
+        port: 15432,
+        health_check: { protocol: 'HTTPS', port: '18008' },
+      });
+    }
+    const attachments = ofType(doc, 'aws_lb_target_group_attachment');
+    expect(attachments).toHaveLength(6);
+    for (const a of attachments) expect(a.port).toBe(15432);
+    expect(ofType(doc, 'aws_lb_listener').map((l) => l.port)).toEqual([5432, 5433]);
+    expect([cluster.primaryEndpoint.port, cluster.replicaEndpoint.port]).toEqual([5432, 5433]);
+
+    // What each node's Patroni and PostgreSQL listen on, and the etcd port it dials (its rendered config).
+    for (const i of [1, 2, 3]) {
+      const text = userDataOf(doc, cluster, i);
+      const all = (key: string) =>
+        [...text.matchAll(new RegExp(`^\\s*${key}: (.*)$`, 'gm'))].map((m) => m[1]);
+      // restapi first, then postgresql.
+      expect(all('listen')).toEqual(['0.0.0.0:18008', '0.0.0.0:15432']);
+      expect(all('connect_address')).toEqual([
+        `pg-${i}.main.pgha.internal:18008`,
+        `pg-${i}.main.pgha.internal:15432`,
+      ]);
+      const etcdHosts = [...text.matchAll(/^\s*- (etcd-\d\.main\.pgha\.internal:\d+)$/gm)].map((m) => m[1]);
+      expect(etcdHosts).toEqual([1, 2, 3].map((m) => `etcd-${m}.main.pgha.internal:12379`));
+    }
+  });
+});

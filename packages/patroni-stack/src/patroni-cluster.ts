@@ -18,11 +18,19 @@ import {
   validatePatroniClusterProps,
 } from './validate-props.js';
 
-/** PostgreSQL port on the nodes, and the load balancer's primary listener. */
+/**
+ * The load balancer's primary listener, and the default PostgreSQL port on the nodes (a cluster's own is
+ * `props.cluster.patroni.postgresPort`, which the target groups and node rules use).
+ *
+ * The listener ports stay fixed whatever the nodes' port: they are the client-facing contract (the manifest,
+ * the local target's HAProxy and every client connect to 5432 for the primary and 5433 for replicas), while
+ * `postgresPort` is where PostgreSQL listens on a node, behind the balancer. Following it would also let a
+ * `postgresPort` of 5433 put both listeners on one port.
+ */
 export const POSTGRES_PORT = 5432;
-/** The load balancer's replica listener (forwards to the nodes' 5432). */
+/** The load balancer's replica listener (forwards to the nodes' `postgresPort`). */
 export const REPLICA_PORT = 5433;
-/** Patroni REST API port (TLS); the load balancer's health checks call it. */
+/** Default Patroni REST API port (TLS); a cluster's own is `props.cluster.patroni.restPort`. */
 export const PATRONI_REST_PORT = 8008;
 
 /** One node of a {@link PatroniCluster}, as callers see it. */
@@ -49,8 +57,8 @@ export interface PatroniClusterNode {
 
 /**
  * Patroni + PostgreSQL nodes across availability zones behind an internal network load balancer:
- * `5432` reaches the primary only (health check `GET /primary` over HTTPS on 8008), `5433` the replicas
- * only (`GET /replica`). Nodes run IMDSv2-only, without public addresses, with encrypted root and data
+ * `5432` reaches the primary only (health check `GET /primary` over HTTPS on the REST port, 8008 by default),
+ * `5433` the replicas only (`GET /replica`); both forward to the nodes' `postgresPort` (5432 by default). Nodes run IMDSv2-only, without public addresses, with encrypted root and data
  * volumes, and an instance role that reads only the node's own TLS secret and the cluster passwords.
  *
  * The construct creates empty Secrets Manager secrets (KMS-encrypted with a customer key); the caller
@@ -80,6 +88,7 @@ export class PatroniCluster extends Construct {
   private readonly sg: SecurityGroup;
   private readonly lbSg: SecurityGroup;
   private readonly preserveClientIp: boolean;
+  private readonly postgresPort: number;
   private readonly instances: readonly Instance[];
   private clientRuleCount = 0;
 
@@ -91,6 +100,10 @@ export class PatroniCluster extends Construct {
     const tags = kit.applyStandardTags(this, cluster, 'patroni', p.tags);
     this.clusterName = cluster;
     this.preserveClientIp = p.preserveClientIp;
+    // The ports the user-data renders into Patroni's config: node rules, target groups and health checks use
+    // them. The load balancer's own listeners stay on POSTGRES_PORT / REPLICA_PORT (see there).
+    const { postgresPort, restPort } = p.cluster.patroni;
+    this.postgresPort = postgresPort;
     const clientCidrs = p.allowedClientCidrs ?? p.cluster.patroni.allowedCidrs;
 
     // Encryption key and the cluster-wide passwords secret.
@@ -125,25 +138,15 @@ export class PatroniCluster extends Construct {
       kit.addTcpIngress(this, rid, { securityGroupId: this.sg.id, port, from, description });
     const fromLb = { securityGroupId: this.lbSg.id };
     const fromPeers = { securityGroupId: this.sg.id };
-    nodeIngress('pg-from-lb', POSTGRES_PORT, fromLb, 'PostgreSQL from the load balancer');
-    nodeIngress(
-      'rest-from-lb',
-      PATRONI_REST_PORT,
-      fromLb,
-      'Patroni REST health checks from the load balancer',
-    );
-    nodeIngress('pg-from-peers', POSTGRES_PORT, fromPeers, 'replication and pg_rewind between nodes');
-    nodeIngress('rest-from-peers', PATRONI_REST_PORT, fromPeers, 'Patroni REST between nodes');
+    nodeIngress('pg-from-lb', postgresPort, fromLb, 'PostgreSQL from the load balancer');
+    nodeIngress('rest-from-lb', restPort, fromLb, 'Patroni REST health checks from the load balancer');
+    nodeIngress('pg-from-peers', postgresPort, fromPeers, 'replication and pg_rewind between nodes');
+    nodeIngress('rest-from-peers', restPort, fromPeers, 'Patroni REST between nodes');
     // The admin source (verify, operators): the REST API's read endpoints on the nodes (unsafe methods need the
     // REST password), PostgreSQL through the load balancer (and on the nodes when client IPs are preserved).
     const adminSources = kit.adminSources(p.adminAccess);
     adminSources.forEach((source, i) => {
-      nodeIngress(
-        `admin-${i + 1}-rest`,
-        PATRONI_REST_PORT,
-        source,
-        'Patroni REST API: admin access (verify)',
-      );
+      nodeIngress(`admin-${i + 1}-rest`, restPort, source, 'Patroni REST API: admin access (verify)');
     });
     if (p.sshKeyName !== undefined) {
       (p.sshAllowedCidrs ?? []).forEach((cidr, i) => {
@@ -162,16 +165,16 @@ export class PatroniCluster extends Construct {
     new VpcSecurityGroupEgressRule(this, 'lb-egress-pg', {
       securityGroupId: this.lbSg.id,
       ipProtocol: 'tcp',
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
+      fromPort: postgresPort,
+      toPort: postgresPort,
       referencedSecurityGroupId: this.sg.id,
       description: 'PostgreSQL on the nodes',
     });
     new VpcSecurityGroupEgressRule(this, 'lb-egress-rest', {
       securityGroupId: this.lbSg.id,
       ipProtocol: 'tcp',
-      fromPort: PATRONI_REST_PORT,
-      toPort: PATRONI_REST_PORT,
+      fromPort: restPort,
+      toPort: restPort,
       referencedSecurityGroupId: this.sg.id,
       description: 'health checks of the Patroni REST API',
     });
@@ -185,7 +188,7 @@ export class PatroniCluster extends Construct {
     const targetGroup = (rid: string, name: string, path: string) =>
       new LbTargetGroup(this, rid, {
         name: `${cluster}-pg-${name}`,
-        port: POSTGRES_PORT,
+        port: postgresPort,
         protocol: 'TCP',
         targetType: 'instance',
         vpcId: p.vpcId,
@@ -195,7 +198,7 @@ export class PatroniCluster extends Construct {
         healthCheck: {
           enabled: true,
           protocol: 'HTTPS',
-          port: String(PATRONI_REST_PORT),
+          port: String(restPort),
           path,
           matcher: '200',
           interval: p.healthCheckIntervalSeconds,
@@ -316,12 +319,12 @@ export class PatroniCluster extends Construct {
       new LbTargetGroupAttachment(n, 'primary-target', {
         targetGroupArn: primaryTg.arn,
         targetId: instance.id,
-        port: POSTGRES_PORT,
+        port: postgresPort,
       });
       new LbTargetGroupAttachment(n, 'replica-target', {
         targetGroupArn: replicaTg.arn,
         targetId: instance.id,
-        port: POSTGRES_PORT,
+        port: postgresPort,
       });
       return {
         name,
@@ -355,7 +358,7 @@ export class PatroniCluster extends Construct {
 
   /**
    * Allows a CIDR block or a security group to connect through the load balancer (5432 and 5433); with
-   * client IP preservation on, also on the nodes' 5432. Construct ids of the rules follow call order
+   * client IP preservation on, also on the nodes' `postgresPort`. Construct ids of the rules follow call order
    * (`client-1-primary`, `client-1-replica`, ...), starting with `allowedClientCidrs`.
    */
   allowClientsFrom(source: ClientSource): void {
@@ -371,6 +374,6 @@ export class PatroniCluster extends Construct {
     rule(`${prefix}-primary`, this.lbSg, POSTGRES_PORT, `PostgreSQL ${who}, primary`);
     rule(`${prefix}-replica`, this.lbSg, REPLICA_PORT, `PostgreSQL ${who}, replicas`);
     if (this.preserveClientIp)
-      rule(`${prefix}-node`, this.sg, POSTGRES_PORT, `PostgreSQL ${who} (client IP preserved)`);
+      rule(`${prefix}-node`, this.sg, this.postgresPort, `PostgreSQL ${who} (client IP preserved)`);
   }
 }

@@ -61,7 +61,7 @@ export interface PatroniClusterProps extends CommonClusterProps {
    * dropped (source and destination are the same instance), so a client running on a node (a backup job, a
    * sidecar) fails for one in N connections. With it off PostgreSQL sees the load balancer's private
    * addresses (inside `vpcCidr`) as the client address. With it on, the client networks are also allowed on
-   * the nodes' 5432.
+   * the nodes' PostgreSQL port (`cluster.patroni.postgresPort`).
    * @default false
    */
   readonly preserveClientIp?: boolean;

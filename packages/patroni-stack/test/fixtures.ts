@@ -6,18 +6,31 @@ import type { PatroniClusterProps } from '../src/props.js';
 
 export * from '../../aws-kit/test/synth.js';
 
-/** A cluster description for AWS with `nodeCount` Patroni nodes in zone pgha.internal. */
+/** Non-default ports for {@link makeCluster}. */
+export interface ClusterPorts {
+  readonly etcdClientPort?: number;
+  readonly postgresPort?: number;
+  readonly restPort?: number;
+}
+
+/** A cluster description for AWS with `nodeCount` Patroni nodes in zone pgha.internal (default ports unless given). */
 export function makeCluster(
   nodeCount = 3,
   allowedCidrs: readonly string[] = ['10.20.0.0/16'],
   replicationCidrs?: readonly string[],
+  ports: ClusterPorts = {},
 ): Cluster {
+  const { etcdClientPort, ...patroniPorts } = ports;
   return defineCluster({
     name: 'main',
     hostOs: 'debian-12',
-    etcd: { members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `etcd-${i}.main.pgha.internal` })) },
+    etcd: {
+      members: [1, 2, 3].map((i) => ({ name: `etcd-${i}`, host: `etcd-${i}.main.pgha.internal` })),
+      ...(etcdClientPort === undefined ? {} : { clientPort: etcdClientPort }),
+    },
     patroni: {
       nodes: awsPatroniNodes({ clusterName: 'main', zoneName: 'pgha.internal', nodeCount }),
+      ...patroniPorts,
       allowedCidrs,
       ...(replicationCidrs === undefined ? {} : { replicationCidrs }),
     },
