@@ -188,6 +188,33 @@ describe('a local cluster from pnpm run deploy', () => {
     for (const c of doc.components) expect(c.pid).toBeGreaterThan(0);
   });
 
+  test('status says what each member runs (asked from the process, not the package) and the timings in effect', async () => {
+    const doc = JSON.parse((await cli(['status', ...common, '--json'])).stdout) as {
+      timing?: { ttl: number; loopWait: number; retryTimeout: number };
+      components: { name: string; kind: string; version?: string; postgresVersion?: string }[];
+    };
+    const { stdout: etcdVersion } = await exec('etcd', ['--version']);
+    const { stdout: patroniVersion } = await exec('/usr/bin/patroni', ['--version']);
+    for (const c of doc.components.filter((x) => x.kind === 'etcd'))
+      expect(etcdVersion).toContain(`etcd Version: ${c.version}\n`);
+    for (const c of doc.components.filter((x) => x.kind === 'patroni')) {
+      expect(patroniVersion.trim()).toBe(`patroni ${c.version}`);
+      expect(c.postgresVersion).toMatch(/^\d{2}\.\d+$/);
+    }
+    // fast on the installed Patroni: 20/2/5 from 3.2 on, 10/2/4 before
+    expect(doc.timing?.loopWait).toBe(2);
+    expect([10, 20]).toContain(doc.timing?.ttl);
+  });
+
+  test("Patroni's logs hold no traceback: the load balancer's checks are answered cleanly", async () => {
+    // HAProxy closes a TLS check once it has the status line; checking with GET made Patroni 4.0.7 log an
+    // SSLEOFError traceback about once a second on every node.
+    for (const name of ['pg-1', 'pg-2', 'pg-3']) {
+      const log = await readFile(join(root, 'nodes', cluster, name, 'patroni.log'), 'utf8');
+      expect(log.match(/^.*Traceback.*$/m)?.[0], `${name}/patroni.log`).toBeUndefined();
+    }
+  });
+
   test('destroy stops every process it started, PostgreSQL included, and keeps the data', async () => {
     const records = await Promise.all(
       nodes.map((n) => readRecord(join(root, 'state', cluster, 'run', `${n}.json`))),

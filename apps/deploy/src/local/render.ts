@@ -8,7 +8,6 @@ import {
 } from '@pgha/userdata';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
-import { patroniAtLeast } from './patroni-version.js';
 import type { Binaries } from './preflight.js';
 import type { PkiFiles } from './tls.js';
 
@@ -72,10 +71,13 @@ export function haproxySettleMs(timing: HaproxyCheckTiming): number {
   return timing.intervalMs + (timing.fall - 1) * (timing.fastIntervalMs ?? timing.intervalMs);
 }
 
-/** Patroni 3.0.x logs a traceback for every GET health check; OPTIONS answers the same status codes. */
-export function healthCheckMethod(patroniVersion: string): 'GET' | 'OPTIONS' {
-  return patroniAtLeast(patroniVersion, [3, 1, 0]) ? 'GET' : 'OPTIONS';
-}
+/**
+ * The local HAProxy checks Patroni with OPTIONS: the same status codes as GET, and no body. HAProxy closes a TLS
+ * check as soon as it has the status line, so a GET's JSON body fails Patroni's write and Patroni logs a
+ * traceback (SSLEOFError) for it: about one a second on each node with Patroni 4.0.7 and HAProxy 2.6 (measured
+ * 2026-12-05), one per check on 3.0.x. (The AWS NLB can only send GET.)
+ */
+export const LOCAL_CHECK_METHOD = 'OPTIONS';
 
 /**
  * Every directory and file the local services need: rendered configuration and per-node copies of the
@@ -180,7 +182,7 @@ export function renderNodeFiles(input: {
           replicas: { address: plan.loadBalancer, port: 5433 },
           caFile: `${h.dir}/ca.crt`,
           healthCheck: {
-            method: healthCheckMethod(binaries.versions.patroni),
+            method: LOCAL_CHECK_METHOD,
             ...(input.haproxyHealthCheck ?? LOCAL_HEALTH_CHECK),
           },
           // Loopback connects are immediate; this also caps HAProxy's pause before it retries a refused
