@@ -155,7 +155,13 @@ beforeAll(async () => {
     return (
       list.length === 2 &&
       list.some((m) => m.Role === 'Leader' && m.State === 'running') &&
-      list.some((m) => m.Role === 'Replica' && m.State === 'running' && typeof m['Lag in MB'] === 'number')
+      // Patroni 3.0.2 says "running" for a replica, 3.1 and later "streaming"
+      list.some(
+        (m) =>
+          m.Role === 'Replica' &&
+          ['running', 'streaming'].includes(m.State) &&
+          typeof m['Lag in MB'] === 'number',
+      )
     );
   });
   // The replica streams once the leader has created its slot (up to a loop later): wait for the walsender.

@@ -14,14 +14,23 @@ function leadersOf(members: readonly PatroniClusterMember[]): PatroniClusterMemb
   return members.filter((m) => LEADER_ROLES.has(m.role));
 }
 
-/** Member table rows (`patronictl list`), with `streaming` filled in from the leader's pg_stat_replication. */
+/**
+ * Member table rows (`patronictl list`), a replica's `streaming` taken from the leader's pg_stat_replication
+ * when it can be read: Patroni 3.0 says "running" for a streaming replica, and Patroni 3.1+ says "streaming"
+ * from the member key in etcd, which stays until its ttl runs out after the replica died.
+ */
 export function patroniRows(ctx: RunContext, view: PatroniView): PatroniMemberRow[] {
   const rows: PatroniMemberRow[] = [];
   const members = view.cluster.ok ? view.cluster.value.members : [];
   const streaming = streamingNames(ctx, view);
   for (const m of members) {
+    const replica = !LEADER_ROLES.has(m.role);
     const state =
-      m.state === 'running' && streaming?.has(m.name) && !LEADER_ROLES.has(m.role) ? 'streaming' : m.state;
+      !replica || streaming === undefined || !['running', 'streaming'].includes(m.state)
+        ? m.state
+        : streaming.has(m.name)
+          ? 'streaming'
+          : `${m.state}, not streaming`;
     rows.push({
       name: m.name,
       host: m.host ? `${m.host}${m.port ? `:${m.port}` : ''}` : restBase(m.apiUrl),
@@ -117,7 +126,8 @@ export async function checkPatroniReplicas(ctx: RunContext): Promise<Verdict> {
   for (const m of members) {
     if (m === leader) continue;
     const issues: string[] = [];
-    const isStreaming = m.state === 'streaming' || (streaming?.has(m.name) ?? false);
+    // The leader's walsenders decide when they can be read: Patroni's "streaming" can be a dead replica's key.
+    const isStreaming = streaming !== undefined ? streaming.has(m.name) : m.state === 'streaming';
     if (m.state !== 'running' && m.state !== 'streaming') issues.push(`state ${m.state || 'unknown'}`);
     else if (streaming !== undefined && !isStreaming) {
       issues.push(`not streaming (leader ${leader?.name ?? '?'} has no walsender for it)`);
