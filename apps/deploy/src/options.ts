@@ -1,4 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import {
+  LOCAL_ADDRESS_PLAN,
+  localEtcdAddress,
+  localLoadBalancerAddress,
+  localPatroniAddress,
+} from '@pgha/defaults';
 import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
 import { DeployError } from './errors.js';
 
@@ -24,7 +30,7 @@ export const DEFAULTS: LocalOptions = {
   postgresVersion: undefined,
   profile: 'fast',
   synchronousMode: true,
-  addressBase: '127.0',
+  addressBase: LOCAL_ADDRESS_PLAN.base,
 };
 
 const KEYS = Object.keys(DEFAULTS) as (keyof LocalOptions)[];
@@ -163,12 +169,12 @@ export function addressPlan(options: LocalOptions): AddressPlan {
   return {
     etcd: range(options.etcdMembers).map((i) => ({
       name: `etcd-${i}`,
-      host: `${options.addressBase}.10.${i}`,
+      host: localEtcdAddress(i, options.addressBase),
     })),
     patroni: range(options.patroniNodes).map((i) => ({
       name: `pg-${i}`,
-      host: `${options.addressBase}.20.${i}`,
+      host: localPatroniAddress(i, options.addressBase),
     })),
-    loadBalancer: `${options.addressBase}.30.1`,
+    loadBalancer: localLoadBalancerAddress(options.addressBase),
   };
 }

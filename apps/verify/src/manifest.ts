@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { localEtcdAddress, PORTS } from '@pgha/defaults';
 import { VerifyError } from './errors.js';
+
+/** A URL's host and port for messages: the first etcd member of the default local plan. */
+const EXAMPLE_HOST_PORT = `${localEtcdAddress(1)}:${PORTS.etcdClient}`;
 
 /** The manifest format version this package reads and the one deploy writes. */
 export const MANIFEST_VERSION = 1;
@@ -161,7 +165,7 @@ function url(p: Problems, v: Json, field: string, protocols: readonly string[]):
   try {
     u = new URL(s);
   } catch {
-    return p.add(field, `${show(v)} is not a URL; expected e.g. "${protocols[0]}//127.0.10.1:2379"`);
+    return p.add(field, `${show(v)} is not a URL; expected e.g. "${protocols[0]}//${EXAMPLE_HOST_PORT}"`);
   }
   if (!protocols.includes(u.protocol)) {
     return p.add(field, `${show(v)} must use ${protocols.map((x) => x.replace(':', '://')).join(' or ')}`);

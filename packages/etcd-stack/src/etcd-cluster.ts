@@ -8,6 +8,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import type { Endpoint } from '@pgha/aws-kit';
 import * as kit from '@pgha/aws-kit';
+import { PORTS } from '@pgha/defaults';
 import { dependable, Fn, type ITerraformDependable, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EtcdStackError } from './errors.js';
@@ -17,9 +18,9 @@ import { MEMBER_TAG_KEY, renderEtcdMemberUserData } from './user-data.js';
 import { ETCD_CLUSTER_DEFAULTS, validateClientSource, validateEtcdClusterProps } from './validate-props.js';
 
 /** Default etcd client port; a cluster's own is `props.cluster.etcd.clientPort`, which the construct uses. */
-export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_CLIENT_PORT = PORTS.etcdClient;
 /** Default etcd peer port; a cluster's own is `props.cluster.etcd.peerPort`, which the construct uses. */
-export const ETCD_PEER_PORT = 2380;
+export const ETCD_PEER_PORT = PORTS.etcdPeer;
 /**
  * Address the member A records hold until the member's boot script UPSERTs its own address (RFC 5737
  * TEST-NET-1, never routed). Terraform owns the records (so destroy removes them and peers never cache an

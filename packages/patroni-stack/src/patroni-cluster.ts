@@ -7,6 +7,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import type { Endpoint } from '@pgha/aws-kit';
 import * as kit from '@pgha/aws-kit';
+import { PORTS } from '@pgha/defaults';
 import { dependable, type ITerraformDependable, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 import { PatroniStackError } from './errors.js';
@@ -19,19 +20,20 @@ import {
 } from './validate-props.js';
 
 /**
- * The load balancer's primary listener, and the default PostgreSQL port on the nodes (a cluster's own is
- * `props.cluster.patroni.postgresPort`, which the target groups and node rules use).
+ * The load balancer's primary listener (`PORTS.loadBalancerPrimary` of `@pgha/defaults`), and the default
+ * PostgreSQL port on the nodes (a cluster's own is `props.cluster.patroni.postgresPort`, which the target groups
+ * and node rules use).
  *
  * The listener ports stay fixed whatever the nodes' port: they are the client-facing contract (the manifest,
  * the local target's HAProxy and every client connect to 5432 for the primary and 5433 for replicas), while
  * `postgresPort` is where PostgreSQL listens on a node, behind the balancer. Following it would also let a
  * `postgresPort` of 5433 put both listeners on one port.
  */
-export const POSTGRES_PORT = 5432;
+export const POSTGRES_PORT = PORTS.loadBalancerPrimary;
 /** The load balancer's replica listener (forwards to the nodes' `postgresPort`). */
-export const REPLICA_PORT = 5433;
+export const REPLICA_PORT = PORTS.loadBalancerReplicas;
 /** Default Patroni REST API port (TLS); a cluster's own is `props.cluster.patroni.restPort`. */
-export const PATRONI_REST_PORT = 8008;
+export const PATRONI_REST_PORT = PORTS.patroniRest;
 
 /** One node of a {@link PatroniCluster}, as callers see it. */
 export interface PatroniClusterNode {

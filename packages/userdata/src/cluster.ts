@@ -1,3 +1,4 @@
+import { PORTS, POSTGRES } from '@pgha/defaults';
 import { componentPolicy, HOST_OSES, type HostOs, postgresVersionProblem } from './components.js';
 import { type Problem, UserdataError } from './errors.js';
 import { isCidr, isHost, isIpAddress, isPort } from './private/net.js';
@@ -313,8 +314,8 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
       'etcd version must be 3.4 or later in 3.x, as major.minor[.patch] (e.g. "3.4.23")',
     );
   }
-  const clientPort = port(e.clientPort, 2379, 'etcd.clientPort', add);
-  const peerPort = port(e.peerPort, 2380, 'etcd.peerPort', add);
+  const clientPort = port(e.clientPort, PORTS.etcdClient, 'etcd.clientPort', add);
+  const peerPort = port(e.peerPort, PORTS.etcdPeer, 'etcd.peerPort', add);
   if (clientPort === peerPort) add('etcd.peerPort', peerPort, 'peer port must differ from the client port');
   const heartbeat = int(e.heartbeatIntervalMs, 100, 'etcd.heartbeatIntervalMs', 10, 10000, add);
   const election = int(e.electionTimeoutMs, 1000, 'etcd.electionTimeoutMs', 50, 50000, add);
@@ -389,8 +390,8 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
   );
   const suite = policy && postgresVersionProblem(policy.os, postgresVersion, 'patroni.postgresVersion');
   if (suite && p.postgresVersion !== undefined) problems.push(suite);
-  const postgresPort = port(p.postgresPort, 5432, 'patroni.postgresPort', add);
-  const restPort = port(p.restPort, 8008, 'patroni.restPort', add);
+  const postgresPort = port(p.postgresPort, PORTS.postgres, 'patroni.postgresPort', add);
+  const restPort = port(p.restPort, PORTS.patroniRest, 'patroni.restPort', add);
   if (postgresPort === restPort) {
     add('patroni.restPort', restPort, 'the REST API port must differ from the PostgreSQL port');
   }
@@ -434,7 +435,7 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
       : cidrs(p.replicationCidrs, 'patroni.replicationCidrs', add);
 
   const usersIn = p.users ?? {};
-  const users = { superuser: 'postgres', replication: 'replicator', rewind: 'rewind_user' };
+  const users = { superuser: POSTGRES.superuser, replication: 'replicator', rewind: 'rewind_user' };
   if (!isObject(usersIn)) {
     add('patroni.users', usersIn, 'give an object { superuser?, replication?, rewind? } of role names');
   } else {

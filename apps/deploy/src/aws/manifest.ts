@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { PORTS, POSTGRES } from '@pgha/defaults';
 import { bundlePaths } from '@pgha/pki';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
 import { DeployError } from '../errors.js';
@@ -102,7 +103,7 @@ export function buildAwsManifest(input: {
   const rel = (path: string) => relative(layout.stateDir, path);
   const verifyClient = paths.clients.verify as { cert: string; key: string };
   const ca = rel(paths.ca.cert);
-  const rest = o.patroniNodes.map((n) => `https://${n.host}:8008`);
+  const rest = o.patroniNodes.map((n) => `https://${n.host}:${PORTS.patroniRest}`);
   return {
     version: MANIFEST_VERSION,
     cluster: config.clusterName,
@@ -119,7 +120,7 @@ export function buildAwsManifest(input: {
       members: o.patroniNodes.map((n, i) => ({
         name: n.name,
         host: n.host,
-        port: 5432,
+        port: PORTS.postgres,
         rest: rest[i] as string,
       })),
       ca,
@@ -130,9 +131,9 @@ export function buildAwsManifest(input: {
     postgres: {
       primary: o.primary,
       replicas: o.replicas,
-      user: 'postgres',
+      user: POSTGRES.superuser,
       passwordFile: rel(secretFile(layout.secretsDir, 'superuser')),
-      database: 'postgres',
+      database: POSTGRES.database,
       sslRootCert: ca,
       sslMode: 'verify-full',
     },

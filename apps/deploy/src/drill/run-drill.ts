@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PORTS, POSTGRES } from '@pgha/defaults';
 import { type Emit, step } from '../events.js';
 import { type DeployLocalOptions, deployLocal } from '../local/deploy.js';
 import { destroyLocal } from '../local/destroy.js';
@@ -304,12 +305,12 @@ async function drill(
   const lb: PgEndpoint = {
     host: manifest.postgres.primary.host,
     port: manifest.postgres.primary.port,
-    user: 'postgres',
+    user: POSTGRES.superuser,
     password,
-    database: 'postgres',
+    database: POSTGRES.database,
     ca,
   };
-  const direct = (name: string): PgEndpoint => ({ ...lb, host: hostOf(name), port: 5432 });
+  const direct = (name: string): PgEndpoint => ({ ...lb, host: hostOf(name), port: PORTS.postgres });
 
   const anyRest = async (path: string): Promise<string> => {
     let last = '';

@@ -1,5 +1,6 @@
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PORTS, POSTGRES } from '@pgha/defaults';
 import { patroniEnvironment } from '@pgha/userdata';
 import { DeployError, isDeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
@@ -56,6 +57,9 @@ import {
 } from './state.js';
 import { type RunningVersion, runningVersions } from './status.js';
 import { ensurePki } from './tls.js';
+
+const LB_PRIMARY = PORTS.loadBalancerPrimary;
+const LB_REPLICAS = PORTS.loadBalancerReplicas;
 
 export interface DeployLocalOptions {
   readonly options: LocalOptions;
@@ -343,7 +347,7 @@ async function deployAdmitted(
           });
           const serving = await waitFor(
             async () => {
-              await rest(`https://${member.host}:2380/version`, tls, { timeoutMs: 250 });
+              await rest(`https://${member.host}:${PORTS.etcdPeer}/version`, tls, { timeoutMs: 250 });
               return true;
             },
             { timeoutMs: phaseTimeoutMs, guard, intervalMs: 25 },
@@ -417,7 +421,7 @@ async function deployAdmitted(
       'etcd',
       `etcd: quorum of ${plan.etcd.length} members`,
       async () => {
-        const endpoints = plan.etcd.map((m) => `https://${m.host}:2379`);
+        const endpoints = plan.etcd.map((m) => `https://${m.host}:${PORTS.etcdClient}`);
         const ready = await waitFor(
           async () => {
             const health = await Promise.all(
@@ -463,7 +467,7 @@ async function deployAdmitted(
     await step(
       emit,
       'haproxy',
-      `HAProxy: ${plan.loadBalancer}:5432 -> primary, :5433 -> replicas`,
+      `HAProxy: ${plan.loadBalancer}:${LB_PRIMARY} -> primary, :${LB_REPLICAS} -> replicas`,
       async () => {
         // HAProxy 2.6 starts every server UP until its first checks fail: until then a replica may sit in the
         // primary's backend, and one lucky connection proves nothing.
@@ -473,16 +477,18 @@ async function deployAdmitted(
         const target = (port: number): PgTarget => ({
           host: plan.loadBalancer,
           port,
-          user: 'postgres',
+          user: POSTGRES.superuser,
           password: secrets.superuser.reveal(),
-          database: 'postgres',
+          database: POSTGRES.database,
           ca,
         });
         const ready = await waitFor(
           async () => {
             if (Date.now() < settledAt) throw new Error("waiting for HAProxy's first health checks");
-            if ((await inRecovery(target(5432), 2000)) !== false) throw new Error(':5432 reached a replica');
-            if ((await inRecovery(target(5433), 2000)) !== true) throw new Error(':5433 reached the primary');
+            if ((await inRecovery(target(LB_PRIMARY), 2000)) !== false)
+              throw new Error(`:${LB_PRIMARY} reached a replica`);
+            if ((await inRecovery(target(LB_REPLICAS), 2000)) !== true)
+              throw new Error(`:${LB_REPLICAS} reached the primary`);
             return true;
           },
           { timeoutMs: phaseTimeoutMs, guard },
@@ -495,7 +501,8 @@ async function deployAdmitted(
           );
         }
       },
-      () => `${haproxyRunning ? 'already running' : 'started'}; :5432 primary ${leader}, :5433 a replica`,
+      () =>
+        `${haproxyRunning ? 'already running' : 'started'}; :${LB_PRIMARY} primary ${leader}, :${LB_REPLICAS} a replica`,
     );
   } catch (error) {
     // Say what is left running: the operator decides between fixing and re-running, or destroy.
@@ -586,7 +593,7 @@ async function waitForLeaderAndReplicas(
   guard: () => Promise<void>,
 ): Promise<string> {
   const ca = await readFile(caFile, 'utf8');
-  const rest = plan.patroni.map((n) => `https://${n.host}:8008`);
+  const rest = plan.patroni.map((n) => `https://${n.host}:${PORTS.patroniRest}`);
   const ready = await waitFor(
     async () => {
       let members: Awaited<ReturnType<typeof patroniCluster>> | undefined;
@@ -608,10 +615,10 @@ async function waitForLeaderAndReplicas(
       const streaming = await streamingReplicas(
         {
           host: node.host,
-          port: 5432,
-          user: 'postgres',
+          port: PORTS.postgres,
+          user: POSTGRES.superuser,
           password: secrets.superuser.reveal(),
-          database: 'postgres',
+          database: POSTGRES.database,
           ca,
         },
         2000,

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { PORTS } from '@pgha/defaults';
 import { DeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
@@ -189,7 +190,7 @@ async function etcdLeaderOf(
   // No addresses (cluster.json damaged): all stop together, only slower.
   if (!tls || members.length === 0 || members.some((m) => m.host === '')) return undefined;
   const leads = await Promise.all(
-    members.map((m) => etcdIsLeader(`https://${m.host}:2379`, tls, 1000).catch(() => false)),
+    members.map((m) => etcdIsLeader(`https://${m.host}:${PORTS.etcdClient}`, tls, 1000).catch(() => false)),
   );
   return members[leads.indexOf(true)]?.name;
 }

@@ -1,4 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { PORTS, POSTGRES } from '@pgha/defaults';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import type { Layout } from './layout.js';
@@ -35,28 +36,28 @@ export function buildManifest(input: {
     cluster: options.cluster,
     target: 'local',
     etcd: {
-      endpoints: plan.etcd.map((m) => `https://${m.host}:2379`),
+      endpoints: plan.etcd.map((m) => `https://${m.host}:${PORTS.etcdClient}`),
       members: plan.etcd.length,
       names: plan.etcd.map((m) => m.name),
       tls: { ca: pki.ca, cert: pki.verifyClient.cert, key: pki.verifyClient.key },
     },
     patroni: {
       scope: options.cluster,
-      rest: plan.patroni.map((n) => `https://${n.host}:8008`),
+      rest: plan.patroni.map((n) => `https://${n.host}:${PORTS.patroniRest}`),
       members: plan.patroni.map((n) => ({
         name: n.name,
         host: n.host,
-        port: 5432,
-        rest: `https://${n.host}:8008`,
+        port: PORTS.postgres,
+        rest: `https://${n.host}:${PORTS.patroniRest}`,
       })),
       ca: pki.ca,
     },
     postgres: {
-      primary: { host: plan.loadBalancer, port: 5432 },
-      replicas: { host: plan.loadBalancer, port: 5433 },
-      user: 'postgres',
+      primary: { host: plan.loadBalancer, port: PORTS.loadBalancerPrimary },
+      replicas: { host: plan.loadBalancer, port: PORTS.loadBalancerReplicas },
+      user: POSTGRES.superuser,
       passwordFile: input.secrets,
-      database: 'postgres',
+      database: POSTGRES.database,
       sslRootCert: pki.ca,
     },
     pki: { dir: input.layout.pkiDir },

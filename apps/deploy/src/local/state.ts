@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { PORTS } from '@pgha/defaults';
 import { DeployError, isDeployError } from '../errors.js';
 import type { LocalOptions } from '../options.js';
 import { addressPlan, jsonKind, optionProblems } from '../options.js';
@@ -148,14 +149,24 @@ export interface ComponentStatus {
 export async function componentStatus(layout: Layout, options: LocalOptions): Promise<ComponentStatus[]> {
   const plan = addressPlan(options);
   const entries: Omit<ComponentStatus, 'record' | 'running' | 'damaged'>[] = [
-    ...plan.etcd.map((m) => ({ name: m.name, kind: 'etcd' as const, host: m.host, ports: [2379, 2380] })),
+    ...plan.etcd.map((m) => ({
+      name: m.name,
+      kind: 'etcd' as const,
+      host: m.host,
+      ports: [PORTS.etcdClient, PORTS.etcdPeer],
+    })),
     ...plan.patroni.map((n) => ({
       name: n.name,
       kind: 'patroni' as const,
       host: n.host,
-      ports: [5432, 8008],
+      ports: [PORTS.postgres, PORTS.patroniRest],
     })),
-    { name: 'haproxy', kind: 'haproxy' as const, host: plan.loadBalancer, ports: [5432, 5433] },
+    {
+      name: 'haproxy',
+      kind: 'haproxy' as const,
+      host: plan.loadBalancer,
+      ports: [PORTS.loadBalancerPrimary, PORTS.loadBalancerReplicas],
+    },
   ];
   return Promise.all(entries.map((entry) => withRecord(layout, entry)));
 }

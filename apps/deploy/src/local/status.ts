@@ -1,3 +1,4 @@
+import { PORTS } from '@pgha/defaults';
 import { DeployError } from '../errors.js';
 import { type AddressPlan, addressPlan } from '../options.js';
 import type { Layout } from './layout.js';
@@ -52,13 +53,17 @@ export async function runningVersions(
     ...plan.etcd
       .filter((m) => running.has(m.name))
       .map(async (m) => {
-        const version = await etcdVersion(`https://${m.host}:2379`, tls, 1500).catch(() => undefined);
+        const version = await etcdVersion(`https://${m.host}:${PORTS.etcdClient}`, tls, 1500).catch(
+          () => undefined,
+        );
         if (version) versions.set(m.name, { version });
       }),
     ...plan.patroni
       .filter((n) => running.has(n.name))
       .map(async (n) => {
-        const v = await patroniVersions(`https://${n.host}:8008`, tls, 1500).catch(() => undefined);
+        const v = await patroniVersions(`https://${n.host}:${PORTS.patroniRest}`, tls, 1500).catch(
+          () => undefined,
+        );
         if (v) versions.set(n.name, { version: v.patroni, postgresVersion: v.postgres });
       }),
   ]);
@@ -91,7 +96,7 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
       new Set(components.filter((c) => c.running).map((c) => c.name)),
     );
     for (const node of plan.patroni) {
-      const url = `https://${node.host}:8008`;
+      const url = `https://${node.host}:${PORTS.patroniRest}`;
       const members = await patroniCluster(url, tls, 1500).catch(() => undefined);
       if (!members) continue;
       for (const m of members) roles.set(m.name, m.role);
