@@ -1,3 +1,4 @@
+import { PORTS } from '@pgha/defaults';
 import {
   type Cluster,
   defineCluster,
@@ -178,8 +179,8 @@ export function renderNodeFiles(input: {
       {
         path: h.configFile,
         content: renderHaproxyConfig(cluster, {
-          primary: { address: plan.loadBalancer, port: 5432 },
-          replicas: { address: plan.loadBalancer, port: 5433 },
+          primary: { address: plan.loadBalancer, port: PORTS.loadBalancerPrimary },
+          replicas: { address: plan.loadBalancer, port: PORTS.loadBalancerReplicas },
           caFile: `${h.dir}/ca.crt`,
           healthCheck: {
             method: LOCAL_CHECK_METHOD,
