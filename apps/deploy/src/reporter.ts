@@ -1,3 +1,4 @@
+import { useColor } from '@pgha/verify';
 import type { DeployEvent } from './events.js';
 
 export interface Io {
@@ -17,10 +18,6 @@ export interface Reporter {
   event(event: DeployEvent): void;
 }
 
-function useColour(io: Io): boolean {
-  return Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
@@ -30,7 +27,8 @@ function seconds(ms: number): string {
  * one line when it ends everywhere, with its elapsed time.
  */
 export function humanReporter(io: Io): Reporter {
-  const colour = useColour(io);
+  // The one rule of both pgha CLIs (TTY, NO_COLOR set and non-empty, TERM=dumb).
+  const colour = useColor(io.stderr, io.env);
   const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
   const titles = new Map<string, string>();
   const out = io.stderr;

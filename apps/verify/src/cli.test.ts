@@ -178,6 +178,11 @@ describe('against closed ports', () => {
     const noColor = captureIo({ tty: true, env: { NO_COLOR: '1' } });
     await run(['--manifest', file, '--check', 'tls.expiry'], noColor.io);
     expect(noColor.stdout()).not.toContain('\x1b[');
+
+    // no-color.org: set AND non-empty; an empty NO_COLOR leaves colour on.
+    const emptyNoColor = captureIo({ tty: true, env: { NO_COLOR: '' } });
+    await run(['--manifest', file, '--check', 'tls.expiry'], emptyNoColor.io);
+    expect(emptyNoColor.stdout()).toContain('\x1b[32mPASS\x1b[0m');
   });
 
   test('--check runs only the checks named; exit 0 when they pass', async () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { useColor } from './color.js';
 import { isVerifyError } from './errors.js';
 import { locateManifest } from './locate-manifest.js';
 import { type Manifest, readManifest } from './manifest.js';
@@ -165,7 +166,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return inputError(e, io, args.json);
   }
 
-  const color = !!io.stdout.isTTY && !io.env.NO_COLOR && !args.json;
+  const color = !args.json && useColor(io.stdout, io.env);
   const once = async (): Promise<VerifyReport> => {
     // On a TTY, stderr says which checks are still running and for how long (a dead member costs a timeout).
     const progress = !args.json && !!io.stderr.isTTY && !args.watch;

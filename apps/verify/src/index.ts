@@ -1,4 +1,5 @@
 export { type CliIo, EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, run } from './cli.js';
+export { useColor } from './color.js';
 export { isVerifyError, VerifyError, type VerifyErrorCode } from './errors.js';
 export { type LocateManifestOptions, locateManifest, MANIFEST_FILE } from './locate-manifest.js';
 export {

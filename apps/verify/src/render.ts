@@ -2,7 +2,7 @@ import type { CheckResult, VerifyReport } from './report.js';
 
 /** Options of {@link formatReport}. */
 export interface FormatOptions {
-  /** ANSI colours. The CLI enables them on a TTY unless `NO_COLOR` is set. @default false */
+  /** ANSI colours. The CLI enables them as `useColor` says (a TTY, `NO_COLOR` unset or empty). @default false */
   readonly color?: boolean;
 }
 
