@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   AllocateAddressCommand,
@@ -21,6 +20,7 @@ import { type AwsConfig, validateAwsConfig } from '../src/aws/config.js';
 import { checkAwsNetwork, ec2ClientFor } from '../src/aws/egress.js';
 import { planAws } from '../src/aws/plan.js';
 import { isDeployError } from '../src/errors.js';
+import { freePort } from '../src/rehearse/emulator.js';
 import { AWS_EXAMPLE, isolatedEnv, terraformForTests } from './aws-support.js';
 import { traversableTempDir } from './helpers.js';
 
@@ -36,17 +36,6 @@ let endpoint = '';
 let env: Record<string, string>;
 let client: EC2Client;
 let example: AwsConfig;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 async function waitForMoto(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
