@@ -1,6 +1,7 @@
 import { PkiError, type PkiIssue } from './errors.js';
+import type { KeyAlgorithm, KeyBits } from './key-algorithm.js';
 import { checkDays, checkDnsName, checkIpAddress, checkName, show } from './private/names.js';
-import { checkKeySpec, type KeyAlgorithm, type KeyBits } from './private/options.js';
+import { checkKeySpec } from './private/options.js';
 
 /** A node that is dialled over TLS: its certificates carry these addresses as SANs. */
 export interface NodeSpec {

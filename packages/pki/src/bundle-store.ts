@@ -1,8 +1,9 @@
 import { dirname } from 'node:path';
-import type { Bundle, BundleChange, CreateBundleOptions } from './bundle.js';
+import type { Bundle, BundleChange } from './bundle.js';
 import type { BundlePaths, CredentialPaths } from './bundle-paths.js';
 import { bundlePaths, entryPaths } from './bundle-paths.js';
 import { type BundleSpec, resolveBundleSpec } from './bundle-spec.js';
+import type { CreateBundleOptions } from './create-bundle.js';
 import type { Credential } from './credential.js';
 import { PkiError } from './errors.js';
 import { keyMatchesCertificate } from './inspect-certificate.js';

@@ -1,14 +1,8 @@
 import type { Credential } from './credential.js';
 import { PkiError, type PkiIssue } from './errors.js';
+import type { KeyAlgorithm, KeyBits } from './key-algorithm.js';
 import { checkDays } from './private/names.js';
-import {
-  checkDate,
-  checkDnValue,
-  checkGivenKey,
-  checkKeySpec,
-  type KeyAlgorithm,
-  type KeyBits,
-} from './private/options.js';
+import { checkDate, checkDnValue, checkGivenKey, checkKeySpec } from './private/options.js';
 import { BACKDATE_MS, buildCertificate, DAY_MS, generateKey, type NameAttribute } from './private/x509.js';
 import type { PrivateKey } from './private-key.js';
 

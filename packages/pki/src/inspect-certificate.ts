@@ -2,9 +2,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import type { ExtendedKeyUsage } from './credential.js';
 import { PkiError } from './errors.js';
+import type { KeyAlgorithm } from './key-algorithm.js';
 import { keyAlgorithmOf, keyBitsOf, keyTypeOf } from './private/key-type.js';
 import { canonicalIp } from './private/names.js';
-import type { KeyAlgorithm } from './private/options.js';
 import { certificateSpki, DAY_MS, keySpki, parseCertificate } from './private/x509.js';
 import { PrivateKey } from './private-key.js';
 

@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { PkiError } from './errors.js';
+import type { KeyAlgorithm } from './key-algorithm.js';
 import { keyAlgorithmOf, keyBitsOf, keyTypeOf } from './private/key-type.js';
-import type { KeyAlgorithm } from './private/options.js';
 
 const REDACTED = '[PrivateKey: redacted]';
 

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { KeyAlgorithm } from './options.js';
+import type { KeyAlgorithm } from '../key-algorithm.js';
 
 /** OpenSSL curve names and how this package names them, with the curve's size in bits. */
 const CURVES: Readonly<Record<string, { readonly name: string; readonly bits: number }>> = {

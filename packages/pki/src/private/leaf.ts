@@ -1,7 +1,7 @@
 import type forge from 'node-forge';
 import type { Credential, ExtendedKeyUsage } from '../credential.js';
 import { PkiError, type PkiIssue } from '../errors.js';
-import type { IssueCertificateOptions } from '../issue-certificate.js';
+import type { IssueCertificateOptions } from '../issue-certificate-options.js';
 import type { PrivateKey } from '../private-key.js';
 import { checkDays, classifySubjectAltName, type SubjectAltName, show } from './names.js';
 import { checkDate, checkDnValue, checkGivenKey, checkKeySpec, type KeySpec } from './options.js';

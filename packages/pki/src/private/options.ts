@@ -1,17 +1,7 @@
 import type { PkiIssue } from '../errors.js';
+import { KEY_ALGORITHMS, KEY_SIZES, type KeyBits } from '../key-algorithm.js';
 import type { PrivateKey } from '../private-key.js';
 import { show } from './names.js';
-
-export const KEY_SIZES = [2048, 3072, 4096] as const;
-/** RSA key sizes this package generates. */
-export type KeyBits = (typeof KEY_SIZES)[number];
-
-export const KEY_ALGORITHMS = ['rsa', 'ecdsa-p256'] as const;
-/**
- * The kind of key this package generates (and accepts): `rsa` (RSA, `keyBits` long, signs with
- * sha256WithRSAEncryption) or `ecdsa-p256` (ECDSA on NIST P-256 alias prime256v1, signs with ecdsa-with-SHA256).
- */
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
 /** What a new key should be. */
 export type KeySpec =
