@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Command, ParsedFlags } from './command.js';
 import { DeployError, isDeployError, isPghaError } from './errors.js';
 import { shellWord } from './local/layout.js';
 import { clusterFlag } from './options.js';
@@ -15,7 +16,7 @@ const COMMANDS = {
   drill: () => import('./commands/drill.js'),
   components: () => import('./commands/components.js'),
   rehearse: () => import('./commands/rehearse.js'),
-} as const;
+} as const satisfies Record<string, () => Promise<{ readonly default: Command }>>;
 type CommandName = keyof typeof COMMANDS;
 
 export const USAGE = `usage: pgha <command> [options]
@@ -87,10 +88,6 @@ drill options (each drill deploys and purges its own cluster; your clusters are 
   --trials N            repeat each drill N times; the table shows median (min-max) (default 1)
   --address-base 127.N  loopback plan of the drill cluster (default 127.50; never 127.0)
 `;
-
-export interface ParsedFlags {
-  readonly [key: string]: string | boolean | undefined;
-}
 
 const OPTIONS = {
   cluster: { type: 'string' },

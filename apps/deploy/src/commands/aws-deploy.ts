@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { parseManifest } from '@pgha/verify';
 import { awsConfigFromFlags } from '../aws/config.js';
 import { deployAws } from '../aws/deploy.js';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
 import { connectionInfo } from '../local/manifest.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { awsConfigFromFlags } from '../aws/config.js';
 import { destroyAws } from '../aws/deploy.js';
 import { preflightAws } from '../aws/plan.js';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
 import { layoutFor } from '../local/layout.js';

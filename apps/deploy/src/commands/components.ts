@@ -1,5 +1,5 @@
 import { assessComponents, componentPolicy, type HostOs } from '@pgha/userdata';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { DeployError } from '../errors.js';
 import { findBinaries, hostOs, installComponents, installedPostgresVersions } from '../local/preflight.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';

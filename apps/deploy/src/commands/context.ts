@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { AwsConfig } from '../aws/config.js';
 import type { AwsTerraformOptions } from '../aws/plan.js';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { DeployError } from '../errors.js';
 import { type Layout, layoutFor } from '../local/layout.js';
 import type { ConnectionInfo } from '../local/manifest.js';

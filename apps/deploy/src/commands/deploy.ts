@@ -1,4 +1,4 @@
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { DeployError } from '../errors.js';
 import { deployLocal } from '../local/deploy.js';
 import { layoutFor } from '../local/layout.js';

@@ -1,4 +1,4 @@
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { destroyLocal } from '../local/destroy.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { existingLayout, targetOf } from './context.js';

@@ -1,4 +1,4 @@
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import {
   abortDrills,
   DRILL_PROFILE_NAMES,

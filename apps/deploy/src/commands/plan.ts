@@ -1,6 +1,6 @@
 import { awsConfigFromFlags } from '../aws/config.js';
 import { planAws } from '../aws/plan.js';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { awsTerraformOptions } from './context.js';
 import { synthJson, synthLines } from './synth.js';

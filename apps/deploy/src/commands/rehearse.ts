@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { awsConfigFromFlags } from '../aws/config.js';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { DeployError } from '../errors.js';
 import { shellWord } from '../local/layout.js';
 import { clusterFlag } from '../options.js';

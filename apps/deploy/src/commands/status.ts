@@ -1,4 +1,4 @@
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { statusLocal } from '../local/status.js';
 import type { Io } from '../reporter.js';
 import { existingLayout } from './context.js';

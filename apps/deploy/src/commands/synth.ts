@@ -1,6 +1,6 @@
 import { awsConfigFromFlags } from '../aws/config.js';
 import { type SynthAwsResult, synthAws } from '../aws/synth.js';
-import type { ParsedFlags } from '../cli.js';
+import type { ParsedFlags } from '../command.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { stateRoot } from './context.js';
 
