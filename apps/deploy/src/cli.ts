@@ -191,7 +191,7 @@ function report(error: unknown, io: Io, json: boolean, flags: ParsedFlags): numb
     const exit = EXIT[error.kind] ?? 1;
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind, cleanup: error.cleanup } })}\n`,
+        `${JSON.stringify({ ok: false, version: 1, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind, cleanup: error.cleanup } })}\n`,
       );
     }
     io.stderr.write(`error: ${error.message}\n`);
@@ -209,14 +209,14 @@ function report(error: unknown, io: Io, json: boolean, flags: ParsedFlags): numb
     // A library refused what we gave it (a key file readable by others, a PKI of another cluster, ...).
     if (json)
       io.stdout.write(
-        `${JSON.stringify({ ok: false, error: { code: error.code, message: error.message } })}\n`,
+        `${JSON.stringify({ ok: false, version: 1, error: { code: error.code, message: error.message } })}\n`,
       );
     io.stderr.write(`error: ${error.message}\n`);
     return 2;
   }
   if (json)
     io.stdout.write(
-      `${JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: String(error) } })}\n`,
+      `${JSON.stringify({ ok: false, version: 1, error: { code: 'INTERNAL', message: String(error) } })}\n`,
     );
   io.stderr.write(
     `internal error (a bug in pgha; please report it with this text):\n${(error as Error)?.stack ?? String(error)}\n`,

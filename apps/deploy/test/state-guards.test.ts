@@ -314,7 +314,8 @@ test('status: every process running is not "all running" while Patroni has no le
   expect(human.stdout).not.toContain('all running');
   const json = await cli(['status', ...a.args, '--json']);
   expect(json.code).toBe(1);
-  const doc = JSON.parse(json.stdout) as { ok: boolean; components: { state: string }[] };
+  const doc = JSON.parse(json.stdout) as { version: number; ok: boolean; components: { state: string }[] };
+  expect(doc.version).toBe(1);
   expect(doc.ok).toBe(false);
   expect(doc.components.map((c) => c.state)).toEqual(Array(7).fill('running'));
 });

@@ -95,9 +95,21 @@ describe('manifest errors exit 2 and say what to do', () => {
     const c = captureIo({ cwd: pki.dir });
     expect(await run(['--manifest', 'invalid.json', '--json'], c.io)).toBe(EXIT_USAGE);
     const doc = JSON.parse(c.stdout());
-    expect(doc).toMatchObject({ ok: false, error: { code: 'MANIFEST_INVALID' } });
+    expect(doc).toMatchObject({ version: 1, ok: false, error: { code: 'MANIFEST_INVALID' } });
     expect(doc.error.fields).toEqual(['etcd', 'patroni', 'postgres']);
     expect(c.stderr()).toContain('etcd: missing must be an object');
+  });
+
+  test('no manifest with --json: the JSON error document carries the report version too', async () => {
+    const c = captureIo({ cwd: pki.dir });
+    expect(await run(['--state-dir', 'elsewhere', '--cluster', 'orders', '--json'], c.io)).toBe(EXIT_USAGE);
+    const doc = JSON.parse(c.stdout());
+    expect(doc).toEqual({
+      version: 1,
+      ok: false,
+      error: expect.objectContaining({ code: expect.any(String) }),
+    });
+    expect(doc.error.message).toContain('no manifest for cluster "orders"');
   });
 
   test('an unreadable certificate and a mismatched key are named with their fields', async () => {

@@ -69,7 +69,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ ok: true, cluster: options.cluster, target: 'local', started: result.started, manifest: result.manifestFile, seconds: Number(seconds), connection: result.connection })}\n`,
+      `${JSON.stringify({ ok: true, version: 1, cluster: options.cluster, target: 'local', started: result.started, manifest: result.manifestFile, seconds: Number(seconds), connection: result.connection })}\n`,
     );
     return 0;
   }

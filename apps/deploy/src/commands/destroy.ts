@@ -20,7 +20,7 @@ export default async function destroyCommand(flags: ParsedFlags, io: Io): Promis
   }
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ ok: true, cluster, stopped: result.stopped, purged: result.purged, ...(damaged ? { damagedState: damaged.message } : {}) })}\n`,
+      `${JSON.stringify({ ok: true, version: 1, cluster, stopped: result.stopped, purged: result.purged, ...(damaged ? { damagedState: damaged.message } : {}) })}\n`,
     );
   } else {
     const stopped =

@@ -7,7 +7,7 @@ export default async function statusCommand(flags: ParsedFlags, io: Io): Promise
   const { layout, cluster } = await existingLayout(flags, io, 'status');
   const status = await statusLocal(layout);
   if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify({ cluster, ...status })}\n`);
+    io.stdout.write(`${JSON.stringify({ version: 1, cluster, ...status })}\n`);
     return status.ok ? 0 : 1;
   }
   const rows = [
