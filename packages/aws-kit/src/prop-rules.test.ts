@@ -199,11 +199,13 @@ describe('commonRules', () => {
 });
 
 describe('cluster description checks', () => {
-  test('clusterNameProblem: 1..20 lowercase characters, not ending with "-"', () => {
+  test("clusterNameProblem: userdata's cluster-name rule, at most 20 characters on AWS", () => {
     expect(clusterNameProblem('main')).toBeUndefined();
     expect(clusterNameProblem('a'.repeat(20))).toBeUndefined();
     for (const bad of ['a'.repeat(21), 'Main', 'main-', '1main', undefined])
-      expect(clusterNameProblem(bad)).toMatch(/^cluster\.name: got .*; use 1\.\.20 lowercase letters/);
+      expect(clusterNameProblem(bad)).toMatch(
+        /^cluster\.name: got .*; use a lower-case letter, .*; on AWS at most 20 characters/,
+      );
   });
 
   test('hostProblems: names lowercase, hosts inside the zone, one line per broken field', () => {

@@ -1,3 +1,11 @@
+import {
+  CLUSTER_NAME_RULE,
+  ETCD_MEMBER_COUNT_RULE,
+  isClusterName,
+  isEtcdMemberCount,
+  isPatroniNodeCount,
+  PATRONI_NODE_COUNT_RULE,
+} from '@pgha/userdata';
 import type { AdminAccess } from './common-props.js';
 import {
   cidrListProblems,
@@ -231,14 +239,34 @@ export const commonRules = {
   removedProps: removedPropsRule,
 } as const;
 
-const CLUSTER_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+/** Load balancer names (at most 32 characters) derive from the cluster name: on AWS it is at most 20. */
+export const AWS_CLUSTER_NAME_MAX_LENGTH = 20;
 
-/** `cluster.name`: 1..20 characters, because load balancer names (at most 32) derive from it. */
-export function clusterNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string' || !CLUSTER_NAME.test(name) || name.endsWith('-')) {
-    return `cluster.name: got ${show(name)}; use 1..20 lowercase letters, digits or "-", starting with a letter and not ending with "-" (load balancer names derive from it)`;
-  }
-  return undefined;
+/** What {@link clusterNameProblem} accepts, in words: userdata's cluster-name rule plus the AWS length. */
+export const AWS_CLUSTER_NAME_RULE = `${CLUSTER_NAME_RULE}; on AWS at most ${AWS_CLUSTER_NAME_MAX_LENGTH} characters (load balancer names derive from it)`;
+
+/** True for a cluster name the AWS constructs and the AWS config accept: {@link isClusterName}, at most 20. */
+export function isAwsClusterName(name: unknown): name is string {
+  return isClusterName(name) && name.length <= AWS_CLUSTER_NAME_MAX_LENGTH;
+}
+
+/** `cluster.name`: userdata's one rule (isClusterName), at most 20 characters on AWS. */
+export function clusterNameProblem(name: unknown, prop = 'cluster.name'): string | undefined {
+  return isAwsClusterName(name) ? undefined : `${prop}: got ${show(name)}; use ${AWS_CLUSTER_NAME_RULE}`;
+}
+
+/** `cluster.etcd.members`: userdata's one member-count rule. */
+export function etcdMemberCountProblem(count: number, prop = 'cluster.etcd.members'): string | undefined {
+  return isEtcdMemberCount(count)
+    ? undefined
+    : `${prop}: got ${count} member(s); use ${ETCD_MEMBER_COUNT_RULE}`;
+}
+
+/** `cluster.patroni.nodes`: userdata's one node-count rule. */
+export function patroniNodeCountProblem(count: number, prop = 'cluster.patroni.nodes'): string | undefined {
+  return isPatroniNodeCount(count)
+    ? undefined
+    : `${prop}: got ${count} node(s); use ${PATRONI_NODE_COUNT_RULE}`;
 }
 
 /** How {@link hostProblems} speaks of the hosts it checks. */

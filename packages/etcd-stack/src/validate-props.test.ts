@@ -31,13 +31,13 @@ describe('validateEtcdClusterProps', () => {
     [
       'four members',
       { cluster: withMembers(4) },
-      /^cluster\.etcd\.members: got 4 member\(s\); use 3 \(tolerates one failed member\) or 5/,
+      /^cluster\.etcd\.members: got 4 member\(s\); use 3 or 5 members \(3 tolerates one failed member/,
     ],
     ['one member', { cluster: withMembers(1) }, /^cluster\.etcd\.members: got 1 member/],
     [
       'cluster name too long for AWS names',
       { cluster: makeCluster(3, 'a'.repeat(21)) },
-      /^cluster\.name: got "a{21}"; use 1\.\.20 lowercase/,
+      /^cluster\.name: got "a{21}"; use a lower-case letter.*on AWS at most 20 characters/,
     ],
     [
       'no cluster description',

@@ -3,6 +3,7 @@ import {
   clusterNameProblem,
   collectProblems,
   commonRules,
+  etcdMemberCountProblem,
   hostProblems,
   invalidPropsMessage,
   isDnsName,
@@ -42,11 +43,8 @@ function clusterProblems(p: EtcdClusterProps): string[] {
   const name = clusterNameProblem(c.name);
   if (name !== undefined) problems.push(name);
   const members = c.etcd.members;
-  if (members.length !== 3 && members.length !== 5) {
-    problems.push(
-      `cluster.etcd.members: got ${members.length} member(s); use 3 (tolerates one failed member) or 5 (tolerates two): an even count adds no fault tolerance`,
-    );
-  }
+  const count = etcdMemberCountProblem(members.length);
+  if (count !== undefined) problems.push(count);
   const zone = isDnsName(p.zoneName, MAX_ZONE_NAME) ? p.zoneName : '';
   problems.push(
     ...hostProblems(

@@ -81,7 +81,7 @@ describe('validatePatroniClusterProps', () => {
       { sshAllowedCidrs: ['10.0.0.0/8'] },
       /^sshKeyName: got undefined with sshAllowedCidrs/,
     ],
-    ['one node', { cluster: withNodes(1) }, /^cluster\.patroni\.nodes: got 1 node\(s\); use 2 to 5/],
+    ['one node', { cluster: withNodes(1) }, /^cluster\.patroni\.nodes: got 1 node\(s\); use 2 to 5 nodes/],
     ['six nodes', { cluster: withNodes(6) }, /^cluster\.patroni\.nodes: got 6 node\(s\)/],
     [
       'no cluster description',

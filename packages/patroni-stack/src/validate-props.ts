@@ -13,6 +13,7 @@ import {
   isDnsName,
   isIpv4Cidr,
   isUnresolved,
+  patroniNodeCountProblem,
   type Rule,
   show,
 } from '@pgha/aws-kit';
@@ -54,9 +55,8 @@ function clusterProblems(p: PatroniClusterProps): string[] {
   const name = clusterNameProblem(c.name);
   if (name !== undefined) problems.push(name);
   const nodes = c.patroni.nodes;
-  if (nodes.length < 2 || nodes.length > 5) {
-    problems.push(`cluster.patroni.nodes: got ${nodes.length} node(s); use 2 to 5`);
-  }
+  const count = patroniNodeCountProblem(nodes.length);
+  if (count !== undefined) problems.push(count);
   const zone = isDnsName(p.zoneName) ? p.zoneName : '';
   problems.push(
     ...hostProblems('cluster.patroni.nodes', nodes, zone, {

@@ -193,6 +193,40 @@ export interface Cluster {
 export const ETCD_MEMBER_COUNTS: readonly number[] = [3, 5];
 export const PATRONI_MIN_NODES = 2;
 export const PATRONI_MAX_NODES = 5;
+export const POSTGRES_MIN_VERSION = 13;
+export const POSTGRES_MAX_VERSION = 99;
+
+function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** What {@link isEtcdMemberCount} accepts, in words: the one etcd member-count rule of every entry point. */
+export const ETCD_MEMBER_COUNT_RULE =
+  '3 or 5 members (3 tolerates one failed member, 5 tolerates two: an even count adds no fault tolerance)';
+
+/** The one etcd member-count rule: cluster descriptions, the constructs, the local options and the AWS config ask it. */
+export function isEtcdMemberCount(value: unknown): value is number {
+  return typeof value === 'number' && ETCD_MEMBER_COUNTS.includes(value);
+}
+
+/** What {@link isPatroniNodeCount} accepts, in words. */
+export const PATRONI_NODE_COUNT_RULE = `${PATRONI_MIN_NODES} to ${PATRONI_MAX_NODES} nodes (one primary, the others replicas)`;
+
+/** The one Patroni node-count rule: cluster descriptions, the constructs, the local options and the AWS config ask it. */
+export function isPatroniNodeCount(value: unknown): value is number {
+  return isWholeNumberIn(value, PATRONI_MIN_NODES, PATRONI_MAX_NODES);
+}
+
+/**
+ * What {@link isPostgresVersion} accepts, in words. With a host OS the version must also be one its suite ships
+ * (`postgresVersionProblem`).
+ */
+export const POSTGRES_VERSION_RULE = `a PostgreSQL major version, a whole number from ${POSTGRES_MIN_VERSION} to ${POSTGRES_MAX_VERSION}`;
+
+/** The one PostgreSQL major-version rule (before the host OS's suite narrows it). */
+export function isPostgresVersion(value: unknown): value is number {
+  return isWholeNumberIn(value, POSTGRES_MIN_VERSION, POSTGRES_MAX_VERSION);
+}
 
 /**
  * Parameters the renderers set themselves (per node or from the description); giving them in
@@ -298,12 +332,8 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
     );
   }
   const members = nodeList(e.members, 'etcd.members', 'etcd member', add);
-  if (Array.isArray(e.members) && !ETCD_MEMBER_COUNTS.includes(e.members.length)) {
-    add(
-      'etcd.members',
-      `${e.members.length} members`,
-      'etcd needs 3 or 5 members (an odd count that keeps quorum when one, or two, fail)',
-    );
+  if (Array.isArray(e.members) && !isEtcdMemberCount(e.members.length)) {
+    add('etcd.members', `${e.members.length} members`, `etcd needs ${ETCD_MEMBER_COUNT_RULE}`);
   }
   const etcdVersion = e.version ?? policy?.versions.etcd ?? '3.4';
   const ev = parseVersion(etcdVersion);
@@ -364,12 +394,8 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
     );
   }
   const nodes = nodeList(p.nodes, 'patroni.nodes', 'Patroni node', add);
-  if (Array.isArray(p.nodes) && (p.nodes.length < PATRONI_MIN_NODES || p.nodes.length > PATRONI_MAX_NODES)) {
-    add(
-      'patroni.nodes',
-      `${p.nodes.length} nodes`,
-      `give ${PATRONI_MIN_NODES} to ${PATRONI_MAX_NODES} Patroni nodes (one primary, the others replicas)`,
-    );
+  if (Array.isArray(p.nodes) && !isPatroniNodeCount(p.nodes.length)) {
+    add('patroni.nodes', `${p.nodes.length} nodes`, `give ${PATRONI_NODE_COUNT_RULE}`);
   }
   const patroniVersion = p.version ?? policy?.versions.patroni ?? '3.0.2';
   const pv = parseVersion(patroniVersion);
@@ -380,14 +406,11 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
       'Patroni version must be 3.0 or later (etcd3 with failsafe_mode), as major.minor[.patch] (e.g. "3.0.2")',
     );
   }
-  const postgresVersion = int(
-    p.postgresVersion,
-    policy?.defaultPostgresVersion ?? 15,
-    'patroni.postgresVersion',
-    13,
-    99,
-    add,
-  );
+  let postgresVersion = policy?.defaultPostgresVersion ?? 15;
+  if (p.postgresVersion !== undefined) {
+    if (isPostgresVersion(p.postgresVersion)) postgresVersion = p.postgresVersion;
+    else add('patroni.postgresVersion', p.postgresVersion, `give ${POSTGRES_VERSION_RULE}`);
+  }
   const suite = policy && postgresVersionProblem(policy.os, postgresVersion, 'patroni.postgresVersion');
   if (suite && p.postgresVersion !== undefined) problems.push(suite);
   const postgresPort = port(p.postgresPort, PORTS.postgres, 'patroni.postgresPort', add);
