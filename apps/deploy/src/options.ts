@@ -5,7 +5,16 @@ import {
   localLoadBalancerAddress,
   localPatroniAddress,
 } from '@pgha/defaults';
-import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
+import {
+  CLUSTER_NAME_RULE,
+  ETCD_MEMBER_COUNT_RULE,
+  isClusterName,
+  isEtcdMemberCount,
+  isPatroniNodeCount,
+  isPostgresVersion,
+  PATRONI_NODE_COUNT_RULE,
+  POSTGRES_VERSION_RULE,
+} from '@pgha/userdata';
 import { DeployError } from './errors.js';
 
 export type ProfileName = 'fast' | 'safe';
@@ -44,20 +53,13 @@ interface Rule {
 const RULES: readonly Rule[] = [
   // The rule of cluster descriptions (@pgha/userdata): a name deploy accepts, its renderers accept too.
   { key: 'cluster', ok: isClusterName, expected: CLUSTER_NAME_RULE },
-  {
-    key: 'etcdMembers',
-    ok: (v) => v === 3 || v === 5,
-    expected: '3 or 5 (an odd quorum that survives one or two losses)',
-  },
-  {
-    key: 'patroniNodes',
-    ok: (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 5,
-    expected: 'a whole number from 2 to 5',
-  },
+  // The counts and the PostgreSQL version: the rules of @pgha/userdata too.
+  { key: 'etcdMembers', ok: isEtcdMemberCount, expected: ETCD_MEMBER_COUNT_RULE },
+  { key: 'patroniNodes', ok: isPatroniNodeCount, expected: PATRONI_NODE_COUNT_RULE },
   {
     key: 'postgresVersion',
-    ok: (v) => v === undefined || (Number.isInteger(v) && (v as number) >= 12 && (v as number) <= 30),
-    expected: 'a PostgreSQL major version such as 15, or leave it out for the newest installed',
+    ok: (v) => v === undefined || isPostgresVersion(v),
+    expected: `${POSTGRES_VERSION_RULE}, or leave it out for the newest installed`,
   },
   { key: 'profile', ok: (v) => v === 'fast' || v === 'safe', expected: '"fast" or "safe"' },
   { key: 'synchronousMode', ok: (v) => typeof v === 'boolean', expected: 'true or false' },

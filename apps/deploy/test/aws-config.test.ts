@@ -98,7 +98,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     (c) => ({ ...c, amiOs: 'debian-13', patroni: { ...(c.patroni as object), postgresVersion: 15 } }),
     'patroni.postgresVersion',
     '15',
-    'debian-13 ships: 17',
+    'debian-13 ships PostgreSQL 17',
   ],
   [
     'zone name',
@@ -120,7 +120,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     (c) => ({ ...c, patroni: { nodeCount: 7 } }),
     'patroni.nodeCount',
     '7',
-    'from 2 to 5',
+    '2 to 5 nodes',
   ],
   [
     'data volume size',

@@ -1,9 +1,14 @@
+import { AWS_CLUSTER_NAME_RULE, isAwsClusterName } from '@pgha/aws-kit';
 import {
-  CLUSTER_NAME_RULE,
   componentPolicy,
+  ETCD_MEMBER_COUNT_RULE,
   HOST_OSES,
   type HostOs,
-  isClusterName,
+  isEtcdMemberCount,
+  isPatroniNodeCount,
+  isPostgresVersion,
+  PATRONI_NODE_COUNT_RULE,
+  POSTGRES_VERSION_RULE,
   postgresVersionProblem,
 } from '@pgha/userdata';
 import { DeployError } from '../errors.js';
@@ -208,8 +213,9 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     raw,
     '',
     'clusterName',
-    isClusterName, // the one rule of @pgha/userdata, also behind --cluster and the local --config
-    CLUSTER_NAME_RULE,
+    // userdata's one rule (also behind --cluster and the local --config), at most 20 on AWS as the constructs say
+    isAwsClusterName,
+    AWS_CLUSTER_NAME_RULE,
   );
   c.check(
     raw,
@@ -320,10 +326,10 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
 
   const etcd = c.section(raw, 'etcd');
   c.unknownKeys(etcd, 'etcd.', ETCD_KEYS);
-  c.check(etcd, 'etcd.', 'memberCount', (v) => v === 3 || v === 5, '3 or 5 (an odd quorum)', true);
+  c.check(etcd, 'etcd.', 'memberCount', isEtcdMemberCount, ETCD_MEMBER_COUNT_RULE, true);
   const patroni = c.section(raw, 'patroni');
   c.unknownKeys(patroni, 'patroni.', PATRONI_KEYS);
-  c.check(patroni, 'patroni.', 'nodeCount', (v) => isInt(v, 2, 5), 'a whole number from 2 to 5', true);
+  c.check(patroni, 'patroni.', 'nodeCount', isPatroniNodeCount, PATRONI_NODE_COUNT_RULE, true);
   for (const [section, prefix] of [
     [etcd, 'etcd.'],
     [patroni, 'patroni.'],
@@ -353,22 +359,22 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
       true,
     );
   }
-  c.check(
-    patroni,
-    'patroni.',
-    'postgresVersion',
-    (v) =>
-      isInt(v, 13, 99) &&
-      !(
-        typeof raw.amiOs === 'string' &&
-        (HOST_OSES as readonly string[]).includes(raw.amiOs) &&
-        postgresVersionProblem(raw.amiOs as HostOs, v as number, 'patroni.postgresVersion')
-      ),
-    typeof raw.amiOs === 'string' && (HOST_OSES as readonly string[]).includes(raw.amiOs)
-      ? `a PostgreSQL major version ${raw.amiOs} ships: ${componentPolicy(raw.amiOs as HostOs).postgresVersions.join(', ')}, or leave it out for that default`
-      : "a PostgreSQL major version the AMI's OS ships (Debian 12: 15, Debian 13: 17), or leave it out",
-    true,
-  );
+  // userdata's one rule, then userdata's suite check for the AMI's OS
+  const pg = patroni.postgresVersion;
+  if (pg !== undefined) {
+    const os = (HOST_OSES as readonly unknown[]).includes(raw.amiOs) ? (raw.amiOs as HostOs) : undefined;
+    const suite =
+      isPostgresVersion(pg) && os !== undefined
+        ? postgresVersionProblem(os, pg, 'patroni.postgresVersion')
+        : undefined;
+    if (!isPostgresVersion(pg)) c.add('patroni.postgresVersion', pg, POSTGRES_VERSION_RULE);
+    else if (suite !== undefined && os !== undefined)
+      c.add(
+        'patroni.postgresVersion',
+        pg,
+        `a PostgreSQL major version the AMI's OS ships (${os} ships PostgreSQL ${componentPolicy(os).postgresVersions.join(', ')}), or leave it out for that default`,
+      );
+  }
   c.check(patroni, 'patroni.', 'timing', (v) => v === 'fast' || v === 'safe', '"fast" or "safe"', true);
   c.check(patroni, 'patroni.', 'synchronousMode', (v) => typeof v === 'boolean', 'true or false', true);
   c.check(

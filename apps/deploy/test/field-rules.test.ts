@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { AWS_CLUSTER_NAME_RULE } from '@pgha/aws-kit';
+import { validateEtcdClusterProps } from '@pgha/etcd-stack';
+import { validatePatroniClusterProps } from '@pgha/patroni-stack';
+import {
+  CLUSTER_NAME_RULE,
+  type Cluster,
+  defineCluster,
+  ETCD_MEMBER_COUNT_RULE,
+  PATRONI_NODE_COUNT_RULE,
+  POSTGRES_VERSION_RULE,
+  validateCluster,
+} from '@pgha/userdata';
+import { describe, expect, test } from 'vitest';
+import { validateAwsConfig } from '../src/aws/config.js';
+import { DEFAULTS, optionProblems } from '../src/options.js';
+import { AWS_EXAMPLE, type Json } from './aws-support.js';
+
+// One bad value gets one answer everywhere (issue 16): every entry point that takes a field is fed the same
+// values and must give the same verdict, and a refusal must carry the same rule text (what is allowed).
+
+/** An entry point's answer for one field: the problem line naming it, or undefined when the value passes. */
+type Entry = (value: unknown) => string | undefined;
+
+const EXAMPLE = JSON.parse(readFileSync(AWS_EXAMPLE, 'utf8')) as Json;
+const AMI_OS = EXAMPLE.amiOs as 'debian-12' | 'debian-13';
+
+const lineFor = (lines: readonly string[], field: string) =>
+  lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field} `));
+
+/** The AWS config file: the example with `edit` applied to a fresh copy (`field` as the config names it). */
+function awsConfig(edit: (c: Json, value: unknown) => Json, field: string): Entry {
+  return (value) => {
+    try {
+      validateAwsConfig(edit(structuredClone(EXAMPLE), value), 'test');
+      return undefined;
+    } catch (e) {
+      const lines = (e as Error).message.split('\n  - ').slice(1);
+      const line = lineFor(lines, field);
+      if (line === undefined) throw new Error(`no line for ${field} in: ${(e as Error).message}`);
+      return line;
+    }
+  };
+}
+const awsTop = (key: string): Entry => awsConfig((c, v) => ({ ...c, [key]: v }), key);
+const awsIn = (section: string, key: string): Entry =>
+  awsConfig((c, v) => ({ ...c, [section]: { [key]: v } }), `${section}.${key}`);
+
+function local(key: string): Entry {
+  return (value) => lineFor(optionProblems({ ...DEFAULTS, [key]: value }, 'test'), key);
+}
+
+const members = (n: number, zone = 'main.pgha.internal') =>
+  Array.from({ length: n }, (_, i) => ({ name: `etcd-${i + 1}`, host: `etcd-${i + 1}.${zone}` }));
+const nodes = (n: number, zone = 'main.pgha.internal') =>
+  Array.from({ length: n }, (_, i) => ({ name: `pg-${i + 1}`, host: `pg-${i + 1}.${zone}` }));
+const clusterInput = (over: { name?: unknown; etcd?: Json; patroni?: Json; hostOs?: string } = {}) => ({
+  name: over.name ?? 'main',
+  ...(over.hostOs === undefined ? {} : { hostOs: over.hostOs }),
+  etcd: { members: members(3), ...over.etcd },
+  patroni: { nodes: nodes(3), allowedCidrs: ['10.20.0.0/16'], ...over.patroni },
+});
+
+function userdata(field: string, input: (v: unknown) => unknown): Entry {
+  return (value) => {
+    const p = validateCluster(input(value)).find((x) => x.path === field);
+    return p === undefined ? undefined : `${p.path}: ${p.message} (given: ${JSON.stringify(p.value)})`;
+  };
+}
+
+/** A valid AWS cluster description, then hand-edited (defineCluster would refuse the bad values first). */
+const awsCluster: Cluster = defineCluster(clusterInput({ hostOs: AMI_OS }) as never);
+const placement = {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnets: ['a', 'b', 'c'].map((z) => ({
+    subnetId: `subnet-0${z}${z}${z}`,
+    availabilityZone: `eu-west-1${z}`,
+  })),
+  amiId: 'ami-0123456789abcdef0',
+  zoneName: 'pgha.internal',
+};
+function construct(
+  validate: (props: never) => void,
+  extra: Json,
+  edit: (c: Cluster, v: unknown) => unknown,
+  field: string,
+): Entry {
+  return (value) => {
+    try {
+      validate({ ...placement, ...extra, cluster: edit(awsCluster, value) } as never);
+      return undefined;
+    } catch (e) {
+      const line = lineFor((e as { problems: readonly string[] }).problems, field);
+      if (line === undefined) throw e;
+      return line;
+    }
+  };
+}
+const etcdConstruct = (edit: (c: Cluster, v: unknown) => unknown, field: string) =>
+  construct(validateEtcdClusterProps as never, {}, edit, field);
+const patroniConstruct = (edit: (c: Cluster, v: unknown) => unknown, field: string) =>
+  construct(
+    validatePatroniClusterProps as never,
+    { vpcCidr: '10.20.0.0/16', hostedZoneId: 'Z0ZONE123' },
+    edit,
+    field,
+  );
+
+interface FieldTable {
+  readonly entries: Readonly<Record<string, Entry>>;
+  /** [value, the entry points that accept it (all others refuse), the rule text each refusal carries] */
+  readonly cases: readonly [unknown, readonly string[], string][];
+}
+
+const ALL = (t: FieldTable) => Object.keys(t.entries);
+const AWS = ['aws config', 'EtcdCluster', 'PatroniCluster'];
+
+const TABLES: Readonly<Record<string, FieldTable>> = {
+  'cluster name': {
+    entries: {
+      'aws config': awsTop('clusterName'),
+      'local --config': local('cluster'),
+      defineCluster: userdata('name', (v) => clusterInput({ name: v })),
+      EtcdCluster: etcdConstruct((c, v) => ({ ...c, name: v }), 'cluster.name'),
+      PatroniCluster: patroniConstruct((c, v) => ({ ...c, name: v }), 'cluster.name'),
+    },
+    cases: [
+      ['main', AWS.concat('local --config', 'defineCluster'), CLUSTER_NAME_RULE],
+      ['main-', [], CLUSTER_NAME_RULE],
+      ['Main', [], CLUSTER_NAME_RULE],
+      ['1main', [], CLUSTER_NAME_RULE],
+      ['a'.repeat(40), [], CLUSTER_NAME_RULE],
+      // load balancer names derive from it: the AWS entry points allow 20 characters, the local ones 32
+      ['a'.repeat(25), ['local --config', 'defineCluster'], AWS_CLUSTER_NAME_RULE],
+    ],
+  },
+  'PostgreSQL version (range)': {
+    entries: {
+      'aws config': awsIn('patroni', 'postgresVersion'),
+      'local --config': local('postgresVersion'),
+      defineCluster: userdata('patroni.postgresVersion', (v) =>
+        clusterInput({ patroni: { postgresVersion: v } }),
+      ),
+    },
+    cases: [
+      [12, [], POSTGRES_VERSION_RULE],
+      [100, [], POSTGRES_VERSION_RULE],
+      ['15', [], POSTGRES_VERSION_RULE],
+      [17.5, [], POSTGRES_VERSION_RULE],
+      [17, ['aws config', 'local --config', 'defineCluster'], POSTGRES_VERSION_RULE],
+    ],
+  },
+  // With the OS known (the AMI's; defineCluster's hostOs) a version must also be one its suite ships.
+  'PostgreSQL version (the AMI OS suite)': {
+    entries: {
+      'aws config': awsIn('patroni', 'postgresVersion'),
+      defineCluster: userdata('patroni.postgresVersion', (v) =>
+        clusterInput({ hostOs: AMI_OS, patroni: { postgresVersion: v } }),
+      ),
+    },
+    cases: [13, 15, 17, 99].map((v) => [
+      v,
+      (AMI_OS === 'debian-13' ? v === 17 : v === 15) ? ['aws config', 'defineCluster'] : [],
+      `${AMI_OS} ships PostgreSQL ${AMI_OS === 'debian-13' ? 17 : 15}`,
+    ]),
+  },
+  'etcd member count': {
+    entries: {
+      'aws config': awsIn('etcd', 'memberCount'),
+      'local --config': local('etcdMembers'),
+      defineCluster: userdata('etcd.members', (v) =>
+        clusterInput({ etcd: { members: members(v as number) } }),
+      ),
+      EtcdCluster: etcdConstruct(
+        (c, v) => ({ ...c, etcd: { ...c.etcd, members: members(v as number, 'main.pgha.internal') } }),
+        'cluster.etcd.members',
+      ),
+    },
+    cases: [2, 3, 4, 5, 7].map((v) => [
+      v,
+      v === 3 || v === 5 ? ['aws config', 'local --config', 'defineCluster', 'EtcdCluster'] : [],
+      ETCD_MEMBER_COUNT_RULE,
+    ]),
+  },
+  'Patroni node count': {
+    entries: {
+      'aws config': awsIn('patroni', 'nodeCount'),
+      'local --config': local('patroniNodes'),
+      defineCluster: userdata('patroni.nodes', (v) =>
+        clusterInput({ patroni: { nodes: nodes(v as number) } }),
+      ),
+      PatroniCluster: patroniConstruct(
+        (c, v) => ({ ...c, patroni: { ...c.patroni, nodes: nodes(v as number) } }),
+        'cluster.patroni.nodes',
+      ),
+    },
+    cases: [1, 2, 5, 6].map((v) => [
+      v,
+      v >= 2 && v <= 5 ? ['aws config', 'local --config', 'defineCluster', 'PatroniCluster'] : [],
+      PATRONI_NODE_COUNT_RULE,
+    ]),
+  },
+};
+
+describe.each(Object.entries(TABLES))('%s: one answer at every entry point', (_, table) => {
+  test.each(
+    table.cases.map(([value, accepting, rule]) => [JSON.stringify(value), value, accepting, rule] as const),
+  )('%s', (_shown, value, accepting, rule) => {
+    for (const name of accepting) expect(ALL(table), `unknown entry ${name}`).toContain(name);
+    const answers = Object.fromEntries(
+      Object.entries(table.entries).map(([name, entry]) => [name, entry(value)]),
+    );
+    const verdicts = Object.fromEntries(
+      Object.entries(answers).map(([name, line]) => [name, line === undefined ? 'accepted' : 'refused']),
+    );
+    expect(verdicts).toEqual(
+      Object.fromEntries(ALL(table).map((name) => [name, accepting.includes(name) ? 'accepted' : 'refused'])),
+    );
+    for (const [name, line] of Object.entries(answers)) {
+      if (line === undefined) continue;
+      expect(line, name).toContain(rule);
+      // the house format: the field and the value given are named too
+      expect(line, name).toContain(String(value).slice(0, 10));
+    }
+  });
+});
