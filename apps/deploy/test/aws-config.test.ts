@@ -141,7 +141,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     (c) => ({ ...c, patroni: { allowedClientCidrs: ['0.0.0.0/0'] } }),
     'patroni.allowedClientCidrs[0]',
     '"0.0.0.0/0"',
-    'never 0.0.0.0/0',
+    'never open to every address (0.0.0.0/0)',
   ],
   ['unknown field', (c) => ({ ...c, vpcID: 'vpc-1' }), 'vpcID', '"vpc-1"', 'known fields here: clusterName'],
   [
@@ -160,7 +160,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     (c) => ({ ...c, adminAccess: { cidrs: ['0.0.0.0/0'] } }),
     'adminAccess.cidrs[0]',
     '"0.0.0.0/0"',
-    'never 0.0.0.0/0',
+    'never open to every address (0.0.0.0/0)',
   ],
   [
     'admin access naming nobody',

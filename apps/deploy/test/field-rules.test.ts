@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AWS_CLUSTER_NAME_RULE } from '@pgha/aws-kit';
+import { AWS_CLUSTER_NAME_RULE, INSTANCE_TYPE_RULE, IPV4_NETWORK_RULE, VPC_CIDR_RULE } from '@pgha/aws-kit';
 import { validateEtcdClusterProps } from '@pgha/etcd-stack';
 import { validatePatroniClusterProps } from '@pgha/patroni-stack';
 import {
@@ -106,6 +106,28 @@ const patroniConstruct = (edit: (c: Cluster, v: unknown) => unknown, field: stri
     field,
   );
 
+/** A construct prop other than the cluster: set (or, for `nested`, built from the value) on valid props. */
+function constructProp(
+  validate: (props: never) => void,
+  extra: Json,
+  prop: (v: unknown) => Json,
+  field: string,
+): Entry {
+  return (value) => {
+    try {
+      validate({ ...placement, ...extra, cluster: awsCluster, ...prop(value) } as never);
+      return undefined;
+    } catch (e) {
+      return lineFor((e as { problems: readonly string[] }).problems, field);
+    }
+  };
+}
+const PATRONI_EXTRA = { vpcCidr: '10.20.0.0/16', hostedZoneId: 'Z0ZONE123', preserveClientIp: true };
+const etcdProp = (prop: (v: unknown) => Json, field: string) =>
+  constructProp(validateEtcdClusterProps as never, {}, prop, field);
+const patroniProp = (prop: (v: unknown) => Json, field: string) =>
+  constructProp(validatePatroniClusterProps as never, PATRONI_EXTRA, prop, field);
+
 interface FieldTable {
   readonly entries: Readonly<Record<string, Entry>>;
   /** [value, the entry points that accept it (all others refuse), the rule text each refusal carries] */
@@ -199,6 +221,67 @@ const TABLES: Readonly<Record<string, FieldTable>> = {
       v >= 2 && v <= 5 ? ['aws config', 'local --config', 'defineCluster', 'PatroniCluster'] : [],
       PATRONI_NODE_COUNT_RULE,
     ]),
+  },
+  'instance type': {
+    entries: {
+      'aws config (etcd)': awsIn('etcd', 'instanceType'),
+      'aws config (patroni)': awsIn('patroni', 'instanceType'),
+      EtcdCluster: etcdProp((v) => ({ instanceType: v }), 'instanceType'),
+      PatroniCluster: patroniProp((v) => ({ instanceType: v }), 'instanceType'),
+    },
+    cases: ['t3.medium', 'm7g.xlarge', 'u-6tb1.metal', 'large', 'T3.medium', '3t.medium', 't3.x-y'].map(
+      (v) => [
+        v,
+        ['t3.medium', 'm7g.xlarge', 'u-6tb1.metal'].includes(v)
+          ? ['aws config (etcd)', 'aws config (patroni)', 'EtcdCluster', 'PatroniCluster']
+          : [],
+        INSTANCE_TYPE_RULE,
+      ],
+    ),
+  },
+  'VPC CIDR': {
+    entries: {
+      'aws config': awsTop('vpcCidr'),
+      PatroniCluster: patroniProp((v) => ({ vpcCidr: v }), 'vpcCidr'),
+    },
+    cases: [
+      ['10.20.0.0/16', ['aws config', 'PatroniCluster'], VPC_CIDR_RULE],
+      ['10.20.0.0/8', [], VPC_CIDR_RULE],
+      ['10.20.0.1/16', [], VPC_CIDR_RULE],
+      ['10.20.0.0/29', [], VPC_CIDR_RULE],
+      ['10.20.0.0', [], VPC_CIDR_RULE],
+      ['0.0.0.0/0', [], VPC_CIDR_RULE],
+    ],
+  },
+  'client CIDRs': {
+    entries: {
+      'aws config': awsConfig(
+        (c, v) => ({ ...c, patroni: { allowedClientCidrs: [v] } }),
+        'patroni.allowedClientCidrs[0]',
+      ),
+      PatroniCluster: patroniProp((v) => ({ allowedClientCidrs: [v] }), 'allowedClientCidrs[0]'),
+    },
+    cases: [
+      ['10.20.1.0/24', ['aws config', 'PatroniCluster'], IPV4_NETWORK_RULE],
+      ['10.20.1.1/24', [], IPV4_NETWORK_RULE],
+      ['10.20.1.0/33', [], IPV4_NETWORK_RULE],
+      ['10.20.1.0', [], IPV4_NETWORK_RULE],
+      // every address: each entry point says who must not be open to it
+      ['0.0.0.0/0', [], 'open to every address'],
+    ],
+  },
+  'admin CIDRs': {
+    entries: {
+      'aws config': awsConfig((c, v) => ({ ...c, adminAccess: { cidrs: [v] } }), 'adminAccess.cidrs[0]'),
+      EtcdCluster: etcdProp((v) => ({ adminAccess: { cidrs: [v] } }), 'adminAccess.cidrs[0]'),
+      PatroniCluster: patroniProp((v) => ({ adminAccess: { cidrs: [v] } }), 'adminAccess.cidrs[0]'),
+    },
+    cases: [
+      ['10.20.200.0/24', ['aws config', 'EtcdCluster', 'PatroniCluster'], IPV4_NETWORK_RULE],
+      ['10.20.200.1/24', [], IPV4_NETWORK_RULE],
+      ['10.20.200.0/40', [], IPV4_NETWORK_RULE],
+      ['0.0.0.0/0', [], 'open to every address'],
+    ],
   },
 };
 

@@ -63,7 +63,7 @@ describe('commonRules', () => {
       'instanceType',
       r.instanceType('t3.small'),
       { instanceType: 'large' },
-      /^instanceType: got "large"; use an EC2 instance type like "t3\.small"$/,
+      /^instanceType: got "large"; use an EC2 instance type, family\.size, like "t3\.small"$/,
       { instanceType: 'm7g.xlarge' },
     ],
     [

@@ -9,12 +9,16 @@ import {
 import type { AdminAccess } from './common-props.js';
 import {
   cidrListProblems,
+  INSTANCE_TYPE_RULE,
   idProblem,
   intInRangeProblem,
   isDnsName,
+  isInstanceType,
   isUnresolved,
+  isVpcCidr,
   type Rule,
   show,
+  VPC_CIDR_RULE,
 } from './rules.js';
 import { RESERVED_TAG_PREFIX } from './tags.js';
 import type { ClientSource, SubnetPlacement } from './types.js';
@@ -22,6 +26,12 @@ import type { ClientSource, SubnetPlacement } from './types.js';
 /** `vpcId`: required, `vpc-...`. */
 const vpcIdRule: Rule<{ readonly vpcId?: string }> = (p) =>
   idProblem('vpcId', p.vpcId ?? '', /^vpc-[0-9a-z]+$/, 'vpc-0123456789abcdef0');
+
+/** `vpcCidr`: required, the VPC's block ({@link isVpcCidr}: /16 to /28, host bits zero). */
+const vpcCidrRule: Rule<{ readonly vpcCidr?: string }> = (p) =>
+  isUnresolved(p.vpcCidr) || isVpcCidr(p.vpcCidr)
+    ? undefined
+    : `vpcCidr: got ${show(p.vpcCidr)}; use ${VPC_CIDR_RULE}`;
 
 /** `amiId`: required, `ami-...`. */
 const amiIdRule: Rule<{ readonly amiId?: string }> = (p) =>
@@ -70,10 +80,8 @@ const subnetZonesRule: Rule<WithSubnets> = (p) => {
 /** `instanceType`: an EC2 instance type; `example` is the construct's default. */
 function instanceTypeRule(example: string): Rule<{ readonly instanceType?: string }> {
   return (p) =>
-    p.instanceType !== undefined &&
-    !isUnresolved(p.instanceType) &&
-    !/^[a-z0-9-]+\.[a-z0-9]+$/.test(p.instanceType)
-      ? `instanceType: got ${show(p.instanceType)}; use an EC2 instance type like "${example}"`
+    p.instanceType !== undefined && !isUnresolved(p.instanceType) && !isInstanceType(p.instanceType)
+      ? `instanceType: got ${show(p.instanceType)}; use ${INSTANCE_TYPE_RULE}, like "${example}"`
       : undefined;
 }
 
@@ -218,6 +226,7 @@ const removedPropsRule: Rule<object> = (p) =>
  */
 export const commonRules = {
   vpcId: vpcIdRule,
+  vpcCidr: vpcCidrRule,
   amiId: amiIdRule,
   subnetCount: subnetCountRule,
   subnetIds: subnetIdsRule,

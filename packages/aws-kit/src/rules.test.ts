@@ -17,6 +17,30 @@ describe('value checks', () => {
     expect(r.isIpv4Cidr(cidr)).toBe(valid);
   });
 
+  test.each([
+    ['10.20.0.0/16', true, true],
+    ['10.20.0.1/16', false, false],
+    ['10.0.0.0/8', true, false],
+    ['10.20.0.16/28', true, true],
+    ['10.20.0.0/29', true, false],
+    ['0.0.0.0/0', true, false],
+    ['10.0.0.0/33', false, false],
+  ])('isIpv4Network(%s) is %s, isVpcCidr %s', (cidr, network, vpc) => {
+    expect([r.isIpv4Network(cidr), r.isVpcCidr(cidr)]).toEqual([network, vpc]);
+  });
+
+  test.each([
+    ['t3.medium', true],
+    ['m7g.xlarge', true],
+    ['u-6tb1.metal', true],
+    ['large', false],
+    ['T3.medium', false],
+    ['3t.medium', false],
+    ['t3.', false],
+  ])('isInstanceType(%s) is %s', (type, valid) => {
+    expect(r.isInstanceType(type)).toBe(valid);
+  });
+
   test('isAnyAddress: only a /0 admits every address', () => {
     expect([
       r.isAnyAddress('0.0.0.0/0'),
@@ -74,7 +98,7 @@ describe('problem lines', () => {
 
   test('cidrListProblems: one line per bad entry, indexed; /0 gets the caller fix', () => {
     expect(r.cidrListProblems('cidrs', ['10.0.0.0/8', '10.0.0.0/33', '0.0.0.0/0'], OPEN)).toEqual([
-      'cidrs[1]: got "10.0.0.0/33"; use an IPv4 CIDR like "10.0.0.0/16"',
+      'cidrs[1]: got "10.0.0.0/33"; use an IPv4 CIDR with the host bits zero, like "10.0.0.0/16"',
       `cidrs[2]: got "0.0.0.0/0"; ${OPEN}`,
     ]);
     expect(r.cidrListProblems('cidrs', undefined, OPEN)).toEqual([]);

@@ -45,6 +45,37 @@ export function isIpv4Cidr(value: string): boolean {
   return octets.every((o) => o >= 0 && o <= 255) && bits >= 0 && bits <= 32;
 }
 
+/** What {@link isIpv4Network} accepts, in words: the one CIDR rule of the AWS config and the constructs. */
+export const IPV4_NETWORK_RULE = 'an IPv4 CIDR with the host bits zero, like "10.0.0.0/16"';
+
+/**
+ * True for an IPv4 CIDR whose host bits are zero (`10.20.0.0/16`, not `10.20.0.1/16`): what security group
+ * rules take (the AWS provider refuses the other at plan).
+ */
+export function isIpv4Network(value: unknown): value is string {
+  if (typeof value !== 'string' || !isIpv4Cidr(value)) return false;
+  const [ip, bits] = value.split('/') as [string, string];
+  return ipv4ToInt(ip) % 2 ** (32 - Number(bits)) === 0;
+}
+
+/** The VPC sizes AWS allows: /16 to /28. */
+export const VPC_CIDR_RULE = `the VPC's IPv4 CIDR block, /16 to /28 with the host bits zero, like "10.20.0.0/16"`;
+
+/** True for a VPC's CIDR block: {@link isIpv4Network}, /16 to /28. */
+export function isVpcCidr(value: unknown): value is string {
+  if (!isIpv4Network(value)) return false;
+  const bits = Number(value.split('/')[1]);
+  return bits >= 16 && bits <= 28;
+}
+
+/** What {@link isInstanceType} accepts, in words (callers add an example). */
+export const INSTANCE_TYPE_RULE = 'an EC2 instance type, family.size';
+
+/** True for an EC2 instance type: `t3.medium`, `m7g.xlarge`, `u-6tb1.metal`. */
+export function isInstanceType(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value);
+}
+
 /** True for CIDR blocks that open a port to the whole internet. */
 export function isAnyAddress(value: string): boolean {
   return /\/0$/.test(value.trim());
@@ -108,14 +139,12 @@ export function idProblem(
 }
 
 /**
- * A problem line when `cidr` is not an IPv4 CIDR block, or is one that admits every address (`.../0`); then the
+ * A problem line when `cidr` is not an IPv4 network ({@link isIpv4Network}), or is one that admits every address (`.../0`); then the
  * message ends with `openFix` (what must not be open, and what to give instead). Tokens pass.
  */
 export function cidrProblem(prop: string, cidr: unknown, openFix: string): string | undefined {
   if (isUnresolved(cidr)) return undefined;
-  if (typeof cidr !== 'string' || !isIpv4Cidr(cidr)) {
-    return `${prop}: got ${show(cidr)}; use an IPv4 CIDR like "10.0.0.0/16"`;
-  }
+  if (!isIpv4Network(cidr)) return `${prop}: got ${show(cidr)}; use ${IPV4_NETWORK_RULE}`;
   if (isAnyAddress(cidr)) return `${prop}: got ${show(cidr)}; ${openFix}`;
   return undefined;
 }

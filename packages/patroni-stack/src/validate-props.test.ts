@@ -28,7 +28,11 @@ describe('validatePatroniClusterProps', () => {
   });
 
   test.each<[string, Partial<Record<keyof PatroniClusterProps, unknown>>, RegExp]>([
-    ['bad VPC CIDR', { vpcCidr: '10.0.0.0' }, /^vpcCidr: got "10\.0\.0\.0"; give the VPC's IPv4 CIDR/],
+    [
+      'bad VPC CIDR',
+      { vpcCidr: '10.0.0.0' },
+      /^vpcCidr: got "10\.0\.0\.0"; use the VPC's IPv4 CIDR block, \/16 to \/28/,
+    ],
     [
       'admin CIDRs without client IP preservation',
       { adminAccess: { cidrs: ['10.20.200.0/24'] } },

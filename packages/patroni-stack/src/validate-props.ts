@@ -9,7 +9,6 @@ import {
   hostProblems,
   intInRangeProblem,
   invalidPropsMessage,
-  isAnyAddress,
   isDnsName,
   isIpv4Cidr,
   isUnresolved,
@@ -86,13 +85,7 @@ function clusterProblems(p: PatroniClusterProps): string[] {
 const RULES: readonly Rule<PatroniClusterProps>[] = [
   clusterProblems,
   commonRules.vpcId,
-  (p) => {
-    if (isUnresolved(p.vpcCidr)) return undefined;
-    if (typeof p.vpcCidr !== 'string' || !isIpv4Cidr(p.vpcCidr) || isAnyAddress(p.vpcCidr)) {
-      return `vpcCidr: got ${show(p.vpcCidr)}; give the VPC's IPv4 CIDR block, like "10.0.0.0/16"`;
-    }
-    return undefined;
-  },
+  commonRules.vpcCidr,
   commonRules.amiId,
   commonRules.subnetCount(2, ' (3 recommended), so that losing a zone leaves a node to promote'),
   commonRules.subnetIds,

@@ -1,4 +1,14 @@
-import { AWS_CLUSTER_NAME_RULE, isAwsClusterName } from '@pgha/aws-kit';
+import {
+  AWS_CLUSTER_NAME_RULE,
+  INSTANCE_TYPE_RULE,
+  IPV4_NETWORK_RULE,
+  isAnyAddress,
+  isAwsClusterName,
+  isInstanceType,
+  isIpv4Network,
+  isVpcCidr,
+  VPC_CIDR_RULE,
+} from '@pgha/aws-kit';
 import {
   componentPolicy,
   ETCD_MEMBER_COUNT_RULE,
@@ -96,23 +106,9 @@ interface Problem {
 
 const HEX_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** `a.b.c.d/n` with the host bits zero; returns the prefix length, or undefined when not a CIDR. */
-function cidrPrefix(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-  const hostBits = 2 ** (32 - prefix);
-  return address % hostBits === 0 ? prefix : undefined;
-}
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number): boolean =>
@@ -235,11 +231,8 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     raw,
     '',
     'vpcCidr',
-    (v) => {
-      const p = cidrPrefix(v);
-      return p !== undefined && p >= 16 && p <= 28;
-    },
-    'the VPC\'s IPv4 CIDR block, /16 to /28 with the host bits zero, e.g. "10.20.0.0/16"',
+    isVpcCidr, // aws-kit's rule, as PatroniCluster's vpcCidr
+    VPC_CIDR_RULE,
   );
   c.check(
     raw,
@@ -338,8 +331,8 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
       section,
       prefix,
       'instanceType',
-      (v) => typeof v === 'string' && INSTANCE_TYPE.test(v),
-      'an EC2 instance type such as "t3.medium"',
+      isInstanceType, // aws-kit's rule, as the constructs' instanceType
+      `${INSTANCE_TYPE_RULE}, like "t3.medium"`,
       true,
     );
     c.check(
@@ -445,10 +438,14 @@ function checkCidrList(c: Checker, field: string, value: unknown, example: strin
     c.add(field, value, 'a list of IPv4 CIDRs');
     return;
   }
+  // aws-kit's rule, as the constructs' allowedClientCidrs and adminAccess.cidrs
   value.forEach((v: unknown, i) => {
-    const p = cidrPrefix(v);
-    if (p === undefined || p === 0)
-      c.add(`${field}[${i}]`, v, `an IPv4 CIDR with the host bits zero, never 0.0.0.0/0, e.g. ${example}`);
+    if (!isIpv4Network(v) || isAnyAddress(v))
+      c.add(
+        `${field}[${i}]`,
+        v,
+        `${IPV4_NETWORK_RULE}, never open to every address (0.0.0.0/0), e.g. ${example}`,
+      );
   });
 }
 
