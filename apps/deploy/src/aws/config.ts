@@ -19,6 +19,7 @@ import {
   isPostgresVersion,
   PATRONI_NODE_COUNT_RULE,
   POSTGRES_VERSION_RULE,
+  type Problem,
   postgresVersionProblem,
 } from '@pgha/userdata';
 import { DeployError } from '../errors.js';
@@ -98,12 +99,6 @@ export interface AwsConfig {
 
 type Json = Record<string, unknown>;
 
-interface Problem {
-  readonly field: string;
-  readonly value: unknown;
-  readonly fix: string;
-}
-
 const HEX_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
@@ -124,8 +119,9 @@ function show(value: unknown): string {
 class Checker {
   readonly problems: Problem[] = [];
 
-  add(field: string, value: unknown, fix: string): void {
-    this.problems.push({ field, value, fix });
+  /** One problem in the libraries' shape: `message` is what is allowed (the printed line adds the rest). */
+  add(path: string, value: unknown, allowed: string): void {
+    this.problems.push({ path, value, message: allowed });
   }
 
   /** Required (or optional) field checked against a predicate. */
@@ -419,8 +415,8 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
   if (c.problems.length > 0) {
     const lines = c.problems.map((p) =>
       p.value === undefined
-        ? `${p.field}: missing; use ${p.fix}`
-        : `${p.field}: ${show(p.value)} is not valid; use ${p.fix}`,
+        ? `${p.path}: missing; use ${p.message}`
+        : `${p.path}: ${show(p.value)} is not valid; use ${p.message}`,
     );
     throw new DeployError(
       'CONFIG_INVALID',
