@@ -1,6 +1,6 @@
 import { type Problem, UserdataError } from './errors.js';
 import { COMPONENTS_INSTALL_SCRIPT, compile } from './private/templates.js';
-import { atLeast, parseVersion } from './private/version.js';
+import { atLeast, parseVersion, type Version } from './private/version.js';
 
 /**
  * The component policy: which etcd, Patroni, PostgreSQL and HAProxy pgha runs, where each comes from, and
@@ -131,7 +131,7 @@ export function assessComponents(versions: ComponentVersions): ComponentFinding[
   const findings: ComponentFinding[] = [];
   if (versions.patroni !== undefined) {
     const v = looseVersion(versions.patroni);
-    if (v === undefined || !atLeast(v, 3, 0, 3)) {
+    if (v === undefined || !atLeastVersion(v, PATRONI_MINIMUM)) {
       findings.push({
         component: 'patroni',
         version: versions.patroni,
@@ -146,14 +146,14 @@ export function assessComponents(versions: ComponentVersions): ComponentFinding[
   }
   if (versions.etcd !== undefined) {
     const v = looseVersion(versions.etcd);
-    if (v === undefined || v.major !== 3 || !atLeast(v, 3, 4)) {
+    if (v === undefined || v.major !== 3 || !atLeastVersion(v, ETCD_MINIMUM)) {
       findings.push({
         component: 'etcd',
         version: versions.etcd,
         severity: 'refuse',
         message: `etcd ${versions.etcd} is not supported: Patroni's etcd3 support needs etcd ${ETCD_MINIMUM} or later in 3.x`,
       });
-    } else if (!atLeast(v, 3, 5)) {
+    } else if (!atLeastVersion(v, ETCD_PREFERRED)) {
       findings.push({
         component: 'etcd',
         version: versions.etcd,
@@ -267,6 +267,12 @@ export function renderComponentInstallScript(os: HostOs, request: ComponentInsta
     names,
     patroni: request.patroni === true,
   });
+}
+
+/** `version` is `floor` (one of the constants above) or newer. */
+function atLeastVersion(version: Version, floor: string): boolean {
+  const f = parseVersion(floor) as Version;
+  return atLeast(version, f.major, f.minor, f.patch);
 }
 
 /** `4.0.7`, `3.0.2`, also `3.5.16-4` or `4.0.7-1+b1` (the upstream part counts). */
