@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf 'test prerequisites: %s\n' "$*"; }
 
-# The tools the tests cross-check our output with (openssl, cloud-init schema, shellcheck, strace, psql, unshare).
-TOOLS=(openssl shellcheck cloud-init curl strace postgresql-client util-linux)
+# The tools the tests cross-check our output with (openssl, cloud-init schema, shellcheck, strace, psql, unshare),
+# and the network plumbing of @pgha/netlab and the local target's --network netns mode (ip, nft, nsenter).
+TOOLS=(openssl shellcheck cloud-init curl strace postgresql-client util-linux iproute2 nftables)
 missing=()
 for p in "${TOOLS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,486 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { NetlabError } from './errors.js';
+import { run, runOk } from './private/run.js';
+import {
+  assertNetworkSpec,
+  type HostSpec,
+  hostNamespace,
+  type NetworkSpec,
+  switchNamespace,
+} from './spec.js';
+
+/** Where the system tools are; the defaults are Debian's. */
+export interface Tools {
+  readonly ip: string;
+  readonly nft: string;
+  readonly nsenter: string;
+  readonly tc: string;
+}
+
+export const DEFAULT_TOOLS: Tools = Object.freeze({
+  ip: '/usr/sbin/ip',
+  nft: '/usr/sbin/nft',
+  nsenter: '/usr/bin/nsenter',
+  tc: '/usr/sbin/tc',
+});
+
+/** The bridge in the switch namespace, and each host's end of its link. */
+const BRIDGE = 'br0';
+const HOST_LINK = 'eth0';
+/** nftables tables this package makes are named `netlab_<id>`; teardown and healAll find them by it. */
+const FAULT_TABLE = /^netlab_[a-z0-9]+$/;
+
+/** What the record file holds: everything made, so that another process can tear it down. */
+export interface NetworkRecord {
+  readonly version: 1;
+  readonly prefix: string;
+  readonly cidr: string;
+  readonly switchNamespace: string;
+  readonly hosts: readonly (HostSpec & { readonly namespace: string })[];
+}
+
+/** Undo one fault. Calling it again does nothing. */
+export type Heal = () => Promise<void>;
+
+export type Direction = 'both' | 'in' | 'out';
+
+export interface CutOptions {
+  /**
+   * The hosts the link is cut to; `'all'` cuts every link but the host's own loopback.
+   * @default 'all'
+   */
+  readonly peers?: readonly string[] | 'all';
+  /**
+   * `'in'`: packets arriving from the peers are dropped; `'out'`: packets sent to them; `'both'`: both.
+   * @default 'both'
+   */
+  readonly direction?: Direction;
+}
+
+export interface DegradeOptions {
+  /** Percent of packets dropped at random (nftables `numgen random`), 0..100. @default 0 */
+  readonly lossPercent?: number;
+  /** Added delay in ms (tc netem on the host's link; needs a kernel with sch_netem). @default 0 */
+  readonly delayMs?: number;
+  /** Which packets lose: `'out'` is what netem on the host's link does. @default 'out' */
+  readonly direction?: Direction;
+}
+
+export interface EnterOptions {
+  readonly uid?: number | undefined;
+  readonly gid?: number | undefined;
+}
+
+/** A command line that runs inside a host's namespace and keeps its PID through exec (nsenter forks nothing). */
+export interface Entered {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** A network made (or opened from its record). */
+export interface Network {
+  readonly record: NetworkRecord;
+  readonly recordFile: string;
+  /** The namespace of a host (UNKNOWN_HOST when it has none). */
+  namespaceOf(host: string): string;
+  addressOf(host: string): string;
+  /** The host that has this address, if any. */
+  hostOf(address: string): string | undefined;
+  /**
+   * The command line to spawn for `command args` inside `host`'s namespace as uid/gid: nsenter enters the
+   * network namespace, drops to the user (supplementary groups dropped) and execs, so the PID the spawn returns
+   * is the command's own PID, in the same PID namespace.
+   */
+  enter(host: string, command: string, args: readonly string[], options?: EnterOptions): Entered;
+  /** Run a command inside a host's namespace to its end. */
+  exec(
+    host: string,
+    command: string,
+    args: readonly string[],
+    options?: { input?: string; timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Cut `host`'s links (nftables in its namespace); returns the heal. */
+  cut(host: string, options?: CutOptions): Promise<Heal>;
+  /** Degrade `host`'s link: random loss (nftables) and delay (netem); returns the heal. */
+  degrade(host: string, options: DegradeOptions): Promise<Heal>;
+  /** Remove every fault this package put into any host of the network; returns how many were removed. */
+  healAll(): Promise<number>;
+  /** PIDs of the processes that run inside a host's namespace now. */
+  pidsIn(host: string): Promise<number[]>;
+  /** Remove every namespace (and with them every link, address, rule and qdisc) and the record. */
+  teardown(): Promise<TeardownResult>;
+}
+
+export interface TeardownResult {
+  /** The namespaces removed by this call (already absent ones are not listed). */
+  readonly removed: readonly string[];
+}
+
+function assertRoot(what: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new NetlabError(
+      'NOT_ROOT',
+      `${what} needs root (network namespaces need CAP_SYS_ADMIN); run it as root`,
+    );
+  }
+}
+
+const nsPath = (namespace: string) => `/run/netns/${namespace}`;
+
+async function namespaceExists(namespace: string): Promise<boolean> {
+  return stat(nsPath(namespace)).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function writeRecordFile(file: string, record: NetworkRecord): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, file);
+}
+
+/** Read a network's record; undefined when there is no file, RECORD_INVALID when it is not one. */
+export async function readNetworkRecord(file: string): Promise<NetworkRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new NetlabError(
+      'RECORD_INVALID',
+      `cannot read the network record ${file}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    const value = JSON.parse(text) as NetworkRecord;
+    if (
+      value.version !== 1 ||
+      typeof value.prefix !== 'string' ||
+      typeof value.switchNamespace !== 'string' ||
+      !Array.isArray(value.hosts) ||
+      !value.hosts.every(
+        (h) => typeof h.namespace === 'string' && typeof h.name === 'string' && typeof h.address === 'string',
+      )
+    )
+      throw new Error('not a version 1 network record');
+    return value;
+  } catch (error) {
+    throw new NetlabError(
+      'RECORD_INVALID',
+      `${file} is not a network record (${(error as Error).message}); the namespaces it named start with the network's prefix: list them with "ip netns list" and remove them with "ip netns del NAME"`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Make the network, or finish making it: the switch namespace with a bridge and no uplink, one namespace per
+ * host with a link into the bridge, its one address, loopback up, IPv6 off (nothing but the hosts' own IPv4
+ * traffic on the switch). What exists already is kept; the record is written before anything is made.
+ */
+export async function createNetwork(spec: NetworkSpec, tools: Tools = DEFAULT_TOOLS): Promise<Network> {
+  assertNetworkSpec(spec);
+  assertRoot('creating a network');
+  const previous = await readNetworkRecord(spec.recordFile);
+  if (previous && previous.prefix !== spec.prefix) {
+    throw new NetlabError(
+      'RECORD_INVALID',
+      `${spec.recordFile} records the network "${previous.prefix}", not "${spec.prefix}"; tear that one down first (teardownRecorded) or use another record file`,
+    );
+  }
+  const hosts = spec.hosts.map((h) => ({ ...h, namespace: hostNamespace(spec.prefix, h.name) }));
+  // Hosts recorded before but no longer in the spec stay recorded, so teardown still removes them.
+  const kept = (previous?.hosts ?? []).filter((h) => !hosts.some((x) => x.name === h.name));
+  const record: NetworkRecord = {
+    version: 1,
+    prefix: spec.prefix,
+    cidr: spec.cidr,
+    switchNamespace: switchNamespace(spec.prefix),
+    hosts: [...hosts, ...kept],
+  };
+  await writeRecordFile(spec.recordFile, record);
+
+  const sw = record.switchNamespace;
+  const ip = (...args: string[]) => runOk(tools.ip, args);
+  const sysctlOff = (namespace: string) =>
+    runOk(tools.nsenter, [
+      `--net=${nsPath(namespace)}`,
+      '/usr/sbin/sysctl',
+      '-q',
+      '-w',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
+  const linkExists = async (namespace: string, link: string) =>
+    (await run(tools.ip, ['-n', namespace, 'link', 'show', 'dev', link])).code === 0;
+
+  if (!(await namespaceExists(sw))) {
+    await ip('netns', 'add', sw);
+    await sysctlOff(sw);
+  }
+  if (!(await linkExists(sw, BRIDGE))) await ip('-n', sw, 'link', 'add', BRIDGE, 'type', 'bridge');
+  await ip('-n', sw, 'link', 'set', BRIDGE, 'up');
+  for (const host of hosts) {
+    if (!(await namespaceExists(host.namespace))) {
+      await ip('netns', 'add', host.namespace);
+      await sysctlOff(host.namespace);
+    }
+    const swEnd = `v-${host.name}`;
+    if (!(await linkExists(sw, swEnd))) {
+      // Made inside the switch namespace, its peer straight in the host's: nothing appears in the machine's own.
+      await ip(
+        '-n',
+        sw,
+        'link',
+        'add',
+        swEnd,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        HOST_LINK,
+        'netns',
+        host.namespace,
+      );
+    }
+    await ip('-n', sw, 'link', 'set', swEnd, 'master', BRIDGE, 'up');
+    await ip('-n', host.namespace, 'link', 'set', 'lo', 'up');
+    await ip('-n', host.namespace, 'addr', 'replace', `${host.address}/24`, 'dev', HOST_LINK);
+    await ip('-n', host.namespace, 'link', 'set', HOST_LINK, 'up');
+  }
+  return networkFrom(record, spec.recordFile, tools);
+}
+
+/** The network a record file describes (undefined when there is no record). */
+export async function openNetwork(
+  recordFile: string,
+  tools: Tools = DEFAULT_TOOLS,
+): Promise<Network | undefined> {
+  const record = await readNetworkRecord(recordFile);
+  return record && networkFrom(record, recordFile, tools);
+}
+
+/**
+ * Tear down what a record names, idempotently: every fault, every namespace (with its links), the record.
+ * Refuses (BUSY) while processes run in a host's namespace, naming them. No record: nothing to do.
+ */
+export async function teardownRecorded(
+  recordFile: string,
+  tools: Tools = DEFAULT_TOOLS,
+): Promise<TeardownResult> {
+  const network = await openNetwork(recordFile, tools);
+  return network ? network.teardown() : { removed: [] };
+}
+
+function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): Network {
+  const hostRecord = (name: string) => {
+    const host = record.hosts.find((h) => h.name === name);
+    if (!host) {
+      throw new NetlabError(
+        'UNKNOWN_HOST',
+        `no host "${name}" in the network ${record.prefix}; its hosts: ${record.hosts.map((h) => h.name).join(', ')}`,
+      );
+    }
+    return host;
+  };
+  const nsArg = (name: string) => `--net=${nsPath(hostRecord(name).namespace)}`;
+  const nft = (host: string, args: readonly string[], input?: string) =>
+    runOk(tools.nsenter, [nsArg(host), tools.nft, ...args], input === undefined ? {} : { input });
+  const faultTables = async (host: string): Promise<string[]> => {
+    const out = await nft(host, ['list', 'tables']);
+    return out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((w) => w[0] === 'table' && w[1] === 'inet' && FAULT_TABLE.test(w[2] ?? ''))
+      .map((w) => w[2] as string);
+  };
+  const newTable = () => `netlab_${randomBytes(5).toString('hex')}`;
+  const addTable = async (host: string, table: string, input: string[], output: string[]): Promise<Heal> => {
+    assertRoot('a link fault');
+    const chain = (name: string, hook: string, rules: string[]) =>
+      rules.length === 0
+        ? ''
+        : `  chain ${name} {\n    type filter hook ${hook} priority -10; policy accept;\n${rules.map((r) => `    ${r}\n`).join('')}  }\n`;
+    await nft(
+      host,
+      ['-f', '-'],
+      `table inet ${table} {\n${chain('in', 'input', input)}${chain('out', 'output', output)}}\n`,
+    );
+    let healed = false;
+    return async () => {
+      if (healed) return;
+      if (await namespaceExists(hostRecord(host).namespace)) {
+        const tables = await faultTables(host);
+        if (tables.includes(table)) await nft(host, ['delete', 'table', 'inet', table]);
+      }
+      healed = true;
+    };
+  };
+  const addressSet = (peers: readonly string[]) =>
+    `{ ${peers.map((p) => hostRecord(p).address).join(', ')} }`;
+
+  const network: Network = {
+    record,
+    recordFile,
+    namespaceOf: (host) => hostRecord(host).namespace,
+    addressOf: (host) => hostRecord(host).address,
+    hostOf: (address) => record.hosts.find((h) => h.address === address)?.name,
+    enter(host, command, args, options = {}) {
+      const drop = [
+        ...(options.gid === undefined ? [] : ['--setgid', String(options.gid)]),
+        ...(options.uid === undefined ? [] : ['--setuid', String(options.uid)]),
+      ];
+      return { command: tools.nsenter, args: [nsArg(host), ...drop, '--', command, ...args] };
+    },
+    exec(host, command, args, options = {}) {
+      return run(tools.nsenter, [nsArg(host), '--', command, ...args], options);
+    },
+    async cut(host, options = {}) {
+      const peers = options.peers ?? 'all';
+      const direction = options.direction ?? 'both';
+      if (peers !== 'all') {
+        const bad = peers.filter((p) => !record.hosts.some((h) => h.name === p) || p === host);
+        if (bad.length > 0 || peers.length === 0) {
+          throw NetlabError.fromIssues('cut', [
+            {
+              path: 'peers',
+              value: peers,
+              message: `name one or more other hosts of the network (${record.hosts.map((h) => h.name).join(', ')}), or 'all'`,
+            },
+          ]);
+        }
+      }
+      const inRule = peers === 'all' ? 'iifname != "lo" drop' : `ip saddr ${addressSet(peers)} drop`;
+      const outRule = peers === 'all' ? 'oifname != "lo" drop' : `ip daddr ${addressSet(peers)} drop`;
+      return addTable(
+        host,
+        newTable(),
+        direction === 'out' ? [] : [inRule],
+        direction === 'in' ? [] : [outRule],
+      );
+    },
+    async degrade(host, options) {
+      const loss = options.lossPercent ?? 0;
+      const delay = options.delayMs ?? 0;
+      const direction = options.direction ?? 'out';
+      const issues = [];
+      if (!Number.isInteger(loss) || loss < 0 || loss > 100)
+        issues.push({ path: 'lossPercent', value: loss, message: 'use a whole percent from 0 to 100' });
+      if (!Number.isInteger(delay) || delay < 0 || delay > 60_000)
+        issues.push({ path: 'delayMs', value: delay, message: 'use whole milliseconds from 0 to 60000' });
+      if (issues.length > 0) throw NetlabError.fromIssues('degrade', issues);
+      hostRecord(host);
+      const heals: Heal[] = [];
+      try {
+        if (delay > 0) {
+          assertRoot('a link fault');
+          const ns = nsArg(host);
+          const added = await run(tools.nsenter, [
+            ns,
+            tools.tc,
+            'qdisc',
+            'add',
+            'dev',
+            HOST_LINK,
+            'root',
+            'netem',
+            'delay',
+            `${delay}ms`,
+          ]);
+          if (added.code !== 0) {
+            const unknown = /unknown|No such file/i.test(added.stderr);
+            throw new NetlabError(
+              unknown ? 'UNSUPPORTED' : 'COMMAND_FAILED',
+              unknown
+                ? `delayMs ${delay}: this kernel has no netem qdisc (sch_netem), so delay cannot be added (${added.stderr.trim()}); use a kernel with CONFIG_NET_SCH_NETEM, or degrade with lossPercent only`
+                : `tc qdisc add netem on ${host}: ${added.stderr.trim()}`,
+            );
+          }
+          let healed = false;
+          heals.push(async () => {
+            if (healed) return;
+            if (await namespaceExists(hostRecord(host).namespace))
+              await run(tools.nsenter, [ns, tools.tc, 'qdisc', 'del', 'dev', HOST_LINK, 'root']);
+            healed = true;
+          });
+        }
+        if (loss > 0) {
+          // numgen's range is 0..99: "< 100" is refused, and 100% loss is a plain drop.
+          const chance = loss >= 100 ? '' : ` numgen random mod 100 < ${loss}`;
+          const rule = `iifname != "lo"${chance} drop`;
+          const outRule = `oifname != "lo"${chance} drop`;
+          heals.push(
+            await addTable(
+              host,
+              newTable(),
+              direction === 'out' ? [] : [rule],
+              direction === 'in' ? [] : [outRule],
+            ),
+          );
+        }
+      } catch (error) {
+        for (const heal of heals) await heal();
+        throw error;
+      }
+      return async () => {
+        for (const heal of heals) await heal();
+      };
+    },
+    async healAll() {
+      let removed = 0;
+      for (const host of record.hosts) {
+        if (!(await namespaceExists(host.namespace))) continue;
+        for (const table of await faultTables(host.name)) {
+          await nft(host.name, ['delete', 'table', 'inet', table]);
+          removed++;
+        }
+        await run(tools.nsenter, [nsArg(host.name), tools.tc, 'qdisc', 'del', 'dev', HOST_LINK, 'root']);
+      }
+      return removed;
+    },
+    async pidsIn(host) {
+      const namespace = hostRecord(host).namespace;
+      const target = await stat(nsPath(namespace)).catch(() => undefined);
+      if (!target) return [];
+      const pids: number[] = [];
+      for (const entry of await readdir('/proc').catch(() => [])) {
+        if (!/^\d+$/.test(entry)) continue;
+        const link = await readlink(`/proc/${entry}/ns/net`).catch(() => undefined);
+        // "net:[<inode>]": the namespace file under /run/netns is a bind mount of the same inode.
+        if (link === `net:[${target.ino}]`) pids.push(Number(entry));
+      }
+      return pids;
+    },
+    async teardown() {
+      assertRoot('tearing a network down');
+      const busy: string[] = [];
+      for (const host of record.hosts) {
+        const pids = await network.pidsIn(host.name);
+        if (pids.length > 0) busy.push(`${host.namespace}: PID ${pids.join(', ')}`);
+      }
+      if (busy.length > 0) {
+        throw new NetlabError(
+          'BUSY',
+          `processes still run in the network's namespaces (${busy.join('; ')}); stop them by PID first, then tear down again`,
+        );
+      }
+      const removed: string[] = [];
+      for (const namespace of [...record.hosts.map((h) => h.namespace), record.switchNamespace]) {
+        if (!(await namespaceExists(namespace))) continue;
+        const result = await run(tools.ip, ['netns', 'del', namespace]);
+        if (result.code !== 0 && (await namespaceExists(namespace))) {
+          throw new NetlabError('COMMAND_FAILED', `ip netns del ${namespace}: ${result.stderr.trim()}`);
+        }
+        removed.push(namespace);
+      }
+      await rm(recordFile, { force: true });
+      return { removed };
+    },
+  };
+  return network;
+}
