@@ -410,6 +410,8 @@ async function deployAdmitted(
               env: { ...baseEnv(l.dir), PYTHONPATH: l.pythonDir, ...patroniSecretsEnv(secrets) },
               uid: user.uid,
               gid: user.gid,
+              // Orphaned postmasters reaped at once, as on a systemd host (process.ts, SUBREAPER).
+              subreaper: true,
             });
           }
         },

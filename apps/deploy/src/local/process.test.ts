@@ -66,3 +66,52 @@ test('a process that ignores SIGTERM is killed after the grace period', async ()
   expect(await stopAll([record], 500)).toEqual([]);
   expect(await isAlive(record)).toBe(false);
 });
+
+test('under a subreaper the command is recorded by its own PID and what it orphans is reaped at once', async () => {
+  // The shell orphans a short sleep (its subshell exits at once), as Patroni orphans the postmaster.
+  const record = await startService({
+    name: 'orphaner',
+    command: '/bin/sh',
+    args: ['-c', '(sleep 0.3 & echo "orphan:$!") ; exec sleep 60'],
+    logFile: join(dir, 'orphaner.log'),
+    cwd: dir,
+    env: { PATH: '/usr/bin:/bin' },
+    subreaper: true,
+  });
+  expect(await isAlive(record)).toBe(true);
+  const parent = (await readFile(`/proc/${record.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[1];
+  const reaper = Number(parent);
+  expect((await readFile(`/proc/${reaper}/cmdline`, 'utf8')).split('\0').slice(0, 2)).toEqual([
+    'python3',
+    '-c',
+  ]);
+  let orphan = 0;
+  for (let i = 0; i < 50 && orphan === 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    orphan = Number(/orphan:(\d+)/.exec(await readFile(join(dir, 'orphaner.log'), 'utf8'))?.[1] ?? 0);
+  }
+  expect(orphan).toBeGreaterThan(0);
+  // Adopted by the subreaper, not by init: its parent is the reaper while it sleeps.
+  const orphanParent = (await readFile(`/proc/${orphan}/stat`, 'utf8').catch(() => ''))
+    .split(') ')[1]
+    ?.split(' ')[1];
+  expect(Number(orphanParent)).toBe(reaper);
+  // Reaped within 100 ms of its exit: never a lingering zombie (this machine's init takes about 2 s).
+  const start = Date.now();
+  let zombieSince = 0;
+  let gone = false;
+  while (!gone && Date.now() - start < 3000) {
+    const stat = await readFile(`/proc/${orphan}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) gone = true;
+    else if (stat.split(') ')[1]?.startsWith('Z') && zombieSince === 0) zombieSince = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(gone).toBe(true);
+  if (zombieSince > 0) expect(Date.now() - zombieSince).toBeLessThan(100);
+  // SIGTERM to the recorded PID ends the command; the subreaper follows once nothing is left below it.
+  expect(await stopAll([record], 5000)).toEqual([]);
+  for (let i = 0; i < 100 && (await readFile(`/proc/${reaper}/stat`, 'utf8').catch(() => '')) !== ''; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(await readFile(`/proc/${reaper}/stat`, 'utf8').catch(() => 'gone')).toMatch(/^gone$| Z /);
+});

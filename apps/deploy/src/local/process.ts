@@ -21,6 +21,62 @@ export interface StartOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly uid?: number | undefined;
   readonly gid?: number | undefined;
+  /**
+   * Start the command under a subreaper (see SUBREAPER) and record the command's own PID: the processes it
+   * orphans are reaped at once, as systemd reaps them on a real host.
+   */
+  readonly subreaper?: boolean | undefined;
+}
+
+/**
+ * A child subreaper in a few lines of the Python that Patroni needs anyway: it forks the command, forwards
+ * SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to it, reaps whatever is orphaned below it the moment it
+ * exits, and exits with the command's status once nothing is left below it. Why: Patroni starts the postmaster
+ * through a short-lived intermediate process, so the postmaster is orphaned and its exit is reaped by whoever
+ * adopts it. Under systemd (EC2) that is at once; this machine's init reaps orphans about every 2 s, and while
+ * the exited postmaster is an unreaped zombie Patroni's graceful demote believes it still runs
+ * (psutil's is_running), polls pg_controldata once more a second later, sleeps 1 s "to give replicas some more
+ * time" and only then releases the leader key: 2 s of a switchover's write gap that no real host has.
+ */
+export const SUBREAPER = [
+  'import ctypes, os, signal, sys',
+  'if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:',
+  "    sys.exit('pgha subreaper: prctl(PR_SET_CHILD_SUBREAPER) failed: errno %d' % ctypes.get_errno())",
+  'child = os.fork()',
+  'if child == 0:',
+  '    os.execvp(sys.argv[1], sys.argv[1:])',
+  'def forward(signum, frame):',
+  '    try:',
+  '        os.kill(child, signum)',
+  '    except ProcessLookupError:',
+  '        pass',
+  'for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):',
+  '    signal.signal(s, forward)',
+  'code = 0',
+  'while True:',
+  '    try:',
+  '        pid, status = os.wait()',
+  '    except ChildProcessError:',
+  '        break',
+  '    if pid == child:',
+  '        code = os.waitstatus_to_exitcode(status)',
+  'sys.exit(code if code >= 0 else 128 - code)',
+].join('\n');
+
+/**
+ * The one child a subreaper forks, by /proc/PID/task/PID/children; the subreaper's own PID when it exits first
+ * (a failed start: the caller's liveness check then reads the log).
+ */
+async function forkedChild(pid: number): Promise<number> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => undefined);
+    if (children === undefined) return pid;
+    const first = Number.parseInt(children.trim().split(' ')[0] ?? '', 10);
+    if (Number.isInteger(first) && first > 0) return first;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return pid;
 }
 
 /** State, parent PID and start time (clock ticks) from /proc/PID/stat, or undefined when the process is gone. */
@@ -53,7 +109,10 @@ export async function isAlive(record: Pick<ProcessRecord, 'pid' | 'startTime'>):
 export async function startService(options: StartOptions): Promise<ProcessRecord> {
   const log = openSync(options.logFile, 'a', 0o640);
   try {
-    const child = spawn(options.command, [...options.args], {
+    const [command, args] = options.subreaper
+      ? ['python3', ['-c', SUBREAPER, options.command, ...options.args]]
+      : [options.command, [...options.args]];
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...options.env },
       detached: true,
@@ -66,10 +125,11 @@ export async function startService(options: StartOptions): Promise<ProcessRecord
       child.once('spawn', () => resolve(child.pid as number));
     });
     child.unref();
-    const stat = await procStat(pid);
+    const recorded = options.subreaper ? await forkedChild(pid) : pid;
+    const stat = await procStat(recorded);
     return {
       name: options.name,
-      pid,
+      pid: recorded,
       startTime: stat?.startTime ?? '',
       command: [options.command, ...options.args],
     };
