@@ -83,7 +83,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     (c) => ({ ...c, subnets: subnets(c).map((s, i) => (i === 0 ? { ...s, subnetId: 'sn-1' } : s)) }),
     'subnets[0].subnetId',
     '"sn-1"',
-    'subnet-0a1a1a1a1a1a1a1a1',
+    'a subnet id: "subnet-" and 8 or 17 lowercase hex digits',
   ],
   ['AMI id', (c) => ({ ...c, amiId: 'ami-123' }), 'amiId', '"ami-123"', 'ami-0123456789abcdef0'],
   [
@@ -127,7 +127,7 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     (c) => ({ ...c, patroni: { dataVolumeSizeGiB: 0 } }),
     'patroni.dataVolumeSizeGiB',
     '0',
-    'whole GiB from 1',
+    'a whole number from 1 to 16384',
   ],
   [
     'health check interval',
@@ -143,7 +143,13 @@ const CASES: [string, (c: Json) => Json, string, string, string][] = [
     '"0.0.0.0/0"',
     'never open to every address (0.0.0.0/0)',
   ],
-  ['unknown field', (c) => ({ ...c, vpcID: 'vpc-1' }), 'vpcID', '"vpc-1"', 'known fields here: clusterName'],
+  [
+    'unknown field',
+    (c) => ({ ...c, vpcID: 'vpc-11111111' }),
+    'vpcID',
+    '"vpc-11111111"',
+    'known fields here: clusterName',
+  ],
   [
     'S3 backend without a lock',
     (c) => ({

@@ -1,5 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { AWS_CLUSTER_NAME_RULE, INSTANCE_TYPE_RULE, IPV4_NETWORK_RULE, VPC_CIDR_RULE } from '@pgha/aws-kit';
+import {
+  AMI_ID_RULE,
+  AWS_CLUSTER_NAME_RULE,
+  DATA_VOLUME_GIB,
+  HEALTH_CHECK_INTERVAL_SECONDS,
+  HOSTED_ZONE_ID_RULE,
+  INSTANCE_TYPE_RULE,
+  IPV4_NETWORK_RULE,
+  intRangeRule,
+  SECURITY_GROUP_ID_RULE,
+  SUBNET_ID_RULE,
+  TAG_RULE,
+  VPC_CIDR_RULE,
+  VPC_ID_RULE,
+  ZONE_NAME_RULE,
+} from '@pgha/aws-kit';
 import { validateEtcdClusterProps } from '@pgha/etcd-stack';
 import { validatePatroniClusterProps } from '@pgha/patroni-stack';
 import {
@@ -25,12 +40,15 @@ type Entry = (value: unknown) => string | undefined;
 const EXAMPLE = JSON.parse(readFileSync(AWS_EXAMPLE, 'utf8')) as Json;
 const AMI_OS = EXAMPLE.amiOs as 'debian-12' | 'debian-13';
 
+/** A field's path, or a function of the value for fields named by it (`tags.<key>`). */
+type Field = string | ((value: unknown) => string);
 const lineFor = (lines: readonly string[], field: string) =>
   lines.find((l) => l.startsWith(`${field}:`) || l.startsWith(`${field} `));
 
 /** The AWS config file: the example with `edit` applied to a fresh copy (`field` as the config names it). */
-function awsConfig(edit: (c: Json, value: unknown) => Json, field: string): Entry {
+function awsConfig(edit: (c: Json, value: unknown) => Json, fieldOf: Field): Entry {
   return (value) => {
+    const field = typeof fieldOf === 'string' ? fieldOf : fieldOf(value);
     try {
       validateAwsConfig(edit(structuredClone(EXAMPLE), value), 'test');
       return undefined;
@@ -73,7 +91,7 @@ const awsCluster: Cluster = defineCluster(clusterInput({ hostOs: AMI_OS }) as ne
 const placement = {
   vpcId: 'vpc-0123456789abcdef0',
   subnets: ['a', 'b', 'c'].map((z) => ({
-    subnetId: `subnet-0${z}${z}${z}`,
+    subnetId: `subnet-0${z.repeat(7)}`,
     availabilityZone: `eu-west-1${z}`,
   })),
   amiId: 'ami-0123456789abcdef0',
@@ -111,9 +129,10 @@ function constructProp(
   validate: (props: never) => void,
   extra: Json,
   prop: (v: unknown) => Json,
-  field: string,
+  fieldOf: Field,
 ): Entry {
   return (value) => {
+    const field = typeof fieldOf === 'string' ? fieldOf : fieldOf(value);
     try {
       validate({ ...placement, ...extra, cluster: awsCluster, ...prop(value) } as never);
       return undefined;
@@ -123,9 +142,9 @@ function constructProp(
   };
 }
 const PATRONI_EXTRA = { vpcCidr: '10.20.0.0/16', hostedZoneId: 'Z0ZONE123', preserveClientIp: true };
-const etcdProp = (prop: (v: unknown) => Json, field: string) =>
+const etcdProp = (prop: (v: unknown) => Json, field: Field) =>
   constructProp(validateEtcdClusterProps as never, {}, prop, field);
-const patroniProp = (prop: (v: unknown) => Json, field: string) =>
+const patroniProp = (prop: (v: unknown) => Json, field: Field) =>
   constructProp(validatePatroniClusterProps as never, PATRONI_EXTRA, prop, field);
 
 interface FieldTable {
@@ -285,25 +304,154 @@ const TABLES: Readonly<Record<string, FieldTable>> = {
   },
 };
 
-describe.each(Object.entries(TABLES))('%s: one answer at every entry point', (_, table) => {
-  test.each(
-    table.cases.map(([value, accepting, rule]) => [JSON.stringify(value), value, accepting, rule] as const),
-  )('%s', (_shown, value, accepting, rule) => {
-    for (const name of accepting) expect(ALL(table), `unknown entry ${name}`).toContain(name);
-    const answers = Object.fromEntries(
-      Object.entries(table.entries).map(([name, entry]) => [name, entry(value)]),
-    );
-    const verdicts = Object.fromEntries(
-      Object.entries(answers).map(([name, line]) => [name, line === undefined ? 'accepted' : 'refused']),
-    );
-    expect(verdicts).toEqual(
-      Object.fromEntries(ALL(table).map((name) => [name, accepting.includes(name) ? 'accepted' : 'refused'])),
-    );
-    for (const [name, line] of Object.entries(answers)) {
-      if (line === undefined) continue;
-      expect(line, name).toContain(rule);
-      // the house format: the field and the value given are named too
-      expect(line, name).toContain(String(value).slice(0, 10));
-    }
-  });
+/** The AWS id fields: the config file and both constructs take them, and ask aws-kit's one rule for each. */
+const withFirstSubnet = (key: string) => (v: unknown) => ({
+  subnets: placement.subnets.map((sn, i) => (i === 0 ? { ...sn, [key]: v } : sn)),
 });
+const awsSubnet = (key: string): Entry =>
+  awsConfig(
+    (c, v) => ({
+      ...c,
+      subnets: (c.subnets as Json[]).map((sn, i) => (i === 0 ? { ...sn, [key]: v } : sn)),
+    }),
+    `subnets[0].${key}`,
+  );
+const idTable = (
+  config: Entry,
+  prop: (v: unknown) => Json,
+  field: Field,
+  good: readonly unknown[],
+  bad: readonly unknown[],
+  rule: string,
+): FieldTable => ({
+  entries: {
+    'aws config': config,
+    EtcdCluster: etcdProp(prop, field),
+    PatroniCluster: patroniProp(prop, field),
+  },
+  cases: [
+    ...good.map((v): [unknown, readonly string[], string] => [v, AWS, rule]),
+    ...bad.map((v): [unknown, readonly string[], string] => [v, [], rule]),
+  ],
+});
+
+const AWS_ID_TABLES: Readonly<Record<string, FieldTable>> = {
+  'VPC id': idTable(
+    awsTop('vpcId'),
+    (v) => ({ vpcId: v }),
+    'vpcId',
+    ['vpc-0123456789abcdef0', 'vpc-0123abcd'],
+    // 4 and 16 hex digits, upper case, not hex, a bare word: EC2 ids are 8 or 17 lowercase hex digits
+    ['vpc-0123', 'vpc-0123456789abcdef', 'vpc-0123456789ABCDEF0', 'vpc-xyz00000', 'default'],
+    VPC_ID_RULE,
+  ),
+  'subnet id': idTable(
+    awsSubnet('subnetId'),
+    withFirstSubnet('subnetId'),
+    'subnets[0].subnetId',
+    ['subnet-0123456789abcdef0', 'subnet-0aaaaaaa'],
+    ['subnet-0aaa', 'sn-0123456789abcdef0', 'subnet-0123456789abcdeg0'],
+    SUBNET_ID_RULE,
+  ),
+  'AMI id': idTable(
+    awsTop('amiId'),
+    (v) => ({ amiId: v }),
+    'amiId',
+    ['ami-0123456789abcdef0', 'ami-0123abcd'],
+    ['ami-42', 'debian-13', 'ami-0123456789abcdef'],
+    AMI_ID_RULE,
+  ),
+  'admin security group id': idTable(
+    awsConfig((c, v) => ({ ...c, adminAccess: { securityGroupId: v } }), 'adminAccess.securityGroupId'),
+    (v) => ({ adminAccess: { securityGroupId: v } }),
+    'adminAccess.securityGroupId',
+    ['sg-0123456789abcdef0', 'sg-0123abcd'],
+    ['sg-0admin', 'sg-1', 'admins'],
+    SECURITY_GROUP_ID_RULE,
+  ),
+  'hosted zone id': idTable(
+    awsTop('hostedZoneId'),
+    (v) => ({ hostedZoneId: v }),
+    'hostedZoneId',
+    ['Z0123456789ABCDEFGHIJ', 'Z1D633PJN98FT9'],
+    ['/hostedzone/Z1D633PJN98FT9', 'z1d633pjn98ft9', `Z${'A'.repeat(32)}`],
+    HOSTED_ZONE_ID_RULE,
+  ),
+  'zone name': idTable(
+    awsTop('zoneName'),
+    (v) => ({ zoneName: v }),
+    'zoneName',
+    ['pgha.internal', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.internal`],
+    // over 200 characters (the constructs build longer names from it), upper case, a trailing dot
+    [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.internal1`, 'PGHA.internal', 'pgha.internal.'],
+    ZONE_NAME_RULE,
+  ),
+  'tag key': idTable(
+    awsConfig(
+      (c, v) => ({ ...c, tags: { [v as string]: 'x' } }),
+      (v) => `tags.${v}`,
+    ),
+    (v) => ({ tags: { [v as string]: 'x' } }),
+    (v) => `tags.${v}`,
+    ['team', 'k'.repeat(128)],
+    ['pgha:role', 'aws:owner', 'k'.repeat(129)],
+    TAG_RULE,
+  ),
+  'data volume size': {
+    entries: {
+      'aws config (etcd)': awsIn('etcd', 'dataVolumeSizeGiB'),
+      'aws config (patroni)': awsIn('patroni', 'dataVolumeSizeGiB'),
+      EtcdCluster: etcdProp((v) => ({ dataVolumeSizeGiB: v }), 'dataVolumeSizeGiB'),
+      PatroniCluster: patroniProp((v) => ({ dataVolumeSizeGiB: v }), 'dataVolumeSizeGiB'),
+    },
+    cases: [0, 1, 16384, 16385, 1.5].map((v) => [
+      v,
+      v === 1 || v === 16384
+        ? ['aws config (etcd)', 'aws config (patroni)', 'EtcdCluster', 'PatroniCluster']
+        : [],
+      intRangeRule(DATA_VOLUME_GIB),
+    ]),
+  },
+  'health check interval': {
+    entries: {
+      'aws config': awsIn('patroni', 'healthCheckIntervalSeconds'),
+      PatroniCluster: patroniProp(
+        (v) => ({ healthCheckIntervalSeconds: v, healthCheckTimeoutSeconds: 2 }),
+        'healthCheckIntervalSeconds',
+      ),
+    },
+    cases: [4, 5, 300, 301].map((v) => [
+      v,
+      v === 5 || v === 300 ? ['aws config', 'PatroniCluster'] : [],
+      intRangeRule(HEALTH_CHECK_INTERVAL_SECONDS),
+    ]),
+  },
+};
+
+describe.each(Object.entries({ ...TABLES, ...AWS_ID_TABLES }))(
+  '%s: one answer at every entry point',
+  (_, table) => {
+    test.each(
+      table.cases.map(([value, accepting, rule]) => [JSON.stringify(value), value, accepting, rule] as const),
+    )('%s', (_shown, value, accepting, rule) => {
+      for (const name of accepting) expect(ALL(table), `unknown entry ${name}`).toContain(name);
+      const answers = Object.fromEntries(
+        Object.entries(table.entries).map(([name, entry]) => [name, entry(value)]),
+      );
+      const verdicts = Object.fromEntries(
+        Object.entries(answers).map(([name, line]) => [name, line === undefined ? 'accepted' : 'refused']),
+      );
+      expect(verdicts).toEqual(
+        Object.fromEntries(
+          ALL(table).map((name) => [name, accepting.includes(name) ? 'accepted' : 'refused']),
+        ),
+      );
+      for (const [name, line] of Object.entries(answers)) {
+        if (line === undefined) continue;
+        expect(line, name).toContain(rule);
+        // the house format: the field and the value given are named too
+        expect(line, name).toContain(String(value).slice(0, 10));
+      }
+    });
+  },
+);

@@ -83,24 +83,24 @@ describe('network', () => {
     const { doc, built } = synthWith((scope) => {
       const c = new Construct(scope, 'c');
       addTcpIngress(c, 'from-cidr', {
-        securityGroupId: 'sg-1',
+        securityGroupId: 'sg-11111111',
         port: 2379,
         from: { cidr: '10.0.0.0/8' },
         description: 'a',
       });
       addTcpIngress(c, 'from-sg', {
-        securityGroupId: 'sg-1',
+        securityGroupId: 'sg-11111111',
         port: 5432,
-        from: { securityGroupId: 'sg-2' },
+        from: { securityGroupId: 'sg-22222222' },
         description: 'b',
       });
-      addWebEgress(c, 'sg-1', 'AWS APIs');
+      addWebEgress(c, 'sg-11111111', 'AWS APIs');
       return c;
     });
     expect(resourcePaths(built)).toEqual(['egress-http', 'egress-https', 'from-cidr', 'from-sg']);
     expect(ofType(doc, 'aws_vpc_security_group_ingress_rule')).toEqual([
       {
-        security_group_id: 'sg-1',
+        security_group_id: 'sg-11111111',
         ip_protocol: 'tcp',
         from_port: 2379,
         to_port: 2379,
@@ -108,12 +108,12 @@ describe('network', () => {
         cidr_ipv4: '10.0.0.0/8',
       },
       {
-        security_group_id: 'sg-1',
+        security_group_id: 'sg-11111111',
         ip_protocol: 'tcp',
         from_port: 5432,
         to_port: 5432,
         description: 'b',
-        referenced_security_group_id: 'sg-2',
+        referenced_security_group_id: 'sg-22222222',
       },
     ]);
     const egress = ofType(doc, 'aws_vpc_security_group_egress_rule').map((r) => [r.from_port, r.cidr_ipv4]);
@@ -127,11 +127,11 @@ describe('network', () => {
     const { doc } = synthWith((scope) =>
       addInternalNlb(scope, 'lb', {
         name: 'main-pg',
-        securityGroupId: 'sg-lb',
+        securityGroupId: 'sg-1b1b1b1b',
         subnets: [
-          { subnetId: 'subnet-a', availabilityZone: 'z1' },
-          { subnetId: 'subnet-b', availabilityZone: 'z2' },
-          { subnetId: 'subnet-a', availabilityZone: 'z1' },
+          { subnetId: 'subnet-aaaaaaaa', availabilityZone: 'z1' },
+          { subnetId: 'subnet-bbbbbbbb', availabilityZone: 'z2' },
+          { subnetId: 'subnet-aaaaaaaa', availabilityZone: 'z1' },
         ],
       }),
     );
@@ -140,8 +140,8 @@ describe('network', () => {
         name: 'main-pg',
         internal: true,
         load_balancer_type: 'network',
-        subnets: ['subnet-a', 'subnet-b'],
-        security_groups: ['sg-lb'],
+        subnets: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
+        security_groups: ['sg-1b1b1b1b'],
         enable_cross_zone_load_balancing: true,
       },
     ]);

@@ -1,3 +1,4 @@
+export * from './aws-ids.js';
 export type * from './common-props.js';
 export * from './host.js';
 export * from './iam.js';

@@ -9,8 +9,8 @@ import {
 import { collectProblems, type Rule } from './rules.js';
 
 const subnets = [
-  { subnetId: 'subnet-0a', availabilityZone: 'eu-west-1a' },
-  { subnetId: 'subnet-0b', availabilityZone: 'eu-west-1b' },
+  { subnetId: 'subnet-0aaaaaaa', availabilityZone: 'eu-west-1a' },
+  { subnetId: 'subnet-0bbbbbbb', availabilityZone: 'eu-west-1b' },
 ];
 
 describe('commonRules', () => {
@@ -20,43 +20,43 @@ describe('commonRules', () => {
       'vpcId',
       r.vpcId,
       { vpcId: 'vpc_1' },
-      /^vpcId: got "vpc_1"; expected an id like "vpc-/,
-      { vpcId: 'vpc-0a' },
+      /^vpcId: got "vpc_1"; use a VPC id: "vpc-" and 8 or 17 lowercase hex digits, like "vpc-0123456789abcdef0"$/,
+      { vpcId: 'vpc-0aaaaaaa' },
     ],
-    ['vpcId missing', r.vpcId, {}, /^vpcId: got ""; expected an id like/, { vpcId: 'vpc-0a' }],
+    ['vpcId missing', r.vpcId, {}, /^vpcId: got undefined; use a VPC id/, { vpcId: 'vpc-0aaaaaaa' }],
     [
       'amiId',
       r.amiId,
       { amiId: 'debian' },
-      /^amiId: got "debian"; expected an id like "ami-/,
-      { amiId: 'ami-1' },
+      /^amiId: got "debian"; use an AMI id: "ami-" and 8 or 17/,
+      { amiId: 'ami-11111111' },
     ],
     [
       'subnetCount',
       r.subnetCount(3, ', for a quorum'),
       { subnets },
       /^subnets: got 2 subnet\(s\); give one private subnet in each of at least 3 availability zones, for a quorum$/,
-      { subnets: [...subnets, { subnetId: 'subnet-0c', availabilityZone: 'eu-west-1c' }] },
+      { subnets: [...subnets, { subnetId: 'subnet-0ccccccc', availabilityZone: 'eu-west-1c' }] },
     ],
     [
       'subnetIds',
       r.subnetIds,
       { subnets: [{ subnetId: 'sn-1', availabilityZone: 'a' }] },
-      /^subnets\[\]\.subnetId: got "sn-1"; expected ids like "subnet-/,
+      /^subnets\[0\]\.subnetId: got "sn-1"; use a subnet id: "subnet-" and 8 or 17 lowercase hex digits/,
       { subnets },
     ],
     [
       'subnetZones: one per zone',
       r.subnetZones,
-      { subnets: [subnets[0], { subnetId: 'subnet-0c', availabilityZone: 'eu-west-1a' }] },
-      /^subnets\[\]\.availabilityZone: \["eu-west-1a"\] given more than once/,
+      { subnets: [subnets[0], { subnetId: 'subnet-0ccccccc', availabilityZone: 'eu-west-1a' }] },
+      /^subnets\[1\]\.availabilityZone: got "eu-west-1a"; subnets\[0\] is already in this zone, give one subnet per availability zone$/,
       { subnets },
     ],
     [
       'subnetZones: given',
       r.subnetZones,
-      { subnets: [{ subnetId: 'subnet-0c', availabilityZone: ' ' }] },
-      /^subnets\[\]\.availabilityZone: got " "; give each subnet's zone/,
+      { subnets: [{ subnetId: 'subnet-0ccccccc', availabilityZone: ' ' }] },
+      /^subnets\[0\]\.availabilityZone: got " "; use an availability zone: the region code and a letter, like "eu-west-1a"$/,
       { subnets },
     ],
     [
@@ -89,17 +89,18 @@ describe('commonRules', () => {
     ],
     [
       'zoneName',
-      r.zoneName(),
+      r.zoneName,
       { zoneName: 'a.b.' },
-      /^zoneName: got "a\.b\."; use a lowercase DNS name/,
+      /^zoneName: got "a\.b\."; use a lowercase DNS name of at most 200 characters/,
       { zoneName: 'a.b' },
     ],
     [
       'zoneName length',
-      r.zoneName(10),
-      { zoneName: 'abcdef.internal' },
-      /^zoneName: got "abcdef\.internal"/,
-      { zoneName: 'a.internal' },
+      r.zoneName,
+      // 201 characters; 200 pass
+      { zoneName: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.internal1` },
+      /^zoneName: got "a{63}\.b{63}/,
+      { zoneName: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.internal` },
     ],
     [
       'hostedZoneId optional',
@@ -112,7 +113,7 @@ describe('commonRules', () => {
       'hostedZoneId required',
       r.hostedZoneId(true),
       {},
-      /^hostedZoneId: got ""; expected an id like "Z/,
+      /^hostedZoneId: got undefined; use a Route 53 hosted zone id: "Z" and up to 31/,
       { hostedZoneId: 'Z0AB' },
     ],
     [
@@ -126,8 +127,8 @@ describe('commonRules', () => {
       'kmsKeyArn',
       r.kmsKeyArn,
       { kmsKeyArn: 'alias/mine' },
-      /^kmsKeyArn: got "alias\/mine"; expected a key ARN like "arn:aws:kms:/,
-      { kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/abc' },
+      /^kmsKeyArn: got "alias\/mine"; use a KMS key ARN \(not a key id or alias\), like "arn:aws:kms:/,
+      { kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
     ],
     [
       'secretRecoveryWindow',
@@ -147,7 +148,7 @@ describe('commonRules', () => {
       'reservedTags',
       r.reservedTags,
       { tags: { 'pgha:x': '1', team: 'a' } },
-      /^tags: keys \["pgha:x"\] use the reserved "pgha:" prefix/,
+      /^tags\.pgha:x: got "1"; use keys of 1 to 128 characters not starting with "aws:" or "pgha:" \(reserved\)/,
       { tags: { team: 'a' } },
     ],
     [
@@ -182,7 +183,7 @@ describe('commonRules', () => {
       'adminAccess (bad group)',
       r.adminAccess,
       { adminAccess: { securityGroupId: 'group-1' } },
-      /^adminAccess\.securityGroupId: got "group-1"; expected an id like "sg-/,
+      /^adminAccess\.securityGroupId: got "group-1"; use a security group id: "sg-"/,
       {},
     ],
     [
@@ -225,7 +226,7 @@ describe('cluster description checks', () => {
 
   test('hostedZoneIdProblem names the prop it was given', () => {
     expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'zone')).toMatch(
-      /^loadBalancerDns\.hostedZoneId: got "zone"; expected an id like "Z/,
+      /^loadBalancerDns\.hostedZoneId: got "zone"; use a Route 53 hosted zone id/,
     );
     expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'Z0ABC')).toBeUndefined();
   });
@@ -233,10 +234,10 @@ describe('cluster description checks', () => {
 
 describe('adminSources', () => {
   test('CIDRs first, then the security group; none without admin access', () => {
-    expect(adminSources({ cidrs: ['10.1.0.0/24', '10.2.0.0/24'], securityGroupId: 'sg-1' })).toEqual([
+    expect(adminSources({ cidrs: ['10.1.0.0/24', '10.2.0.0/24'], securityGroupId: 'sg-11111111' })).toEqual([
       { cidr: '10.1.0.0/24' },
       { cidr: '10.2.0.0/24' },
-      { securityGroupId: 'sg-1' },
+      { securityGroupId: 'sg-11111111' },
     ]);
     expect(adminSources(undefined)).toEqual([]);
   });

@@ -6,11 +6,30 @@ import {
   isPatroniNodeCount,
   PATRONI_NODE_COUNT_RULE,
 } from '@pgha/userdata';
+import {
+  AMI_ID_RULE,
+  availabilityZoneRule,
+  DATA_VOLUME_GIB,
+  HOSTED_ZONE_ID_RULE,
+  isAmiId,
+  isAvailabilityZone,
+  isHostedZoneId,
+  isKmsKeyArn,
+  isSecurityGroupId,
+  isSubnetId,
+  isVpcId,
+  KMS_KEY_ARN_RULE,
+  ROOT_VOLUME_GIB,
+  SECURITY_GROUP_ID_RULE,
+  SUBNET_ID_RULE,
+  tagProblem,
+  VPC_ID_RULE,
+} from './aws-ids.js';
 import type { AdminAccess } from './common-props.js';
 import {
   cidrListProblems,
+  fieldProblem,
   INSTANCE_TYPE_RULE,
-  idProblem,
   intInRangeProblem,
   isDnsName,
   isInstanceType,
@@ -20,12 +39,11 @@ import {
   show,
   VPC_CIDR_RULE,
 } from './rules.js';
-import { RESERVED_TAG_PREFIX } from './tags.js';
 import type { ClientSource, SubnetPlacement } from './types.js';
 
-/** `vpcId`: required, `vpc-...`. */
+/** `vpcId`: required, {@link isVpcId}. */
 const vpcIdRule: Rule<{ readonly vpcId?: string }> = (p) =>
-  idProblem('vpcId', p.vpcId ?? '', /^vpc-[0-9a-z]+$/, 'vpc-0123456789abcdef0');
+  fieldProblem('vpcId', p.vpcId, isVpcId, VPC_ID_RULE, true);
 
 /** `vpcCidr`: required, the VPC's block ({@link isVpcCidr}: /16 to /28, host bits zero). */
 const vpcCidrRule: Rule<{ readonly vpcCidr?: string }> = (p) =>
@@ -33,9 +51,9 @@ const vpcCidrRule: Rule<{ readonly vpcCidr?: string }> = (p) =>
     ? undefined
     : `vpcCidr: got ${show(p.vpcCidr)}; use ${VPC_CIDR_RULE}`;
 
-/** `amiId`: required, `ami-...`. */
+/** `amiId`: required, {@link isAmiId}. */
 const amiIdRule: Rule<{ readonly amiId?: string }> = (p) =>
-  idProblem('amiId', p.amiId ?? '', /^ami-[0-9a-z]+$/, 'ami-0123456789abcdef0');
+  fieldProblem('amiId', p.amiId, isAmiId, AMI_ID_RULE, true);
 
 type WithSubnets = { readonly subnets?: readonly SubnetPlacement[] };
 
@@ -53,28 +71,36 @@ function subnetCountRule(min: number, reason: string): Rule<WithSubnets> {
   };
 }
 
-/** `subnets[].subnetId`: `subnet-...`. */
+/** `subnets[i].subnetId`: {@link isSubnetId}, each subnet listed once. */
 const subnetIdsRule: Rule<WithSubnets> = (p) => {
   if (!Array.isArray(p.subnets)) return undefined;
-  const bad = p.subnets.filter(
-    (s) => !isUnresolved(s.subnetId) && !/^subnet-[0-9a-z]+$/.test(s.subnetId ?? ''),
-  );
-  return bad.length === 0
-    ? undefined
-    : `subnets[].subnetId: got ${bad.map((s) => show(s.subnetId)).join(', ')}; expected ids like "subnet-0123456789abcdef0"`;
+  return p.subnets.flatMap((s, i) => {
+    const id = s?.subnetId;
+    const path = `subnets[${i}].subnetId`;
+    const bad = fieldProblem(path, id, isSubnetId, SUBNET_ID_RULE, true);
+    if (bad !== undefined) return [bad];
+    const first = p.subnets?.findIndex((o) => o?.subnetId === id) ?? i;
+    return first < i && !isUnresolved(id)
+      ? [`${path}: got ${show(id)}; subnets[${first}] already names it, list each subnet once`]
+      : [];
+  });
 };
 
-/** `subnets[].availabilityZone`: given, and one subnet per zone. */
+/** `subnets[i].availabilityZone`: {@link isAvailabilityZone}, and one subnet per zone. */
 const subnetZonesRule: Rule<WithSubnets> = (p) => {
   if (!Array.isArray(p.subnets)) return undefined;
-  const zones = p.subnets.map((s) => s.availabilityZone).filter((z) => !isUnresolved(z));
-  const empty = zones.filter((z) => typeof z !== 'string' || z.trim() === '');
-  if (empty.length > 0)
-    return `subnets[].availabilityZone: got ${show(empty[0])}; give each subnet's zone, like "eu-west-1a"`;
-  const dupes = zones.filter((z, i) => zones.indexOf(z) !== i);
-  return dupes.length === 0
-    ? undefined
-    : `subnets[].availabilityZone: ${show([...new Set(dupes)])} given more than once; give one subnet per availability zone`;
+  return p.subnets.flatMap((s, i) => {
+    const zone = s?.availabilityZone;
+    const path = `subnets[${i}].availabilityZone`;
+    const bad = fieldProblem(path, zone, isAvailabilityZone, availabilityZoneRule(), true);
+    if (bad !== undefined) return [bad];
+    const first = p.subnets?.findIndex((o) => o?.availabilityZone === zone) ?? i;
+    return first < i && !isUnresolved(zone)
+      ? [
+          `${path}: got ${show(zone)}; subnets[${first}] is already in this zone, give one subnet per availability zone`,
+        ]
+      : [];
+  });
 };
 
 /** `instanceType`: an EC2 instance type; `example` is the construct's default. */
@@ -85,13 +111,13 @@ function instanceTypeRule(example: string): Rule<{ readonly instanceType?: strin
       : undefined;
 }
 
-/** `dataVolumeSizeGiB`: 1..16384 (gp3 limits). */
+/** `dataVolumeSizeGiB`: {@link DATA_VOLUME_GIB} (gp3 limits). */
 const dataVolumeSizeRule: Rule<{ readonly dataVolumeSizeGiB?: number }> = (p) =>
-  intInRangeProblem('dataVolumeSizeGiB', p.dataVolumeSizeGiB, 1, 16384);
+  intInRangeProblem('dataVolumeSizeGiB', p.dataVolumeSizeGiB, DATA_VOLUME_GIB.min, DATA_VOLUME_GIB.max);
 
-/** `rootVolumeSizeGiB`: 8..16384. */
+/** `rootVolumeSizeGiB`: {@link ROOT_VOLUME_GIB}. */
 const rootVolumeSizeRule: Rule<{ readonly rootVolumeSizeGiB?: number }> = (p) =>
-  intInRangeProblem('rootVolumeSizeGiB', p.rootVolumeSizeGiB, 8, 16384);
+  intInRangeProblem('rootVolumeSizeGiB', p.rootVolumeSizeGiB, ROOT_VOLUME_GIB.min, ROOT_VOLUME_GIB.max);
 
 /** `rootDeviceName`: `/dev/<name>`. */
 const rootDeviceNameRule: Rule<{ readonly rootDeviceName?: string }> = (p) =>
@@ -101,45 +127,41 @@ const rootDeviceNameRule: Rule<{ readonly rootDeviceName?: string }> = (p) =>
     ? undefined
     : `rootDeviceName: got ${show(p.rootDeviceName)}; use the AMI's root device, like "/dev/xvda"`;
 
-/** `zoneName`: a lowercase DNS name of at most `maxLength` characters, without a trailing dot. */
-function zoneNameRule(maxLength = 253): Rule<{ readonly zoneName?: string }> {
-  return (p) =>
-    isUnresolved(p.zoneName) || isDnsName(p.zoneName, maxLength)
-      ? undefined
-      : `zoneName: got ${show(p.zoneName)}; use a lowercase DNS name without a trailing dot, like "pgha.internal"`;
+/**
+ * Zone names are limited to 200 characters: room under DNS's 253 for the names the constructs build from them
+ * (`etcd-1.<cluster>.<zone>`, `_etcd-server-ssl._tcp.<cluster>.<zone>`).
+ */
+export const ZONE_NAME_MAX_LENGTH = 200;
+
+/** What `zoneName` accepts, in words. */
+export const ZONE_NAME_RULE = `a lowercase DNS name of at most ${ZONE_NAME_MAX_LENGTH} characters without a trailing dot, like "pgha.internal"`;
+
+/** True for a zone name the constructs and the AWS config accept. */
+export function isZoneName(value: unknown): value is string {
+  return isDnsName(value, ZONE_NAME_MAX_LENGTH);
 }
 
-const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+/** `zoneName`: required, {@link isZoneName}. */
+const zoneNameRule: Rule<{ readonly zoneName?: string }> = (p) =>
+  fieldProblem('zoneName', p.zoneName, isZoneName, ZONE_NAME_RULE, true);
 
-/** `hostedZoneId`: a Route 53 zone id (`Z...`); `required` makes a missing one a problem too. */
+/** `hostedZoneId`: {@link isHostedZoneId}; `required` makes a missing one a problem too. */
 function hostedZoneIdRule(required: boolean): Rule<{ readonly hostedZoneId?: string }> {
-  return (p) =>
-    idProblem(
-      'hostedZoneId',
-      required ? (p.hostedZoneId ?? '') : p.hostedZoneId,
-      HOSTED_ZONE_ID,
-      'Z0123456789ABCDEFGHIJ',
-    );
+  return (p) => fieldProblem('hostedZoneId', p.hostedZoneId, isHostedZoneId, HOSTED_ZONE_ID_RULE, required);
 }
 
 /** A problem line for a Route 53 zone id given under another name (`loadBalancerDns.hostedZoneId`). */
 export function hostedZoneIdProblem(prop: string, value: string | undefined): string | undefined {
-  return idProblem(prop, value, HOSTED_ZONE_ID, 'Z0123456789ABCDEFGHIJ');
+  return fieldProblem(prop, value, isHostedZoneId, HOSTED_ZONE_ID_RULE);
 }
 
 /** `dnsTtlSeconds`: 5..3600. */
 const dnsTtlRule: Rule<{ readonly dnsTtlSeconds?: number }> = (p) =>
   intInRangeProblem('dnsTtlSeconds', p.dnsTtlSeconds, 5, 3600);
 
-/** `kmsKeyArn`: a KMS key ARN (not an alias). */
+/** `kmsKeyArn`: {@link isKmsKeyArn} (not a key id or an alias). */
 const kmsKeyArnRule: Rule<{ readonly kmsKeyArn?: string }> = (p) =>
-  idProblem(
-    'kmsKeyArn',
-    p.kmsKeyArn,
-    /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/.+$/,
-    'arn:aws:kms:eu-west-1:123456789012:key/...',
-    'a key ARN',
-  );
+  fieldProblem('kmsKeyArn', p.kmsKeyArn, isKmsKeyArn, KMS_KEY_ARN_RULE);
 
 /** `secretRecoveryWindowDays`: 0 or 7..30 (what Secrets Manager accepts). */
 const secretRecoveryWindowRule: Rule<{ readonly secretRecoveryWindowDays?: number }> = (p) => {
@@ -155,12 +177,12 @@ const partitionRule: Rule<{ readonly partition?: string }> = (p) =>
     ? undefined
     : `partition: got ${show(p.partition)}; use "aws", "aws-cn" or "aws-us-gov"`;
 
-/** `tags`: none with the reserved `pgha:` prefix. */
-const reservedTagsRule: Rule<{ readonly tags?: Readonly<Record<string, string>> }> = (p) => {
-  const reserved = Object.keys(p.tags ?? {}).filter((k) => k.startsWith(RESERVED_TAG_PREFIX));
-  return reserved.length === 0
-    ? undefined
-    : `tags: keys ${show(reserved)} use the reserved "${RESERVED_TAG_PREFIX}" prefix; rename them`;
+/** `tags`: each key and value as AWS takes them ({@link tagProblem}), none with the reserved `pgha:` prefix. */
+const tagsRule: Rule<{ readonly tags?: Readonly<Record<string, string>> }> = (p) => {
+  if (p.tags === undefined || isUnresolved(p.tags)) return undefined;
+  return Object.entries(p.tags)
+    .map(([key, value]) => tagProblem('tags', key, value))
+    .filter((x): x is string => x !== undefined);
 };
 
 /** `userData`: a renderer function; `argument` names what it is called with (`member`, `node`). */
@@ -195,11 +217,11 @@ const adminAccessRule: Rule<{ readonly adminAccess?: AdminAccess }> = (p) => {
     a.cidrs,
     'admin access must not be open to every address: name the admin hosts',
   );
-  const sg = idProblem(
+  const sg = fieldProblem(
     'adminAccess.securityGroupId',
     a.securityGroupId,
-    /^sg-[0-9a-z]+$/,
-    'sg-0123456789abcdef0',
+    isSecurityGroupId,
+    SECURITY_GROUP_ID_RULE,
   );
   return sg === undefined ? problems : [...problems, sg];
 };
@@ -241,7 +263,7 @@ export const commonRules = {
   kmsKeyArn: kmsKeyArnRule,
   secretRecoveryWindow: secretRecoveryWindowRule,
   partition: partitionRule,
-  reservedTags: reservedTagsRule,
+  reservedTags: tagsRule,
   userData: userDataRule,
   packages: packagesRule,
   adminAccess: adminAccessRule,

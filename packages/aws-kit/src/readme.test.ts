@@ -8,7 +8,7 @@ import { configOf, type Json, ofType, ref, resourceAt, resourcePaths, synthWith 
 const props: MonitorHostProps = {
   clusterName: 'main',
   vpcId: 'vpc-0123456789abcdef0',
-  subnet: { subnetId: 'subnet-0aaa', availabilityZone: 'eu-west-1a' },
+  subnet: { subnetId: 'subnet-0aaaaaaa', availabilityZone: 'eu-west-1a' },
   amiId: 'ami-0123456789abcdef0',
   allowScrapersFrom: [{ cidr: '10.20.0.0/16' }],
   tags: { team: 'db' },

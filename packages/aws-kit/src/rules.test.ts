@@ -86,14 +86,12 @@ describe('problem lines', () => {
     expect(r.intInRangeProblem('ttl', undefined, 5, 10)).toBeUndefined();
   });
 
-  test('idProblem: the example and what kind of value is expected', () => {
-    expect(r.idProblem('vpcId', 'vpc_1', /^vpc-/, 'vpc-0123')).toBe(
-      'vpcId: got "vpc_1"; expected an id like "vpc-0123"',
-    );
-    expect(r.idProblem('key', 'alias/x', /^arn:/, 'arn:aws:kms:...', 'a key ARN')).toBe(
-      'key: got "alias/x"; expected a key ARN like "arn:aws:kms:..."',
-    );
-    expect(r.idProblem('vpcId', undefined, /^vpc-/, 'vpc-0123')).toBeUndefined();
+  test('fieldProblem: the prop, the value given and the rule; unset passes unless required', () => {
+    const isX = (v: unknown) => v === 'x';
+    expect(r.fieldProblem('vpcId', 'vpc_1', isX, 'an x')).toBe('vpcId: got "vpc_1"; use an x');
+    expect(r.fieldProblem('vpcId', 'x', isX, 'an x')).toBeUndefined();
+    expect(r.fieldProblem('vpcId', undefined, isX, 'an x')).toBeUndefined();
+    expect(r.fieldProblem('vpcId', undefined, isX, 'an x', true)).toBe('vpcId: got undefined; use an x');
   });
 
   test('cidrListProblems: one line per bad entry, indexed; /0 gets the caller fix', () => {
@@ -106,10 +104,10 @@ describe('problem lines', () => {
 
   test('clientSourceProblem: a CIDR, a security group id, or neither', () => {
     expect(r.clientSourceProblem('s', { cidr: '10.1.0.0/16' }, OPEN)).toBeUndefined();
-    expect(r.clientSourceProblem('s', { securityGroupId: 'sg-0abc' }, OPEN)).toBeUndefined();
+    expect(r.clientSourceProblem('s', { securityGroupId: 'sg-0abc0000' }, OPEN)).toBeUndefined();
     expect(r.clientSourceProblem('s', { cidr: '0.0.0.0/0' }, OPEN)).toBe(`s: got "0.0.0.0/0"; ${OPEN}`);
     expect(r.clientSourceProblem('s', { securityGroupId: 'default' }, OPEN)).toMatch(
-      /^s: got "default"; expected an id like "sg-/,
+      /^s: got "default"; use a security group id: "sg-"/,
     );
     expect(r.clientSourceProblem('s', { host: 'x' } as never, OPEN)).toMatch(
       /^s: got \{"host":"x"\}; give \{ cidr: "10\.0\.0\.0\/16" \} or \{ securityGroupId: "sg-\.\.\." \}/,
@@ -143,7 +141,7 @@ describe('problem lines', () => {
       r.isUnresolved(3),
     ]).toEqual([true, true, true, false, false]);
     expect(r.intInRangeProblem('n', n, 5, 10)).toBeUndefined();
-    expect(r.idProblem('vpcId', s, /^vpc-/, 'vpc-1')).toBeUndefined();
+    expect(r.fieldProblem('vpcId', s, () => false, 'never', true)).toBeUndefined();
     expect(r.cidrListProblems('c', [s], OPEN)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { Token } from 'cdktf';
+import { isSecurityGroupId, SECURITY_GROUP_ID_RULE } from './aws-ids.js';
 import type { ClientSource } from './types.js';
 
 /** One validation rule: returns a problem line ("prop: value given; fix"), several, or undefined when it holds. */
@@ -123,19 +124,18 @@ export function intInRangeProblem(
 }
 
 /**
- * A problem line when `value` does not match `pattern` (an AWS id such as `vpc-...`); unset values and tokens
- * pass. `what` names the kind of value in the message.
+ * A problem line when `value` fails `ok` (one of the field rules: `isVpcId`, `isSubnetId`, ...): the prop, the
+ * value given and `use <rule>`. Unset values (unless `required`) and tokens pass.
  */
-export function idProblem(
+export function fieldProblem(
   prop: string,
-  value: string | undefined,
-  pattern: RegExp,
-  example: string,
-  what = 'an id',
+  value: unknown,
+  ok: (value: unknown) => boolean,
+  rule: string,
+  required = false,
 ): string | undefined {
-  if (value === undefined || isUnresolved(value)) return undefined;
-  if (!pattern.test(value)) return `${prop}: got ${show(value)}; expected ${what} like "${example}"`;
-  return undefined;
+  if ((value === undefined && !required) || isUnresolved(value)) return undefined;
+  return ok(value) ? undefined : `${prop}: got ${show(value)}; use ${rule}`;
 }
 
 /**
@@ -166,5 +166,5 @@ export function clientSourceProblem(prop: string, source: ClientSource, openFix:
   if (!('securityGroupId' in source) || typeof source.securityGroupId !== 'string') {
     return `${prop}: got ${show(source)}; give { cidr: "10.0.0.0/16" } or { securityGroupId: "sg-..." }`;
   }
-  return idProblem(prop, source.securityGroupId, /^sg-[0-9a-z]+$/, 'sg-0123456789abcdef0');
+  return fieldProblem(prop, source.securityGroupId, isSecurityGroupId, SECURITY_GROUP_ID_RULE);
 }

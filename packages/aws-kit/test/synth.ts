@@ -81,9 +81,9 @@ export function userDataAt(doc: TfDoc, parent: Construct, childId: string): stri
 export const TEST_PLACEMENT = {
   vpcId: 'vpc-0123456789abcdef0',
   subnets: [
-    { subnetId: 'subnet-0aaa', availabilityZone: 'eu-west-1a' },
-    { subnetId: 'subnet-0bbb', availabilityZone: 'eu-west-1b' },
-    { subnetId: 'subnet-0ccc', availabilityZone: 'eu-west-1c' },
+    { subnetId: 'subnet-0aaaaaaa', availabilityZone: 'eu-west-1a' },
+    { subnetId: 'subnet-0bbbbbbb', availabilityZone: 'eu-west-1b' },
+    { subnetId: 'subnet-0ccccccc', availabilityZone: 'eu-west-1c' },
   ],
   amiId: 'ami-0123456789abcdef0',
   zoneName: 'pgha.internal',

@@ -26,9 +26,9 @@ describe('EtcdCluster: members', () => {
     expect(asgs).toHaveLength(3);
     for (const asg of asgs) expect([asg.min_size, asg.max_size, asg.desired_capacity]).toEqual([1, 1, 1]);
     expect(asgs.map((a) => a.vpc_zone_identifier)).toEqual([
-      ['subnet-0aaa'],
-      ['subnet-0bbb'],
-      ['subnet-0ccc'],
+      ['subnet-0aaaaaaa'],
+      ['subnet-0bbbbbbb'],
+      ['subnet-0ccccccc'],
     ]);
     expect(ofType(doc, 'aws_launch_configuration')).toHaveLength(0);
   });
@@ -87,7 +87,13 @@ describe('EtcdCluster: members', () => {
   test('five members over three zones are placed 2/2/1 and the arithmetic says what survives', () => {
     const { doc, cluster } = synthEtcd({ ...baseProps, cluster: makeCluster(5) });
     const subnets = ofType(doc, 'aws_autoscaling_group').map((a) => (a.vpc_zone_identifier as string[])[0]);
-    expect(subnets).toEqual(['subnet-0aaa', 'subnet-0bbb', 'subnet-0ccc', 'subnet-0aaa', 'subnet-0bbb']);
+    expect(subnets).toEqual([
+      'subnet-0aaaaaaa',
+      'subnet-0bbbbbbb',
+      'subnet-0ccccccc',
+      'subnet-0aaaaaaa',
+      'subnet-0bbbbbbb',
+    ]);
     expect(cluster.members.map((m) => m.availabilityZone)).toEqual([
       'eu-west-1a',
       'eu-west-1b',
@@ -175,10 +181,10 @@ describe('EtcdCluster: security groups', () => {
 
   test('allowClientsFrom opens 2379 (only) to a CIDR and to a security group', () => {
     const { doc } = synthEtcd({ ...baseProps, allowClientsFrom: [{ cidr: '10.9.0.0/16' }] }, (c) =>
-      c.allowClientsFrom({ securityGroupId: 'sg-0patroni' }),
+      c.allowClientsFrom({ securityGroupId: 'sg-0ba70000' }),
     );
     const extra = ingress(doc).filter(
-      (r) => r.cidr_ipv4 === '10.9.0.0/16' || r.referenced_security_group_id === 'sg-0patroni',
+      (r) => r.cidr_ipv4 === '10.9.0.0/16' || r.referenced_security_group_id === 'sg-0ba70000',
     );
     expect(extra).toHaveLength(2);
     for (const r of extra) expect([r.from_port, r.to_port, r.ip_protocol]).toEqual([2379, 2379, 'tcp']);
@@ -196,7 +202,7 @@ describe('EtcdCluster: security groups', () => {
   test('admin access: 2379 only, from exactly the configured CIDRs and security group', () => {
     const { doc, cluster } = synthEtcd({
       ...baseProps,
-      adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' },
+      adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0ad0ad00' },
     });
     const sg = ref(resourceAt(cluster, 'security-group'), 'id');
     const admin = ingress(doc).filter((r) => /admin access/.test(String(r.description)));
@@ -209,7 +215,7 @@ describe('EtcdCluster: security groups', () => {
       ]),
     ).toEqual([
       [sg, 2379, 2379, '10.20.200.0/24'],
-      [sg, 2379, 2379, 'sg-0admin'],
+      [sg, 2379, 2379, 'sg-0ad0ad00'],
     ]);
   });
 
@@ -296,7 +302,7 @@ describe('EtcdCluster: IAM', () => {
   });
 
   test('a given KMS key is used and none is created', () => {
-    const arn = 'arn:aws:kms:eu-west-1:123456789012:key/abcd';
+    const arn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const { doc } = synthEtcd({ ...baseProps, kmsKeyArn: arn });
     expect(ofType(doc, 'aws_kms_key')).toHaveLength(0);
     for (const s of ofType(doc, 'aws_secretsmanager_secret')) expect(s.kms_key_id).toBe(arn);
@@ -427,7 +433,7 @@ describe('EtcdCluster: construct ids are a public contract', () => {
       {
         ...baseProps,
         clientLoadBalancer: true,
-        adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' },
+        adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0ad0ad00' },
       },
       (c) => c.allowClientsFrom({ cidr: '10.9.0.0/16' }),
     );

@@ -49,7 +49,11 @@ describe('validateEtcdClusterProps', () => {
       { zoneName: 'other.internal' },
       /^cluster\.etcd\.members\[0\]\.host: got "etcd-1\.main\.pgha\.internal"; on AWS each member is dialled by a DNS name inside zoneName "other\.internal"/,
     ],
-    ['bad vpc id', { vpcId: 'vpc_123' }, /^vpcId: got "vpc_123"; expected an id like "vpc-/],
+    [
+      'bad vpc id',
+      { vpcId: 'vpc_123' },
+      /^vpcId: got "vpc_123"; use a VPC id: "vpc-" and 8 or 17 lowercase hex digits/,
+    ],
     ['bad ami id', { amiId: 'debian-12' }, /^amiId: got "debian-12"/],
     [
       'two zones',
@@ -58,18 +62,18 @@ describe('validateEtcdClusterProps', () => {
     ],
     [
       'same zone twice',
-      { subnets: [...twoZones, { subnetId: 'subnet-0ddd', availabilityZone: 'eu-west-1a' }] },
-      /^subnets\[\]\.availabilityZone: \["eu-west-1a"\] given more than once/,
+      { subnets: [...twoZones, { subnetId: 'subnet-0ddddddd', availabilityZone: 'eu-west-1a' }] },
+      /^subnets\[2\]\.availabilityZone: got "eu-west-1a"; subnets\[0\] is already in this zone/,
     ],
     [
       'bad subnet id',
       { subnets: [...twoZones, { subnetId: 'sn-1', availabilityZone: 'eu-west-1c' }] },
-      /^subnets\[\]\.subnetId: got "sn-1"/,
+      /^subnets\[2\]\.subnetId: got "sn-1"; use a subnet id/,
     ],
     [
       'missing zone',
-      { subnets: [...twoZones, { subnetId: 'subnet-0c', availabilityZone: '' }] },
-      /^subnets\[\]\.availabilityZone: got ""/,
+      { subnets: [...twoZones, { subnetId: 'subnet-0ccccccc', availabilityZone: '' }] },
+      /^subnets\[2\]\.availabilityZone: got ""; use an availability zone/,
     ],
     [
       'zero-size data volume',
@@ -109,7 +113,7 @@ describe('validateEtcdClusterProps', () => {
     [
       'client SG malformed',
       { allowClientsFrom: [{ securityGroupId: 'default' }] },
-      /^allowClientsFrom\[0\]: got "default"; expected an id like "sg-/,
+      /^allowClientsFrom\[0\]: got "default"; use a security group id/,
     ],
     ['bad KMS key ARN', { kmsKeyArn: 'alias/mine' }, /^kmsKeyArn: got "alias\/mine"/],
     [
@@ -121,7 +125,7 @@ describe('validateEtcdClusterProps', () => {
     [
       'reserved tag key',
       { tags: { 'pgha:cluster': 'x' } },
-      /^tags: keys \["pgha:cluster"\] use the reserved "pgha:" prefix/,
+      /^tags\.pgha:cluster: got "x"; use keys of 1 to 128 characters not starting with "aws:" or "pgha:"/,
     ],
     ['bad instance type', { instanceType: 'large' }, /^instanceType: got "large"/],
     ['user-data not a function', { userData: '#cloud-config' }, /^userData: got string; pass a function/],

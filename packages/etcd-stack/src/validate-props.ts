@@ -6,9 +6,10 @@ import {
   etcdMemberCountProblem,
   hostProblems,
   invalidPropsMessage,
-  isDnsName,
+  isZoneName,
   type Rule,
   show,
+  ZONE_NAME_MAX_LENGTH,
 } from '@pgha/aws-kit';
 import type { Cluster } from '@pgha/userdata';
 import { EtcdStackError } from './errors.js';
@@ -26,12 +27,6 @@ export const ETCD_CLUSTER_DEFAULTS = {
   partition: 'aws',
 } as const;
 
-/**
- * Zone and member names are limited to 200 characters (room under DNS's 253 for names built from them, such
- * as `etcd.<cluster>.<zone>`).
- */
-const MAX_ZONE_NAME = 200;
-
 const OPEN_TO_ALL = 'etcd must not be open to every address: name the client CIDRs or security groups';
 
 function clusterProblems(p: EtcdClusterProps): string[] {
@@ -45,14 +40,14 @@ function clusterProblems(p: EtcdClusterProps): string[] {
   const members = c.etcd.members;
   const count = etcdMemberCountProblem(members.length);
   if (count !== undefined) problems.push(count);
-  const zone = isDnsName(p.zoneName, MAX_ZONE_NAME) ? p.zoneName : '';
+  const zone = isZoneName(p.zoneName) ? p.zoneName : '';
   problems.push(
     ...hostProblems(
       'cluster.etcd.members',
       members,
       zone,
       { noun: 'member', namePrefix: 'etcd', builder: 'awsEtcdMembers' },
-      MAX_ZONE_NAME,
+      ZONE_NAME_MAX_LENGTH,
     ),
   );
   return problems;
@@ -70,7 +65,7 @@ const RULES: readonly Rule<EtcdClusterProps>[] = [
   commonRules.dataVolumeSize,
   commonRules.rootVolumeSize,
   commonRules.rootDeviceName,
-  commonRules.zoneName(MAX_ZONE_NAME),
+  commonRules.zoneName,
   commonRules.hostedZoneId(false),
   commonRules.dnsTtl,
   (p) =>

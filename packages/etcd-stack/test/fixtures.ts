@@ -31,8 +31,8 @@ export const baseProps: EtcdClusterProps = { cluster: makeCluster(), ...TEST_PLA
 
 export const fiveZones = [
   ...baseProps.subnets,
-  { subnetId: 'subnet-0ddd', availabilityZone: 'eu-west-1d' },
-  { subnetId: 'subnet-0eee', availabilityZone: 'eu-west-1e' },
+  { subnetId: 'subnet-0ddddddd', availabilityZone: 'eu-west-1d' },
+  { subnetId: 'subnet-0eeeeeee', availabilityZone: 'eu-west-1e' },
 ];
 
 const fixtures = constructFixtures(

@@ -25,7 +25,7 @@ describe('PatroniCluster: load balancer', () => {
         internal: true,
         load_balancer_type: 'network',
         enable_cross_zone_load_balancing: true,
-        subnets: ['subnet-0aaa', 'subnet-0bbb', 'subnet-0ccc'],
+        subnets: ['subnet-0aaaaaaa', 'subnet-0bbbbbbb', 'subnet-0ccccccc'],
         security_groups: [ref(resourceAt(cluster, 'lb-security-group'), 'id')],
       }),
     ]);
@@ -193,21 +193,21 @@ describe('PatroniCluster: security groups', () => {
   });
 
   test('admin access: REST 8008 on the nodes, 5432/5433 on the load balancer (and 5432 on the nodes with client IPs preserved), from exactly the admin source', () => {
-    const admin = { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' };
+    const admin = { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0ad0ad00' };
     const { doc, cluster } = synthPatroni({ ...baseProps, preserveClientIp: true, adminAccess: admin });
     const node = ref(resourceAt(cluster, 'security-group'), 'id');
     const lb = ref(resourceAt(cluster, 'lb-security-group'), 'id');
     const fromAdmin = (sg: string) =>
-      rules(doc, sg).filter((r) => /<-(10\.20\.200\.0\/24|sg-0admin)$/.test(r));
+      rules(doc, sg).filter((r) => /<-(10\.20\.200\.0\/24|sg-0ad0ad00)$/.test(r));
     expect(fromAdmin(node)).toEqual(
-      ['5432<-10.20.200.0/24', '5432<-sg-0admin', '8008<-10.20.200.0/24', '8008<-sg-0admin'].sort(),
+      ['5432<-10.20.200.0/24', '5432<-sg-0ad0ad00', '8008<-10.20.200.0/24', '8008<-sg-0ad0ad00'].sort(),
     );
     expect(fromAdmin(lb)).toEqual(
-      ['5432<-10.20.200.0/24', '5432<-sg-0admin', '5433<-10.20.200.0/24', '5433<-sg-0admin'].sort(),
+      ['5432<-10.20.200.0/24', '5432<-sg-0ad0ad00', '5433<-10.20.200.0/24', '5433<-sg-0ad0ad00'].sort(),
     );
     // No one else gets the REST API: only the load balancer, the peers and the admin source.
     expect(rules(doc, node).filter((r) => r.startsWith('8008<-'))).toEqual(
-      [`8008<-${lb}`, `8008<-${node}`, '8008<-10.20.200.0/24', '8008<-sg-0admin'].sort(),
+      [`8008<-${lb}`, `8008<-${node}`, '8008<-10.20.200.0/24', '8008<-sg-0ad0ad00'].sort(),
     );
   });
 
@@ -227,10 +227,10 @@ describe('PatroniCluster: security groups', () => {
 
   test('allowClientsFrom adds a security group on both listener ports', () => {
     const { doc, cluster } = synthPatroni(baseProps, (c) =>
-      c.allowClientsFrom({ securityGroupId: 'sg-0app' }),
+      c.allowClientsFrom({ securityGroupId: 'sg-0a990000' }),
     );
     expect(rules(doc, ref(resourceAt(cluster, 'lb-security-group'), 'id'))).toEqual(
-      ['5432<-10.20.0.0/16', '5433<-10.20.0.0/16', '5432<-sg-0app', '5433<-sg-0app'].sort(),
+      ['5432<-10.20.0.0/16', '5433<-10.20.0.0/16', '5432<-sg-0a990000', '5433<-sg-0a990000'].sort(),
     );
   });
 });
@@ -240,11 +240,11 @@ describe('PatroniCluster: nodes', () => {
     const { doc } = synthPatroni({ ...baseProps, cluster: makeCluster(5) });
     const instances = ofType(doc, 'aws_instance');
     expect(instances.map((i) => i.subnet_id)).toEqual([
-      'subnet-0aaa',
-      'subnet-0bbb',
-      'subnet-0ccc',
-      'subnet-0aaa',
-      'subnet-0bbb',
+      'subnet-0aaaaaaa',
+      'subnet-0bbbbbbb',
+      'subnet-0ccccccc',
+      'subnet-0aaaaaaa',
+      'subnet-0bbbbbbb',
     ]);
     for (const i of instances) {
       expect(i.metadata_options).toMatchObject({
@@ -449,7 +449,7 @@ describe('PatroniCluster: construct ids are a public contract', () => {
       sshAllowedCidrs: ['10.20.99.0/24'],
       loadBalancerDns: { hostedZoneId: 'Z0ZONE', recordName: 'db.pgha.internal' },
       preserveClientIp: true,
-      adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0admin' },
+      adminAccess: { cidrs: ['10.20.200.0/24'], securityGroupId: 'sg-0ad0ad00' },
     });
     const node = (i: number) =>
       [

@@ -110,7 +110,11 @@ describe('validatePatroniClusterProps', () => {
       /^deregistrationDelaySeconds: got 4000/,
     ],
     ['recovery window 40 days', { secretRecoveryWindowDays: 40 }, /^secretRecoveryWindowDays: got 40/],
-    ['reserved tag key', { tags: { 'pgha:role': 'x' } }, /^tags: keys \["pgha:role"\]/],
+    [
+      'reserved tag key',
+      { tags: { 'pgha:role': 'x' } },
+      /^tags\.pgha:role: got "x"; use keys of 1 to 128 characters/,
+    ],
     ['data volume too large', { dataVolumeSizeGiB: 20000 }, /^dataVolumeSizeGiB: got 20000/],
   ])('%s', (_name, override, expected) => {
     const problems = problemsOf({ ...baseProps, ...override } as PatroniClusterProps);

@@ -12,6 +12,7 @@ import {
   isDnsName,
   isIpv4Cidr,
   isUnresolved,
+  isZoneName,
   patroniNodeCountProblem,
   type Rule,
   show,
@@ -56,7 +57,7 @@ function clusterProblems(p: PatroniClusterProps): string[] {
   const nodes = c.patroni.nodes;
   const count = patroniNodeCountProblem(nodes.length);
   if (count !== undefined) problems.push(count);
-  const zone = isDnsName(p.zoneName) ? p.zoneName : '';
+  const zone = isZoneName(p.zoneName) ? p.zoneName : '';
   problems.push(
     ...hostProblems('cluster.patroni.nodes', nodes, zone, {
       noun: 'node',
@@ -90,7 +91,7 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
   commonRules.subnetCount(2, ' (3 recommended), so that losing a zone leaves a node to promote'),
   commonRules.subnetIds,
   commonRules.subnetZones,
-  commonRules.zoneName(),
+  commonRules.zoneName,
   commonRules.hostedZoneId(true),
   commonRules.dnsTtl,
   commonRules.packages,

@@ -1,13 +1,37 @@
 import {
+  AMI_ID_RULE,
   AWS_CLUSTER_NAME_RULE,
+  availabilityZoneRule,
+  DATA_VOLUME_GIB,
+  HEALTH_CHECK_INTERVAL_SECONDS,
+  HEALTH_CHECK_THRESHOLD_COUNT,
+  HOSTED_ZONE_ID_RULE,
   INSTANCE_TYPE_RULE,
   IPV4_NETWORK_RULE,
+  intRangeRule,
+  isAmiId,
   isAnyAddress,
+  isAvailabilityZone,
   isAwsClusterName,
+  isHostedZoneId,
   isInstanceType,
+  isIntIn,
   isIpv4Network,
+  isRegion,
+  isSecurityGroupId,
+  isSubnetId,
+  isTag,
   isVpcCidr,
+  isVpcId,
+  isZoneName,
+  REGION_RULE,
+  ROOT_VOLUME_GIB,
+  SECURITY_GROUP_ID_RULE,
+  SUBNET_ID_RULE,
+  TAG_RULE,
   VPC_CIDR_RULE,
+  VPC_ID_RULE,
+  ZONE_NAME_RULE,
 } from '@pgha/aws-kit';
 import {
   componentPolicy,
@@ -99,10 +123,6 @@ export interface AwsConfig {
 
 type Json = Record<string, unknown>;
 
-const HEX_ID = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
-const DNS_NAME = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -209,20 +229,9 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     isAwsClusterName,
     AWS_CLUSTER_NAME_RULE,
   );
-  c.check(
-    raw,
-    '',
-    'region',
-    (v) => typeof v === 'string' && REGION.test(v),
-    'an AWS region code such as "eu-west-1"',
-  );
-  c.check(
-    raw,
-    '',
-    'vpcId',
-    (v) => typeof v === 'string' && HEX_ID('vpc').test(v),
-    'a VPC id such as "vpc-0123456789abcdef0" (aws ec2 describe-vpcs)',
-  );
+  // Every id, name and size below is aws-kit's one rule for the field, as the constructs ask it.
+  c.check(raw, '', 'region', isRegion, REGION_RULE);
+  c.check(raw, '', 'vpcId', isVpcId, VPC_ID_RULE);
   c.check(
     raw,
     '',
@@ -230,13 +239,7 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     isVpcCidr, // aws-kit's rule, as PatroniCluster's vpcCidr
     VPC_CIDR_RULE,
   );
-  c.check(
-    raw,
-    '',
-    'amiId',
-    (v) => typeof v === 'string' && HEX_ID('ami').test(v),
-    'an AMI id such as "ami-0123456789abcdef0" (a Debian 12 or 13 image in this region)',
-  );
+  c.check(raw, '', 'amiId', isAmiId, AMI_ID_RULE);
   c.check(
     raw,
     '',
@@ -244,23 +247,10 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     (v) => typeof v === 'string' && (HOST_OSES as readonly string[]).includes(v),
     `the AMI's OS: ${HOST_OSES.map((o) => `"${o}"`).join(' or ')} (pgha installs its component policy's etcd, Patroni and PostgreSQL for it)`,
   );
-  c.check(
-    raw,
-    '',
-    'zoneName',
-    (v) => typeof v === 'string' && v.length <= 200 && DNS_NAME.test(v),
-    'a lowercase DNS zone name without a trailing dot, e.g. "pgha.internal"',
-  );
-  c.check(
-    raw,
-    '',
-    'hostedZoneId',
-    (v) => typeof v === 'string' && /^Z[A-Z0-9]{1,31}$/.test(v),
-    'a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ", or leave it out to create a private zone',
-    true,
-  );
+  c.check(raw, '', 'zoneName', isZoneName, ZONE_NAME_RULE);
+  c.check(raw, '', 'hostedZoneId', isHostedZoneId, HOSTED_ZONE_ID_RULE, true);
 
-  const region = typeof raw.region === 'string' && REGION.test(raw.region) ? raw.region : undefined;
+  const region = isRegion(raw.region) ? raw.region : undefined;
   const subnets = raw.subnets;
   if (!Array.isArray(subnets) || subnets.length < 3) {
     c.add(
@@ -278,21 +268,13 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
         return;
       }
       c.unknownKeys(s, `${at}.`, ['subnetId', 'availabilityZone']);
-      c.check(
-        s,
-        `${at}.`,
-        'subnetId',
-        (v) => typeof v === 'string' && HEX_ID('subnet').test(v),
-        'a subnet id such as "subnet-0a1a1a1a1a1a1a1a1"',
-      );
+      c.check(s, `${at}.`, 'subnetId', isSubnetId, SUBNET_ID_RULE);
       c.check(
         s,
         `${at}.`,
         'availabilityZone',
-        (v) =>
-          typeof v === 'string' &&
-          (region === undefined ? /^[a-z0-9-]+[a-z]$/ : new RegExp(`^${region}[a-z]$`)).test(v),
-        `the subnet's zone, in the region: ${region === undefined ? 'the region code plus a letter' : `"${region}a", "${region}b", ...`}`,
+        (v) => isAvailabilityZone(v, region),
+        availabilityZoneRule(region),
       );
       if (typeof s.availabilityZone === 'string') {
         const first = zones.get(s.availabilityZone);
@@ -331,22 +313,11 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
       `${INSTANCE_TYPE_RULE}, like "t3.medium"`,
       true,
     );
-    c.check(
-      section,
-      prefix,
-      'dataVolumeSizeGiB',
-      (v) => isInt(v, 1, 16384),
-      'whole GiB from 1 to 16384',
-      true,
-    );
-    c.check(
-      section,
-      prefix,
-      'rootVolumeSizeGiB',
-      (v) => isInt(v, 8, 16384),
-      'whole GiB from 8 to 16384',
-      true,
-    );
+    for (const [key, range] of [
+      ['dataVolumeSizeGiB', DATA_VOLUME_GIB],
+      ['rootVolumeSizeGiB', ROOT_VOLUME_GIB],
+    ] as const)
+      c.check(section, prefix, key, (v) => isIntIn(v, range), intRangeRule(range), true);
   }
   // userdata's one rule, then userdata's suite check for the AMI's OS
   const pg = patroni.postgresVersion;
@@ -374,16 +345,12 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
     'a whole number of bytes, e.g. 16777216 (16 MiB); leave it out for no lag bound',
     true,
   );
-  c.check(
-    patroni,
-    'patroni.',
-    'healthCheckIntervalSeconds',
-    (v) => isInt(v, 5, 300),
-    'whole seconds from 5 to 300',
-    true,
-  );
-  for (const key of ['healthyThresholdCount', 'unhealthyThresholdCount'])
-    c.check(patroni, 'patroni.', key, (v) => isInt(v, 2, 10), 'a whole number from 2 to 10', true);
+  for (const [key, range] of [
+    ['healthCheckIntervalSeconds', HEALTH_CHECK_INTERVAL_SECONDS],
+    ['healthyThresholdCount', HEALTH_CHECK_THRESHOLD_COUNT],
+    ['unhealthyThresholdCount', HEALTH_CHECK_THRESHOLD_COUNT],
+  ] as const)
+    c.check(patroni, 'patroni.', key, (v) => isIntIn(v, range), intRangeRule(range), true);
   checkCidrList(c, 'patroni.allowedClientCidrs', patroni.allowedClientCidrs, '"10.20.0.0/16"');
 
   const admin = raw.adminAccess;
@@ -392,21 +359,7 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
   const tags = raw.tags;
   if (tags !== undefined) {
     if (!isObject(tags)) c.add('tags', tags, 'an object of string values, e.g. {"team": "data"}');
-    else
-      for (const [k, v] of Object.entries(tags)) {
-        if (
-          typeof v !== 'string' ||
-          k.length === 0 ||
-          k.length > 128 ||
-          v.length > 256 ||
-          k.startsWith('aws:')
-        )
-          c.add(
-            `tags.${k}`,
-            v,
-            'a string of at most 256 characters; keys 1-128 characters, not starting "aws:"',
-          );
-      }
+    else for (const [k, v] of Object.entries(tags)) if (!isTag(k, v)) c.add(`tags.${k}`, v, TAG_RULE);
   }
 
   const backend = raw.backend;
@@ -456,14 +409,7 @@ function checkAdminAccess(c: Checker, admin: unknown): void {
   c.unknownKeys(admin, 'adminAccess.', ['cidrs', 'securityGroupId']);
   const cidrs = admin.cidrs;
   checkCidrList(c, 'adminAccess.cidrs', cidrs, '"10.20.200.0/24" (the admin hosts)');
-  c.check(
-    admin,
-    'adminAccess.',
-    'securityGroupId',
-    (v) => typeof v === 'string' && HEX_ID('sg').test(v),
-    'a security group id such as "sg-0123456789abcdef0"',
-    true,
-  );
+  c.check(admin, 'adminAccess.', 'securityGroupId', isSecurityGroupId, SECURITY_GROUP_ID_RULE, true);
   if ((!Array.isArray(cidrs) || cidrs.length === 0) && admin.securityGroupId === undefined)
     c.add('adminAccess', admin, fix);
 }
@@ -504,13 +450,7 @@ function checkBackend(c: Checker, backend: unknown): void {
     (v) => typeof v === 'string' && v.length > 0 && v.length <= 1024 && !v.startsWith('/'),
     'an object key such as "pgha/main/terraform.tfstate" (no leading slash)',
   );
-  c.check(
-    backend,
-    'backend.',
-    'region',
-    (v) => typeof v === 'string' && REGION.test(v),
-    'the bucket\'s region, e.g. "eu-west-1"',
-  );
+  c.check(backend, 'backend.', 'region', isRegion, `the bucket's region: ${REGION_RULE}`);
   c.check(
     backend,
     'backend.',
