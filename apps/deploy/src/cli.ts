@@ -50,6 +50,9 @@ deploy options:
   --sync / --async      synchronous replication (default: no acknowledged write lost on failover)
                         or asynchronous (faster commits; a failover can lose the last writes)
   --address-base 127.N  loopback plan: etcd 127.N.10.x, Patroni 127.N.20.x, HAProxy 127.N.30.1 (default 127.0)
+  --network MODE        loopback (default) | netns: every node its own network namespace on an isolated
+                        bridge, 10.213.N.0/24 (N from --address-base; root only); status, verify and destroy
+                        follow the mode the cluster was deployed with
   --nodes-dir DIR       where node data lives (default: <state-dir>/<cluster>/nodes; as root /var/lib/pgha);
                         fixed at the first deploy, and owned by its state dir: others are refused
   --no-install          never install missing or refused components (as root deploy installs them the
@@ -104,6 +107,7 @@ const OPTIONS = {
   sync: { type: 'boolean' },
   async: { type: 'boolean' },
   'address-base': { type: 'string' },
+  network: { type: 'string' },
   'no-install': { type: 'boolean' },
   'allow-unsafe-components': { type: 'boolean' },
   install: { type: 'boolean' },

@@ -57,3 +57,22 @@ test('addressPlan follows the DESIGN address plan', () => {
   expect(plan.patroni.map((n) => `${n.name}@${n.host}`)).toEqual(['pg-1@127.7.20.1', 'pg-2@127.7.20.2']);
   expect(plan.loadBalancer).toBe('127.7.30.1');
 });
+
+test('addressPlan in netns mode: the role octets in the last octet of 10.213.<N>.0/24, plus the admin host', () => {
+  const plan = addressPlan({ ...DEFAULTS, network: 'netns', patroniNodes: 2, addressBase: '127.55' });
+  expect(plan.etcd.map((m) => `${m.name}@${m.host}`)).toEqual([
+    'etcd-1@10.213.55.11',
+    'etcd-2@10.213.55.12',
+    'etcd-3@10.213.55.13',
+  ]);
+  expect(plan.patroni.map((n) => `${n.name}@${n.host}`)).toEqual(['pg-1@10.213.55.21', 'pg-2@10.213.55.22']);
+  expect(plan.loadBalancer).toBe('10.213.55.31');
+  expect(plan.netns).toEqual({ cidr: '10.213.55.0/24', admin: '10.213.55.2' });
+  expect(addressPlan(DEFAULTS).netns).toBeUndefined();
+});
+
+test('--network: a mode other than loopback or netns is named with the fix', () => {
+  expect(() => validateOptions({ ...DEFAULTS, network: 'bridge' }, 'flags')).toThrow(
+    'network: "bridge" is not valid; use "loopback" (every node on a loopback alias, the default) or "netns"',
+  );
+});

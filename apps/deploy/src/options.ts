@@ -19,6 +19,15 @@ import { DeployError } from './errors.js';
 
 export type ProfileName = 'fast' | 'safe';
 
+/**
+ * How the local target's hosts are connected. `loopback` (the default): every node on its own loopback alias
+ * of this machine's network stack. `netns`: every etcd member, Patroni node and the load balancer is its own
+ * host, a network namespace with one address on an isolated bridge (see local/netns.ts), so links can be cut.
+ */
+export type NetworkMode = 'loopback' | 'netns';
+
+export const NETWORK_MODES: readonly NetworkMode[] = ['loopback', 'netns'];
+
 /** Everything that shapes a local deployment. Persisted in the state dir; a later run must agree. */
 export interface LocalOptions {
   readonly cluster: string;
@@ -30,6 +39,12 @@ export interface LocalOptions {
   readonly synchronousMode: boolean;
   /** First two octets of the loopback plan: etcd on <base>.10.N, Patroni on <base>.20.N, HAProxy <base>.30.1. */
   readonly addressBase: string;
+  /**
+   * `netns`: each node its own network namespace on 10.213.<N>.0/24, N the second octet of addressBase
+   * (see {@link addressPlan}). Absent in the state of clusters deployed before the mode existed: loopback.
+   * @default 'loopback'
+   */
+  readonly network: NetworkMode;
 }
 
 export const DEFAULTS: LocalOptions = {
@@ -40,6 +55,7 @@ export const DEFAULTS: LocalOptions = {
   profile: 'fast',
   synchronousMode: true,
   addressBase: LOCAL_ADDRESS_PLAN.base,
+  network: 'loopback',
 };
 
 const KEYS = Object.keys(DEFAULTS) as (keyof LocalOptions)[];
@@ -67,6 +83,12 @@ const RULES: readonly Rule[] = [
     key: 'addressBase',
     ok: (v) => typeof v === 'string' && /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v),
     expected: 'the first two octets of a loopback address, "127.N" with N from 0 to 255 (e.g. "127.0")',
+  },
+  {
+    key: 'network',
+    ok: (v) => (NETWORK_MODES as unknown[]).includes(v),
+    expected:
+      '"loopback" (every node on a loopback alias, the default) or "netns" (every node its own network namespace; root only)',
   },
 ];
 
@@ -164,10 +186,40 @@ export interface AddressPlan {
   readonly etcd: readonly { name: string; host: string }[];
   readonly patroni: readonly { name: string; host: string }[];
   readonly loadBalancer: string;
+  /**
+   * netns mode only: the hosts' subnet and the admin host, from which the CLI, verify and the drills reach the
+   * cluster (the machine's own network namespace has no route to the subnet).
+   */
+  readonly netns?: { readonly cidr: string; readonly admin: string } | undefined;
 }
 
+/** First two octets of the netns mode's subnets: 10.213.<N>.0/24, N the second octet of the address base. */
+export const NETNS_SUBNET_PREFIX = '10.213';
+
+/**
+ * The addresses of the cluster's hosts. loopback: `<base>.10.i`, `<base>.20.i`, `<base>.30.1`. netns: the same
+ * role octets folded into the last one of a /24 that exists only inside the cluster's namespaces:
+ * `10.213.N.1i` etcd, `10.213.N.2i` Patroni, `10.213.N.31` HAProxy, `10.213.N.2` the admin host (N: the second
+ * octet of the address base, so 127.0 gives 10.213.0.0/24). Each cluster has its own switch: two clusters on
+ * the same subnet never meet.
+ */
 export function addressPlan(options: LocalOptions): AddressPlan {
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  if (options.network === 'netns') {
+    const net = `${NETNS_SUBNET_PREFIX}.${options.addressBase.split('.')[1]}`;
+    return {
+      etcd: range(options.etcdMembers).map((i) => ({
+        name: `etcd-${i}`,
+        host: `${net}.${LOCAL_ADDRESS_PLAN.etcdOctet + i}`,
+      })),
+      patroni: range(options.patroniNodes).map((i) => ({
+        name: `pg-${i}`,
+        host: `${net}.${LOCAL_ADDRESS_PLAN.patroniOctet + i}`,
+      })),
+      loadBalancer: `${net}.${LOCAL_ADDRESS_PLAN.loadBalancerOctet + 1}`,
+      netns: { cidr: `${net}.0/24`, admin: `${net}.2` },
+    };
+  }
   return {
     etcd: range(options.etcdMembers).map((i) => ({
       name: `etcd-${i}`,

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { useColor } from './color.js';
-import { isVerifyError } from './errors.js';
+import { isVerifyError, VerifyError } from './errors.js';
 import { locateManifest } from './locate-manifest.js';
 import { type Manifest, readManifest } from './manifest.js';
+import { cannotEnter, insideNamespace, runInNamespace } from './netns.js';
 import { formatReport, formatReportJson } from './render.js';
 import { CHECK_IDS, type CheckId, REPORT_VERSION, type VerifyReport } from './report.js';
 import { verifyCluster } from './verify-cluster.js';
@@ -164,6 +165,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     manifest = await readManifest(file);
   } catch (e) {
     return inputError(e, io, args.json);
+  }
+  // --network netns: the cluster's addresses exist only inside its namespaces; run again in its admin host.
+  if (manifest.network && !(await insideNamespace(manifest.network.namespace))) {
+    const why = await cannotEnter(manifest.network.namespace, process.getuid?.());
+    if (why !== '')
+      return inputError(new VerifyError('MANIFEST_INVALID', why, { fields: ['network'] }), io, args.json);
+    return runInNamespace(manifest.network.namespace, argv, io);
   }
 
   const color = !args.json && useColor(io.stdout, io.env);

@@ -82,6 +82,21 @@ describe('parseManifest', () => {
     expect(m.pki).toEqual({ dir: '/s/pki' });
   });
 
+  test('network: the netns mode names the admin namespace verify enters; a bad one is named', () => {
+    const j = example();
+    j.network = { mode: 'netns', namespace: 'pgha-main-admin', cidr: '10.213.0.0/24' };
+    expect(parseManifest(j, { baseDir: '/s' }).network).toEqual({
+      mode: 'netns',
+      namespace: 'pgha-main-admin',
+      cidr: '10.213.0.0/24',
+    });
+    expect(parseManifest(example(), { baseDir: '/s' }).network).toBeUndefined();
+    j.network = { mode: 'vpn', namespace: '../etc' };
+    expect(() => parseManifest(j, { baseDir: '/s' })).toThrow(
+      /network\.mode: "vpn" must be "netns"[\s\S]*network\.namespace: "\.\.\/etc" must be a network namespace name/,
+    );
+  });
+
   test('the Manifest type accepts what deploy writes (type-checked by tsc)', () => {
     const written: Manifest = {
       version: MANIFEST_VERSION,

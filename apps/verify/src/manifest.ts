@@ -102,6 +102,12 @@ export interface Manifest {
   };
   /** Where deploy keeps the certificates (`tls.expiry` checks every `*.crt`/`*.pem` there). */
   readonly pki?: { readonly dir: string };
+  /**
+   * How the cluster is reached. `netns` (the local target's `--network netns`): its addresses exist only inside
+   * network namespaces, and the CLI enters `namespace` (the cluster's admin host, root only) to check it.
+   * @default - this machine's network (loopback, or a VPC the verify host sits in)
+   */
+  readonly network?: { readonly mode: 'netns'; readonly namespace: string; readonly cidr?: string };
 }
 
 /** Options of {@link parseManifest}. */
@@ -332,6 +338,21 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
   const pkiO = obj(p, root.pki, 'pki', true);
   const pkiDir = pkiO && path(p, pkiO.dir, 'pki.dir', baseDir);
 
+  const networkO = obj(p, root.network, 'network', true);
+  let network: Manifest['network'];
+  if (networkO) {
+    if (networkO.mode !== 'netns') p.add('network.mode', `${show(networkO.mode)} must be "netns"`);
+    const namespace = str(p, networkO.namespace, 'network.namespace');
+    if (namespace !== undefined && !/^[a-z][a-z0-9-]{0,60}$/.test(namespace))
+      p.add(
+        'network.namespace',
+        `${show(namespace)} must be a network namespace name (lower-case letters, digits, "-")`,
+      );
+    const cidr = str(p, networkO.cidr, 'network.cidr', true);
+    if (networkO.mode === 'netns' && namespace !== undefined)
+      network = { mode: 'netns', namespace, ...(cidr ? { cidr } : {}) };
+  }
+
   if (p.list.length > 0 || !cluster || !etcd || !patroni || !postgres) throw manifestError(source, p);
   return {
     version: MANIFEST_VERSION,
@@ -341,6 +362,7 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
     patroni,
     postgres,
     ...(pkiDir ? { pki: { dir: pkiDir } } : {}),
+    ...(network ? { network } : {}),
   };
 }
 

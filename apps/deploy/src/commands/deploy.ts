@@ -2,8 +2,10 @@ import type { ParsedFlags } from '../command.js';
 import { DeployError } from '../errors.js';
 import { deployLocal } from '../local/deploy.js';
 import { layoutFor } from '../local/layout.js';
-import { readClusterState } from '../local/state.js';
-import { DEFAULTS, readConfigFile, validateOptions } from '../options.js';
+import { adminNamespace, argvOf, ensureClusterNetwork, insideNamespace, runInAdmin } from '../local/netns.js';
+import { findBinaries } from '../local/preflight.js';
+import { assertSameOptions, readClusterState } from '../local/state.js';
+import { addressPlan, DEFAULTS, readConfigFile, validateOptions } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { connectionLines, stateRoot, targetOf } from './context.js';
 
@@ -30,6 +32,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
   }
   set('synchronousMode', flags.sync === true ? true : flags.async === true ? false : undefined);
   set('addressBase', flags['address-base']);
+  set('network', flags.network);
   const options = validateOptions(
     { ...DEFAULTS, ...fromFile, ...fromFlags },
     typeof flags.config === 'string' ? `in ${flags.config}` : 'flags',
@@ -55,6 +58,22 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const started = performance.now();
+  if (options.network === 'netns' && !(await insideNamespace(adminNamespace(options.cluster)))) {
+    // What needs this machine's network happens here: installing components (from Debian's archive) and
+    // making the namespaces. The deploy itself runs in the admin host, the one place that reaches the nodes.
+    if (existing) assertSameOptions(existing, options, layout);
+    await findBinaries(
+      {
+        postgresVersion: options.postgresVersion,
+        install: flags['no-install'] !== true,
+        asRoot,
+        allowUnsafe: flags['allow-unsafe-components'] === true,
+      },
+      (event) => reporter.event(event),
+    );
+    await ensureClusterNetwork(layout, addressPlan(options));
+    return runInAdmin(layout, argvOf('deploy', flags), io);
+  }
   const result = await deployLocal(
     {
       options,

@@ -1,5 +1,13 @@
 import type { ParsedFlags } from '../command.js';
 import { destroyLocal } from '../local/destroy.js';
+import {
+  adminNamespace,
+  adminNamespaceExists,
+  argvOf,
+  insideNamespace,
+  openClusterNetwork,
+  runInAdmin,
+} from '../local/netns.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { existingLayout, targetOf } from './context.js';
 
@@ -9,6 +17,15 @@ export default async function destroyCommand(flags: ParsedFlags, io: Io): Promis
   const { layout, cluster } = await existingLayout(flags, io, purge ? 'purge' : 'destroy', {
     damagedOk: !purge,
   });
+  // --network netns: destroy runs in the admin host, so it can ask which etcd member leads and stop that one
+  // last (a leader stopped with the others waits 7 s for a handover); it removes the namespaces, its own last.
+  if (
+    (await openClusterNetwork(layout)) !== undefined &&
+    (await adminNamespaceExists(cluster)) &&
+    !(await insideNamespace(adminNamespace(cluster)))
+  ) {
+    return runInAdmin(layout, argvOf('destroy', flags), io);
+  }
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const result = await destroyLocal(layout, purge, (event) => reporter.event(event));

@@ -1,10 +1,21 @@
 import type { ParsedFlags } from '../command.js';
+import { adminNamespace, adminNamespaceExists, argvOf, insideNamespace, runInAdmin } from '../local/netns.js';
+import { readClusterState } from '../local/state.js';
 import { statusLocal } from '../local/status.js';
 import type { Io } from '../reporter.js';
 import { existingLayout } from './context.js';
 
 export default async function statusCommand(flags: ParsedFlags, io: Io): Promise<number> {
   const { layout, cluster } = await existingLayout(flags, io, 'status');
+  // --network netns: the nodes are reachable from the cluster's admin host only (local/netns.ts).
+  const state = await readClusterState(layout);
+  if (
+    state?.options.network === 'netns' &&
+    (await adminNamespaceExists(cluster)) &&
+    !(await insideNamespace(adminNamespace(cluster)))
+  ) {
+    return runInAdmin(layout, argvOf('status', flags), io);
+  }
   const status = await statusLocal(layout);
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify({ version: 1, cluster, ...status })}\n`);

@@ -18,6 +18,7 @@ import {
 } from './layout.js';
 import { acquireLock } from './lock.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
+import { adminNamespace, ensureClusterNetwork, mayReach } from './netns.js';
 import { checkOwnership, newDeploymentId, type Ownership, writeMark } from './ownership.js';
 import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries } from './preflight.js';
@@ -136,6 +137,12 @@ async function deployAdmitted(
   const { options, layout } = request;
   const phaseTimeoutMs = request.phaseTimeoutMs ?? 90_000;
   const plan = addressPlan(options);
+  if (!(await mayReach(options.cluster, plan))) {
+    // The probes below would go out of this machine's default route (local/netns.ts, mayReach).
+    throw new Error(
+      `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (runInAdmin)`,
+    );
+  }
   const asRoot = process.getuid?.() === 0;
   /** Throws INTERRUPTED once the signal fired; called between steps and probes. */
   const checkInterrupted = () => {
@@ -168,9 +175,41 @@ async function deployAdmitted(
   );
   checkInterrupted();
 
+  // netns mode: each node its own host on the cluster's isolated switch (made, or finished, idempotently).
+  const network = plan.netns
+    ? await step(
+        emit,
+        'network',
+        `network namespaces: one host per node on ${plan.netns.cidr}, no route off the machine`,
+        () => ensureClusterNetwork(layout, plan),
+        (n) => `${n.record.hosts.length} hosts on ${n.record.switchNamespace}`,
+      )
+    : undefined;
+
   const before = await componentStatus(layout, options);
   const running = new Set(before.filter((c) => c.running).map((c) => c.name));
   await step(emit, 'ports', 'check addresses and ports', async () => {
+    if (network) {
+      // A node's namespace holds its address alone: what may hold its ports is a process of this cluster that
+      // no run record names (a lost record, an orphaned postmaster).
+      const untracked: string[] = [];
+      for (const c of before) {
+        if (c.running) continue;
+        const pids = await network.pidsIn(c.name);
+        if (pids.length > 0)
+          untracked.push(`${c.name} (namespace ${network.namespaceOf(c.name)}): PID ${pids.join(', ')}`);
+      }
+      if (untracked.length > 0) {
+        throw new DeployError(
+          'PORT_IN_USE',
+          `processes run in the hosts of nodes that pgha does not track as running:\n  - ${untracked.join('\n  - ')}`,
+          {
+            hint: `pgha stops only what it recorded: stop them by PID (kill PID), then deploy again (${commandFor(layout, 'status')} shows what pgha tracks)`,
+          },
+        );
+      }
+      return;
+    }
     const busy: string[] = [];
     const untracked: number[] = [];
     let foreign = 0;
@@ -292,7 +331,11 @@ async function deployAdmitted(
   /** Start a service and record it; a process we cannot record is stopped again, never left orphaned. */
   const launch = async (recordFile: string, start: StartOptions) => {
     checkInterrupted();
-    const record = await startService(start);
+    const record = await startService(
+      network
+        ? { ...start, enter: (command, args, ids) => network.enter(start.name, command, args, ids) }
+        : start,
+    );
     try {
       await writeRecord(recordFile, record);
     } catch (error) {

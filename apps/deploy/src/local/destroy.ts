@@ -4,6 +4,7 @@ import { DeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
 import { acquireLock } from './lock.js';
+import { adminNamespace, insideNamespace, openClusterNetwork, teardownClusterNetwork } from './netns.js';
 import { checkOwnership } from './ownership.js';
 import { etcdIsLeader, loadTls } from './probes.js';
 import { type ProcessRecord, postmasterRecord, removeRecord, stopAll } from './process.js';
@@ -84,6 +85,10 @@ export async function destroyLocal(
   try {
     const { state, damaged } = await admit();
     const result = await stopEverything(layout, state, emit);
+    // netns mode: the hosts' namespaces go with their processes (deploy makes them again).
+    const removed = await teardownClusterNetwork(layout);
+    if (removed.length > 0)
+      emit({ type: 'notice', message: `removed the network namespaces: ${removed.join(', ')}` });
     if (damaged) {
       const hint = `what its run records named is stopped; restore ${layout.clusterFile} before the next deploy (it records the options and the nodes dir), and keep ${layout.stateDir}: it holds the cluster's keys and passwords`;
       return { ...result, purged: false, damagedState: { message: damaged.message, hint } };
@@ -187,6 +192,13 @@ async function etcdLeaderOf(
   members: readonly { readonly name: string; readonly host: string }[],
 ): Promise<string | undefined> {
   const tls = await loadTls(clientFiles(layout)).catch(() => undefined);
+  // netns mode: destroy runs in this machine's namespace, which must not send to the hosts' addresses (see
+  // local/netns.ts, mayReach): all stop together, only slower.
+  if (
+    (await openClusterNetwork(layout)) !== undefined &&
+    !(await insideNamespace(adminNamespace(layout.cluster)))
+  )
+    return undefined;
   // No addresses (cluster.json damaged): all stop together, only slower.
   if (!tls || members.length === 0 || members.some((m) => m.host === '')) return undefined;
   const leads = await Promise.all(

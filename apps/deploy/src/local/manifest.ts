@@ -3,6 +3,7 @@ import { PORTS, POSTGRES } from '@pgha/defaults';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
 import type { AddressPlan, LocalOptions } from '../options.js';
 import type { Layout } from './layout.js';
+import { adminNamespace } from './netns.js';
 import type { PkiFiles } from './tls.js';
 
 export type { Manifest };
@@ -61,6 +62,16 @@ export function buildManifest(input: {
       sslRootCert: pki.ca,
     },
     pki: { dir: input.layout.pkiDir },
+    // netns: the addresses exist only inside the cluster's namespaces; verify enters the admin host.
+    ...(plan.netns
+      ? {
+          network: {
+            mode: 'netns' as const,
+            namespace: adminNamespace(options.cluster),
+            cidr: plan.netns.cidr,
+          },
+        }
+      : {}),
   };
 }
 

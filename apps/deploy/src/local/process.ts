@@ -26,6 +26,19 @@ export interface StartOptions {
    * orphans are reaped at once, as systemd reaps them on a real host.
    */
   readonly subreaper?: boolean | undefined;
+  /**
+   * netns mode: the command line that runs `command args` inside the node's network namespace as uid/gid (an
+   * nsenter that execs without forking, see @pgha/netlab `Network.enter`). The spawned PID stays the
+   * command's own, so the record and every later check by PID and start time are unchanged.
+   * @default - the command runs in this process's network namespace
+   */
+  readonly enter?:
+    | ((
+        command: string,
+        args: readonly string[],
+        ids: { uid?: number | undefined; gid?: number | undefined },
+      ) => { readonly command: string; readonly args: readonly string[] })
+    | undefined;
 }
 
 /**
@@ -109,16 +122,19 @@ export async function isAlive(record: Pick<ProcessRecord, 'pid' | 'startTime'>):
 export async function startService(options: StartOptions): Promise<ProcessRecord> {
   const log = openSync(options.logFile, 'a', 0o640);
   try {
-    const [command, args] = options.subreaper
+    const [inner, innerArgs] = options.subreaper
       ? ['python3', ['-c', SUBREAPER, options.command, ...options.args]]
       : [options.command, [...options.args]];
+    // Entered into a namespace: the entering command (root) drops to uid/gid itself before it execs.
+    const entered = options.enter?.(inner, innerArgs, { uid: options.uid, gid: options.gid });
+    const [command, args] = entered ? [entered.command, [...entered.args]] : [inner, innerArgs];
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...options.env },
       detached: true,
       stdio: ['ignore', log, log],
-      ...(options.uid === undefined ? {} : { uid: options.uid }),
-      ...(options.gid === undefined ? {} : { gid: options.gid }),
+      ...(entered || options.uid === undefined ? {} : { uid: options.uid }),
+      ...(entered || options.gid === undefined ? {} : { gid: options.gid }),
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

@@ -47,8 +47,9 @@ export function localCluster(options: LocalOptions, plan: AddressPlan, binaries:
       postgresVersion: binaries.versions.postgres,
       timing: options.profile,
       synchronousMode: options.synchronousMode,
-      // Loopback connections come from 127.0.0.1 whatever the node's own 127.x.y.z address is.
-      allowedCidrs: ['127.0.0.0/8'],
+      // Loopback connections come from 127.0.0.1 whatever the node's own 127.x.y.z address is; in netns mode
+      // the nodes, HAProxy and the admin host connect from their own addresses on the hosts' subnet.
+      allowedCidrs: plan.netns ? ['127.0.0.0/8', plan.netns.cidr] : ['127.0.0.0/8'],
     },
   });
 }

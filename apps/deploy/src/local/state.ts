@@ -46,6 +46,10 @@ export async function readClusterState(layout: Layout): Promise<ClusterState | u
   } catch (error) {
     throw damaged(layout, [`not valid JSON (${(error as Error).message})`], error);
   }
+  // State written before the network mode existed is a loopback deployment.
+  const options = (parsed as { options?: unknown } | null)?.options;
+  if (typeof options === 'object' && options !== null && !('network' in options))
+    (options as Record<string, unknown>).network = 'loopback';
   const problems = stateProblems(parsed, layout);
   if (problems.length > 0) throw damaged(layout, problems);
   return parsed as ClusterState;

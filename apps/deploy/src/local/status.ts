@@ -2,6 +2,7 @@ import { PORTS } from '@pgha/defaults';
 import { DeployError } from '../errors.js';
 import { type AddressPlan, addressPlan } from '../options.js';
 import type { Layout } from './layout.js';
+import { mayReach } from './netns.js';
 import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './probes.js';
 import { componentStatus, readClusterState } from './state.js';
 import { clientFiles } from './tls.js';
@@ -89,7 +90,8 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
   let timing: LocalStatus['timing'];
   const plan = addressPlan(state.options);
   const tls = await loadTls(clientFiles(layout)).catch(() => undefined); // none yet: nothing to ask
-  if (tls) {
+  // netns mode outside the admin host (its network is gone): the processes' state only, nothing is asked.
+  if (tls && (await mayReach(state.options.cluster, plan))) {
     versions = await runningVersions(
       plan,
       tls,
