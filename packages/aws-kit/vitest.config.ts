@@ -7,5 +7,11 @@ export default defineConfig({
     alias: { '@pgha/aws-kit': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   },
   // Synthesis loads cdktf and the provider classes on first use: generous bounds for a busy 2-core machine.
-  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 180_000 },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // cdktf's Testing.app() leaves a cdktf.outdir.* per synthesis in TMPDIR: each file gets its own, removed.
+    setupFiles: ['../../tooling/vitest/scratch-tmpdir.ts'],
+  },
 });
