@@ -8,6 +8,8 @@ import {
   INSTANCE_TYPE_RULE,
   IPV4_NETWORK_RULE,
   intRangeRule,
+  type Problem,
+  problemLine,
   SECURITY_GROUP_ID_RULE,
   SUBNET_ID_RULE,
   TAG_RULE,
@@ -108,7 +110,7 @@ function construct(
       validate({ ...placement, ...extra, cluster: edit(awsCluster, value) } as never);
       return undefined;
     } catch (e) {
-      const line = lineFor((e as { problems: readonly string[] }).problems, field);
+      const line = lineFor((e as { problems: readonly Problem[] }).problems.map(problemLine), field);
       if (line === undefined) throw e;
       return line;
     }
@@ -137,7 +139,7 @@ function constructProp(
       validate({ ...placement, ...extra, cluster: awsCluster, ...prop(value) } as never);
       return undefined;
     } catch (e) {
-      return lineFor((e as { problems: readonly string[] }).problems, field);
+      return lineFor((e as { problems: readonly Problem[] }).problems.map(problemLine), field);
     }
   };
 }

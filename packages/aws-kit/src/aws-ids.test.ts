@@ -87,9 +87,11 @@ describe('AWS id rules', () => {
       ['', 'x'],
       ['team', 3],
     ] as const) {
-      expect(ids.tagProblem('tags', key, value)).toBe(
-        `tags.${key}: got ${JSON.stringify(value)}; use ${ids.TAG_RULE}`,
-      );
+      expect(ids.tagProblem('tags', key, value)).toEqual({
+        path: `tags.${key}`,
+        value,
+        message: `use ${ids.TAG_RULE}`,
+      });
     }
   });
 

@@ -1,3 +1,4 @@
+import type { Problem } from '@pgha/userdata';
 import { RESERVED_TAG_PREFIX } from './tags.js';
 
 /**
@@ -103,9 +104,9 @@ export function isTag(key: string, value: unknown): boolean {
   );
 }
 
-/** A problem line for one tag (`prop.key`), or undefined when {@link isTag}. */
-export function tagProblem(prop: string, key: string, value: unknown): string | undefined {
-  return isTag(key, value) ? undefined : `${prop}.${key}: got ${JSON.stringify(value)}; use ${TAG_RULE}`;
+/** A problem for one tag (`prop.key`), or undefined when {@link isTag}. */
+export function tagProblem(prop: string, key: string, value: unknown): Problem | undefined {
+  return isTag(key, value) ? undefined : { path: `${prop}.${key}`, value, message: `use ${TAG_RULE}` };
 }
 
 /** A whole-number range a field must be in. */

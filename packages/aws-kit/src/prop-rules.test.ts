@@ -6,7 +6,9 @@ import {
   hostProblems,
   commonRules as r,
 } from './prop-rules.js';
-import { collectProblems, type Rule } from './rules.js';
+import { collectProblems, type Problem, problemLine, type Rule } from './rules.js';
+
+const line = (p: Problem | undefined) => (p === undefined ? undefined : problemLine(p));
 
 const subnets = [
   { subnetId: 'subnet-0aaaaaaa', availabilityZone: 'eu-west-1a' },
@@ -35,7 +37,7 @@ describe('commonRules', () => {
       'subnetCount',
       r.subnetCount(3, ', for a quorum'),
       { subnets },
-      /^subnets: got 2 subnet\(s\); give one private subnet in each of at least 3 availability zones, for a quorum$/,
+      /^subnets: got \[.*; 2 subnet\(s\) given; give one private subnet in each of at least 3 availability zones, for a quorum$/,
       { subnets: [...subnets, { subnetId: 'subnet-0ccccccc', availabilityZone: 'eu-west-1c' }] },
     ],
     [
@@ -99,7 +101,7 @@ describe('commonRules', () => {
       r.zoneName,
       // 201 characters; 200 pass
       { zoneName: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.internal1` },
-      /^zoneName: got "a{63}\.b{63}/,
+      /^zoneName: got "a{63}\.b{12}\.\.\.; use a lowercase DNS name of at most 200 characters/,
       { zoneName: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.internal` },
     ],
     [
@@ -155,7 +157,7 @@ describe('commonRules', () => {
       'userData',
       r.userData('node'),
       { userData: 'text' },
-      /^userData: got string; pass a function \(node\) => cloud-config string/,
+      /^userData: got "text"; pass a function \(node\) => cloud-config string/,
       { userData: () => '' },
     ],
     [
@@ -194,7 +196,7 @@ describe('commonRules', () => {
       {},
     ],
   ])('%s', (_name, rule, bad, expected, good) => {
-    expect(collectProblems(bad as never, [rule])).toEqual([expect.stringMatching(expected)]);
+    expect(collectProblems(bad as never, [rule]).map(problemLine)).toEqual([expect.stringMatching(expected)]);
     expect(collectProblems(good as never, [rule])).toEqual([]);
   });
 });
@@ -204,7 +206,7 @@ describe('cluster description checks', () => {
     expect(clusterNameProblem('main')).toBeUndefined();
     expect(clusterNameProblem('a'.repeat(20))).toBeUndefined();
     for (const bad of ['a'.repeat(21), 'Main', 'main-', '1main', undefined])
-      expect(clusterNameProblem(bad)).toMatch(
+      expect(line(clusterNameProblem(bad))).toMatch(
         /^cluster\.name: got .*; use a lower-case letter, .*; on AWS at most 20 characters/,
       );
   });
@@ -215,7 +217,7 @@ describe('cluster description checks', () => {
       { name: 'pg-1', host: 'pg-1.main.pgha.internal' },
       { name: 'PG-2', host: 'pg-2.main.elsewhere' },
     ];
-    expect(hostProblems('cluster.patroni.nodes', hosts, 'pgha.internal', words)).toEqual([
+    expect(hostProblems('cluster.patroni.nodes', hosts, 'pgha.internal', words).map(problemLine)).toEqual([
       'cluster.patroni.nodes[1].name: got "PG-2"; use lowercase letters, digits and "-"',
       'cluster.patroni.nodes[1].host: got "pg-2.main.elsewhere"; on AWS each node is dialled by a DNS name inside zoneName "pgha.internal", like "pg-2.<cluster>.pgha.internal" (awsPatroniNodes() builds them)',
     ]);
@@ -225,7 +227,7 @@ describe('cluster description checks', () => {
   });
 
   test('hostedZoneIdProblem names the prop it was given', () => {
-    expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'zone')).toMatch(
+    expect(line(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'zone'))).toMatch(
       /^loadBalancerDns\.hostedZoneId: got "zone"; use a Route 53 hosted zone id/,
     );
     expect(hostedZoneIdProblem('loadBalancerDns.hostedZoneId', 'Z0ABC')).toBeUndefined();

@@ -35,6 +35,8 @@ import {
   isInstanceType,
   isUnresolved,
   isVpcCidr,
+  type Problem,
+  problem,
   type Rule,
   show,
   VPC_CIDR_RULE,
@@ -49,7 +51,7 @@ const vpcIdRule: Rule<{ readonly vpcId?: string }> = (p) =>
 const vpcCidrRule: Rule<{ readonly vpcCidr?: string }> = (p) =>
   isUnresolved(p.vpcCidr) || isVpcCidr(p.vpcCidr)
     ? undefined
-    : `vpcCidr: got ${show(p.vpcCidr)}; use ${VPC_CIDR_RULE}`;
+    : problem(`vpcCidr`, p.vpcCidr, `use ${VPC_CIDR_RULE}`);
 
 /** `amiId`: required, {@link isAmiId}. */
 const amiIdRule: Rule<{ readonly amiId?: string }> = (p) =>
@@ -65,7 +67,11 @@ function subnetCountRule(min: number, reason: string): Rule<WithSubnets> {
   return (p) => {
     if (isUnresolved(p.subnets)) return undefined;
     if (!Array.isArray(p.subnets) || p.subnets.length < min) {
-      return `subnets: got ${p.subnets?.length ?? 0} subnet(s); give one private subnet in each of at least ${min} availability zones${reason}`;
+      return problem(
+        'subnets',
+        p.subnets,
+        `${p.subnets?.length ?? 0} subnet(s) given; give one private subnet in each of at least ${min} availability zones${reason}`,
+      );
     }
     return undefined;
   };
@@ -81,7 +87,7 @@ const subnetIdsRule: Rule<WithSubnets> = (p) => {
     if (bad !== undefined) return [bad];
     const first = p.subnets?.findIndex((o) => o?.subnetId === id) ?? i;
     return first < i && !isUnresolved(id)
-      ? [`${path}: got ${show(id)}; subnets[${first}] already names it, list each subnet once`]
+      ? [problem(path, id, `subnets[${first}] already names it, list each subnet once`)]
       : [];
   });
 };
@@ -97,7 +103,11 @@ const subnetZonesRule: Rule<WithSubnets> = (p) => {
     const first = p.subnets?.findIndex((o) => o?.availabilityZone === zone) ?? i;
     return first < i && !isUnresolved(zone)
       ? [
-          `${path}: got ${show(zone)}; subnets[${first}] is already in this zone, give one subnet per availability zone`,
+          problem(
+            path,
+            zone,
+            `subnets[${first}] is already in this zone, give one subnet per availability zone`,
+          ),
         ]
       : [];
   });
@@ -107,7 +117,7 @@ const subnetZonesRule: Rule<WithSubnets> = (p) => {
 function instanceTypeRule(example: string): Rule<{ readonly instanceType?: string }> {
   return (p) =>
     p.instanceType !== undefined && !isUnresolved(p.instanceType) && !isInstanceType(p.instanceType)
-      ? `instanceType: got ${show(p.instanceType)}; use ${INSTANCE_TYPE_RULE}, like "${example}"`
+      ? problem(`instanceType`, p.instanceType, `use ${INSTANCE_TYPE_RULE}, like "${example}"`)
       : undefined;
 }
 
@@ -125,7 +135,7 @@ const rootDeviceNameRule: Rule<{ readonly rootDeviceName?: string }> = (p) =>
   isUnresolved(p.rootDeviceName) ||
   /^\/dev\/[a-z0-9]+$/.test(p.rootDeviceName)
     ? undefined
-    : `rootDeviceName: got ${show(p.rootDeviceName)}; use the AMI's root device, like "/dev/xvda"`;
+    : problem(`rootDeviceName`, p.rootDeviceName, `use the AMI's root device, like "/dev/xvda"`);
 
 /**
  * Zone names are limited to 200 characters: room under DNS's 253 for the names the constructs build from them
@@ -151,7 +161,7 @@ function hostedZoneIdRule(required: boolean): Rule<{ readonly hostedZoneId?: str
 }
 
 /** A problem line for a Route 53 zone id given under another name (`loadBalancerDns.hostedZoneId`). */
-export function hostedZoneIdProblem(prop: string, value: string | undefined): string | undefined {
+export function hostedZoneIdProblem(prop: string, value: string | undefined): Problem | undefined {
   return fieldProblem(prop, value, isHostedZoneId, HOSTED_ZONE_ID_RULE);
 }
 
@@ -168,21 +178,21 @@ const secretRecoveryWindowRule: Rule<{ readonly secretRecoveryWindowDays?: numbe
   const v = p.secretRecoveryWindowDays;
   if (v === undefined || isUnresolved(v) || v === 0 || (Number.isInteger(v) && v >= 7 && v <= 30))
     return undefined;
-  return `secretRecoveryWindowDays: got ${show(v)}; use 0 (delete at once) or a whole number from 7 to 30`;
+  return problem(`secretRecoveryWindowDays`, v, `use 0 (delete at once) or a whole number from 7 to 30`);
 };
 
 /** `partition`: `aws`, `aws-cn`, `aws-us-gov`, ... */
 const partitionRule: Rule<{ readonly partition?: string }> = (p) =>
   p.partition === undefined || /^aws(-[a-z]+)*$/.test(p.partition)
     ? undefined
-    : `partition: got ${show(p.partition)}; use "aws", "aws-cn" or "aws-us-gov"`;
+    : problem(`partition`, p.partition, `use "aws", "aws-cn" or "aws-us-gov"`);
 
 /** `tags`: each key and value as AWS takes them ({@link tagProblem}), none with the reserved `pgha:` prefix. */
 const tagsRule: Rule<{ readonly tags?: Readonly<Record<string, string>> }> = (p) => {
   if (p.tags === undefined || isUnresolved(p.tags)) return undefined;
   return Object.entries(p.tags)
     .map(([key, value]) => tagProblem('tags', key, value))
-    .filter((x): x is string => x !== undefined);
+    .filter((x): x is Problem => x !== undefined);
 };
 
 /** `userData`: a renderer function; `argument` names what it is called with (`member`, `node`). */
@@ -190,14 +200,18 @@ function userDataRule(argument: string): Rule<{ readonly userData?: unknown }> {
   return (p) =>
     p.userData === undefined || typeof p.userData === 'function'
       ? undefined
-      : `userData: got ${typeof p.userData}; pass a function (${argument}) => cloud-config string, or leave it unset`;
+      : problem(
+          'userData',
+          p.userData,
+          `pass a function (${argument}) => cloud-config string, or leave it unset`,
+        );
 }
 
 /** `packages`: a list of Debian packages. */
 const packagesRule: Rule<{ readonly packages?: unknown }> = (p) =>
   p.packages === undefined || Array.isArray(p.packages)
     ? undefined
-    : `packages: got ${show(p.packages)}; give a list of { name, version? } Debian packages, or leave it unset`;
+    : problem(`packages`, p.packages, `give a list of { name, version? } Debian packages, or leave it unset`);
 
 /**
  * `adminAccess`: CIDRs (never every address) and/or a security group; an empty object admits nobody, so it is
@@ -207,10 +221,18 @@ const adminAccessRule: Rule<{ readonly adminAccess?: AdminAccess }> = (p) => {
   const a = p.adminAccess;
   if (a === undefined || isUnresolved(a)) return undefined;
   if (typeof a !== 'object' || a === null || (a.cidrs !== undefined && !Array.isArray(a.cidrs))) {
-    return `adminAccess: got ${show(a)}; give { cidrs: ["10.20.200.0/24"] } and/or { securityGroupId: "sg-..." }`;
+    return problem(
+      `adminAccess`,
+      a,
+      `give { cidrs: ["10.20.200.0/24"] } and/or { securityGroupId: "sg-..." }`,
+    );
   }
   if ((a.cidrs ?? []).length === 0 && a.securityGroupId === undefined) {
-    return `adminAccess: got ${show(a)}; name the admin hosts' CIDRs and/or security group, or leave adminAccess out`;
+    return problem(
+      `adminAccess`,
+      a,
+      `name the admin hosts' CIDRs and/or security group, or leave adminAccess out`,
+    );
   }
   const problems = cidrListProblems(
     'adminAccess.cidrs',
@@ -238,7 +260,11 @@ export function adminSources(access: AdminAccess | undefined): ClientSource[] {
 /** `enableSsm` was removed: Debian AMIs have no SSM agent, so the prop promised a way in that did not exist. */
 const removedPropsRule: Rule<object> = (p) =>
   'enableSsm' in p
-    ? `enableSsm: got ${show((p as { enableSsm?: unknown }).enableSsm)}; removed (Debian AMIs carry no SSM agent): drop it and get in with SSH through an EC2 Instance Connect Endpoint or a bastion (see the README)`
+    ? problem(
+        `enableSsm`,
+        (p as { enableSsm?: unknown }).enableSsm,
+        `removed (Debian AMIs carry no SSM agent): drop it and get in with SSH through an EC2 Instance Connect Endpoint or a bastion (see the README)`,
+      )
     : undefined;
 
 /**
@@ -282,22 +308,18 @@ export function isAwsClusterName(name: unknown): name is string {
 }
 
 /** `cluster.name`: userdata's one rule (isClusterName), at most 20 characters on AWS. */
-export function clusterNameProblem(name: unknown, prop = 'cluster.name'): string | undefined {
-  return isAwsClusterName(name) ? undefined : `${prop}: got ${show(name)}; use ${AWS_CLUSTER_NAME_RULE}`;
+export function clusterNameProblem(name: unknown, prop = 'cluster.name'): Problem | undefined {
+  return isAwsClusterName(name) ? undefined : problem(prop, name, `use ${AWS_CLUSTER_NAME_RULE}`);
 }
 
 /** `cluster.etcd.members`: userdata's one member-count rule. */
-export function etcdMemberCountProblem(count: number, prop = 'cluster.etcd.members'): string | undefined {
-  return isEtcdMemberCount(count)
-    ? undefined
-    : `${prop}: got ${count} member(s); use ${ETCD_MEMBER_COUNT_RULE}`;
+export function etcdMemberCountProblem(count: number, prop = 'cluster.etcd.members'): Problem | undefined {
+  return isEtcdMemberCount(count) ? undefined : problem(prop, count, `use ${ETCD_MEMBER_COUNT_RULE}`);
 }
 
 /** `cluster.patroni.nodes`: userdata's one node-count rule. */
-export function patroniNodeCountProblem(count: number, prop = 'cluster.patroni.nodes'): string | undefined {
-  return isPatroniNodeCount(count)
-    ? undefined
-    : `${prop}: got ${count} node(s); use ${PATRONI_NODE_COUNT_RULE}`;
+export function patroniNodeCountProblem(count: number, prop = 'cluster.patroni.nodes'): Problem | undefined {
+  return isPatroniNodeCount(count) ? undefined : problem(prop, count, `use ${PATRONI_NODE_COUNT_RULE}`);
 }
 
 /** How {@link hostProblems} speaks of the hosts it checks. */
@@ -320,15 +342,19 @@ export function hostProblems(
   zone: string,
   words: HostWords,
   maxLength = 253,
-): string[] {
-  const problems: string[] = [];
+): Problem[] {
+  const problems: Problem[] = [];
   hosts.forEach((h, i) => {
     if (typeof h?.name !== 'string' || !/^[a-z][a-z0-9-]{0,30}$/.test(h.name)) {
-      problems.push(`${prop}[${i}].name: got ${show(h?.name)}; use lowercase letters, digits and "-"`);
+      problems.push(problem(`${prop}[${i}].name`, h?.name, `use lowercase letters, digits and "-"`));
     }
     if (!isDnsName(h?.host, maxLength) || (zone !== '' && !h.host.endsWith(`.${zone}`))) {
       problems.push(
-        `${prop}[${i}].host: got ${show(h?.host)}; on AWS each ${words.noun} is dialled by a DNS name inside zoneName ${show(zone)}, like "${words.namePrefix}-${i + 1}.<cluster>.${zone}" (${words.builder}() builds them)`,
+        problem(
+          `${prop}[${i}].host`,
+          h?.host,
+          `on AWS each ${words.noun} is dialled by a DNS name inside zoneName ${show(zone)}, like "${words.namePrefix}-${i + 1}.<cluster>.${zone}" (${words.builder}() builds them)`,
+        ),
       );
     }
   });

@@ -78,53 +78,87 @@ describe('value checks', () => {
   });
 });
 
-describe('problem lines', () => {
+describe('problems: {path, value, message}', () => {
   test('intInRangeProblem names the prop, the value and the range; unset passes', () => {
-    expect(r.intInRangeProblem('ttl', 1, 5, 10)).toBe('ttl: got 1; use a whole number from 5 to 10');
-    expect(r.intInRangeProblem('ttl', 5.5, 5, 10)).toMatch(/^ttl: got 5\.5;/);
+    expect(r.intInRangeProblem('ttl', 1, 5, 10)).toEqual({
+      path: 'ttl',
+      value: 1,
+      message: 'use a whole number from 5 to 10',
+    });
+    expect(r.intInRangeProblem('ttl', 5.5, 5, 10)?.value).toBe(5.5);
     expect(r.intInRangeProblem('ttl', 10, 5, 10)).toBeUndefined();
     expect(r.intInRangeProblem('ttl', undefined, 5, 10)).toBeUndefined();
   });
 
   test('fieldProblem: the prop, the value given and the rule; unset passes unless required', () => {
     const isX = (v: unknown) => v === 'x';
-    expect(r.fieldProblem('vpcId', 'vpc_1', isX, 'an x')).toBe('vpcId: got "vpc_1"; use an x');
+    expect(r.fieldProblem('vpcId', 'vpc_1', isX, 'an x')).toEqual({
+      path: 'vpcId',
+      value: 'vpc_1',
+      message: 'use an x',
+    });
     expect(r.fieldProblem('vpcId', 'x', isX, 'an x')).toBeUndefined();
     expect(r.fieldProblem('vpcId', undefined, isX, 'an x')).toBeUndefined();
-    expect(r.fieldProblem('vpcId', undefined, isX, 'an x', true)).toBe('vpcId: got undefined; use an x');
+    expect(r.fieldProblem('vpcId', undefined, isX, 'an x', true)).toEqual({
+      path: 'vpcId',
+      value: undefined,
+      message: 'use an x',
+    });
   });
 
-  test('cidrListProblems: one line per bad entry, indexed; /0 gets the caller fix', () => {
+  test('problemLine: the path, the value given (cut at 80 characters) and the message', () => {
+    expect(r.problemLine({ path: 'vpcId', value: 'vpc_1', message: 'use an x' })).toBe(
+      'vpcId: got "vpc_1"; use an x',
+    );
+    expect(r.problemLine({ path: 'a', value: undefined, message: 'give it' })).toBe(
+      'a: got undefined; give it',
+    );
+    expect(r.problemLine({ path: 'a', value: 'x'.repeat(100), message: 'm' })).toBe(
+      `a: got "${'x'.repeat(76)}...; m`,
+    );
+  });
+
+  test('cidrListProblems: one problem per bad entry, indexed; /0 gets the caller fix', () => {
     expect(r.cidrListProblems('cidrs', ['10.0.0.0/8', '10.0.0.0/33', '0.0.0.0/0'], OPEN)).toEqual([
-      'cidrs[1]: got "10.0.0.0/33"; use an IPv4 CIDR with the host bits zero, like "10.0.0.0/16"',
-      `cidrs[2]: got "0.0.0.0/0"; ${OPEN}`,
+      {
+        path: 'cidrs[1]',
+        value: '10.0.0.0/33',
+        message: 'use an IPv4 CIDR with the host bits zero, like "10.0.0.0/16"',
+      },
+      { path: 'cidrs[2]', value: '0.0.0.0/0', message: OPEN },
     ]);
     expect(r.cidrListProblems('cidrs', undefined, OPEN)).toEqual([]);
   });
 
   test('clientSourceProblem: a CIDR, a security group id, or neither', () => {
+    const line = (p: r.Problem | undefined) => (p === undefined ? undefined : r.problemLine(p));
     expect(r.clientSourceProblem('s', { cidr: '10.1.0.0/16' }, OPEN)).toBeUndefined();
     expect(r.clientSourceProblem('s', { securityGroupId: 'sg-0abc0000' }, OPEN)).toBeUndefined();
-    expect(r.clientSourceProblem('s', { cidr: '0.0.0.0/0' }, OPEN)).toBe(`s: got "0.0.0.0/0"; ${OPEN}`);
-    expect(r.clientSourceProblem('s', { securityGroupId: 'default' }, OPEN)).toMatch(
+    expect(line(r.clientSourceProblem('s', { cidr: '0.0.0.0/0' }, OPEN))).toBe(`s: got "0.0.0.0/0"; ${OPEN}`);
+    expect(line(r.clientSourceProblem('s', { securityGroupId: 'default' }, OPEN))).toMatch(
       /^s: got "default"; use a security group id: "sg-"/,
     );
-    expect(r.clientSourceProblem('s', { host: 'x' } as never, OPEN)).toMatch(
+    expect(line(r.clientSourceProblem('s', { host: 'x' } as never, OPEN))).toMatch(
       /^s: got \{"host":"x"\}; give \{ cidr: "10\.0\.0\.0\/16" \} or \{ securityGroupId: "sg-\.\.\." \}/,
     );
   });
 
   test('collectProblems keeps rule order and flattens lists; r.invalidPropsMessage lists them all', () => {
     const rules: r.Rule<{ a: number }>[] = [
-      (p) => (p.a > 1 ? 'a: too big' : undefined),
-      () => ['b: one', 'b: two'],
+      (p) => (p.a > 1 ? r.problem('a', p.a, 'too big') : undefined),
+      () => [r.problem('b', 1, 'one'), r.problem('b', 2, 'two')],
       () => undefined,
-      () => 'c: bad',
+      () => r.problem('c', 'x', 'bad'),
     ];
     const problems = r.collectProblems({ a: 2 }, rules);
-    expect(problems).toEqual(['a: too big', 'b: one', 'b: two', 'c: bad']);
+    expect(problems.map((p) => [p.path, p.value])).toEqual([
+      ['a', 2],
+      ['b', 1],
+      ['b', 2],
+      ['c', 'x'],
+    ]);
     expect(r.invalidPropsMessage("X 'x'", problems)).toBe(
-      "X 'x': 4 invalid prop(s):\n  - a: too big\n  - b: one\n  - b: two\n  - c: bad",
+      'X \'x\': 4 invalid prop(s):\n  - a: got 2; too big\n  - b: got 1; one\n  - b: got 2; two\n  - c: got "x"; bad',
     );
   });
 

@@ -1,24 +1,46 @@
+import type { Problem } from '@pgha/userdata';
 import { Token } from 'cdktf';
 import { isSecurityGroupId, SECURITY_GROUP_ID_RULE } from './aws-ids.js';
 import type { ClientSource } from './types.js';
 
-/** One validation rule: returns a problem line ("prop: value given; fix"), several, or undefined when it holds. */
-export type Rule<P> = (props: P) => string | readonly string[] | undefined;
+/**
+ * One broken rule, in the one shape every pgha package reports: the prop's path, the value given and the
+ * message (what is wrong and what is allowed, usually "use <rule>"). It is `@pgha/userdata`'s `Problem`.
+ */
+export type { Problem };
+
+/** A {@link Problem}: `path`, the `value` given, and `message` (what is allowed, or how to fix it). */
+export function problem(path: string, value: unknown, message: string): Problem {
+  return { path, value, message };
+}
+
+/** One validation rule: returns a {@link Problem}, several, or undefined when it holds. */
+export type Rule<P> = (props: P) => Problem | readonly Problem[] | undefined;
 
 /** Runs every rule and returns all problems (not only the first), in rule order. */
-export function collectProblems<P>(props: P, rules: readonly Rule<P>[]): string[] {
-  const problems: string[] = [];
+export function collectProblems<P>(props: P, rules: readonly Rule<P>[]): Problem[] {
+  const problems: Problem[] = [];
   for (const rule of rules) {
-    const problem = rule(props);
-    if (typeof problem === 'string') problems.push(problem);
-    else if (problem !== undefined) problems.push(...problem);
+    const found = rule(props);
+    if (found === undefined) continue;
+    if (isProblemList(found)) problems.push(...found);
+    else problems.push(found);
   }
   return problems;
 }
 
+function isProblemList(found: Problem | readonly Problem[]): found is readonly Problem[] {
+  return Array.isArray(found);
+}
+
+/** A problem as the constructs print it: `path: got <value>; message`. */
+export function problemLine(p: Problem): string {
+  return `${p.path}: got ${show(p.value)}; ${p.message}`;
+}
+
 /** The message of the one error that lists every broken rule: `<path>: N invalid prop(s):` and a line each. */
-export function invalidPropsMessage(path: string, problems: readonly string[]): string {
-  return `${path}: ${problems.length} invalid prop(s):\n  - ${problems.join('\n  - ')}`;
+export function invalidPropsMessage(path: string, problems: readonly Problem[]): string {
+  return `${path}: ${problems.length} invalid prop(s):\n  - ${problems.map(problemLine).join('\n  - ')}`;
 }
 
 /** True when the value is (or contains) an unresolved cdktf token; such values are not validated. */
@@ -29,10 +51,12 @@ export function isUnresolved(value: unknown): boolean {
   return false;
 }
 
-/** Renders a value the user gave, for an error message. */
+/** Renders a value the user gave, for an error message: JSON, cut at 80 characters. */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
@@ -109,22 +133,22 @@ export function isDnsName(value: unknown, maxLength = 253): value is string {
   );
 }
 
-/** A problem line when `value` is not a whole number in `min..max`; unset values and tokens pass. */
+/** A problem when `value` is not a whole number in `min..max`; unset values and tokens pass. */
 export function intInRangeProblem(
   prop: string,
   value: number | undefined,
   min: number,
   max: number,
-): string | undefined {
+): Problem | undefined {
   if (value === undefined || isUnresolved(value)) return undefined;
   if (!Number.isInteger(value) || value < min || value > max) {
-    return `${prop}: got ${show(value)}; use a whole number from ${min} to ${max}`;
+    return problem(prop, value, `use a whole number from ${min} to ${max}`);
   }
   return undefined;
 }
 
 /**
- * A problem line when `value` fails `ok` (one of the field rules: `isVpcId`, `isSubnetId`, ...): the prop, the
+ * A problem when `value` fails `ok` (one of the field rules: `isVpcId`, `isSubnetId`, ...): the prop, the
  * value given and `use <rule>`. Unset values (unless `required`) and tokens pass.
  */
 export function fieldProblem(
@@ -133,19 +157,19 @@ export function fieldProblem(
   ok: (value: unknown) => boolean,
   rule: string,
   required = false,
-): string | undefined {
+): Problem | undefined {
   if ((value === undefined && !required) || isUnresolved(value)) return undefined;
-  return ok(value) ? undefined : `${prop}: got ${show(value)}; use ${rule}`;
+  return ok(value) ? undefined : problem(prop, value, `use ${rule}`);
 }
 
 /**
- * A problem line when `cidr` is not an IPv4 network ({@link isIpv4Network}), or is one that admits every address (`.../0`); then the
+ * A problem when `cidr` is not an IPv4 network ({@link isIpv4Network}), or is one that admits every address (`.../0`); then the
  * message ends with `openFix` (what must not be open, and what to give instead). Tokens pass.
  */
-export function cidrProblem(prop: string, cidr: unknown, openFix: string): string | undefined {
+export function cidrProblem(prop: string, cidr: unknown, openFix: string): Problem | undefined {
   if (isUnresolved(cidr)) return undefined;
-  if (!isIpv4Network(cidr)) return `${prop}: got ${show(cidr)}; use ${IPV4_NETWORK_RULE}`;
-  if (isAnyAddress(cidr)) return `${prop}: got ${show(cidr)}; ${openFix}`;
+  if (!isIpv4Network(cidr)) return problem(prop, cidr, `use ${IPV4_NETWORK_RULE}`);
+  if (isAnyAddress(cidr)) return problem(prop, cidr, `${openFix}`);
   return undefined;
 }
 
@@ -154,17 +178,21 @@ export function cidrListProblems(
   prop: string,
   cidrs: readonly string[] | undefined,
   openFix: string,
-): string[] {
+): Problem[] {
   return (cidrs ?? [])
     .map((cidr, i) => cidrProblem(`${prop}[${i}]`, cidr, openFix))
-    .filter((x): x is string => x !== undefined);
+    .filter((x): x is Problem => x !== undefined);
 }
 
-/** A problem line for a bad {@link ClientSource}: a CIDR as {@link cidrProblem} checks it, or a security group id. */
-export function clientSourceProblem(prop: string, source: ClientSource, openFix: string): string | undefined {
+/** A problem for a bad {@link ClientSource}: a CIDR as {@link cidrProblem} checks it, or a security group id. */
+export function clientSourceProblem(
+  prop: string,
+  source: ClientSource,
+  openFix: string,
+): Problem | undefined {
   if ('cidr' in source) return cidrProblem(prop, source.cidr, openFix);
   if (!('securityGroupId' in source) || typeof source.securityGroupId !== 'string') {
-    return `${prop}: got ${show(source)}; give { cidr: "10.0.0.0/16" } or { securityGroupId: "sg-..." }`;
+    return problem(prop, source, `give { cidr: "10.0.0.0/16" } or { securityGroupId: "sg-..." }`);
   }
   return fieldProblem(prop, source.securityGroupId, isSecurityGroupId, SECURITY_GROUP_ID_RULE);
 }

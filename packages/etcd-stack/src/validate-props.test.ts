@@ -1,3 +1,4 @@
+import { problemLine } from '@pgha/aws-kit';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import { baseProps, makeCluster } from '../test/fixtures.js';
@@ -11,7 +12,7 @@ function problemsOf(props: EtcdClusterProps): readonly string[] {
     return [];
   } catch (e) {
     if (!isEtcdStackError(e)) throw e;
-    return e.problems;
+    return e.problems.map(problemLine);
   }
 }
 
@@ -27,13 +28,26 @@ describe('validateEtcdClusterProps', () => {
     expect(problemsOf(baseProps)).toEqual([]);
   });
 
+  test('each problem is {path, value, message}: the prop, the value given and the fix', () => {
+    try {
+      validateEtcdClusterProps({ ...baseProps, vpcId: 'vpc-1', dnsTtlSeconds: 4 } as EtcdClusterProps);
+      expect.unreachable();
+    } catch (e) {
+      if (!isEtcdStackError(e)) throw e;
+      expect(e.problems).toEqual([
+        { path: 'vpcId', value: 'vpc-1', message: expect.stringMatching(/^use a VPC id: /) },
+        { path: 'dnsTtlSeconds', value: 4, message: 'use a whole number from 5 to 3600' },
+      ]);
+    }
+  });
+
   test.each<[string, Partial<Record<keyof EtcdClusterProps, unknown>>, RegExp]>([
     [
       'four members',
       { cluster: withMembers(4) },
-      /^cluster\.etcd\.members: got 4 member\(s\); use 3 or 5 members \(3 tolerates one failed member/,
+      /^cluster\.etcd\.members: got 4; use 3 or 5 members \(3 tolerates one failed member/,
     ],
-    ['one member', { cluster: withMembers(1) }, /^cluster\.etcd\.members: got 1 member/],
+    ['one member', { cluster: withMembers(1) }, /^cluster\.etcd\.members: got 1; use 3 or 5 members/],
     [
       'cluster name too long for AWS names',
       { cluster: makeCluster(3, 'a'.repeat(21)) },
@@ -58,7 +72,7 @@ describe('validateEtcdClusterProps', () => {
     [
       'two zones',
       { subnets: twoZones },
-      /^subnets: got 2 subnet\(s\); give one private subnet in each of at least 3/,
+      /^subnets: got \[.*; 2 subnet\(s\) given; give one private subnet in each of at least 3/,
     ],
     [
       'same zone twice',
@@ -128,7 +142,11 @@ describe('validateEtcdClusterProps', () => {
       /^tags\.pgha:cluster: got "x"; use keys of 1 to 128 characters not starting with "aws:" or "pgha:"/,
     ],
     ['bad instance type', { instanceType: 'large' }, /^instanceType: got "large"/],
-    ['user-data not a function', { userData: '#cloud-config' }, /^userData: got string; pass a function/],
+    [
+      'user-data not a function',
+      { userData: '#cloud-config' },
+      /^userData: got "#cloud-config"; pass a function/,
+    ],
   ])('%s', (_name, override, expected) => {
     const problems = problemsOf({ ...baseProps, ...override } as EtcdClusterProps);
     // A broken member list gives one line per member; every other rule one line.

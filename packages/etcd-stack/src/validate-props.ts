@@ -7,8 +7,10 @@ import {
   hostProblems,
   invalidPropsMessage,
   isZoneName,
+  type Problem,
+  problem,
+  problemLine,
   type Rule,
-  show,
   ZONE_NAME_MAX_LENGTH,
 } from '@pgha/aws-kit';
 import type { Cluster } from '@pgha/userdata';
@@ -29,12 +31,12 @@ export const ETCD_CLUSTER_DEFAULTS = {
 
 const OPEN_TO_ALL = 'etcd must not be open to every address: name the client CIDRs or security groups';
 
-function clusterProblems(p: EtcdClusterProps): string[] {
+function clusterProblems(p: EtcdClusterProps): Problem[] {
   const c = p.cluster as Partial<Cluster> | undefined;
   if (typeof c !== 'object' || c === null || typeof c.etcd !== 'object' || !Array.isArray(c.etcd?.members)) {
-    return [`cluster: got ${show(c)}; pass the cluster description from defineCluster() of @pgha/userdata`];
+    return [problem(`cluster`, c, `pass the cluster description from defineCluster() of @pgha/userdata`)];
   }
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const name = clusterNameProblem(c.name);
   if (name !== undefined) problems.push(name);
   const members = c.etcd.members;
@@ -71,7 +73,7 @@ const RULES: readonly Rule<EtcdClusterProps>[] = [
   (p) =>
     (p.allowClientsFrom ?? [])
       .map((s, i) => clientSourceProblem(`allowClientsFrom[${i}]`, s, OPEN_TO_ALL))
-      .filter((x): x is string => x !== undefined),
+      .filter((x): x is Problem => x !== undefined),
   commonRules.adminAccess,
   commonRules.removedProps,
   commonRules.kmsKeyArn,
@@ -96,5 +98,5 @@ export function validateEtcdClusterProps(props: EtcdClusterProps, path = 'EtcdCl
 export function validateClientSource(source: ClientSource, path: string): void {
   const problem = clientSourceProblem('source', source, OPEN_TO_ALL);
   if (problem === undefined) return;
-  throw new EtcdStackError('ETCD_STACK_INVALID_PROPS', `${path}: ${problem}`, [problem]);
+  throw new EtcdStackError('ETCD_STACK_INVALID_PROPS', `${path}: ${problemLine(problem)}`, [problem]);
 }

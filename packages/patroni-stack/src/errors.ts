@@ -1,3 +1,5 @@
+import type { Problem } from '@pgha/aws-kit';
+
 const BRAND = Symbol.for('pgha.error');
 
 /** Stable error codes thrown by `@pgha/patroni-stack`. */
@@ -10,13 +12,13 @@ export type PatroniStackErrorCode = 'PATRONI_STACK_INVALID_PROPS';
 export class PatroniStackError extends Error {
   /** Stable, machine-readable code. */
   readonly code: PatroniStackErrorCode;
-  /** One line per broken rule (prop, value given, fix). */
-  readonly problems: readonly string[];
+  /** Every broken rule: the prop's path, the value given and the fix (the one pgha problem shape). */
+  readonly problems: readonly Problem[];
 
   constructor(
     code: PatroniStackErrorCode,
     message: string,
-    problems: readonly string[] = [],
+    problems: readonly Problem[] = [],
     options?: ErrorOptions,
   ) {
     super(message, options);

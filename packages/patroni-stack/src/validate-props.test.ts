@@ -1,3 +1,4 @@
+import { problemLine } from '@pgha/aws-kit';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import { baseProps, makeCluster, synthPatroni } from '../test/fixtures.js';
@@ -11,7 +12,7 @@ function problemsOf(props: PatroniClusterProps): readonly string[] {
     return [];
   } catch (e) {
     if (!isPatroniStackError(e)) throw e;
-    return e.problems;
+    return e.problems.map(problemLine);
   }
 }
 
@@ -27,6 +28,19 @@ describe('validatePatroniClusterProps', () => {
     expect(problemsOf(baseProps)).toEqual([]);
   });
 
+  test('each problem is {path, value, message}: the prop, the value given and the fix', () => {
+    try {
+      validatePatroniClusterProps({ ...baseProps, vpcId: 'vpc-1', dnsTtlSeconds: 4 } as PatroniClusterProps);
+      expect.unreachable();
+    } catch (e) {
+      if (!isPatroniStackError(e)) throw e;
+      expect(e.problems).toEqual([
+        { path: 'vpcId', value: 'vpc-1', message: expect.stringMatching(/^use a VPC id: /) },
+        { path: 'dnsTtlSeconds', value: 4, message: 'use a whole number from 5 to 3600' },
+      ]);
+    }
+  });
+
   test.each<[string, Partial<Record<keyof PatroniClusterProps, unknown>>, RegExp]>([
     [
       'bad VPC CIDR',
@@ -36,7 +50,7 @@ describe('validatePatroniClusterProps', () => {
     [
       'admin CIDRs without client IP preservation',
       { adminAccess: { cidrs: ['10.20.200.0/24'] } },
-      /^preserveClientIp: got false with adminAccess\.cidrs \["10\.20\.200\.0\/24"\]; .*set preserveClientIp to true$/,
+      /^preserveClientIp: got false; with adminAccess\.cidrs \["10\.20\.200\.0\/24"\] .*set preserveClientIp to true$/,
     ],
     [
       'the removed enableSsm',
@@ -46,7 +60,7 @@ describe('validatePatroniClusterProps', () => {
     [
       'one zone',
       { subnets: baseProps.subnets.slice(0, 1) },
-      /^subnets: got 1 subnet\(s\); give one private subnet in each of at least 2/,
+      /^subnets: got \[.*; 1 subnet\(s\) given; give one private subnet in each of at least 2/,
     ],
     [
       'interval too short',
@@ -57,7 +71,7 @@ describe('validatePatroniClusterProps', () => {
     [
       'timeout not below interval',
       { healthCheckTimeoutSeconds: 5 },
-      /^healthCheckTimeoutSeconds: got 5 with healthCheckIntervalSeconds 5; the timeout must be less/,
+      /^healthCheckTimeoutSeconds: got 5; the timeout must be less than healthCheckIntervalSeconds \(5\)/,
     ],
     [
       'healthy threshold 1',
@@ -78,15 +92,15 @@ describe('validatePatroniClusterProps', () => {
     [
       'SSH key without CIDRs',
       { sshKeyName: 'ops' },
-      /^sshAllowedCidrs: got \[\] with sshKeyName "ops"; name the networks allowed on port 22/,
+      /^sshAllowedCidrs: got \[\]; with sshKeyName "ops", name the networks allowed on port 22/,
     ],
     [
       'SSH CIDRs without a key',
       { sshAllowedCidrs: ['10.0.0.0/8'] },
-      /^sshKeyName: got undefined with sshAllowedCidrs/,
+      /^sshKeyName: got undefined; with sshAllowedCidrs/,
     ],
-    ['one node', { cluster: withNodes(1) }, /^cluster\.patroni\.nodes: got 1 node\(s\); use 2 to 5 nodes/],
-    ['six nodes', { cluster: withNodes(6) }, /^cluster\.patroni\.nodes: got 6 node\(s\)/],
+    ['one node', { cluster: withNodes(1) }, /^cluster\.patroni\.nodes: got 1; use 2 to 5 nodes/],
+    ['six nodes', { cluster: withNodes(6) }, /^cluster\.patroni\.nodes: got 6; use 2 to 5 nodes/],
     [
       'no cluster description',
       { cluster: undefined },

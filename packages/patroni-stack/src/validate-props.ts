@@ -13,7 +13,10 @@ import {
   isIpv4Cidr,
   isUnresolved,
   isZoneName,
+  type Problem,
   patroniNodeCountProblem,
+  problem,
+  problemLine,
   type Rule,
   show,
 } from '@pgha/aws-kit';
@@ -41,7 +44,7 @@ export const PATRONI_CLUSTER_DEFAULTS = {
 /** What the end of a problem line says about a CIDR that admits every address. */
 const openToAll = (what: string) => `${what} must not be open to every address: name the client networks`;
 
-function clusterProblems(p: PatroniClusterProps): string[] {
+function clusterProblems(p: PatroniClusterProps): Problem[] {
   const c = p.cluster as Partial<Cluster> | undefined;
   if (
     typeof c !== 'object' ||
@@ -49,9 +52,9 @@ function clusterProblems(p: PatroniClusterProps): string[] {
     typeof c.patroni !== 'object' ||
     !Array.isArray(c.patroni?.nodes)
   ) {
-    return [`cluster: got ${show(c)}; pass the cluster description from defineCluster() of @pgha/userdata`];
+    return [problem(`cluster`, c, `pass the cluster description from defineCluster() of @pgha/userdata`)];
   }
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const name = clusterNameProblem(c.name);
   if (name !== undefined) problems.push(name);
   const nodes = c.patroni.nodes;
@@ -71,12 +74,20 @@ function clusterProblems(p: PatroniClusterProps): string[] {
     (cidrs ?? []).some((x) => typeof x === 'string' && isIpv4Cidr(x) && cidrContains(x, vpc));
   if (!p.preserveClientIp && !covers(c.patroni.allowedCidrs)) {
     problems.push(
-      `cluster.patroni.allowedCidrs: got ${show(c.patroni.allowedCidrs)}; with client IP preservation off PostgreSQL sees the load balancer's addresses, so pg_hba must admit the VPC: add ${show(vpc)} (or turn preserveClientIp on)`,
+      problem(
+        `cluster.patroni.allowedCidrs`,
+        c.patroni.allowedCidrs,
+        `with client IP preservation off PostgreSQL sees the load balancer's addresses, so pg_hba must admit the VPC: add ${show(vpc)} (or turn preserveClientIp on)`,
+      ),
     );
   }
   if (!covers(c.patroni.replicationCidrs)) {
     problems.push(
-      `cluster.patroni.replicationCidrs: got ${show(c.patroni.replicationCidrs)}; replicas connect from inside the VPC: include ${show(vpc)}`,
+      problem(
+        `cluster.patroni.replicationCidrs`,
+        c.patroni.replicationCidrs,
+        `replicas connect from inside the VPC: include ${show(vpc)}`,
+      ),
     );
   }
   return problems;
@@ -105,7 +116,11 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
     const interval = p.healthCheckIntervalSeconds ?? PATRONI_CLUSTER_DEFAULTS.healthCheckIntervalSeconds;
     const timeout = p.healthCheckTimeoutSeconds ?? PATRONI_CLUSTER_DEFAULTS.healthCheckTimeoutSeconds;
     if (isUnresolved(interval) || isUnresolved(timeout) || timeout < interval) return undefined;
-    return `healthCheckTimeoutSeconds: got ${show(timeout)} with healthCheckIntervalSeconds ${show(interval)}; the timeout must be less than the interval`;
+    return problem(
+      'healthCheckTimeoutSeconds',
+      timeout,
+      `the timeout must be less than healthCheckIntervalSeconds (${show(interval)})`,
+    );
   },
   (p) => intInRangeProblem('healthyThresholdCount', p.healthyThresholdCount, 2, 10),
   (p) => intInRangeProblem('unhealthyThresholdCount', p.unhealthyThresholdCount, 2, 10),
@@ -114,12 +129,16 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
   (p) => {
     const d = p.loadBalancerDns;
     if (d === undefined) return undefined;
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     const zone = hostedZoneIdProblem('loadBalancerDns.hostedZoneId', d.hostedZoneId);
     if (zone) problems.push(zone);
     if (!isUnresolved(d.recordName) && !isDnsName(d.recordName)) {
       problems.push(
-        `loadBalancerDns.recordName: got ${show(d.recordName)}; use a lowercase DNS name like "db.pgha.internal"`,
+        problem(
+          `loadBalancerDns.recordName`,
+          d.recordName,
+          `use a lowercase DNS name like "db.pgha.internal"`,
+        ),
       );
     }
     return problems;
@@ -129,15 +148,27 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
     const hasCidrs = (p.sshAllowedCidrs ?? []).length > 0;
     if (hasKey === hasCidrs) return undefined;
     return hasKey
-      ? `sshAllowedCidrs: got ${show(p.sshAllowedCidrs ?? [])} with sshKeyName ${show(p.sshKeyName)}; name the networks allowed on port 22, or drop sshKeyName and use SSM`
-      : `sshKeyName: got undefined with sshAllowedCidrs ${show(p.sshAllowedCidrs)}; give a key pair name, or drop sshAllowedCidrs`;
+      ? problem(
+          'sshAllowedCidrs',
+          p.sshAllowedCidrs ?? [],
+          `with sshKeyName ${show(p.sshKeyName)}, name the networks allowed on port 22, or drop sshKeyName and use SSM`,
+        )
+      : problem(
+          'sshKeyName',
+          undefined,
+          `with sshAllowedCidrs ${show(p.sshAllowedCidrs)}, give a key pair name, or drop sshAllowedCidrs`,
+        );
   },
   (p) => cidrListProblems('sshAllowedCidrs', p.sshAllowedCidrs, openToAll('SSH')),
   commonRules.rootDeviceName,
   commonRules.adminAccess,
   (p) =>
     (p.adminAccess?.cidrs ?? []).length > 0 && p.preserveClientIp !== true
-      ? `preserveClientIp: got ${show(p.preserveClientIp ?? false)} with adminAccess.cidrs ${show(p.adminAccess?.cidrs)}; the superuser may log in only from those CIDRs, and without client IP preservation PostgreSQL sees the load balancer's addresses instead: set preserveClientIp to true`
+      ? problem(
+          'preserveClientIp',
+          p.preserveClientIp ?? false,
+          `with adminAccess.cidrs ${show(p.adminAccess?.cidrs)} the superuser may log in only from those CIDRs, and without client IP preservation PostgreSQL sees the load balancer's addresses instead: set preserveClientIp to true`,
+        )
       : undefined,
   commonRules.removedProps,
   commonRules.kmsKeyArn,
@@ -161,5 +192,5 @@ export function validatePatroniClusterProps(props: PatroniClusterProps, path = '
 export function validateClientSource(source: ClientSource, path: string): void {
   const problem = clientSourceProblem('source', source, openToAll('PostgreSQL'));
   if (problem === undefined) return;
-  throw new PatroniStackError('PATRONI_STACK_INVALID_PROPS', `${path}: ${problem}`, [problem]);
+  throw new PatroniStackError('PATRONI_STACK_INVALID_PROPS', `${path}: ${problemLine(problem)}`, [problem]);
 }
