@@ -7,7 +7,7 @@ import {
   isPkiError,
   issueCertificate,
   type PkiError,
-  type PkiIssueCode,
+  type PkiProblemCode,
   resolveBundleSpec,
 } from './index.js';
 
@@ -51,7 +51,7 @@ describe('resolveBundleSpec', () => {
     });
   });
 
-  test.each<[string, BundleSpec, PkiIssueCode, string, unknown]>([
+  test.each<[string, BundleSpec, PkiProblemCode, string, unknown]>([
     [
       'invalid IPv4',
       { ...base, etcdMembers: [{ name: 'etcd-1', ipAddresses: ['127.0.10.300'] }] },
@@ -158,7 +158,7 @@ describe('resolveBundleSpec', () => {
   ])('%s gives INVALID_SPEC naming the item, the value and the fix', (_, spec, code, path, value) => {
     const error = specError(spec);
     expect(error.code).toBe('INVALID_SPEC');
-    expect(error.issues).toEqual([expect.objectContaining({ code, path, value })]);
+    expect(error.problems).toEqual([expect.objectContaining({ code, path, value })]);
     // The message names the item and the value given, and says what is allowed.
     expect(error.message).toContain(path);
     expect(error.message).toContain(typeof value === 'string' ? `"${value}"` : String(value));
@@ -172,7 +172,7 @@ describe('resolveBundleSpec', () => {
       etcdMembers: [{ name: 'etcd-1', ipAddresses: ['1.2.3.4.5'] }, { name: 'etcd-1' }],
       patroniNodes: [{ name: 'pg 1' }],
     });
-    expect(error.issues.map((i) => i.code)).toEqual([
+    expect(error.problems.map((i) => i.code)).toEqual([
       'INVALID_VALIDITY',
       'INVALID_IP_ADDRESS',
       'DUPLICATE_NAME',
@@ -197,7 +197,7 @@ describe('resolveBundleSpec', () => {
       }),
     ).rejects.toMatchObject({
       code: 'INVALID_SPEC',
-      issues: [
+      problems: [
         expect.objectContaining({
           code: 'INVALID_IP_ADDRESS',
           path: 'subjectAltNames[2]',
@@ -229,7 +229,7 @@ describe('resolveBundleSpec', () => {
       createCa({ commonName: 'x', validityDays: 1, keyAlgorithm: 'ecdsa-p256', keyBits: 3072 }),
     ).rejects.toMatchObject({
       code: 'INVALID_SPEC',
-      issues: [expect.objectContaining({ code: 'INVALID_KEY_SIZE', path: 'keyBits', value: 3072 })],
+      problems: [expect.objectContaining({ code: 'INVALID_KEY_SIZE', path: 'keyBits', value: 3072 })],
     });
     const fakeCa = { certPem: '', key: undefined as never };
     await expect(
@@ -241,7 +241,7 @@ describe('resolveBundleSpec', () => {
       }),
     ).rejects.toMatchObject({
       code: 'INVALID_SPEC',
-      issues: [
+      problems: [
         expect.objectContaining({ code: 'INVALID_KEY_ALGORITHM', path: 'keyAlgorithm', value: 'ed25519' }),
       ],
     });
@@ -251,7 +251,7 @@ describe('resolveBundleSpec', () => {
     const ecCa = await createCa({ commonName: 'x', validityDays: 1, keyAlgorithm: 'ecdsa-p256' });
     const mismatch = {
       code: 'INVALID_SPEC',
-      issues: [
+      problems: [
         expect.objectContaining({
           code: 'INVALID_KEY_ALGORITHM',
           path: 'keyAlgorithm',

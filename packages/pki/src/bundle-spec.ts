@@ -1,4 +1,4 @@
-import { PkiError, type PkiIssue } from './errors.js';
+import { PkiError, type PkiProblem } from './errors.js';
 import type { KeyAlgorithm, KeyBits } from './key-algorithm.js';
 import { checkDays, checkDnsName, checkIpAddress, checkName, show } from './private/names.js';
 import { checkKeySpec } from './private/options.js';
@@ -111,12 +111,12 @@ export interface ResolvedNode {
 
 /**
  * Validates a bundle spec and applies defaults.
- * @throws PkiError `INVALID_SPEC` listing every broken rule (`error.issues`), each with the path, the value and the fix.
+ * @throws PkiError `INVALID_SPEC` listing every broken rule (`error.problems`), each with the path, the value and the fix.
  */
 export function resolveBundleSpec(spec: BundleSpec): ResolvedBundleSpec {
-  const issues: PkiIssue[] = [];
+  const issues: PkiProblem[] = [];
   if (typeof spec !== 'object' || spec === null) {
-    throw PkiError.fromIssues('bundle spec', [
+    throw PkiError.fromProblems('bundle spec', [
       {
         code: 'INVALID_VALUE',
         path: '(spec)',
@@ -168,7 +168,7 @@ export function resolveBundleSpec(spec: BundleSpec): ResolvedBundleSpec {
     if (duplicate(seen, name, i, 'clients', issues)) continue;
     clients.push({ name });
   }
-  if (issues.length > 0) throw PkiError.fromIssues('bundle spec', issues);
+  if (issues.length > 0) throw PkiError.fromProblems('bundle spec', issues);
   return {
     clusterName,
     caValidityDays,
@@ -183,7 +183,7 @@ export function resolveBundleSpec(spec: BundleSpec): ResolvedBundleSpec {
   };
 }
 
-function nodes(value: unknown, path: string, issues: PkiIssue[]): ResolvedNode[] {
+function nodes(value: unknown, path: string, issues: PkiProblem[]): ResolvedNode[] {
   const out: ResolvedNode[] = [];
   const seen = new Map<string, number>();
   for (const [i, node] of arrayOf(value, path, issues).entries()) {
@@ -202,7 +202,7 @@ function duplicate(
   name: string,
   i: number,
   path: string,
-  issues: PkiIssue[],
+  issues: PkiProblem[],
 ): boolean {
   const key = name.toLowerCase();
   const first = seen.get(key);
@@ -219,7 +219,7 @@ function duplicate(
   return true;
 }
 
-function arrayOf(value: unknown, path: string, issues: PkiIssue[]): readonly unknown[] {
+function arrayOf(value: unknown, path: string, issues: PkiProblem[]): readonly unknown[] {
   if (Array.isArray(value)) return value;
   issues.push({ code: 'INVALID_VALUE', path, value, message: `${show(value)} is not a list` });
   return [];
@@ -228,8 +228,8 @@ function arrayOf(value: unknown, path: string, issues: PkiIssue[]): readonly unk
 function list(
   value: unknown,
   path: string,
-  issues: PkiIssue[],
-  check: (v: unknown, p: string, i: PkiIssue[]) => string | undefined,
+  issues: PkiProblem[],
+  check: (v: unknown, p: string, i: PkiProblem[]) => string | undefined,
 ): string[] {
   const out: string[] = [];
   for (const [i, v] of arrayOf(value ?? [], path, issues).entries()) {

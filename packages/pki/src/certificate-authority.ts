@@ -1,5 +1,5 @@
 import type { Credential } from './credential.js';
-import { PkiError, type PkiIssue } from './errors.js';
+import { PkiError, type PkiProblem } from './errors.js';
 import type { KeyAlgorithm, KeyBits } from './key-algorithm.js';
 import { checkDays } from './private/names.js';
 import { checkDate, checkDnValue, checkGivenKey, checkKeySpec } from './private/options.js';
@@ -51,7 +51,7 @@ export interface CreateCaOptions {
  * @throws PkiError `INVALID_SPEC` listing every invalid option.
  */
 export async function createCa(options: CreateCaOptions): Promise<Credential> {
-  const issues: PkiIssue[] = [];
+  const issues: PkiProblem[] = [];
   const commonName = checkDnValue(options.commonName, 'commonName', issues);
   const organization = checkDnValue(options.organization ?? 'pgha', 'organization', issues);
   const ou =
@@ -63,7 +63,7 @@ export async function createCa(options: CreateCaOptions): Promise<Credential> {
   checkGivenKey(options.key, options.keyAlgorithm, '', issues);
   const now = checkDate(options.now, 'now', issues);
   if (issues.length > 0 || !commonName || !organization || !days || !keySpec || !now) {
-    throw PkiError.fromIssues('CA options', issues);
+    throw PkiError.fromProblems('CA options', issues);
   }
   const key = options.key ?? (await generateKey(keySpec));
   const subject: NameAttribute[] = [

@@ -1,6 +1,6 @@
 /** Stable error codes of `@pgha/pki`. Match on `error.code`, never on the message. */
 export type PkiErrorCode =
-  /** The bundle spec or the options of a call broke one or more rules; see `error.issues`. */
+  /** The bundle spec or the options of a call broke one or more rules; see `error.problems`. */
   | 'INVALID_SPEC'
   /** A private key file is readable or writable by group or others. */
   | 'KEY_FILE_PERMISSIONS'
@@ -20,7 +20,7 @@ export type PkiErrorCode =
   | 'IO_ERROR';
 
 /** Codes of the single problems listed in an `INVALID_SPEC` error. */
-export type PkiIssueCode =
+export type PkiProblemCode =
   | 'INVALID_NAME'
   | 'DUPLICATE_NAME'
   | 'INVALID_DNS_NAME'
@@ -30,13 +30,26 @@ export type PkiIssueCode =
   | 'INVALID_KEY_ALGORITHM'
   | 'INVALID_VALUE';
 
-/** One broken rule: where (`path`, e.g. `etcdMembers[1].ipAddresses[0]`), the value given and the fix. */
-export interface PkiIssue {
-  readonly code: PkiIssueCode;
+/**
+ * One broken rule, in the shape every pgha package reports (`@pgha/userdata`'s and `@pgha/aws-kit`'s `Problem`):
+ * where (`path`, e.g. `etcdMembers[1].ipAddresses[0]`), the value given, and the message with the fix.
+ */
+export interface Problem {
   readonly path: string;
   readonly value: unknown;
   readonly message: string;
 }
+
+/** A {@link Problem} with the stable code of the rule it broke. */
+export interface PkiProblem extends Problem {
+  readonly code: PkiProblemCode;
+}
+
+/** @deprecated Use {@link PkiProblemCode}. */
+export type PkiIssueCode = PkiProblemCode;
+
+/** @deprecated Use {@link PkiProblem}: the same object. */
+export type PkiIssue = PkiProblem;
 
 const BRAND = Symbol.for('pgha.error');
 
@@ -44,7 +57,9 @@ export interface PkiErrorOptions {
   readonly cause?: unknown;
   /** The file or item the error is about. */
   readonly item?: string;
-  readonly issues?: readonly PkiIssue[];
+  readonly problems?: readonly PkiProblem[];
+  /** @deprecated Use `problems`. */
+  readonly issues?: readonly PkiProblem[];
 }
 
 /**
@@ -57,21 +72,31 @@ export class PkiError extends Error {
   /** The file or item the error is about, when there is one. */
   readonly item: string | undefined;
   /** For `INVALID_SPEC`: every broken rule (empty otherwise). */
-  readonly issues: readonly PkiIssue[];
+  readonly problems: readonly PkiProblem[];
 
   constructor(code: PkiErrorCode, message: string, options: PkiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.item = options.item;
-    this.issues = options.issues ?? [];
+    this.problems = options.problems ?? options.issues ?? [];
     Object.defineProperty(this, BRAND, { value: 'pki', enumerable: false });
   }
 
-  /** Builds the `INVALID_SPEC` error that lists every issue, one per line. */
-  static fromIssues(what: string, issues: readonly PkiIssue[]): PkiError {
-    const lines = issues.map((issue) => `  - ${issue.path}: ${issue.message}`);
-    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-    return new PkiError('INVALID_SPEC', `Invalid ${what} (${count}):\n${lines.join('\n')}`, { issues });
+  /** @deprecated Use {@link PkiError.problems}: the same list. */
+  get issues(): readonly PkiProblem[] {
+    return this.problems;
+  }
+
+  /** Builds the `INVALID_SPEC` error that lists every problem, one per line. */
+  static fromProblems(what: string, problems: readonly PkiProblem[]): PkiError {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    return new PkiError('INVALID_SPEC', `Invalid ${what} (${count}):\n${lines.join('\n')}`, { problems });
+  }
+
+  /** @deprecated Use {@link PkiError.fromProblems}. */
+  static fromIssues(what: string, issues: readonly PkiProblem[]): PkiError {
+    return PkiError.fromProblems(what, issues);
   }
 }
 

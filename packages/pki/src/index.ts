@@ -25,7 +25,15 @@ export { createCa } from './certificate-authority.js';
 export type { CreateBundleOptions } from './create-bundle.js';
 export { createBundle } from './create-bundle.js';
 export type { Credential, ExtendedKeyUsage } from './credential.js';
-export type { PkiErrorCode, PkiErrorOptions, PkiIssue, PkiIssueCode } from './errors.js';
+export type {
+  PkiErrorCode,
+  PkiErrorOptions,
+  PkiIssue,
+  PkiIssueCode,
+  PkiProblem,
+  PkiProblemCode,
+  Problem,
+} from './errors.js';
 export { isPkiError, PkiError } from './errors.js';
 export type { CertificateInfo, ChainVerification, KeyUsage, TimeOptions } from './inspect-certificate.js';
 export { inspectCertificate, keyMatchesCertificate, verifyChain } from './inspect-certificate.js';

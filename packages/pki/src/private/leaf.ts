@@ -1,6 +1,6 @@
 import type forge from 'node-forge';
 import type { Credential, ExtendedKeyUsage } from '../credential.js';
-import { PkiError, type PkiIssue } from '../errors.js';
+import { PkiError, type PkiProblem } from '../errors.js';
 import type { IssueCertificateOptions } from '../issue-certificate-options.js';
 import type { PrivateKey } from '../private-key.js';
 import { checkDays, classifySubjectAltName, type SubjectAltName, show } from './names.js';
@@ -28,7 +28,7 @@ export interface ValidLeaf {
 
 /** Validates `IssueCertificateOptions`; throws one error listing every broken rule. */
 export function validateLeafOptions(options: IssueCertificateOptions, prefix = ''): ValidLeaf {
-  const issues: PkiIssue[] = [];
+  const issues: PkiProblem[] = [];
   const p = (name: string) => `${prefix}${name}`;
   const cn = checkDnValue(options.commonName, p('commonName'), issues);
   const o = checkDnValue(options.organization ?? 'pgha', p('organization'), issues);
@@ -55,7 +55,7 @@ export function validateLeafOptions(options: IssueCertificateOptions, prefix = '
   checkGivenKey(options.key, options.keyAlgorithm, prefix, issues);
   const now = checkDate(options.now, p('now'), issues);
   if (issues.length > 0 || !cn || !o || !days || !key || !now) {
-    throw PkiError.fromIssues('certificate options', issues);
+    throw PkiError.fromProblems('certificate options', issues);
   }
   const subject: NameAttribute[] = [
     { shortName: 'CN', value: cn },

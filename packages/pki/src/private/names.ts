@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { PkiIssue } from '../errors.js';
+import type { PkiProblem } from '../errors.js';
 
 /** A subject alternative name, its type chosen from the value. */
 export type SubjectAltName =
@@ -40,7 +40,7 @@ export function dnsNameProblem(value: string): string | undefined {
 export function classifySubjectAltName(
   value: unknown,
   path: string,
-  issues: PkiIssue[],
+  issues: PkiProblem[],
 ): SubjectAltName | undefined {
   if (typeof value !== 'string') {
     issues.push({ code: 'INVALID_VALUE', path, value, message: `${show(value)} is not a string` });
@@ -64,7 +64,7 @@ export function classifySubjectAltName(
 }
 
 /** Validates an IP address given where only IP addresses are allowed. */
-export function checkIpAddress(value: unknown, path: string, issues: PkiIssue[]): string | undefined {
+export function checkIpAddress(value: unknown, path: string, issues: PkiProblem[]): string | undefined {
   const ip = typeof value === 'string' ? canonicalIp(value) : undefined;
   if (ip === undefined) {
     issues.push({
@@ -78,7 +78,7 @@ export function checkIpAddress(value: unknown, path: string, issues: PkiIssue[])
 }
 
 /** Validates a DNS name given where only DNS names are allowed. */
-export function checkDnsName(value: unknown, path: string, issues: PkiIssue[]): string | undefined {
+export function checkDnsName(value: unknown, path: string, issues: PkiProblem[]): string | undefined {
   if (typeof value !== 'string') {
     issues.push({
       code: 'INVALID_DNS_NAME',
@@ -111,7 +111,7 @@ export function checkDnsName(value: unknown, path: string, issues: PkiIssue[]): 
 }
 
 /** Validates a node or client name (it becomes a file name and the certificate's common name). */
-export function checkName(value: unknown, path: string, issues: PkiIssue[]): string | undefined {
+export function checkName(value: unknown, path: string, issues: PkiProblem[]): string | undefined {
   if (typeof value === 'string' && NAME.test(value)) return value;
   issues.push({
     code: 'INVALID_NAME',
@@ -128,7 +128,7 @@ export function checkName(value: unknown, path: string, issues: PkiIssue[]): str
 export function checkDays(
   value: unknown,
   path: string,
-  issues: PkiIssue[],
+  issues: PkiProblem[],
   max = 36_500,
 ): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max) return value;

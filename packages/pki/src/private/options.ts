@@ -1,4 +1,4 @@
-import type { PkiIssue } from '../errors.js';
+import type { PkiProblem } from '../errors.js';
 import { KEY_ALGORITHMS, KEY_SIZES, type KeyBits } from '../key-algorithm.js';
 import type { PrivateKey } from '../private-key.js';
 import { show } from './names.js';
@@ -21,7 +21,7 @@ export function checkKeySpec(
   algorithm: unknown,
   bits: unknown,
   prefix: string,
-  issues: PkiIssue[],
+  issues: PkiProblem[],
 ): KeySpec | undefined {
   if (algorithm !== undefined && !(KEY_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
     issues.push({
@@ -60,7 +60,7 @@ export function checkGivenKey(
   key: PrivateKey | undefined,
   algorithm: unknown,
   prefix: string,
-  issues: PkiIssue[],
+  issues: PkiProblem[],
 ): void {
   if (key === undefined || !(KEY_ALGORITHMS as readonly unknown[]).includes(algorithm)) return;
   if (key.algorithm === algorithm) return;
@@ -75,7 +75,7 @@ export function checkGivenKey(
 }
 
 /** A distinguished-name attribute value: 1-64 printable characters (X.520 upper bound for CN). */
-export function checkDnValue(value: unknown, path: string, issues: PkiIssue[]): string | undefined {
+export function checkDnValue(value: unknown, path: string, issues: PkiProblem[]): string | undefined {
   if (
     typeof value === 'string' &&
     value.length >= 1 &&
@@ -93,7 +93,7 @@ export function checkDnValue(value: unknown, path: string, issues: PkiIssue[]): 
   return undefined;
 }
 
-export function checkDate(value: unknown, path: string, issues: PkiIssue[]): Date | undefined {
+export function checkDate(value: unknown, path: string, issues: PkiProblem[]): Date | undefined {
   if (value === undefined) return new Date();
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
   issues.push({ code: 'INVALID_VALUE', path, value, message: `${show(value)} is not a valid Date` });
