@@ -39,7 +39,7 @@ if (process.env.ALL === '1') {
 }
 const results = runs.flatMap((r) => r.runs ?? []);
 const errors = runs.flatMap((r) => r.errors ?? []);
-const { summarize, formatTable } = await import('../dist/drill/summary.js');
+const { summarize, formatTable } = await import('@pgha/drills');
 console.log('');
 console.log(formatTable(summarize(results)));
 for (const e of errors) console.log(`error: ${e}`);

@@ -89,6 +89,7 @@ drill options (each drill deploys and purges its own cluster; your clusters are 
   --sync / --async      replication mode of the drill cluster (default sync)
   --failsafe on|off     Patroni failsafe_mode (default on; --all runs etcd-quorum both ways)
   --trials N            repeat each drill N times; the table shows median (min-max) (default 1)
+  --clients N           writing clients, each on its own connection through the load balancer (default 4)
   --address-base 127.N  loopback plan of the drill cluster (default 127.50; never 127.0)
 `;
 
@@ -119,6 +120,7 @@ const OPTIONS = {
   scenario: { type: 'string' },
   all: { type: 'boolean' },
   trials: { type: 'string' },
+  clients: { type: 'string' },
   failsafe: { type: 'string' },
   destroy: { type: 'boolean' },
   'work-dir': { type: 'string' },

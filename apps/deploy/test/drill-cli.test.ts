@@ -8,6 +8,8 @@ describe('pgha drill usage', () => {
     [['drill', '--scenario', 'meteor'], /--scenario "meteor" is not a drill/, /lagging-replica/],
     [['drill', '--scenario', 'freeze', '--profile', 'turbo'], /--profile "turbo"/, /fast, safe, guide/],
     [['drill', '--scenario', 'freeze', '--trials', '0'], /--trials "0" is not valid/, /1 to 50/],
+    [['drill', '--scenario', 'freeze', '--clients', '0'], /--clients "0" is not valid/, /1 to 64/],
+    [['drill', '--scenario', 'freeze', '--clients', 'four'], /--clients "four" is not valid/, /default 4/],
     [['drill', '--scenario', 'freeze', '--failsafe', 'maybe'], /--failsafe "maybe"/, /on or .*off/],
     [['drill', '--scenario', 'freeze', '--address-base', '127.0'], /127\.0/, /main cluster/],
     [['drill', '--scenario', 'freeze', '--sync', '--async'], /both given/, /choose one/],
@@ -30,7 +32,7 @@ describe('pgha drill usage', () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ {2}drill {5}/m);
-    for (const flag of ['--scenario NAME', '--all', '--trials N', '--failsafe on|off'])
+    for (const flag of ['--scenario NAME', '--all', '--trials N', '--clients N', '--failsafe on|off'])
       expect(result.stdout).toContain(flag);
   });
 });

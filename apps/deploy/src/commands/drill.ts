@@ -1,6 +1,5 @@
-import type { ParsedFlags } from '../command.js';
 import {
-  abortDrills,
+  DEFAULT_CLIENTS,
   DRILL_PROFILE_NAMES,
   type DrillProfileName,
   type DrillRequest,
@@ -8,11 +7,14 @@ import {
   formatTable,
   isDrillProfileName,
   isScenarioName,
+  MAX_CLIENTS,
   runDrill,
   SCENARIO_NAMES,
   type ScenarioName,
   summarize,
-} from '../drill/index.js';
+} from '@pgha/drills';
+import type { ParsedFlags } from '../command.js';
+import { LocalDrillTarget } from '../drill-target.js';
 import { DeployError } from '../errors.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 
@@ -54,6 +56,14 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
   if (!(trials >= 1 && trials <= 50)) {
     throw usage(`--trials ${JSON.stringify(flags.trials)} is not valid`, 'give a whole number from 1 to 50');
   }
+  const clientsText = (flags.clients as string | undefined) ?? String(DEFAULT_CLIENTS);
+  const clients = /^\d+$/.test(clientsText) ? Number(clientsText) : Number.NaN;
+  if (!(clients >= 1 && clients <= MAX_CLIENTS)) {
+    throw usage(
+      `--clients ${JSON.stringify(flags.clients)} is not valid`,
+      `give a whole number from 1 to ${MAX_CLIENTS} (writing clients through the load balancer; default ${DEFAULT_CLIENTS})`,
+    );
+  }
   const failsafeText = flags.failsafe as string | undefined;
   if (failsafeText !== undefined && failsafeText !== 'on' && failsafeText !== 'off') {
     throw usage(
@@ -87,15 +97,27 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
     }
   }
 
+  const json = flags.json === true;
+  const reporter = json ? quietReporter(io) : humanReporter(io);
+  const target = new LocalDrillTarget({
+    addressBase,
+    install: flags['no-install'] !== true,
+    allowUnsafeComponents: flags['allow-unsafe-components'] === true,
+    onWarning: (event) => reporter.event(event),
+  });
+  const abort = new AbortController();
   // Ctrl-C (or a CI timeout) mid-drill: SIGKILL and purge the throwaway cluster, then exit as interrupted.
   const interrupted = (sig: NodeJS.Signals) => {
     io.stderr.write(`\n${sig}: stopping and purging the drill cluster\n`);
-    void abortDrills().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    abort.abort(sig);
+    void target.interrupt().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    return await runPlans(plans, trials, synchronousMode, addressBase, flags, io);
+    const run = (request: DrillRequest) =>
+      runDrill(request, target, { onEvent: (event) => reporter.event(event), signal: abort.signal });
+    return await runPlans(plans, trials, synchronousMode, clients, run, json, io);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -106,12 +128,11 @@ async function runPlans(
   plans: readonly Plan[],
   trials: number,
   synchronousMode: boolean,
-  addressBase: string,
-  flags: ParsedFlags,
+  clients: number,
+  run: (request: DrillRequest) => Promise<DrillResult>,
+  json: boolean,
   io: Io,
 ): Promise<number> {
-  const json = flags.json === true;
-  const reporter = json ? quietReporter(io) : humanReporter(io);
   const results: DrillResult[] = [];
   const errors: string[] = [];
   for (const plan of plans) {
@@ -123,12 +144,10 @@ async function runPlans(
         profile: plan.profile,
         synchronousMode,
         failsafe: plan.failsafe,
-        addressBase,
-        install: flags['no-install'] !== true,
-        allowUnsafeComponents: flags['allow-unsafe-components'] === true,
+        clients,
       };
       try {
-        const result = await runDrill(request, (event) => reporter.event(event));
+        const result = await run(request);
         results.push(result);
         if (!json) io.stderr.write(describe(result));
       } catch (error) {
@@ -147,7 +166,9 @@ async function runPlans(
     io.stdout.write(
       '\nseconds: median (min-max) over the trials, from the fault. WRITE GAP: longest pause between acknowledged writes\n' +
         'through the load balancer; LOST: acknowledged writes missing at the end; UNACKED: rows present whose commit\n' +
-        'was never acknowledged; 2 PRIMARIES: 100 ms samples in which two members answered /primary.\n',
+        'was never acknowledged; 2 PRIMARIES: 100 ms samples in which two members answered /primary; LATE ACKS:\n' +
+        'writes acknowledged by a node other than the promoted one after the promotion; DUP IDS: ids read back\n' +
+        "twice; FOREIGN TL: rows not on the final primary's timeline history.\n",
     );
     for (const e of errors) io.stdout.write(`error: ${e}\n`);
   }
@@ -161,7 +182,8 @@ function describe(r: DrillResult): string {
     `primary before: ${r.oldPrimary}; after: ${r.newPrimary ?? 'none'}${r.leaderChanged ? ` (promoted at +${s(r.promotedAtMs)})` : ' (no leader change)'}`,
     `write gap: ${s(r.writeGapMs)}${r.writeGap ? ` (from ${s(r.writeGap.fromMs)} to ${s(r.writeGap.toMs)})` : ''}`,
     `old primary rejoined: ${r.rejoined === undefined ? 'n/a' : r.rejoined ? `yes, at +${s(r.rejoinedAtMs)}` : 'NO'}`,
-    `writes: ${r.writes.acknowledged} acknowledged of ${r.writes.attempted}; lost ${r.writes.lost}; present without acknowledgement ${r.writes.presentUnacknowledged} (in doubt ${r.writes.inDoubt})`,
+    `writes (${r.clients} clients): ${r.writes.acknowledged} acknowledged of ${r.writes.attempted}; lost ${r.writes.lost}; present without acknowledgement ${r.writes.presentUnacknowledged} (in doubt ${r.writes.inDoubt})`,
+    `acknowledged after the promotion by another node: ${r.writes.acknowledgedAfterPromotion}; ids read twice: ${r.writes.duplicateIds}; rows off the final timeline history: ${r.writes.foreignTimelineRows}${r.timelineHistory ? ` (timeline ${r.timelineHistory.current}${r.timelineHistory.ancestors.map((a) => `, ${a.timeline} until ${a.endLsn}`).join('')})` : ''}`,
     `rows by server: ${r.rowsByServer.map((b) => `${b.member} tl${b.timeline} ${b.rows}`).join(', ')}`,
     `two primaries: ${r.doublePrimarySamples} of ${r.primarySamples} samples`,
     ...(r.oldPrimaryDirectWrites.attempted > 0

@@ -1,0 +1,231 @@
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  DeployedDrillCluster,
+  DrillClusterSpec,
+  DrillSignal,
+  DrillTarget,
+  NodeProcess,
+} from '@pgha/drills';
+import type { Emit } from './events.js';
+import { type DeployLocalOptions, deployLocal } from './local/deploy.js';
+import { destroyLocal } from './local/destroy.js';
+import { etcdLayout, type Layout, layoutFor, patroniLayout } from './local/layout.js';
+import {
+  isAlive,
+  type ProcessRecord,
+  postmasterRecord,
+  procStat,
+  readRecord,
+  sendSignal,
+} from './local/process.js';
+import { LOCAL_HEALTH_CHECK } from './local/render.js';
+import { secretFile } from './local/secrets.js';
+import { componentStatus } from './local/state.js';
+import { addressPlan, DEFAULTS, type LocalOptions } from './options.js';
+
+export interface LocalDrillTargetOptions {
+  /** First two octets of the throwaway cluster's loopback plan; never the developer's 127.0. */
+  readonly addressBase: string;
+  /** Where the throwaway state and node data go. @default - a new temp dir per drill, removed at the end */
+  readonly workDir?: string | undefined;
+  /** Install missing or refused components the component policy's way when root. @default true */
+  readonly install?: boolean | undefined;
+  /** Drill a component set the policy refuses (to measure it), with a warning. @default false */
+  readonly allowUnsafeComponents?: boolean | undefined;
+  /** Warnings of the inner deploys (the drill reports its own steps). @default - dropped */
+  readonly onWarning?: Emit | undefined;
+}
+
+interface Deployed {
+  readonly layout: Layout;
+  readonly options: LocalOptions;
+  readonly request: DeployLocalOptions;
+  /** The temp dir this target made (removed on destroy), when no workDir was given. */
+  readonly ownWork: string | undefined;
+}
+
+/** PIDs whose parent is `pid` (PostgreSQL's backends and auxiliary processes under the postmaster). */
+async function childrenOf(pid: number): Promise<{ pid: number; cmdline: string }[]> {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await procStat(Number(entry)))?.ppid !== pid) continue;
+      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
+      out.push({ pid: Number(entry), cmdline });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wait until none of the records is alive (zombies count as dead); false when time ran out. */
+async function waitDead(records: readonly ProcessRecord[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let alive = false;
+    for (const r of records) if (await isAlive(r)) alive = true;
+    if (!alive) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+}
+
+/**
+ * The drills' target on this machine: each drill deploys a throwaway local cluster (loopback plan
+ * `<addressBase>.x.y`, state in a temp dir) with the local runtime, signals its processes by PID, and
+ * SIGKILLs and purges it at the end. No network capability: every node shares the loopback stack.
+ */
+export class LocalDrillTarget implements DrillTarget {
+  readonly description: string;
+  #deployed: Deployed | undefined;
+  /** The kernel start time of every PID handed out, so a reused PID is never signalled or waited on. */
+  readonly #records = new Map<number, ProcessRecord>();
+
+  constructor(private readonly settings: LocalDrillTargetOptions) {
+    this.description = `on ${settings.addressBase}.x.y`;
+  }
+
+  #quiet: Emit = (event) => {
+    if (event.type === 'warning') this.settings.onWarning?.(event);
+  };
+
+  async deploy(spec: DrillClusterSpec, signal?: AbortSignal): Promise<DeployedDrillCluster> {
+    if (this.#deployed) await this.destroy();
+    const ownWork = this.settings.workDir === undefined;
+    const work = this.settings.workDir ?? (await mkdtemp(join(tmpdir(), 'pgha-drill-')));
+    await chmod(work, 0o755); // the services run as postgres when we are root
+    const layout = layoutFor({
+      cluster: 'drill',
+      stateRoot: join(work, 'state'),
+      nodesRoot: join(work, 'nodes'),
+      asRoot: process.getuid?.() === 0,
+    });
+    const options: LocalOptions = {
+      ...DEFAULTS,
+      cluster: 'drill',
+      profile: spec.profile.patroniTiming,
+      synchronousMode: spec.synchronousMode,
+      addressBase: this.settings.addressBase,
+    };
+    const loadBalancerCheck = spec.profile.loadBalancerCheck ?? LOCAL_HEALTH_CHECK;
+    const request: DeployLocalOptions = {
+      options,
+      layout,
+      install: this.settings.install ?? true,
+      allowUnsafeComponents: this.settings.allowUnsafeComponents === true,
+      phaseTimeoutMs: 120_000,
+      haproxyHealthCheck: loadBalancerCheck,
+    };
+    this.#deployed = { layout, options, request, ownWork: ownWork ? work : undefined };
+    await deployLocal({ ...request, signal }, this.#quiet);
+    return { manifestFile: layout.manifestFile, loadBalancerCheck };
+  }
+
+  async restart(signal?: AbortSignal): Promise<void> {
+    const d = this.#need();
+    await deployLocal({ ...d.request, install: false, signal }, this.#quiet);
+  }
+
+  async destroy(): Promise<void> {
+    await this.#teardown(false);
+  }
+
+  /**
+   * For a CLI interrupted mid-drill (SIGINT/SIGTERM): SIGKILL and purge the cluster even while this process's
+   * own deploy still holds its lock.
+   */
+  async interrupt(): Promise<string | undefined> {
+    const dir = this.#deployed?.layout.stateDir;
+    await this.#teardown(true).catch(() => {});
+    return dir;
+  }
+
+  async restApiCredentials(): Promise<string> {
+    const d = this.#need();
+    return `patroni:${(await readFile(secretFile(d.layout.secretsDir, 'restapi'), 'utf8')).trim()}`;
+  }
+
+  async processes(member: string): Promise<readonly NodeProcess[]> {
+    const d = this.#need();
+    const out: NodeProcess[] = [];
+    const add = (record: ProcessRecord, role: NodeProcess['role'], command: string) => {
+      this.#records.set(record.pid, record);
+      out.push({ member, role, pid: record.pid, command });
+    };
+    if (member.startsWith('etcd-')) {
+      const r = await readRecord(etcdLayout(d.layout, member).recordFile);
+      if (r && (await isAlive(r))) add(r, 'etcd', r.command.join(' '));
+      return out;
+    }
+    const nodeLayout = patroniLayout(d.layout, member);
+    const patroni = await readRecord(nodeLayout.recordFile);
+    if (patroni && (await isAlive(patroni))) add(patroni, 'patroni', patroni.command.join(' '));
+    const pm = await postmasterRecord(nodeLayout.dataDir, member);
+    if (pm) {
+      add(pm, 'postmaster', pm.command.join(' '));
+      for (const c of await childrenOf(pm.pid)) {
+        const stat = await procStat(c.pid);
+        if (stat)
+          add(
+            { name: member, pid: c.pid, startTime: stat.startTime, command: [c.cmdline] },
+            'postgres-child',
+            c.cmdline,
+          );
+      }
+    }
+    return out;
+  }
+
+  async signal(p: NodeProcess, signal: DrillSignal): Promise<void> {
+    const record = this.#records.get(p.pid);
+    // Only a process this target handed out, and only while it is the same process (PID reuse).
+    if (!record || !(await isAlive(record))) return;
+    sendSignal(p.pid, signal);
+  }
+
+  async waitExited(processes: readonly NodeProcess[], timeoutMs: number): Promise<boolean> {
+    const records = processes
+      .map((p) => this.#records.get(p.pid))
+      .filter((r): r is ProcessRecord => r !== undefined);
+    return waitDead(records, timeoutMs);
+  }
+
+  #need(): Deployed {
+    if (!this.#deployed) throw new Error('the drill target has no cluster deployed');
+    return this.#deployed;
+  }
+
+  async #teardown(interrupting: boolean): Promise<void> {
+    const d = this.#deployed;
+    if (!d) return;
+    this.#deployed = undefined;
+    this.#records.clear();
+    try {
+      await killEverything(d.layout, d.options);
+      await destroyLocal(d.layout, true, this.#quiet, { interruptingOwnDeploy: interrupting });
+    } finally {
+      if (d.ownWork) await rm(d.ownWork, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+}
+
+/**
+ * A throwaway cluster needs no clean shutdown: SIGKILL every process it started (by PID, from the records
+ * and postmaster.pid files) at once, so no chain of promotions runs while it goes down.
+ */
+async function killEverything(layout: Layout, options: LocalOptions): Promise<void> {
+  const records: ProcessRecord[] = [];
+  for (const c of await componentStatus(layout, options)) if (c.running && c.record) records.push(c.record);
+  for (const node of addressPlan(options).patroni) {
+    const pm = await postmasterRecord(patroniLayout(layout, node.name).dataDir, node.name);
+    if (pm) records.push(pm);
+  }
+  for (const r of records) sendSignal(r.pid, 'SIGKILL');
+  await waitDead(records, 10_000);
+}

@@ -1,0 +1,48 @@
+import pg from 'pg';
+
+/** Where a drill connects: the load balancer's primary listener, or one member directly. */
+export interface PgEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  /** CA (PEM) the server certificate is verified against. */
+  readonly ca: string;
+}
+
+/**
+ * A client for one endpoint, TLS verified against the cluster CA; not connected yet. Errors after connect
+ * (the server went away) surface on the next query, not as an unhandled 'error' event.
+ */
+export function pgClient(target: PgEndpoint, connectTimeoutMs: number, queryTimeoutMs: number): pg.Client {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: { ca: target.ca, rejectUnauthorized: true },
+    connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: queryTimeoutMs,
+    application_name: 'pgha-drill',
+  });
+  client.on('error', () => {});
+  return client;
+}
+
+/** One statement on a fresh connection. */
+export async function pgOnce<T extends pg.QueryResultRow>(
+  target: PgEndpoint,
+  sql: string,
+  timeoutMs: number,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = pgClient(target, timeoutMs, timeoutMs);
+  try {
+    await client.connect();
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    void client.end().catch(() => {});
+  }
+}

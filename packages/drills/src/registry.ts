@@ -1,0 +1,36 @@
+import type { Scenario } from './scenario.js';
+import { etcdMember } from './scenarios/etcd-member.js';
+import { etcdQuorum } from './scenarios/etcd-quorum.js';
+import { freeze } from './scenarios/freeze.js';
+import { hostCrash } from './scenarios/host-crash.js';
+import { laggingReplica } from './scenarios/lagging-replica.js';
+import { patroniCrash } from './scenarios/patroni-crash.js';
+import { postgresCrash } from './scenarios/postgres-crash.js';
+import { switchover } from './scenarios/switchover.js';
+
+/**
+ * Every scenario, in the order `--all` runs them. A new scenario is a module under `scenarios/` plus its import
+ * above and one line here.
+ */
+export const SCENARIOS = [
+  switchover,
+  hostCrash,
+  postgresCrash,
+  patroniCrash,
+  freeze,
+  etcdMember,
+  etcdQuorum,
+  laggingReplica,
+] as const satisfies readonly Scenario[];
+
+export type ScenarioName = (typeof SCENARIOS)[number]['name'];
+
+export const SCENARIO_NAMES: readonly ScenarioName[] = SCENARIOS.map((s) => s.name);
+
+export function isScenarioName(value: unknown): value is ScenarioName {
+  return typeof value === 'string' && (SCENARIO_NAMES as readonly string[]).includes(value);
+}
+
+export function scenarioNamed(name: ScenarioName): Scenario<ScenarioName> {
+  return SCENARIOS.find((s) => s.name === name) as Scenario<ScenarioName>;
+}

@@ -1,0 +1,96 @@
+import { type RestTls, rest } from './private/rest.js';
+
+/** A Patroni member as the drills address it. */
+export interface Member {
+  readonly name: string;
+  /** Its own PostgreSQL address. */
+  readonly host: string;
+  /** Its REST API base URL. */
+  readonly rest: string;
+}
+
+export interface PrimarySample {
+  /** Epoch ms the sample was sent. */
+  readonly at: number;
+  /** Members that answered 200 to /primary in this sample. */
+  readonly primaries: readonly string[];
+}
+
+/**
+ * Asks every member's REST `/primary` every `intervalMs` (OPTIONS: same status codes as GET, without
+ * Patroni 3.0.2's traceback per request) and keeps every sample. A member that does not answer within
+ * the timeout counts as "not primary" for that sample.
+ */
+export class PrimarySampler {
+  readonly samples: PrimarySample[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly members: readonly Member[],
+    private readonly tls: RestTls,
+    private readonly intervalMs = 100,
+    private readonly timeoutMs = 900,
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => this.#tick(), this.intervalMs);
+    this.#tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await Promise.all([...this.#inflight]);
+  }
+
+  #tick(): void {
+    const at = Date.now();
+    const p = Promise.all(
+      this.members.map((m) =>
+        rest(`${m.rest}/primary`, this.tls, { method: 'OPTIONS', timeoutMs: this.timeoutMs }).then(
+          (r) => (r.status === 200 ? m.name : undefined),
+          () => undefined,
+        ),
+      ),
+    ).then((answers) => {
+      this.samples.push({ at, primaries: answers.filter((a): a is string => a !== undefined) });
+    });
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
+  }
+
+  /** The one primary of the latest sample sent at or after `since` that had exactly one, if any. */
+  current(since = 0): string | undefined {
+    return currentPrimary(this.samples, since);
+  }
+
+  /** The first sample sent at or after `since` where exactly `name` answered. */
+  firstSoleAnswer(name: string, since: number): PrimarySample | undefined {
+    return firstSoleAnswer(this.samples, name, since);
+  }
+}
+
+/** The one primary of the latest sample sent at or after `since` that had exactly one, if any. */
+export function currentPrimary(samples: readonly PrimarySample[], since = 0): string | undefined {
+  let best: PrimarySample | undefined;
+  for (const s of samples) {
+    if (s.at < since || s.primaries.length !== 1) continue;
+    if (!best || s.at >= best.at) best = s;
+  }
+  return best?.primaries[0];
+}
+
+/** The first sample sent at or after `since` where exactly `name` answered. */
+export function firstSoleAnswer(
+  samples: readonly PrimarySample[],
+  name: string,
+  since: number,
+): PrimarySample | undefined {
+  let best: PrimarySample | undefined;
+  for (const s of samples) {
+    if (s.at < since || s.primaries.length !== 1 || s.primaries[0] !== name) continue;
+    if (!best || s.at < best.at) best = s;
+  }
+  return best;
+}
