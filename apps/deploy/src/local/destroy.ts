@@ -33,6 +33,11 @@ export interface DestroyLocalOptions {
    * this very process. Never from another live one.
    */
   readonly interruptingOwnDeploy?: boolean;
+  /**
+   * netns mode: keep the hosts' network namespaces (a netns drill run keeps them across its trials and removes
+   * them at its end, see runDrillInNetns). @default false - destroy removes them
+   */
+  readonly keepNetwork?: boolean;
 }
 
 /**
@@ -86,7 +91,7 @@ export async function destroyLocal(
     const { state, damaged } = await admit();
     const result = await stopEverything(layout, state, emit);
     // netns mode: the hosts' namespaces go with their processes (deploy makes them again).
-    const removed = await teardownClusterNetwork(layout);
+    const removed = options.keepNetwork ? [] : await teardownClusterNetwork(layout);
     if (removed.length > 0)
       emit({ type: 'notice', message: `removed the network namespaces: ${removed.join(', ')}` });
     if (damaged) {

@@ -12,9 +12,11 @@ import {
   teardownRecorded,
 } from '@pgha/netlab';
 import { DeployError } from '../errors.js';
-import type { AddressPlan } from '../options.js';
+import type { Emit } from '../events.js';
+import { type AddressPlan, addressPlan, DEFAULTS } from '../options.js';
 import type { Io } from '../reporter.js';
-import { commandFor, type Layout } from './layout.js';
+import { commandFor, type Layout, layoutFor } from './layout.js';
+import { findBinaries } from './preflight.js';
 
 /**
  * The local target's `--network netns` mode, on @pgha/netlab: the cluster's hosts (every etcd member, every
@@ -162,8 +164,12 @@ const REEXEC_MARK = 'PGHA_NETNS_REEXEC';
  */
 export async function runInAdmin(layout: Layout, argv: readonly string[], io: Io): Promise<number> {
   requireRoot(layout, 'reaching its hosts (the CLI enters the admin host)');
+  return runCliIn(adminNamespace(layout.cluster), argv, io);
+}
+
+function runCliIn(namespace: string, argv: readonly string[], io: Io): Promise<number> {
   if (io.env[REEXEC_MARK] === '1') {
-    throw new Error(`runInAdmin: already re-executed, but not inside ${adminNamespace(layout.cluster)}`);
+    throw new Error(`runInAdmin: already re-executed, but not inside ${namespace}`);
   }
   // Built: dist/local/netns.js next to dist/bin.js. Run from source (the tests): the built bin of the package.
   const built = fileURLToPath(new URL('../bin.js', import.meta.url));
@@ -171,7 +177,7 @@ export async function runInAdmin(layout: Layout, argv: readonly string[], io: Io
   const inherit = (io.stdout as unknown) === process.stdout && (io.stderr as unknown) === process.stderr;
   const child = spawn(
     '/usr/bin/nsenter',
-    [`--net=/run/netns/${adminNamespace(layout.cluster)}`, '--', process.execPath, bin, ...argv],
+    [`--net=/run/netns/${namespace}`, '--', process.execPath, bin, ...argv],
     {
       env: { ...io.env, [REEXEC_MARK]: '1' },
       stdio: inherit ? ['inherit', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
@@ -183,4 +189,109 @@ export async function runInAdmin(layout: Layout, argv: readonly string[], io: Io
     child.once('error', reject);
     child.once('close', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
   });
+}
+
+/** The drills' throwaway cluster name (see drill-target.ts): its namespaces are `pgha-drill-*`. */
+export const DRILL_CLUSTER = 'drill';
+
+/**
+ * Where a netns drill run records its network: outside the throwaway state dir (each drill purges that), so
+ * the namespaces live across the trials of one run and the run removes them at its end.
+ */
+export function drillNetworkFile(tempDir: string, addressBase: string): string {
+  return join(tempDir, `pgha-drill-netns-${addressBase}.json`);
+}
+
+/**
+ * `pgha drill --network netns`, in this machine's namespace: make the drill cluster's hosts, run the same
+ * drill command in its admin host (every trial deploys and purges its cluster there; the hosts stay), then
+ * remove the hosts. A network left by an interrupted run is removed first; one that processes still use
+ * (another netns drill runs now) is refused.
+ */
+export async function runDrillInNetns(request: {
+  readonly addressBase: string;
+  readonly tempDir: string;
+  readonly argv: readonly string[];
+  readonly io: Io;
+  readonly stateRoot: string;
+  readonly install: boolean;
+  readonly allowUnsafe: boolean;
+  readonly emit: Emit;
+}): Promise<number> {
+  const layout = layoutFor({ cluster: DRILL_CLUSTER, stateRoot: request.stateRoot, asRoot: true });
+  requireRoot(layout, 'a netns drill');
+  // Installing components needs this machine's network: here, before the drill enters the admin host.
+  await findBinaries(
+    { postgresVersion: undefined, install: request.install, asRoot: true, allowUnsafe: request.allowUnsafe },
+    request.emit,
+  );
+  const recordFile = drillNetworkFile(request.tempDir, request.addressBase);
+  const plan = addressPlan({
+    ...DEFAULTS,
+    cluster: DRILL_CLUSTER,
+    addressBase: request.addressBase,
+    network: 'netns',
+  });
+  const spec = { ...networkSpec(layout, plan), recordFile };
+  try {
+    const previous = await openNetwork(recordFile);
+    if (previous) await previous.teardown(); // BUSY (naming the PIDs) while another run uses it
+    if (await adminNamespaceExists(DRILL_CLUSTER)) {
+      throw new DeployError(
+        'STATE_CONFLICT',
+        `the network namespace ${adminNamespace(DRILL_CLUSTER)} exists and no record of this drill names it: another netns drill (another --address-base) runs now, or one was interrupted`,
+        {
+          hint: `wait for it; if none runs, remove the namespaces: for n in $(ip netns list | grep -o '^${namespacePrefix(DRILL_CLUSTER)}[a-z0-9-]*'); do ip netns del $n; done`,
+        },
+      );
+    }
+    await createNetwork(spec);
+  } catch (error) {
+    throw asDeployError(error, layout);
+  }
+  try {
+    return await runCliIn(adminNamespace(DRILL_CLUSTER), request.argv, request.io);
+  } finally {
+    try {
+      await teardownRecorded(recordFile);
+    } catch (error) {
+      request.io.stderr.write(`warning: ${(asDeployError(error, layout) as Error).message}\n`);
+    }
+  }
+}
+
+/** A host of the drills' network capability (`@pgha/drills` HostRef): the netlab host name. */
+export interface NetnsHostRef {
+  readonly id: string;
+}
+
+/**
+ * The drills' network capability (`@pgha/drills` NetworkFaults) on the cluster's hosts: members by name,
+ * `load-balancer` is HAProxy's host, `clients` the admin host where the drill's workload and probes run.
+ * Directions are seen from `from`: `outbound` drops what it sends, `inbound` what it receives. Loss applies
+ * to both directions of the host's link; delay needs the kernel's netem (netlab says UNSUPPORTED otherwise).
+ * `networkOf` gives the deployed cluster's network when a fault is asked for.
+ */
+export function networkFaultsOf(networkOf: () => Network) {
+  const hostName = (member: string) =>
+    member === 'load-balancer' ? 'haproxy' : member === 'clients' ? ADMIN_HOST : member;
+  return {
+    hostOf(member: string): NetnsHostRef {
+      networkOf().namespaceOf(hostName(member)); // UNKNOWN_HOST for a name the network does not have
+      return { id: hostName(member) };
+    },
+    cut(from: NetnsHostRef, to: NetnsHostRef | 'all', direction: 'both' | 'outbound' | 'inbound') {
+      return networkOf().cut(from.id, {
+        peers: to === 'all' ? 'all' : [to.id],
+        direction: direction === 'outbound' ? 'out' : direction === 'inbound' ? 'in' : 'both',
+      });
+    },
+    degrade(host: NetnsHostRef, degradation: { readonly delayMs: number; readonly lossPct: number }) {
+      return networkOf().degrade(host.id, {
+        lossPercent: degradation.lossPct,
+        delayMs: degradation.delayMs,
+        direction: 'both',
+      });
+    },
+  };
 }
