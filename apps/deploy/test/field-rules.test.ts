@@ -24,10 +24,13 @@ import {
   type Cluster,
   defineCluster,
   ETCD_MEMBER_COUNT_RULE,
+  HOST_RULE,
   PATRONI_NODE_COUNT_RULE,
+  PORT_RULE,
   POSTGRES_VERSION_RULE,
   validateCluster,
 } from '@pgha/userdata';
+import { isVerifyError, parseManifest } from '@pgha/verify';
 import { describe, expect, test } from 'vitest';
 import { validateAwsConfig } from '../src/aws/config.js';
 import { DEFAULTS, optionProblems } from '../src/options.js';
@@ -87,6 +90,42 @@ function userdata(field: string, input: (v: unknown) => unknown): Entry {
     return p === undefined ? undefined : `${p.path}: ${p.message} (given: ${JSON.stringify(p.value)})`;
   };
 }
+
+/** verify's manifest parser: a valid manifest (DESIGN.md's example) with `edit` applied to a fresh copy. */
+const MANIFEST = {
+  version: 1,
+  cluster: 'main',
+  target: 'local',
+  etcd: {
+    endpoints: ['https://127.0.10.1:2379', 'https://127.0.10.2:2379', 'https://127.0.10.3:2379'],
+    members: 3,
+    tls: { ca: 'pki/ca.crt', cert: 'pki/verify.crt', key: 'pki/verify.key' },
+  },
+  patroni: { scope: 'main', rest: ['https://127.0.20.1:8008'] },
+  postgres: {
+    primary: { host: '127.0.30.1', port: 5432 },
+    replicas: { host: '127.0.30.1', port: 5433 },
+    user: 'postgres',
+    passwordFile: 'secrets/postgres',
+    database: 'postgres',
+  },
+};
+function manifest(edit: (m: Json, value: unknown) => void, field: string): Entry {
+  return (value) => {
+    const m = structuredClone(MANIFEST) as Json;
+    edit(m, value);
+    try {
+      parseManifest(m, { baseDir: '/s' });
+      return undefined;
+    } catch (e) {
+      if (!isVerifyError(e)) throw e;
+      const p = e.problems.find((x) => x.path === field);
+      if (p === undefined) throw new Error(`no problem for ${field} in: ${e.message}`);
+      return `${p.path}: ${p.message} (given: ${JSON.stringify(p.value)})`;
+    }
+  };
+}
+const primary = (m: Json) => (m.postgres as { primary: Json }).primary;
 
 /** A valid AWS cluster description, then hand-edited (defineCluster would refuse the bad values first). */
 const awsCluster: Cluster = defineCluster(clusterInput({ hostOs: AMI_OS }) as never);
@@ -166,15 +205,56 @@ const TABLES: Readonly<Record<string, FieldTable>> = {
       defineCluster: userdata('name', (v) => clusterInput({ name: v })),
       EtcdCluster: etcdConstruct((c, v) => ({ ...c, name: v }), 'cluster.name'),
       PatroniCluster: patroniConstruct((c, v) => ({ ...c, name: v }), 'cluster.name'),
+      manifest: manifest((m, v) => {
+        m.cluster = v;
+      }, 'cluster'),
     },
     cases: [
-      ['main', AWS.concat('local --config', 'defineCluster'), CLUSTER_NAME_RULE],
+      ['main', AWS.concat('local --config', 'defineCluster', 'manifest'), CLUSTER_NAME_RULE],
       ['main-', [], CLUSTER_NAME_RULE],
       ['Main', [], CLUSTER_NAME_RULE],
       ['1main', [], CLUSTER_NAME_RULE],
       ['a'.repeat(40), [], CLUSTER_NAME_RULE],
-      // load balancer names derive from it: the AWS entry points allow 20 characters, the local ones 32
-      ['a'.repeat(25), ['local --config', 'defineCluster'], AWS_CLUSTER_NAME_RULE],
+      // load balancer names derive from it: the AWS entry points allow 20 characters, the local ones (and the
+      // manifest, which names a local or an AWS cluster) 32
+      ['a'.repeat(25), ['local --config', 'defineCluster', 'manifest'], AWS_CLUSTER_NAME_RULE],
+    ],
+  },
+  // Ports: cluster descriptions (the constructs and the local renderers take theirs from one) and the manifest.
+  port: {
+    entries: {
+      defineCluster: userdata('patroni.postgresPort', (v) => clusterInput({ patroni: { postgresPort: v } })),
+      manifest: manifest((m, v) => {
+        primary(m).port = v;
+      }, 'postgres.primary.port'),
+    },
+    cases: [5432, 15432, 1, 65535, 0, 65536, '5432', 80.5, -1].map((v) => [
+      v,
+      typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535
+        ? ['defineCluster', 'manifest']
+        : [],
+      PORT_RULE,
+    ]),
+  },
+  // Addresses a node or the load balancer is dialled by.
+  host: {
+    entries: {
+      defineCluster: userdata('patroni.nodes[0].host', (v) =>
+        clusterInput({ patroni: { nodes: [{ name: 'pg-1', host: v }, ...nodes(3).slice(1)] } }),
+      ),
+      manifest: manifest((m, v) => {
+        primary(m).host = v;
+      }, 'postgres.primary.host'),
+    },
+    cases: [
+      ['127.0.30.1', ['defineCluster', 'manifest'], HOST_RULE],
+      ['::1', ['defineCluster', 'manifest'], HOST_RULE],
+      ['pg-1.main.pgha.internal', ['defineCluster', 'manifest'], HOST_RULE],
+      ['', [], HOST_RULE],
+      ['db host', [], HOST_RULE],
+      ['pg_1.internal', [], HOST_RULE],
+      ['127.0.300.1', [], HOST_RULE],
+      [5432, [], HOST_RULE],
     ],
   },
   'PostgreSQL version (range)': {

@@ -1,3 +1,5 @@
+import type { Problem } from '@pgha/userdata';
+
 const BRAND = Symbol.for('pgha.error');
 
 /**
@@ -19,18 +21,24 @@ export type VerifyErrorCode =
 /** The one error class of `@pgha/verify`. Use {@link isVerifyError} rather than `instanceof`. */
 export class VerifyError extends Error {
   readonly code: VerifyErrorCode;
-  /** Manifest fields at fault (`etcd.tls.cert`, ...), when known. */
+  /**
+   * For `MANIFEST_INVALID`: every bad field, in the one pgha problem shape `{path, value, message}` (the path
+   * inside the manifest, the value found, what it must be). Empty otherwise.
+   */
+  readonly problems: readonly Problem[];
+  /** Manifest fields at fault (`etcd.tls.cert`, ...), when known: the `path` of each of {@link problems}. */
   readonly fields: readonly string[];
 
   constructor(
     code: VerifyErrorCode,
     message: string,
-    options?: { cause?: unknown; fields?: readonly string[] },
+    options?: { cause?: unknown; fields?: readonly string[]; problems?: readonly Problem[] },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VerifyError';
     this.code = code;
-    this.fields = options?.fields ?? [];
+    this.problems = options?.problems ?? [];
+    this.fields = options?.fields ?? this.problems.map((p) => p.path);
     Object.defineProperty(this, BRAND, { value: true });
   }
 }

@@ -166,7 +166,25 @@ describe('parseManifest', () => {
       'postgres.replicas.port',
       'from 1 to 65535',
     ],
-    ['port as a string', (j: any) => (j.postgres.primary.port = '5432'), 'postgres.primary.port', 'integer'],
+    [
+      'port as a string',
+      (j: any) => (j.postgres.primary.port = '5432'),
+      'postgres.primary.port',
+      'must be a TCP port number from 1 to 65535',
+    ],
+    [
+      'host empty',
+      (j: any) => (j.postgres.primary.host = ''),
+      'postgres.primary.host',
+      'an IP address or a DNS name',
+    ],
+    [
+      'host with a space',
+      (j: any) => (j.postgres.replicas.host = 'db host'),
+      'postgres.replicas.host',
+      'a DNS name',
+    ],
+    ['cluster name ending in -', (j: any) => (j.cluster = 'main-'), 'cluster', 'not ending in "-"'],
     [
       'passwordFile empty',
       (j: any) => (j.postgres.passwordFile = ''),
@@ -192,6 +210,28 @@ describe('parseManifest', () => {
     const p = problemsOf(j);
     expect([...p.fields].sort()).toEqual(['cluster', 'etcd.tls.key', 'postgres.primary.port']);
     expect(p.message).toMatch(/3 invalid fields/);
+  });
+
+  test('each problem is {path, value, message}: the field, the value found and what it must be', () => {
+    const j = example();
+    j.postgres.primary.port = 70000;
+    j.cluster = 'Main';
+    try {
+      parseManifest(j, { baseDir: '/s' });
+      expect.unreachable();
+    } catch (e) {
+      if (!isVerifyError(e)) throw e;
+      expect(e.problems).toEqual([
+        {
+          path: 'cluster',
+          value: 'Main',
+          message: expect.stringMatching(/^must be a cluster name: a lower-case/),
+        },
+        { path: 'postgres.primary.port', value: 70000, message: 'must be a TCP port number from 1 to 65535' },
+      ]);
+      expect(e.fields).toEqual(['cluster', 'postgres.primary.port']);
+      expect(e.message).toContain('  postgres.primary.port: 70000 must be a TCP port number from 1 to 65535');
+    }
   });
 
   test('rejects a non-object', () => {

@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { localEtcdAddress, PORTS } from '@pgha/defaults';
+import {
+  CLUSTER_NAME_RULE,
+  HOST_RULE,
+  isClusterName,
+  isHostAddress,
+  isTcpPort,
+  PORT_RULE,
+  type Problem,
+} from '@pgha/userdata';
 import { VerifyError } from './errors.js';
 
 /** A URL's host and port for messages: the first etcd member of the default local plan. */
@@ -121,10 +130,14 @@ export interface ParseManifestOptions {
 type Json = unknown;
 type Obj = Record<string, Json>;
 
+/**
+ * Every problem found, in the one pgha shape `{path, value, message}`; printed as `path: <value> message`, so
+ * a message starts with what the value must be or is ("must be a non-empty string").
+ */
 class Problems {
-  readonly list: { field: string; text: string }[] = [];
-  add(field: string, text: string): undefined {
-    this.list.push({ field, text });
+  readonly list: Problem[] = [];
+  add(path: string, value: Json, message: string): undefined {
+    this.list.push({ path, value, message });
     return undefined;
   }
 }
@@ -142,13 +155,13 @@ function isObj(v: Json): v is Obj {
 function obj(p: Problems, v: Json, field: string, optional = false): Obj | undefined {
   if (v === undefined && optional) return undefined;
   if (isObj(v)) return v;
-  return p.add(field, `${show(v)} must be an object`);
+  return p.add(field, v, 'must be an object');
 }
 
 function str(p: Problems, v: Json, field: string, optional = false): string | undefined {
   if (v === undefined && optional) return undefined;
   if (typeof v === 'string' && v.trim() !== '') return v;
-  return p.add(field, `${show(v)} must be a non-empty string`);
+  return p.add(field, v, 'must be a non-empty string');
 }
 
 function int(
@@ -161,7 +174,21 @@ function int(
 ): number | undefined {
   if (v === undefined && optional) return undefined;
   if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
-  return p.add(field, `${show(v)} must be an integer from ${min} to ${max}`);
+  return p.add(field, v, `must be an integer from ${min} to ${max}`);
+}
+
+/** A value checked by one of the libraries' field rules (`isClusterName`, `isTcpPort`, ...). */
+function rule<T>(
+  p: Problems,
+  v: Json,
+  field: string,
+  ok: (v: unknown) => v is T,
+  words: string,
+  optional = false,
+): T | undefined {
+  if (v === undefined && optional) return undefined;
+  if (ok(v)) return v;
+  return p.add(field, v, `must be ${words}`);
 }
 
 function url(p: Problems, v: Json, field: string, protocols: readonly string[]): string | undefined {
@@ -171,16 +198,13 @@ function url(p: Problems, v: Json, field: string, protocols: readonly string[]):
   try {
     u = new URL(s);
   } catch {
-    return p.add(field, `${show(v)} is not a URL; expected e.g. "${protocols[0]}//${EXAMPLE_HOST_PORT}"`);
+    return p.add(field, v, `is not a URL; expected e.g. "${protocols[0]}//${EXAMPLE_HOST_PORT}"`);
   }
   if (!protocols.includes(u.protocol)) {
-    return p.add(field, `${show(v)} must use ${protocols.map((x) => x.replace(':', '://')).join(' or ')}`);
+    return p.add(field, v, `must use ${protocols.map((x) => x.replace(':', '://')).join(' or ')}`);
   }
   if (u.pathname !== '/' || u.search !== '' || u.username !== '' || u.password !== '') {
-    return p.add(
-      field,
-      `${show(v)} must be a base URL (scheme, host, port) without path, query or credentials`,
-    );
+    return p.add(field, v, 'must be a base URL (scheme, host, port) without path, query or credentials');
   }
   return s.replace(/\/+$/, '');
 }
@@ -192,14 +216,14 @@ function path(p: Problems, v: Json, field: string, baseDir: string, optional = f
 
 function list(p: Problems, v: Json, field: string): Json[] | undefined {
   if (Array.isArray(v) && v.length > 0) return v;
-  return p.add(field, `${show(v)} must be a non-empty array`);
+  return p.add(field, v, 'must be a non-empty array');
 }
 
 function hostPort(p: Problems, v: Json, field: string): HostPort | undefined {
   const o = obj(p, v, field);
   if (!o) return undefined;
-  const host = str(p, o.host, `${field}.host`);
-  const port = int(p, o.port, `${field}.port`, 1, 65535);
+  const host = rule(p, o.host, `${field}.host`, isHostAddress, HOST_RULE);
+  const port = rule(p, o.port, `${field}.port`, isTcpPort, PORT_RULE);
   return host === undefined || port === undefined ? undefined : { host, port };
 }
 
@@ -220,14 +244,16 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
     const newer = typeof root.version === 'number' && root.version > MANIFEST_VERSION;
     p.add(
       'version',
+      root.version,
       newer
-        ? `${show(root.version)} is newer than this verify understands (${MANIFEST_VERSION}); upgrade @pgha/verify`
-        : `${show(root.version)} must be ${MANIFEST_VERSION}`,
+        ? `is newer than this verify understands (${MANIFEST_VERSION}); upgrade @pgha/verify`
+        : `must be ${MANIFEST_VERSION}`,
     );
   }
-  const cluster = str(p, root.cluster, 'cluster');
+  // The cluster name, the member count, hosts and ports: @pgha/userdata's rules, as deploy's inputs ask them.
+  const cluster = rule(p, root.cluster, 'cluster', isClusterName, `a cluster name: ${CLUSTER_NAME_RULE}`);
   const target = root.target;
-  if (target !== 'local' && target !== 'aws') p.add('target', `${show(target)} must be "local" or "aws"`);
+  if (target !== 'local' && target !== 'aws') p.add('target', target, 'must be "local" or "aws"');
 
   // etcd
   const etcdO = obj(p, root.etcd, 'etcd');
@@ -236,6 +262,8 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
     const endpoints = (list(p, etcdO.endpoints, 'etcd.endpoints') ?? []).map((e, i) =>
       url(p, e, `etcd.endpoints[${i}]`, ['https:']),
     );
+    // Not the deploy input's 3-or-5 rule: the count describes a running cluster for verify to compare with what
+    // etcd reports (tests and single-member clusters included), it never creates one.
     const members = int(p, etcdO.members, 'etcd.members', 1, 99);
     const tlsO = obj(p, etcdO.tls, 'etcd.tls');
     const tls = tlsO && {
@@ -249,6 +277,7 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
       if (names.length !== endpoints.length) {
         p.add(
           'etcd.names',
+          etcdO.names,
           `has ${names.length} names for ${endpoints.length} endpoints; give one per endpoint, in order`,
         );
       }
@@ -279,10 +308,9 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
         if (!o) return [];
         const name = str(p, o.name, `${f}.name`);
         const r = url(p, o.rest, `${f}.rest`, ['https:', 'http:']);
-        if (r !== undefined && !rest.includes(r))
-          p.add(`${f}.rest`, `${show(o.rest)} is not one of patroni.rest`);
-        const host = str(p, o.host, `${f}.host`, true);
-        const port = int(p, o.port, `${f}.port`, 1, 65535, true);
+        if (r !== undefined && !rest.includes(r)) p.add(`${f}.rest`, o.rest, 'is not one of patroni.rest');
+        const host = rule(p, o.host, `${f}.host`, isHostAddress, HOST_RULE, true);
+        const port = rule(p, o.port, `${f}.port`, isTcpPort, PORT_RULE, true);
         if (name === undefined || r === undefined) return [];
         return [
           { name, rest: r, ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) },
@@ -316,10 +344,7 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
     if (pgO.sslMode !== undefined) {
       if (TLS_MODES.includes(pgO.sslMode as PostgresTlsMode)) sslMode = pgO.sslMode as PostgresTlsMode;
       else {
-        p.add(
-          'postgres.sslMode',
-          `${show(pgO.sslMode)} must be one of ${TLS_MODES.map((m) => `"${m}"`).join(', ')}`,
-        );
+        p.add('postgres.sslMode', pgO.sslMode, `must be one of ${TLS_MODES.map((m) => `"${m}"`).join(', ')}`);
       }
     }
     if (primary && replicas && user && passwordFile && database) {
@@ -341,12 +366,13 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
   const networkO = obj(p, root.network, 'network', true);
   let network: Manifest['network'];
   if (networkO) {
-    if (networkO.mode !== 'netns') p.add('network.mode', `${show(networkO.mode)} must be "netns"`);
+    if (networkO.mode !== 'netns') p.add('network.mode', networkO.mode, 'must be "netns"');
     const namespace = str(p, networkO.namespace, 'network.namespace');
     if (namespace !== undefined && !/^[a-z][a-z0-9-]{0,60}$/.test(namespace))
       p.add(
         'network.namespace',
-        `${show(namespace)} must be a network namespace name (lower-case letters, digits, "-")`,
+        namespace,
+        'must be a network namespace name (lower-case letters, digits, "-")',
       );
     const cidr = str(p, networkO.cidr, 'network.cidr', true);
     if (networkO.mode === 'netns' && namespace !== undefined)
@@ -367,12 +393,10 @@ export function parseManifest(json: unknown, options: ParseManifestOptions): Man
 }
 
 function manifestError(source: string, p: Problems): VerifyError {
-  const lines = p.list.map((x) => `  ${x.field}: ${x.text}`);
+  const lines = p.list.map((x) => `  ${x.path}: ${show(x.value)} ${x.message}`);
   const head =
     p.list.length === 1 ? `${source}: invalid field` : `${source}: ${p.list.length} invalid fields`;
-  return new VerifyError('MANIFEST_INVALID', `${head}\n${lines.join('\n')}`, {
-    fields: p.list.map((x) => x.field),
-  });
+  return new VerifyError('MANIFEST_INVALID', `${head}\n${lines.join('\n')}`, { problems: p.list });
 }
 
 /** Reads and validates a manifest file; relative paths in it are resolved against its directory. */

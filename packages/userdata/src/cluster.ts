@@ -260,6 +260,22 @@ export const CLUSTER_NAME_RULE =
 export function isClusterName(value: unknown): value is string {
   return typeof value === 'string' && CLUSTER_NAME.test(value);
 }
+/** What {@link isTcpPort} accepts, in words: the one port rule (cluster descriptions, verify's manifest). */
+export const PORT_RULE = 'a TCP port number from 1 to 65535';
+
+/** The one TCP port rule. */
+export function isTcpPort(value: unknown): value is number {
+  return isPort(value);
+}
+
+/** What {@link isHostAddress} accepts, in words: the one rule for an address a node is dialled by. */
+export const HOST_RULE = 'an IP address or a DNS name (e.g. "127.0.10.1" or "etcd-1.main.internal")';
+
+/** The one host rule: an IPv4/IPv6 literal or an RFC 1123 host name without a trailing dot. */
+export function isHostAddress(value: unknown): value is string {
+  return typeof value === 'string' && isHost(value);
+}
+
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const PARAMETER_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 const TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -598,12 +614,8 @@ function nodeList(
     } else {
       names.set(name, i);
     }
-    if (typeof host !== 'string' || !isHost(host)) {
-      add(
-        `${at}.host`,
-        host,
-        'give an IP address or a DNS name (e.g. "127.0.10.1" or "etcd-1.main.internal")',
-      );
+    if (!isHostAddress(host)) {
+      add(`${at}.host`, host, `give ${HOST_RULE}`);
       ok = false;
     } else if (hosts.has(host.toLowerCase())) {
       add(
@@ -637,8 +649,8 @@ function nodeList(
 
 function port(value: unknown, fallback: number, path: string, add: Add): number {
   if (value === undefined) return fallback;
-  if (!isPort(value)) {
-    add(path, value, 'give a TCP port number from 1 to 65535');
+  if (!isTcpPort(value)) {
+    add(path, value, `give ${PORT_RULE}`);
     return fallback;
   }
   return value;
