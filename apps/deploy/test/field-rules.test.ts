@@ -32,7 +32,7 @@ import {
 } from '@pgha/userdata';
 import { isVerifyError, parseManifest } from '@pgha/verify';
 import { describe, expect, test } from 'vitest';
-import { validateAwsConfig } from '../src/aws/config.js';
+import { awsConfigProblems, validateAwsConfig } from '../src/aws/config.js';
 import { DEFAULTS, optionProblems } from '../src/options.js';
 import { AWS_EXAMPLE, type Json } from './aws-support.js';
 
@@ -537,3 +537,35 @@ describe.each(Object.entries({ ...TABLES, ...AWS_ID_TABLES }))(
     });
   },
 );
+
+// The AWS id fields go further than the same verdict: the AWS config and both constructs report the very same
+// problem, {path, value, message}, from aws-kit's rule (the paths differ only where the config nests a field).
+describe('AWS id fields: the config file and the constructs give the same problem', () => {
+  const constructProblems = (validate: (props: never) => void, extra: Json, prop: Json) => {
+    try {
+      validate({ ...placement, ...extra, cluster: awsCluster, ...prop } as never);
+      return [];
+    } catch (e) {
+      return (e as { problems: readonly Problem[] }).problems;
+    }
+  };
+  test.each([
+    ['vpcId', 'vpc-0123', (v: unknown) => ({ vpcId: v })],
+    ['amiId', 'ami-42', (v: unknown) => ({ amiId: v })],
+    ['hostedZoneId', '/hostedzone/Z1D633PJN98FT9', (v: unknown) => ({ hostedZoneId: v })],
+    ['zoneName', 'PGHA.internal', (v: unknown) => ({ zoneName: v })],
+    ['subnets[0].subnetId', 'subnet-0aaa', withFirstSubnet('subnetId')],
+    ['adminAccess.securityGroupId', 'sg-0admin', (v: unknown) => ({ adminAccess: { securityGroupId: v } })],
+    ['tags.aws:owner', 'me', (v: unknown) => ({ tags: { 'aws:owner': v } })],
+  ] as const)('%s = %j', (path, value, prop) => {
+    const fromConfig = awsConfigProblems({ ...structuredClone(EXAMPLE), ...prop(value) }).filter(
+      (p) => p.path === path,
+    );
+    const fromEtcd = constructProblems(validateEtcdClusterProps as never, {}, prop(value));
+    const fromPatroni = constructProblems(validatePatroniClusterProps as never, PATRONI_EXTRA, prop(value));
+    expect(fromConfig).toHaveLength(1);
+    expect(fromConfig[0]?.value).toBe(value);
+    expect(fromEtcd).toEqual(fromConfig);
+    expect(fromPatroni).toEqual(fromConfig);
+  });
+});

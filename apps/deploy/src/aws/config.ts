@@ -139,9 +139,12 @@ function show(value: unknown): string {
 class Checker {
   readonly problems: Problem[] = [];
 
-  /** One problem in the libraries' shape: `message` is what is allowed (the printed line adds the rest). */
+  /**
+   * One problem in the libraries' shape, `message` being `use <what is allowed>` as the libraries say it: a
+   * field ruled by aws-kit or userdata gets the very message the constructs give.
+   */
   add(path: string, value: unknown, allowed: string): void {
-    this.problems.push({ path, value, message: allowed });
+    this.problems.push({ path, value, message: `use ${allowed}` });
   }
 
   /** Required (or optional) field checked against a predicate. */
@@ -214,12 +217,30 @@ const PATRONI_KEYS = [
  * field, the value given and the fix.
  */
 export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
-  const c = new Checker();
   if (!isObject(raw)) {
     throw new DeployError('CONFIG_INVALID', `${source} must hold a JSON object, not ${show(raw)}`, {
       hint: 'start from examples/aws-config.example.json',
     });
   }
+  const problems = awsConfigProblems(raw);
+  if (problems.length > 0) {
+    const lines = problems.map((p) =>
+      p.value === undefined
+        ? `${p.path}: missing; ${p.message}`
+        : `${p.path}: ${show(p.value)} is not valid; ${p.message}`,
+    );
+    throw new DeployError(
+      'CONFIG_INVALID',
+      `invalid AWS config (${source}), ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${lines.join('\n  - ')}`,
+      { hint: 'fix the fields named above; examples/aws-config.example.json documents every field' },
+    );
+  }
+  return raw as unknown as AwsConfig;
+}
+
+/** Every problem of an AWS config object, in the libraries' shape `{path, value, message}` ([] when none). */
+export function awsConfigProblems(raw: Readonly<Record<string, unknown>>): Problem[] {
+  const c = new Checker();
   c.unknownKeys(raw, '', TOP_KEYS);
   c.check(
     raw,
@@ -365,19 +386,7 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
   const backend = raw.backend;
   if (backend !== undefined) checkBackend(c, backend);
 
-  if (c.problems.length > 0) {
-    const lines = c.problems.map((p) =>
-      p.value === undefined
-        ? `${p.path}: missing; use ${p.message}`
-        : `${p.path}: ${show(p.value)} is not valid; use ${p.message}`,
-    );
-    throw new DeployError(
-      'CONFIG_INVALID',
-      `invalid AWS config (${source}), ${c.problems.length} problem${c.problems.length === 1 ? '' : 's'}:\n  - ${lines.join('\n  - ')}`,
-      { hint: 'fix the fields named above; examples/aws-config.example.json documents every field' },
-    );
-  }
-  return raw as unknown as AwsConfig;
+  return c.problems;
 }
 
 /** An optional list of IPv4 CIDRs, none of them every address (`0.0.0.0/0`). */
