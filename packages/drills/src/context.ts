@@ -1,9 +1,9 @@
 import { PORTS } from '@pgha/defaults';
 import type { Manifest } from '@pgha/verify';
 import { DirectProbe } from './direct-probe.js';
+import type { PgEndpoint } from './endpoint.js';
 import { DrillError } from './errors.js';
 import type { DrillEventListener } from './events.js';
-import type { PgEndpoint } from './private/pg.js';
 import { pgOnce } from './private/pg.js';
 import { type RestTls, rest } from './private/rest.js';
 import { sleep, until } from './private/wait.js';

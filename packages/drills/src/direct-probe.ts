@@ -1,4 +1,5 @@
-import { type PgEndpoint, pgOnce } from './private/pg.js';
+import type { PgEndpoint } from './endpoint.js';
+import { pgOnce } from './private/pg.js';
 
 /** The old primary's probe table: writes that bypass the load balancer. */
 export const DIRECT_TABLE_SQL =

@@ -1,5 +1,6 @@
 export { type ClusterMember, DrillContext, type DrillContextInit, type PatroniTiming } from './context.js';
 export { DirectProbe } from './direct-probe.js';
+export type { PgEndpoint } from './endpoint.js';
 export { DrillError, type DrillErrorCode, isDrillError } from './errors.js';
 export type { DrillEvent, DrillEventListener } from './events.js';
 export { type DrillObservations, foldErrors, type Measurement, measure, type StoredRow } from './measure.js';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { type PgEndpoint, pgClient } from './private/pg.js';
+import type { PgEndpoint } from './endpoint.js';
+import { pgClient } from './private/pg.js';
 
 /**
  * The drill's table: one row per write, tagged with the client that sent it and, as the server saw it at write

@@ -4,8 +4,6 @@
  * project; once one has no problem left, the test fails until its entry here is removed. Keep this short-lived.
  */
 export const PENDING: Readonly<Record<string, string>> = {
-  '@pgha/drills':
-    'landed in 8d81c38 with the earlier package shape: "import"-only exports, no prepack, source maps without the sources',
   '@pgha/netlab':
     'landed in 81c4a4c with the earlier package shape: "import"-only exports, no prepack, source maps without the sources; its README example needs root (mark it ```ts compile-only)',
 };

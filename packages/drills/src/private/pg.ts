@@ -1,15 +1,7 @@
 import pg from 'pg';
+import type { PgEndpoint } from '../endpoint.js';
 
-/** Where a drill connects: the load balancer's primary listener, or one member directly. */
-export interface PgEndpoint {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-  /** CA (PEM) the server certificate is verified against. */
-  readonly ca: string;
-}
+export type { PgEndpoint };
 
 /**
  * A client for one endpoint, TLS verified against the cluster CA; not connected yet. Errors after connect
