@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -74,7 +74,7 @@ function sandbox(name: string) {
 }
 
 /** Point the script's fixed paths into the sandbox (every other line runs as rendered). */
-function relocate(script: string, s: ReturnType<typeof sandbox>): string {
+function relocate(script: string, s: ReturnType<typeof sandbox>, mountPoint = join(s.dir, 'mnt')): string {
   const set = (name: string, value: string) => {
     const re = new RegExp(`^${name}=.*$`, 'm');
     expect(script).toMatch(re);
@@ -84,8 +84,8 @@ function relocate(script: string, s: ReturnType<typeof sandbox>): string {
   set('INSTALL_COMPONENTS', join(s.bin, 'pgha-install-components'));
   set('TLS_DIR', join(s.dir, 'tls'));
   set('VOLUME_DEVICE', join(s.dir, 'device'));
-  set('MOUNT_POINT', join(s.dir, 'mnt'));
-  set('DATA_DIR', join(s.dir, 'mnt', 'data'));
+  set('MOUNT_POINT', mountPoint);
+  set('DATA_DIR', join(mountPoint, 'data'));
   set('WRITE_SECRET', s.writeSecret);
   set('FSTAB', join(s.dir, 'fstab'));
   set('ATTEMPTS', join(s.dir, 'attempts'));
@@ -96,11 +96,11 @@ function relocate(script: string, s: ReturnType<typeof sandbox>): string {
 function boot(
   script: string,
   s: ReturnType<typeof sandbox>,
-  env: { attached: string; blkid: number; install?: number },
+  env: { attached: string; blkid: number; install?: number; mountPoint?: string },
   args: string[] = [],
 ) {
   const file = join(s.dir, 'pgha-boot');
-  writeFileSync(file, relocate(script, s), { mode: 0o700 });
+  writeFileSync(file, relocate(script, s, env.mountPoint), { mode: 0o700 });
   const r = run('bash', [file, ...args], {
     env: {
       PATH: `${s.bin}:/usr/bin:/bin`,
@@ -177,6 +177,22 @@ describe('etcd boot script', () => {
       `# fstab\nUUID=uuid-1234 ${s.dir}/mnt ext4 defaults,noatime,nofail 0 2\n`,
     );
     expect(readFileSync(join(s.dir, 'tls', 'node.key'), 'utf8')).toBe('SECRET-KEY-MATERIAL\n');
+  });
+
+  // Found by the rehearsal (issue 13): under the script's umask 077, `mkdir -p /var/lib/pgha/etcd` made
+  // /var/lib/pgha root's alone (0700) and etcd, running as etcd, died with "permission denied" on its data dir.
+  test('the mount point is made with parents every service user can traverse', () => {
+    const s = sandbox('etcd-parents');
+    const mountPoint = join(s.dir, 'var', 'lib', 'pgha', 'etcd');
+    const r = boot(renderEtcdBootScript(awsCluster, 'etcd-1', etcdOptions), s, {
+      attached: 'i-0new',
+      blkid: 0,
+      mountPoint,
+    });
+    expect(r.status).toBe(0);
+    for (const dir of [join(s.dir, 'var'), join(s.dir, 'var', 'lib'), join(s.dir, 'var', 'lib', 'pgha')])
+      expect([dir, statSync(dir).mode & 0o777]).toEqual([dir, 0o755]);
+    expect(existsSync(mountPoint)).toBe(true);
   });
 
   test('a volume with a filesystem is never formatted, and one already attached here is not re-attached', () => {

@@ -267,7 +267,8 @@ attach_volume() {
   fi
   uuid=$(blkid -s UUID -o value "$device")
   [ -n "$uuid" ] || fail "no filesystem UUID on $device"
-  mkdir -p "$MOUNT_POINT"
+  # Parents the service user can traverse: under the script's umask 077 they would be root's alone.
+  (umask 022 && mkdir -p "$MOUNT_POINT")
   grep -q "^UUID=$uuid " "$FSTAB" ||
     printf 'UUID=%s %s ext4 defaults,noatime,nofail 0 2\\n' "$uuid" "$MOUNT_POINT" >>"$FSTAB"
   mountpoint -q "$MOUNT_POINT" || mount "$MOUNT_POINT"
