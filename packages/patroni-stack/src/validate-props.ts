@@ -5,8 +5,11 @@ import {
   clusterNameProblem,
   collectProblems,
   commonRules,
+  HEALTH_CHECK_INTERVAL_SECONDS,
+  HEALTH_CHECK_THRESHOLD_COUNT,
   hostedZoneIdProblem,
   hostProblems,
+  type IntRange,
   intInRangeProblem,
   invalidPropsMessage,
   isDnsName,
@@ -40,6 +43,10 @@ export const PATRONI_CLUSTER_DEFAULTS = {
   secretRecoveryWindowDays: 30,
   partition: 'aws',
 } as const;
+
+/** aws-kit's range for the prop (the AWS config reader asks the same one). */
+const rangeProblem = (prop: string, value: number | undefined, range: IntRange) =>
+  intInRangeProblem(prop, value, range.min, range.max);
 
 /** What the end of a problem line says about a CIDR that admits every address. */
 const openToAll = (what: string) => `${what} must not be open to every address: name the client networks`;
@@ -110,7 +117,8 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
   commonRules.dataVolumeSize,
   commonRules.rootVolumeSize,
   (p) => cidrListProblems('allowedClientCidrs', p.allowedClientCidrs, openToAll('PostgreSQL')),
-  (p) => intInRangeProblem('healthCheckIntervalSeconds', p.healthCheckIntervalSeconds, 5, 300),
+  (p) =>
+    rangeProblem('healthCheckIntervalSeconds', p.healthCheckIntervalSeconds, HEALTH_CHECK_INTERVAL_SECONDS),
   (p) => intInRangeProblem('healthCheckTimeoutSeconds', p.healthCheckTimeoutSeconds, 2, 120),
   (p) => {
     const interval = p.healthCheckIntervalSeconds ?? PATRONI_CLUSTER_DEFAULTS.healthCheckIntervalSeconds;
@@ -122,8 +130,8 @@ const RULES: readonly Rule<PatroniClusterProps>[] = [
       `the timeout must be less than healthCheckIntervalSeconds (${show(interval)})`,
     );
   },
-  (p) => intInRangeProblem('healthyThresholdCount', p.healthyThresholdCount, 2, 10),
-  (p) => intInRangeProblem('unhealthyThresholdCount', p.unhealthyThresholdCount, 2, 10),
+  (p) => rangeProblem('healthyThresholdCount', p.healthyThresholdCount, HEALTH_CHECK_THRESHOLD_COUNT),
+  (p) => rangeProblem('unhealthyThresholdCount', p.unhealthyThresholdCount, HEALTH_CHECK_THRESHOLD_COUNT),
   (p) => intInRangeProblem('replicaMaxLagBytes', p.replicaMaxLagBytes, 0, Number.MAX_SAFE_INTEGER),
   (p) => intInRangeProblem('deregistrationDelaySeconds', p.deregistrationDelaySeconds, 0, 3600),
   (p) => {
