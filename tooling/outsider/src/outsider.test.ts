@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ReadmeExample, readmeExamples } from './markdown.js';
 import { type PackedManifest, packageProblems } from './package-rules.js';
 import { PENDING } from './pending.js';
-import { type Packed, pack, type Ran, SCRATCH_TSCONFIG, scratchManifest, sh, writeJson } from './scratch.js';
+import {
+  type Packed,
+  pack,
+  type Ran,
+  SCRATCH_TSCONFIG,
+  scratchManifest,
+  sh,
+  terraformValidate,
+  writeJson,
+} from './scratch.js';
 import { publishablePackages, WORKSPACE_ROOT } from './workspace.js';
 
 // The outsider test (issue 16): what someone outside this repository gets from npm. Every non-private workspace
@@ -75,6 +84,11 @@ beforeAll(async () => {
 }, 170_000);
 
 afterAll(async () => {
+  // Figures, not assertions: where the time goes (packs include prepack's turbo build, a cache hit when built).
+  const packs = [...packed.values()].map((p) => `${p.pkg.name.replace('@pgha/', '')} ${p.packMs}`).join(', ');
+  console.log(
+    `outsider: pnpm pack (ms): ${packs}; npm install ${installed?.ms ?? '-'} ms; tsc ${compiled?.ms ?? '-'} ms`,
+  );
   if (work !== undefined && process.env.PGHA_KEEP_TEST_DIRS !== '1')
     await rm(work, { recursive: true, force: true });
   else if (work !== undefined) console.warn(`outsider: kept ${work}`);
@@ -172,6 +186,10 @@ describe.each(examples.map((e) => [`${e.pkg} README line ${e.line}`, e] as const
         };
         expect(Object.keys(doc.provider ?? {})).toContain('aws');
         expect(Object.keys(doc.resource ?? {}).length).toBeGreaterThan(0);
+        // What the user runs next: Terraform accepts it (offline, against the mirrored aws provider 5.100.0).
+        const validated = await terraformValidate(join(cwd, 'cdktf.out', 'stacks', s));
+        expect(validated.code, `${validated.stdout}\n${validated.stderr}`).toBe(0);
+        expect(validated.stdout).toMatch(/The configuration is valid/);
       }
     }
   });

@@ -163,3 +163,41 @@ export const SCRATCH_TSCONFIG = {
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** The offline provider mirror of this machine kind (DESIGN.md: hashicorp/aws 5.100.0). */
+export const TF_PLUGIN_DIR = '/opt/tf-plugins';
+
+/**
+ * `terraform init` + `validate` in a synthesized stack directory, offline: the filesystem mirror only, no
+ * checkpoint (update check) call, nothing read from the user's own Terraform configuration.
+ */
+export async function terraformValidate(stackDir: string): Promise<Ran> {
+  const config = join(stackDir, 'offline.tfrc');
+  await writeFile(
+    config,
+    `provider_installation {\n  filesystem_mirror {\n    path = "${TF_PLUGIN_DIR}"\n  }\n}\ndisable_checkpoint = true\n`,
+  );
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: stackDir,
+    TF_CLI_CONFIG_FILE: config,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+  };
+  const opts = { cwd: stackDir, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 };
+  const started = Date.now();
+  try {
+    await run('terraform', ['init', '-input=false', '-no-color', `-plugin-dir=${TF_PLUGIN_DIR}`], opts);
+    const { stdout, stderr } = await run('terraform', ['validate', '-no-color'], opts);
+    return { code: 0, stdout, stderr, ms: Date.now() - started };
+  } catch (error) {
+    const e = error as { code?: unknown; stdout?: string; stderr?: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? String(error),
+      ms: Date.now() - started,
+    };
+  }
+}
