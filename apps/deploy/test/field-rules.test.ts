@@ -19,6 +19,7 @@ import {
 } from '@pgha/aws-kit';
 import { validateEtcdClusterProps } from '@pgha/etcd-stack';
 import { validatePatroniClusterProps } from '@pgha/patroni-stack';
+import { isPkiError, type Problem as PkiProblemShape, resolveBundleSpec } from '@pgha/pki';
 import {
   CLUSTER_NAME_RULE,
   type Cluster,
@@ -28,10 +29,11 @@ import {
   PATRONI_NODE_COUNT_RULE,
   PORT_RULE,
   POSTGRES_VERSION_RULE,
+  type Problem as UserdataProblem,
   validateCluster,
 } from '@pgha/userdata';
 import { isVerifyError, parseManifest } from '@pgha/verify';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { awsConfigProblems, validateAwsConfig } from '../src/aws/config.js';
 import { DEFAULTS, optionProblems } from '../src/options.js';
 import { AWS_EXAMPLE, type Json } from './aws-support.js';
@@ -567,5 +569,57 @@ describe('AWS id fields: the config file and the constructs give the same proble
     expect(fromConfig[0]?.value).toBe(value);
     expect(fromEtcd).toEqual(fromConfig);
     expect(fromPatroni).toEqual(fromConfig);
+  });
+});
+
+describe('one problem shape', () => {
+  test("every package's error lists its problems as {path, value, message}, each under its own brand", () => {
+    // The type is one: aws-kit re-exports userdata's, pki declares the same shape (it depends on no package).
+    expectTypeOf<Problem>().toEqualTypeOf<UserdataProblem>();
+    expectTypeOf<PkiProblemShape>().toEqualTypeOf<UserdataProblem>();
+
+    const caught = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as { name: string; problems: readonly Record<string, unknown>[] };
+      }
+      throw new Error('expected an error');
+    };
+    const errors = [
+      caught(() => defineCluster(clusterInput({ name: 'main-' }) as never)),
+      caught(() => validateEtcdClusterProps({ ...placement, cluster: awsCluster, vpcId: 'vpc-1' } as never)),
+      caught(() =>
+        validatePatroniClusterProps({
+          ...placement,
+          ...PATRONI_EXTRA,
+          cluster: awsCluster,
+          amiId: 'ami-1',
+        } as never),
+      ),
+      caught(() => parseManifest({ ...MANIFEST, cluster: 'main-' }, { baseDir: '/s' })),
+      caught(() => resolveBundleSpec({ clusterName: 'Main!', etcdMembers: [], patroniNodes: [] } as never)),
+    ];
+    expect(errors.map((e) => e.name)).toEqual([
+      'UserdataError',
+      'EtcdStackError',
+      'PatroniStackError',
+      'VerifyError',
+      'PkiError',
+    ]);
+    expect(isPkiError(errors[4])).toBe(true);
+    for (const e of errors) {
+      expect(e.problems.length, e.name).toBeGreaterThan(0);
+      for (const p of e.problems) {
+        // pki adds the rule's stable code; nothing else differs
+        expect(
+          Object.keys(p)
+            .filter((k) => k !== 'code')
+            .sort(),
+          e.name,
+        ).toEqual(['message', 'path', 'value']);
+        expect([typeof p.path, typeof p.message], e.name).toEqual(['string', 'string']);
+      }
+    }
   });
 });
