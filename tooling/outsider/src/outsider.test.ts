@@ -7,6 +7,7 @@ import { type ReadmeExample, readmeExamples } from './markdown.js';
 import { type PackedManifest, packageProblems } from './package-rules.js';
 import { PENDING } from './pending.js';
 import {
+  CLASSIC_CJS_TSCONFIG,
   type Packed,
   pack,
   type Ran,
@@ -48,6 +49,7 @@ let scratch: string;
 const packed = new Map<string, Packed>();
 let installed: Ran | undefined;
 let compiled: Ran | undefined;
+let classicCompiled: Ran | undefined;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pgha-outsider-'));
@@ -76,11 +78,26 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  compiled = await sh(
-    join(scratch, 'node_modules', '.bin', 'tsc'),
-    ['-p', '.', '--pretty', 'false'],
-    scratch,
+  const tsc = join(scratch, 'node_modules', '.bin', 'tsc');
+  compiled = await sh(tsc, ['-p', '.', '--pretty', 'false'], scratch);
+
+  // The CommonJS project `cdktf init --template=typescript` generates: module CommonJS, classic (node10)
+  // resolution, ES2018; its imports compile to require().
+  const classic = join(scratch, 'classic');
+  await mkdir(classic, { recursive: true });
+  await writeJson(join(classic, 'package.json'), { private: true, type: 'commonjs' });
+  await writeJson(join(classic, 'tsconfig.json'), CLASSIC_CJS_TSCONFIG);
+  await writeFile(
+    join(classic, 'main.ts'),
+    [
+      ...packages.map((p, i) => `import * as m${i} from '${p.name}';`),
+      `const counts: Record<string, number> = {};`,
+      ...packages.map((p, i) => `counts['${p.name}'] = Object.keys(m${i}).length;`),
+      'console.log(JSON.stringify(counts));',
+      '',
+    ].join('\n'),
   );
+  classicCompiled = await sh(tsc, ['-p', 'classic', '--pretty', 'false'], scratch);
 }, 170_000);
 
 afterAll(async () => {
@@ -202,6 +219,16 @@ test('require() from CommonJS loads every package (Node >= 20.19 loads ES module
   expect(Object.keys(counts).sort()).toEqual(packages.map((p) => p.name).sort());
   for (const [name, n] of Object.entries(counts)) expect(n, name).toBeGreaterThan(0);
   expect(ran.stderr).not.toMatch(/ERR_REQUIRE/);
+});
+
+test('a classic CommonJS TypeScript project (cdktf init style: module CommonJS, node10 resolution) compiles and runs', async () => {
+  expect(classicCompiled?.stdout.trim() ?? 'not compiled', classicCompiled?.stderr).toBe('');
+  expect(classicCompiled?.code).toBe(0);
+  const ran = await sh('node', [join(scratch, 'classic', 'out', 'main.js')], scratch);
+  expect(ran.code, ran.stderr).toBe(0);
+  const counts = JSON.parse(ran.stdout) as Record<string, number>;
+  expect(Object.keys(counts).sort()).toEqual(packages.map((p) => p.name).sort());
+  for (const [name, n] of Object.entries(counts)) expect(n, name).toBeGreaterThan(0);
 });
 
 describe('npx pgha-verify (the bin of @pgha/verify, installed from its tarball)', () => {

@@ -160,6 +160,24 @@ export const SCRATCH_TSCONFIG = {
   include: ['src'],
 };
 
+/** What `cdktf init --template=typescript` writes (the options that matter for resolving and emitting). */
+export const CLASSIC_CJS_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2018',
+    lib: ['es2018'],
+    module: 'CommonJS',
+    strict: true,
+    noImplicitAny: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    skipLibCheck: true,
+    types: ['node'],
+    rootDir: '.',
+    outDir: 'out',
+  },
+  include: ['main.ts'],
+};
+
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
 }
