@@ -3,7 +3,7 @@
  * cdktf-cli). `node --import tsx aws-stack.ts [config.json] [outdir]` writes `<outdir>/stacks/<cluster>/cdk.tf.json`;
  * then run `terraform init` / `plan` / `apply` in that directory.
  *
- * The wiring is the deploy app's own (`@pgha/deploy/aws-stack`, `apps/deploy/src/aws/stack.ts`), so what this
+ * The wiring is the deploy app's own (`@pgha/aws-stack`, `packages/aws-stack`), so what this
  * example synthesizes, validates and plans is what `pgha deploy --target aws` ships, less the secret values
  * (the constructs create empty secrets; the deploy app adds write-only versions) and the load balancer alias.
  * `addPghaClusters` there is the place to read how `EtcdCluster` and `PatroniCluster` fit together; the READMEs
@@ -18,7 +18,7 @@ import {
   addPghaClusters,
   addStackBackend,
   type StackBackend,
-} from '@pgha/deploy/aws-stack';
+} from '@pgha/aws-stack';
 import type { EtcdCluster } from '@pgha/etcd-stack';
 import type { PatroniCluster } from '@pgha/patroni-stack';
 import { App, TerraformStack } from 'cdktf';

@@ -1,6 +1,9 @@
+import { secretVariableName } from '@pgha/aws-stack';
 import type { StoredBundle } from '@pgha/pki';
 import { type Cluster, patroniEnvironment } from '@pgha/userdata';
 import { Secret, type Secrets } from '../local/secrets.js';
+
+export { secretVariableName };
 
 /**
  * One Secrets Manager secret the deploy fills, and the Terraform input variable that carries its value into
@@ -12,14 +15,6 @@ export interface AwsSecretInput {
   /** The Terraform variable (ephemeral, sensitive); Terraform reads it from `TF_VAR_<variable>`. */
   readonly variable: string;
   readonly value: Secret;
-}
-
-/** `pgha/main/etcd/etcd-1/tls` -> `secret_etcd_etcd_1_tls`: a Terraform and environment variable name. */
-export function secretVariableName(clusterName: string, secretName: string): string {
-  const prefix = `pgha/${clusterName}/`;
-  if (!secretName.startsWith(prefix))
-    throw new Error(`secret name ${secretName} is not under ${prefix} (a bug in pgha)`);
-  return `secret_${secretName.slice(prefix.length).replace(/[^A-Za-z0-9]+/g, '_')}`;
 }
 
 /** The names the constructs give their secrets (`EtcdClusterMember.tlsSecretName`, ...). */

@@ -101,7 +101,7 @@ export async function synthAws(options: SynthAwsOptions, emit: Emit): Promise<Sy
     emit,
     'load',
     'load the stack constructs',
-    () => import('./stack.js'),
+    () => import('@pgha/aws-stack'),
   );
   const description = awsCluster(config);
   const { ensureAwsPki } = await import('./pki.js');

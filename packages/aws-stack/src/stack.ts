@@ -1,10 +1,8 @@
 /**
  * The AWS stack: an `EtcdCluster` and a `PatroniCluster` wired together, with provider, backend and outputs,
- * synthesized in-process (no cdktf-cli). The only module of the app that imports cdktf; provider classes by
- * deep path (the package root loads two thousand modules).
- *
- * Exported as `@pgha/deploy/aws-stack` too: the wiring (`addPghaClusters`) and the provider and backend
- * settings are the ones `examples/aws-stack.ts` builds its stack from, so the example is what ships.
+ * synthesized in-process (no cdktf-cli). Provider classes by deep path (the package root loads two thousand
+ * modules). pgha's deploy app ships `PghaAwsStack`; the repository's `examples/aws-stack.ts` builds its stack
+ * from the same `addPghaClusters`, `addAwsProvider` and `addStackBackend`, so the example is what ships.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version/index.js';
@@ -14,9 +12,7 @@ import { type Cluster, defineCluster } from '@pgha/userdata';
 import { App, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { AwsBackend, AwsConfig } from './config.js';
-import { secretVariableName } from './secret-values.js';
-
-export type { AwsConfig } from './config.js';
+import { secretVariableName } from './secrets.js';
 
 /** The resolved backend: the local path is relative to the stack directory. */
 export type StackBackend =
