@@ -31,7 +31,8 @@ commands:
   drill     inject a fault into a throwaway cluster under a write workload; measure (docs/failure-drills.md)
   components  the component policy for this OS, the installed etcd/Patroni/PostgreSQL/HAProxy and their
             verdicts; --install (root) installs the policy's set (docs/components.md)
-  rehearse  AWS without an account: the stack applied to a local AWS emulator (moto_server); stage 1 of 4
+  rehearse  AWS without an account: the stack applied to a local AWS emulator (moto_server), every instance
+            booted from its user-data in a VPC namespace (root), verify from inside it
 
 common options:
   --cluster NAME        cluster name (default: main)
@@ -79,11 +80,15 @@ rehearse options (the AWS config of deploy --target aws; nothing is sent off thi
   --config FILE         the AWS config (required unless --destroy is given --cluster)
   --work-dir DIR        where the rehearsal keeps everything (default: <state-dir>/<cluster>/rehearsal);
                         your own PKI, passwords, Terraform state, backend and credentials are never used
-  --destroy             stop the emulator the rehearsal started (by its recorded PID), remove the work dir
+  --apply-only          stop after the apply and read-back: nothing booted (no root needed)
+  --destroy             stop the containers, services and emulator the rehearsal started (by recorded PID),
+                        remove its mounts, loop devices and network namespaces, then the work dir
 
 drill options (each drill deploys and purges its own cluster; your clusters are left alone):
   --scenario NAME       switchover | host-crash | postgres-crash | patroni-crash | freeze | etcd-member |
-                        etcd-quorum | lagging-replica
+                        etcd-quorum | lagging-replica; with --network netns also isolate-primary |
+                        primary-etcd-split | sync-standby-split | etcd-leader-isolated | asymmetric-primary |
+                        asymmetric-primary-reverse | lossy-primary (links cut or degraded with nftables)
   --all                 every scenario x every profile (or the --profile given); prints a table
   --profile NAME        fast | safe | guide (30/10/10, HAProxy inter 10s fall 3 rise 3) (default fast)
   --sync / --async      replication mode of the drill cluster (default sync)
@@ -91,6 +96,8 @@ drill options (each drill deploys and purges its own cluster; your clusters are 
   --trials N            repeat each drill N times; the table shows median (min-max) (default 1)
   --clients N           writing clients, each on its own connection through the load balancer (default 4)
   --address-base 127.N  loopback plan of the drill cluster (default 127.50; never 127.0)
+  --network MODE        loopback (default) | netns: every node its own host on 10.213.N.0/24 (root); the
+                        partition scenarios need it, and --all --network netns adds them to the matrix
 `;
 
 const OPTIONS = {
@@ -124,6 +131,7 @@ const OPTIONS = {
   failsafe: { type: 'string' },
   destroy: { type: 'boolean' },
   'work-dir': { type: 'string' },
+  'apply-only': { type: 'boolean' },
 } as const;
 
 /**

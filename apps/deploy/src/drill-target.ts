@@ -8,10 +8,12 @@ import type {
   DrillTarget,
   NodeProcess,
 } from '@pgha/drills';
+import type { Network } from '@pgha/netlab';
 import type { Emit } from './events.js';
 import { type DeployLocalOptions, deployLocal } from './local/deploy.js';
 import { destroyLocal } from './local/destroy.js';
 import { etcdLayout, type Layout, layoutFor, patroniLayout } from './local/layout.js';
+import { networkFaultsOf, openClusterNetwork } from './local/netns.js';
 import {
   isAlive,
   type ProcessRecord,
@@ -23,7 +25,7 @@ import {
 import { LOCAL_HEALTH_CHECK } from './local/render.js';
 import { secretFile } from './local/secrets.js';
 import { componentStatus } from './local/state.js';
-import { addressPlan, DEFAULTS, type LocalOptions } from './options.js';
+import { addressPlan, DEFAULTS, type LocalOptions, type NetworkMode } from './options.js';
 
 export interface LocalDrillTargetOptions {
   /** First two octets of the throwaway cluster's loopback plan; never the developer's 127.0. */
@@ -36,6 +38,11 @@ export interface LocalDrillTargetOptions {
   readonly allowUnsafeComponents?: boolean | undefined;
   /** Warnings of the inner deploys (the drill reports its own steps). @default - dropped */
   readonly onWarning?: Emit | undefined;
+  /**
+   * `netns`: every node its own host (local/netns.ts), with link faults; the drill must run in the drill
+   * cluster's admin host (runDrillInNetns). @default 'loopback'
+   */
+  readonly network?: NetworkMode | undefined;
 }
 
 interface Deployed {
@@ -88,8 +95,22 @@ export class LocalDrillTarget implements DrillTarget {
   readonly #records = new Map<number, ProcessRecord>();
 
   constructor(private readonly settings: LocalDrillTargetOptions) {
-    this.description = `on ${settings.addressBase}.x.y`;
+    this.description =
+      settings.network === 'netns'
+        ? `on ${addressPlan({ ...DEFAULTS, addressBase: settings.addressBase, network: 'netns' }).netns?.cidr} (network namespaces)`
+        : `on ${settings.addressBase}.x.y`;
+    this.network =
+      settings.network === 'netns'
+        ? networkFaultsOf(() => {
+            if (!this.#network) throw new Error('the drill target has no cluster deployed');
+            return this.#network;
+          })
+        : undefined;
   }
+
+  /** Link faults, in netns mode (local/netns.ts networkFaultsOf). */
+  readonly network: ReturnType<typeof networkFaultsOf> | undefined;
+  #network: Network | undefined;
 
   #quiet: Emit = (event) => {
     if (event.type === 'warning') this.settings.onWarning?.(event);
@@ -112,6 +133,7 @@ export class LocalDrillTarget implements DrillTarget {
       profile: spec.profile.patroniTiming,
       synchronousMode: spec.synchronousMode,
       addressBase: this.settings.addressBase,
+      network: this.settings.network ?? 'loopback',
     };
     const loadBalancerCheck = spec.profile.loadBalancerCheck ?? LOCAL_HEALTH_CHECK;
     const request: DeployLocalOptions = {
@@ -124,6 +146,7 @@ export class LocalDrillTarget implements DrillTarget {
     };
     this.#deployed = { layout, options, request, ownWork: ownWork ? work : undefined };
     await deployLocal({ ...request, signal }, this.#quiet);
+    this.#network = await openClusterNetwork(layout);
     return { manifestFile: layout.manifestFile, loadBalancerCheck };
   }
 
@@ -208,7 +231,11 @@ export class LocalDrillTarget implements DrillTarget {
     this.#records.clear();
     try {
       await killEverything(d.layout, d.options);
-      await destroyLocal(d.layout, true, this.#quiet, { interruptingOwnDeploy: interrupting });
+      // netns: the hosts stay for the next trial; the run removes them at its end (runDrillInNetns).
+      await destroyLocal(d.layout, true, this.#quiet, {
+        interruptingOwnDeploy: interrupting,
+        keepNetwork: d.options.network === 'netns',
+      });
     } finally {
       if (d.ownWork) await rm(d.ownWork, { recursive: true, force: true }).catch(() => {});
     }

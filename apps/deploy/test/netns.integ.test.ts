@@ -47,25 +47,26 @@ describe.skipIf(!asRoot)(
   () => {
     beforeAll(async () => {
       // The CLI runs as a process of its own (it re-executes itself in the admin host): it runs the built code,
-    // which pnpm test builds first (tooling/test-prereqs.sh). Stale builds would test old code: refused.
-    const sources = [
-      ...(await readdir(join(APP, 'src/local'))).map((f) => join(APP, 'src/local', f)),
-      ...['cli.ts', 'options.ts', 'commands/deploy.ts', 'commands/status.ts', 'commands/destroy.ts'].map((f) =>
-        join(APP, 'src', f),
-      ),
-    ];
-    const verifySources = (await readdir(join(VERIFY, 'src'))).map((f) => join(VERIFY, 'src', f));
-    for (const [files, built] of [
-      [sources, join(APP, 'dist/bin.js')],
-      [verifySources, join(VERIFY, 'dist/cli.js')],
-    ] as const) {
-      const builtAt = (await stat(built)).mtimeMs;
-      for (const file of files) {
-        if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
-        if ((await stat(file)).mtimeMs > builtAt) throw new Error(`${file} is newer than ${built}: run pnpm build first`);
+      // which pnpm test builds first (tooling/test-prereqs.sh). Stale builds would test old code: refused.
+      const sources = [
+        ...(await readdir(join(APP, 'src/local'))).map((f) => join(APP, 'src/local', f)),
+        ...['cli.ts', 'options.ts', 'commands/deploy.ts', 'commands/status.ts', 'commands/destroy.ts'].map(
+          (f) => join(APP, 'src', f),
+        ),
+      ];
+      const verifySources = (await readdir(join(VERIFY, 'src'))).map((f) => join(VERIFY, 'src', f));
+      for (const [files, built] of [
+        [sources, join(APP, 'dist/bin.js')],
+        [verifySources, join(VERIFY, 'dist/cli.js')],
+      ] as const) {
+        const builtAt = (await stat(built)).mtimeMs;
+        for (const file of files) {
+          if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+          if ((await stat(file)).mtimeMs > builtAt)
+            throw new Error(`${file} is newer than ${built}: run pnpm build first`);
+        }
       }
-    }
-    dir = await traversableTempDir('pgha-netns-');
+      dir = await traversableTempDir('pgha-netns-');
       common = ['--cluster', CLUSTER, '--state-dir', join(dir, 'state')];
     }, 240_000);
 

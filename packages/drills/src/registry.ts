@@ -1,12 +1,19 @@
 import type { Scenario } from './scenario.js';
+import { asymmetricPrimary } from './scenarios/asymmetric-primary.js';
+import { asymmetricPrimaryReverse } from './scenarios/asymmetric-primary-reverse.js';
+import { etcdLeaderIsolated } from './scenarios/etcd-leader-isolated.js';
 import { etcdMember } from './scenarios/etcd-member.js';
 import { etcdQuorum } from './scenarios/etcd-quorum.js';
 import { freeze } from './scenarios/freeze.js';
 import { hostCrash } from './scenarios/host-crash.js';
+import { isolatePrimary } from './scenarios/isolate-primary.js';
 import { laggingReplica } from './scenarios/lagging-replica.js';
+import { lossyPrimary } from './scenarios/lossy-primary.js';
 import { patroniCrash } from './scenarios/patroni-crash.js';
 import { postgresCrash } from './scenarios/postgres-crash.js';
+import { primaryEtcdSplit } from './scenarios/primary-etcd-split.js';
 import { switchover } from './scenarios/switchover.js';
+import { syncStandbySplit } from './scenarios/sync-standby-split.js';
 
 /**
  * Every scenario, in the order `--all` runs them. A new scenario is a module under `scenarios/` plus its import
@@ -21,6 +28,13 @@ export const SCENARIOS = [
   etcdMember,
   etcdQuorum,
   laggingReplica,
+  isolatePrimary,
+  primaryEtcdSplit,
+  syncStandbySplit,
+  etcdLeaderIsolated,
+  asymmetricPrimary,
+  asymmetricPrimaryReverse,
+  lossyPrimary,
 ] as const satisfies readonly Scenario[];
 
 export type ScenarioName = (typeof SCENARIOS)[number]['name'];

@@ -89,6 +89,13 @@ describe('runDrill', () => {
       'etcd-member',
       'etcd-quorum',
       'lagging-replica',
+      'isolate-primary',
+      'primary-etcd-split',
+      'sync-standby-split',
+      'etcd-leader-isolated',
+      'asymmetric-primary',
+      'asymmetric-primary-reverse',
+      'lossy-primary',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import {
   DEFAULT_CLIENTS,
   DRILL_PROFILE_NAMES,
@@ -10,12 +11,14 @@ import {
   MAX_CLIENTS,
   runDrill,
   SCENARIO_NAMES,
+  SCENARIOS,
   type ScenarioName,
   summarize,
 } from '@pgha/drills';
 import type { ParsedFlags } from '../command.js';
 import { LocalDrillTarget } from '../drill-target.js';
 import { DeployError } from '../errors.js';
+import { adminNamespace, argvOf, DRILL_CLUSTER, insideNamespace, runDrillInNetns } from '../local/netns.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 
 const BASE = /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -78,13 +81,23 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
       "give 127.N with N from 1 to 255 (127.0 is where a developer's main cluster lives); default 127.50",
     );
   }
+  const network = (flags.network as string | undefined) ?? 'loopback';
+  if (network !== 'loopback' && network !== 'netns') {
+    throw usage(
+      `--network ${JSON.stringify(network)} is not valid`,
+      'use --network loopback (the default) or --network netns (every node its own host; needed by the partition scenarios; root)',
+    );
+  }
   const synchronousMode = flags.async !== true;
   const profiles: DrillProfileName[] = isDrillProfileName(flags.profile)
     ? [flags.profile]
     : all
       ? [...DRILL_PROFILE_NAMES]
       : ['fast'];
-  const scenarios: ScenarioName[] = all ? [...SCENARIO_NAMES] : [scenario as ScenarioName];
+  // --all: the partition scenarios (they cut links) join the matrix with --network netns.
+  const scenarios: ScenarioName[] = all
+    ? SCENARIOS.filter((s) => network === 'netns' || !s.requires?.includes('network')).map((s) => s.name)
+    : [scenario as ScenarioName];
   const plans: Plan[] = [];
   for (const s of scenarios) {
     for (const profile of profiles) {
@@ -99,7 +112,21 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
 
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
+  // netns: the drill runs in the drill cluster's admin host, the one place that reaches its nodes.
+  if (network === 'netns' && !(await insideNamespace(adminNamespace(DRILL_CLUSTER)))) {
+    return runDrillInNetns({
+      addressBase,
+      tempDir: tmpdir(),
+      stateRoot: tmpdir(),
+      argv: argvOf('drill', flags),
+      io,
+      install: flags['no-install'] !== true,
+      allowUnsafe: flags['allow-unsafe-components'] === true,
+      emit: (event) => reporter.event(event),
+    });
+  }
   const target = new LocalDrillTarget({
+    network,
     addressBase,
     install: flags['no-install'] !== true,
     allowUnsafeComponents: flags['allow-unsafe-components'] === true,
