@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Rehearsal stage 1 benchmark: the wall time of `pgha rehearse` on the example config (moto_server start,
-// seeding, synth, terraform init + apply of the whole stack, read-back), then of `--destroy`, with the
-// step times of each run. Usage: pnpm run bench:rehearse (in apps/deploy) [RUNS=1]. Needs moto_server,
-// Terraform and the provider mirror; contacts nothing off this machine.
+// Rehearsal benchmark: the wall time of `pgha rehearse` on the example config, per stage: emulator + seed +
+// synth + terraform apply (stage 1), the root filesystem (built, or taken from the cache), the VPC and boot of
+// every instance to verify green (stages 2-3), then `--destroy`. Usage: pnpm run bench:rehearse (in
+// apps/deploy) [RUNS=1] [APPLY_ONLY=1 for stage 1 alone, no root needed]. Needs moto_server, Terraform, the
+// provider mirror; to boot: root, mmdebstrap, systemd-nspawn, HAProxy. Contacts nothing off this machine but
+// Debian's archive, from the host, when the root filesystem is not cached yet.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ const exec = promisify(execFile);
 const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 const config = new URL('../../../examples/aws-config.example.json', import.meta.url).pathname;
 const runs = Number(process.env.RUNS ?? 1);
+const applyOnly = process.env.APPLY_ONLY === '1';
 
 /** "ok  <title> 12.3s - detail" lines of the human reporter, as [title, seconds]. */
 const steps = (stderr) =>
@@ -22,27 +25,53 @@ const steps = (stderr) =>
     .filter((m) => m !== null)
     .map((m) => [m[1], Number(m[2])]);
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const totals = [];
+const rows = [];
 for (let i = 1; i <= runs; i++) {
   const root = await mkdtemp(join(tmpdir(), 'pgha-bench-rehearse-'));
-  const args = ['--config', config, '--state-dir', join(root, 'state')];
+  const args = ['--config', config, '--cluster', 'rbench', '--state-dir', join(root, 'state')];
   try {
     const started = performance.now();
-    const { stderr } = await exec(process.execPath, [bin, 'rehearse', ...args], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stderr } = await exec(
+      process.execPath,
+      [bin, 'rehearse', ...args, ...(applyOnly ? ['--apply-only'] : [])],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
     const seconds = (performance.now() - started) / 1000;
     totals.push(seconds);
     const destroyStarted = performance.now();
     await exec(process.execPath, [bin, 'rehearse', ...args, '--destroy']);
     const destroySeconds = (performance.now() - destroyStarted) / 1000;
     const byStep = steps(stderr);
-    const of = (prefix) => byStep.find(([title]) => title.startsWith(prefix))?.[1] ?? Number.NaN;
+    const of = (prefix) => byStep.filter(([t]) => t.startsWith(prefix)).reduce((a, [, s]) => a + s, 0);
+    const stage1 =
+      of('start moto_server') +
+      of('create the VPC') +
+      of('synthesize') +
+      of('terraform init') +
+      of('terraform apply') +
+      of('read back');
+    const row = {
+      total: seconds,
+      stage1,
+      apply: of('terraform apply'),
+      rootfs: of('Debian 13 root filesystem'),
+      rootfsCached: /- cached /.test(stderr),
+      vpc: of('network namespace') + of('attach') + of('start IMDSv2') + of('boot ') + of('the NLB stand-in'),
+      bootToVerify: of('boot every instance and verify'),
+      destroy: destroySeconds,
+    };
+    rows.push(row);
     console.log(
-      `run ${i}/${runs}: ${seconds.toFixed(1)} s (emulator start ${of('start moto_server')} s, seed ${of('create the VPC')} s, init ${of('terraform init')} s, apply ${of('terraform apply')} s), --destroy ${destroySeconds.toFixed(1)} s`,
+      `run ${i}/${runs}: ${seconds.toFixed(1)} s = emulator + apply ${row.stage1.toFixed(1)} s (apply ${row.apply} s)` +
+        (applyOnly
+          ? ''
+          : `, root filesystem ${row.rootfs} s (${row.rootfsCached ? 'cached' : 'built'}), VPC + containers started ${row.vpc.toFixed(1)} s, boot to verify green ${row.bootToVerify} s`) +
+        `; --destroy ${destroySeconds.toFixed(1)} s`,
     );
   } catch (error) {
-    console.error(`run ${i} failed: ${error.stderr ?? error.message}`);
+    console.error(`run ${i} failed: ${(error.stderr ?? error.message).slice(-4000)}`);
     await exec(process.execPath, [bin, 'rehearse', ...args, '--destroy']).catch(() => undefined);
     process.exitCode = 1;
   } finally {
@@ -50,8 +79,10 @@ for (let i = 1; i <= runs; i++) {
   }
 }
 if (totals.length > 0) {
-  const sorted = [...totals].sort((a, b) => a - b);
+  const m = (k) => median(rows.map((r) => r[k])).toFixed(1);
   console.log(
-    `\nrehearsal stage 1 (emulator + seed + synth + terraform apply of the example stack + read-back), ${totals.length} run(s) on ${cpus().length} cores: median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} s`,
+    `\nrehearsal of the example stack, ${totals.length} run(s) on ${cpus().length} cores, medians: total ${median(totals).toFixed(1)} s; emulator + apply ${m('stage1')} s` +
+      (applyOnly ? '' : `; root filesystem ${m('rootfs')} s; boot to verify green ${m('bootToVerify')} s`) +
+      `; --destroy ${m('destroy')} s`,
   );
 }

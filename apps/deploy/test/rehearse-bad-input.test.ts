@@ -44,6 +44,20 @@ describe('refused before anything is written or started', () => {
   // Terraform is looked for before the mirror and the work dir.
   const noTerraform = terraformMissing()?.startsWith('terraform') === true;
 
+  test.skipIf(noTerraform || process.getuid?.() !== 0)(
+    'no mmdebstrap, systemd-nspawn, HAProxy ...: the one apt-get command that installs them',
+    async () => {
+      const r = await rehearse(['--config', AWS_EXAMPLE], {
+        PATH: join(root, 'empty-bin'),
+        PGHA_MOTO_SERVER: '/bin/true',
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('booting the rehearsal instances needs mmdebstrap, systemd-nspawn, haproxy');
+      expect(r.stderr).toContain('apt-get install -y mmdebstrap systemd-container haproxy iproute2');
+      expect(existsSync(state)).toBe(false);
+    },
+  );
+
   test.skipIf(noTerraform)('no provider mirror', async () => {
     const r = await rehearse(['--config', AWS_EXAMPLE], {
       PGHA_MOTO_SERVER: '/bin/true',

@@ -13,7 +13,8 @@ import {
 } from './aws-support.js';
 import { type CliResult, cli, traversableTempDir } from './helpers.js';
 
-// The real stage 1: moto_server 5.2.1 and Terraform with the offline provider mirror, the example config.
+// The real stage 1 (--apply-only): moto_server 5.2.1 and Terraform with the offline provider mirror, the
+// example config. The boot and verify stages: rehearse-boot.integ.test.ts.
 const terraform = terraformForTests('pgha rehearse tests');
 const moto = (process.env.PATH ?? '').split(delimiter).some((d) => existsSync(join(d, 'moto_server')))
   ? undefined
@@ -74,7 +75,10 @@ describe.skipIf(missing !== undefined)(
         AWS_ENDPOINT_URL: 'https://ec2.eu-west-1.amazonaws.com',
         TF_LOG: 'trace',
       };
-      result = await cli(['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--json'], env);
+      result = await cli(
+        ['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--apply-only', '--json'],
+        env,
+      );
       records = await runRecords(workDir);
       if (result.code !== 0) console.error(result.stderr);
       out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
@@ -161,7 +165,10 @@ describe.skipIf(missing !== undefined)(
     });
 
     test('a second rehearsal of the same cluster is refused while the first is there', async () => {
-      const again = await cli(['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state], env);
+      const again = await cli(
+        ['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--apply-only'],
+        env,
+      );
       expect(again.code).toBe(2);
       expect(again.stderr).toContain(
         `a rehearsal of cluster "main" is already in ${workDir} (stage read-back`,
@@ -204,7 +211,7 @@ describe.skipIf(missing !== undefined)('an interrupted rehearsal', () => {
         if (existsSync(join(workDir, 'run', 'moto_server.json'))) controller.abort('SIGINT');
       }, 20);
       const r = await cli(
-        ['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--json'],
+        ['rehearse', '--config', AWS_EXAMPLE, '--state-dir', state, '--apply-only', '--json'],
         isolatedEnv(root),
         {
           signal: controller.signal,

@@ -43,7 +43,7 @@ export default async function rehearseMain(flags: ParsedFlags, io: Io): Promise<
     }
     io.stdout.write(
       result.found
-        ? `rehearsal of cluster "${cluster}" removed (${seconds}s): ${result.stopped.length > 0 ? `stopped ${result.stopped.map((p) => `${p.name} PID ${p.pid}`).join(', ')}` : 'no process of it was running'}; ${result.workDir} deleted\n`
+        ? `rehearsal of cluster "${cluster}" removed (${seconds}s): ${result.stopped.length > 0 ? `stopped ${result.stopped.map((p) => `${p.name} PID ${p.pid}`).join(', ')}` : 'no process of it was running'}; ${result.undone.length > 0 ? `${result.undone.join('; ')}; ` : ''}${result.workDir} deleted\n`
         : `no rehearsal of cluster "${cluster}" in ${result.workDir}: nothing to remove\n`,
     );
     return 0;
@@ -67,6 +67,8 @@ export default async function rehearseMain(flags: ParsedFlags, io: Io): Promise<
       onTerraformLine: (line) => io.stderr.write(`  terraform| ${line}\n`),
       cleanup: rehearseCommand(flags, '--destroy'),
       signal: io.signal,
+      applyOnly: flags['apply-only'] === true,
+      uid: process.getuid?.() ?? -1,
     },
     emit,
   );
@@ -83,7 +85,7 @@ export default async function rehearseMain(flags: ParsedFlags, io: Io): Promise<
 export function rehearseJson(r: RehearseResult): Record<string, unknown> {
   return {
     cluster: r.cluster,
-    stage: 1,
+    stage: r.boot === undefined ? 1 : 3,
     workDir: r.workDir,
     emulator: r.emulator,
     ids: r.seeded,
@@ -92,6 +94,26 @@ export function rehearseJson(r: RehearseResult): Record<string, unknown> {
     endpoints: r.services,
     instances: r.instances.map(({ tags: _tags, ...i }) => i),
     launchedFile: r.launchedFile,
+    ...(r.boot === undefined
+      ? {}
+      : {
+          rootfs: r.boot.rootfs,
+          vpc: {
+            namespace: r.boot.vpc.plan.namespace,
+            cidr: r.boot.vpc.plan.cidr,
+            gateway: r.boot.vpc.plan.gateway,
+            resolver: r.boot.vpc.plan.resolver,
+            services: r.boot.vpc.plan.services,
+            admin: r.boot.vpc.plan.admin,
+            loadBalancers: r.boot.vpc.loadBalancers,
+            haproxyPid: r.boot.vpc.haproxyPid,
+          },
+          booted: r.boot.vpc.instances,
+          manifestFile: r.boot.manifestFile,
+          verify: r.boot.verify,
+          timelines: r.boot.timelines,
+          bootToVerifySeconds: r.boot.bootToVerifySeconds,
+        }),
   };
 }
 
@@ -99,7 +121,7 @@ function rehearseLines(r: RehearseResult, seconds: number, destroy: string): str
   const s = r.seeded;
   const width = Math.max(...r.instances.map((i) => i.name.length), 4);
   return [
-    `rehearsal stage 1 of cluster "${r.cluster}": the AWS stack applied to ${r.emulator.endpoint} (${seconds}s)`,
+    `rehearsal of cluster "${r.cluster}": the AWS stack applied to ${r.emulator.endpoint}${r.boot === undefined ? ' (--apply-only)' : ', every instance booted from its user-data'} (${seconds}s)`,
     '',
     `emulator:     moto_server PID ${r.emulator.pid}, log ${r.emulator.logFile}`,
     `work dir:     ${r.workDir}`,
@@ -119,7 +141,34 @@ function rehearseLines(r: RehearseResult, seconds: number, destroy: string): str
     ),
     `summary:      ${r.launchedFile}`,
     '',
-    'not done yet: booting these instances from their user-data (stage 2), verify from inside the VPC (3), --drill (4)',
-    `the emulator keeps running for them; remove everything with: ${destroy}`,
+    ...(r.boot === undefined
+      ? [
+          'not booted (--apply-only): booting these instances from their user-data (stage 2), verify from inside the VPC (3)',
+          `the emulator keeps running; remove everything with: ${destroy}`,
+        ]
+      : bootLines(r.boot, destroy)),
+  ];
+}
+
+function bootLines(b: NonNullable<RehearseResult['boot']>, destroy: string): string[] {
+  const p = b.vpc.plan;
+  return [
+    `root filesystem: ${b.rootfs.built ? 'built' : 'cached'} ${b.rootfs.dir} (${b.rootfs.seconds}s, ${b.rootfs.debs} .debs in its repository)`,
+    `VPC:          namespace ${p.namespace}, ${p.cidr}, gateway ${p.gateway}, resolver ${p.resolver}, emulator and packages ${p.services}, admin host ${p.admin}`,
+    ...b.vpc.loadBalancers.map(
+      (l) => `NLB:          ${l.dnsName} -> HAProxy ${l.address} ports ${l.ports.join(', ')}`,
+    ),
+    '',
+    'boot timelines (seconds since the containers started):',
+    ...b.timelines.flatMap((t) => [
+      `  ${t.name}:`,
+      ...t.events.map((e) => `    ${e.at.toFixed(1).padStart(6)}  ${e.what}`),
+    ]),
+    '',
+    `verify from the admin host inside the VPC: ${b.verify.ok ? 'green' : 'NOT green'} (${b.verify.checks.filter((c) => c.ok).length}/${b.verify.checks.length} checks, ${b.verify.attempts} run(s)); boot to verify green ${b.bootToVerifySeconds}s`,
+    ...b.verify.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.id}: ${c.detail}`),
+    `manifest:     ${b.manifestFile}`,
+    '',
+    `the instances keep running; remove everything with: ${destroy}`,
   ];
 }

@@ -43,3 +43,29 @@ export function emulatorClients(endpoint: string, region: string): EmulatorClien
     },
   };
 }
+
+/**
+ * One request to the emulator for the services the rehearsal has no SDK client of (ELBv2, IAM): moto reads
+ * the service from the credential scope and checks no signature. `path` is the query string or REST path.
+ */
+export async function emulatorQuery(
+  endpoint: string,
+  service: string,
+  region: string,
+  path: string,
+): Promise<string> {
+  const auth = `AWS4-HMAC-SHA256 Credential=${DUMMY_CREDENTIALS.accessKeyId}/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+  const response = await fetch(`${endpoint}${path}`, {
+    headers: { authorization: auth },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok)
+    throw new Error(`emulator ${service} ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+/** The text of every `<tag>` element (non-greedy; enough for the emulator's flat XML answers). */
+export const xmlAll = (xml: string, tag: string): string[] =>
+  [...xml.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => m[1] as string);
+export const xmlOne = (xml: string, tag: string): string | undefined => xmlAll(xml, tag)[0];

@@ -47,3 +47,49 @@ export function rehearsalPrerequisites(env: Env): RehearsalPrerequisites {
   }
   return { motoServer, terraform, pluginDir };
 }
+
+/** The Debian packages the boot stages need, and the one command that installs them. */
+export const BOOT_PACKAGES = {
+  mmdebstrap: 'mmdebstrap',
+  'systemd-nspawn': 'systemd-container',
+  haproxy: 'haproxy',
+  ip: 'iproute2',
+  losetup: 'mount',
+  nsenter: 'util-linux',
+  'dpkg-deb': 'dpkg',
+} as const;
+
+export interface BootPrerequisites {
+  readonly mmdebstrap: string;
+  /** Where built root filesystems are kept (`$PGHA_REHEARSE_CACHE`, default /var/cache/pgha/rehearse). */
+  readonly cacheDir: string;
+}
+
+/**
+ * What booting the instances needs: root (namespaces, mounts, loop devices), mmdebstrap, systemd-nspawn,
+ * HAProxy, iproute2, losetup, nsenter. Missing tools are one usage error with the exact install command.
+ */
+export function bootPrerequisites(env: Env, uid: number): BootPrerequisites {
+  if (uid !== 0) {
+    throw new DeployError(
+      'USAGE',
+      'booting the rehearsal instances needs root (network namespaces, overlay mounts, loop devices, systemd-nspawn)',
+      {
+        hint: 'run it as root (sudo -E pnpm run rehearse -- ...), or add --apply-only to stop after the apply',
+      },
+    );
+  }
+  const missing = Object.entries(BOOT_PACKAGES).filter(([bin]) => onPath(bin, env) === undefined);
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map(([, p]) => p))];
+    throw new DeployError(
+      'BINARY_MISSING',
+      `booting the rehearsal instances needs ${missing.map(([b]) => b).join(', ')}, not found on PATH`,
+      { hint: `install them: apt-get install -y ${packages.join(' ')}` },
+    );
+  }
+  return {
+    mmdebstrap: onPath('mmdebstrap', env) as string,
+    cacheDir: env.PGHA_REHEARSE_CACHE ?? '/var/cache/pgha/rehearse',
+  };
+}

@@ -1,7 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+} from '@aws-sdk/client-ec2';
 import type { EmulatorClients } from './aws-api.js';
 
 /** One instance the emulator launched, as stage 2 needs it to boot it. */
@@ -48,14 +52,28 @@ export async function readLaunched(
   clients: EmulatorClients,
   options: { readonly cluster: string; readonly instancesDir: string },
 ): Promise<LaunchedInstance[]> {
-  const groupOf = new Map<string, { name: string; tags: Record<string, string> }>();
+  const groupOf = new Map<
+    string,
+    { name: string; tags: Record<string, string>; template?: { id: string; version: string } }
+  >();
   let token: string | undefined;
   do {
     const page = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ NextToken: token }));
     for (const group of page.AutoScalingGroups ?? []) {
       const tags = tagMap(group.Tags);
+      const lt =
+        group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+      const template =
+        lt?.LaunchTemplateId === undefined
+          ? undefined
+          : { id: lt.LaunchTemplateId, version: lt.Version ?? '$Default' };
       for (const i of group.Instances ?? [])
-        if (i.InstanceId) groupOf.set(i.InstanceId, { name: group.AutoScalingGroupName ?? '', tags });
+        if (i.InstanceId)
+          groupOf.set(i.InstanceId, {
+            name: group.AutoScalingGroupName ?? '',
+            tags,
+            ...(template === undefined ? {} : { template }),
+          });
     }
     token = page.NextToken;
   } while (token);
@@ -82,6 +100,11 @@ export async function readLaunched(
           new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' }),
         );
         const userData = Buffer.from(attribute.UserData?.Value ?? '', 'base64');
+        // moto 5.2.1 launches an Auto Scaling group's instances without the launch template's instance
+        // profile: read it from the template, as EC2 would have given it.
+        const profileArn =
+          i.IamInstanceProfile?.Arn ??
+          (group?.template === undefined ? undefined : await templateProfile(clients, group.template));
         const dir = join(options.instancesDir, name);
         await mkdir(dir, { recursive: true });
         const userDataFile = join(dir, 'user-data');
@@ -96,9 +119,7 @@ export async function readLaunched(
           imageId: i.ImageId ?? '',
           instanceType: i.InstanceType ?? '',
           ...(group === undefined ? {} : { autoScalingGroup: group.name }),
-          ...(i.IamInstanceProfile?.Arn === undefined
-            ? {}
-            : { iamInstanceProfileArn: i.IamInstanceProfile.Arn }),
+          ...(profileArn === undefined ? {} : { iamInstanceProfileArn: profileArn }),
           userDataFile,
           userDataBytes: userData.length,
           tags,
@@ -108,4 +129,22 @@ export async function readLaunched(
     next = page.NextToken;
   } while (next);
   return out.sort((a, b) => a.role.localeCompare(b.role) || a.name.localeCompare(b.name));
+}
+
+/** The instance profile a launch template version gives (its ARN, or one made from its name). */
+async function templateProfile(
+  clients: EmulatorClients,
+  template: { readonly id: string; readonly version: string },
+): Promise<string | undefined> {
+  const out = await clients.ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({
+      LaunchTemplateId: template.id,
+      Versions: [template.version],
+    }),
+  );
+  const profile = out.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.IamInstanceProfile;
+  if (profile?.Arn !== undefined) return profile.Arn;
+  return profile?.Name === undefined
+    ? undefined
+    : `arn:aws:iam::123456789012:instance-profile/${profile.Name}`;
 }

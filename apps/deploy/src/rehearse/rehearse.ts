@@ -7,10 +7,12 @@ import { DeployError, isDeployError } from '../errors.js';
 import { type Emit, step } from '../events.js';
 import { isAlive, type ProcessRecord, stopAll } from '../local/process.js';
 import { type EmulatorClients, emulatorClients } from './aws-api.js';
+import { type BootStageResult, bootAndVerify } from './boot-stage.js';
+import { createdFile, readCreated, undoCreated } from './created.js';
 import { amiDocument, DUMMY_CREDENTIALS, EMULATOR, type Emulator, startEmulator } from './emulator.js';
 import { type EgressGuard, startEgressGuard } from './guard.js';
 import type { RehearsalLayout } from './layout.js';
-import type { RehearsalPrerequisites } from './prereqs.js';
+import { bootPrerequisites, type RehearsalPrerequisites } from './prereqs.js';
 import { applyProgress } from './progress.js';
 import { pointStackAtEmulator, unpointedServices } from './provider.js';
 import { type LaunchedInstance, type LaunchedInstances, readLaunched } from './readback.js';
@@ -40,6 +42,10 @@ export interface RehearseOptions {
   readonly cleanup: string;
   /** Ctrl-C: the rehearsal stops at its next step; what it made stays for `--destroy`. */
   readonly signal?: AbortSignal | undefined;
+  /** Stop after the apply and read-back (stage 1): no root, nothing booted. */
+  readonly applyOnly?: boolean;
+  /** The effective user id (booting needs root). */
+  readonly uid?: number;
 }
 
 export interface RehearseResult {
@@ -51,6 +57,8 @@ export interface RehearseResult {
   readonly services: readonly string[];
   readonly instances: readonly LaunchedInstance[];
   readonly launchedFile: string;
+  /** Stages 2 and 3: absent with `applyOnly`. */
+  readonly boot?: BootStageResult;
 }
 
 /** The clean environment Terraform runs in: nothing of the user's but PATH and TMPDIR. */
@@ -145,6 +153,8 @@ async function prepareWorkDir(layout: RehearsalLayout): Promise<void> {
  */
 export async function rehearse(options: RehearseOptions, emit: Emit): Promise<RehearseResult> {
   const { layout, config, prerequisites } = options;
+  // Checked before anything is made: a rehearsal that cannot boot fails here, not after the apply.
+  const boot = options.applyOnly ? undefined : bootPrerequisites(options.env, options.uid ?? -1);
   await prepareWorkDir(layout);
   const startedAt = new Date().toISOString();
   let state: RehearsalState = {
@@ -290,6 +300,34 @@ export async function rehearse(options: RehearseOptions, emit: Emit): Promise<Re
     };
     await writeFile(layout.launchedFile, `${JSON.stringify(launched, null, 2)}\n`, { mode: 0o600 });
     await advance({ stage: 'read-back', launchedFile: layout.launchedFile });
+    let booted: BootStageResult | undefined;
+    if (boot !== undefined) {
+      checkpoint('the instances boot');
+      await advance({ stage: 'booting' });
+      booted = await bootAndVerify({
+        layout,
+        config: synthConfig,
+        endpoint,
+        clients: api,
+        instances,
+        vpcId: seeded.vpc.emulator,
+        prerequisites: boot,
+        env: options.env,
+        session,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        emit,
+      });
+      await advance({ stage: booted.verify.ok ? 'verified' : 'booted' });
+      if (!booted.verify.ok) {
+        throw new DeployError(
+          'PROCESS_DIED',
+          `verify did not pass from inside the VPC within ${booted.verify.waitedSeconds} s: ${booted.verify.failed.join('; ')}`,
+          {
+            hint: `the instances run on for a look: consoles and services' logs in ${layout.logDir}, each instance's files in ${layout.instancesDir}/<name>/root`,
+          },
+        );
+      }
+    }
     return {
       cluster: config.clusterName,
       workDir: layout.workDir,
@@ -299,11 +337,17 @@ export async function rehearse(options: RehearseOptions, emit: Emit): Promise<Re
       services,
       instances,
       launchedFile: layout.launchedFile,
+      ...(booted === undefined ? {} : { boot: booted }),
     };
   } catch (error) {
     const left = [
       ...(emulator !== undefined && (await isAlive(emulator.record))
         ? [`${EMULATOR} PID ${emulator.record.pid} (${emulator.endpoint})`]
+        : []),
+      ...((await readCreated(layout.workDir)).length > 0 || (await startedProcesses(layout)).length > 1
+        ? [
+            `the instances' containers, the VPC's services and network namespaces, mounts and loop devices recorded in ${layout.runDir} and ${createdFile(layout.workDir)}`,
+          ]
         : []),
       `the work dir ${layout.workDir} (stage ${state.stage} reached)`,
     ];
@@ -331,6 +375,8 @@ export interface DestroyRehearsalResult {
   readonly stage?: string;
   /** The processes stopped (by recorded PID); those already gone are not listed. */
   readonly stopped: readonly { readonly name: string; readonly pid: number }[];
+  /** The mounts, loop devices and namespaces removed, one line each. */
+  readonly undone: readonly string[];
 }
 
 /**
@@ -348,12 +394,12 @@ export async function destroyRehearsal(
     entries = await readdir(layout.workDir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { found: false, workDir: layout.workDir, stopped: [] };
+      return { found: false, workDir: layout.workDir, stopped: [], undone: [] };
     throw error;
   }
   if (entries.length === 0) {
     await rmdir(layout.workDir);
-    return { found: true, workDir: layout.workDir, stopped: [] };
+    return { found: true, workDir: layout.workDir, stopped: [], undone: [] };
   }
   const state = await readRehearsalState(layout);
   if (state === undefined) {
@@ -375,7 +421,18 @@ export async function destroyRehearsal(
     emit,
     'stop',
     `stop what the rehearsal started (${alive.length > 0 ? alive.map((r) => `${r.name} PID ${r.pid}`).join(', ') : 'nothing running'})`,
-    () => stopAll(alive, 10_000),
+    async () => {
+      // The containers first (each shuts its systemd down), while the services they may still call run.
+      const containers = alive.filter((r) => r.name.startsWith('instance-'));
+      const stuck = await stopAll(containers, 30_000);
+      return [
+        ...stuck,
+        ...(await stopAll(
+          alive.filter((r) => !containers.includes(r)),
+          10_000,
+        )),
+      ];
+    },
   );
   if (left.length > 0) {
     throw new DeployError(
@@ -384,6 +441,13 @@ export async function destroyRehearsal(
       { hint: `the work dir ${layout.workDir} is kept; run --destroy again once they are gone` },
     );
   }
+  const undone = await step(
+    emit,
+    'undo',
+    'remove the mounts, loop devices and network namespaces it made',
+    () => undoCreated(layout.workDir),
+    (list) => `${list.length} removed`,
+  );
   await step(emit, 'remove', `remove ${layout.workDir}`, async () => {
     await rm(layout.workDir, { recursive: true, force: true });
     // `<state-dir>/<cluster>` made only for the rehearsal goes with it; one holding anything else stays.
@@ -394,5 +458,6 @@ export async function destroyRehearsal(
     workDir: layout.workDir,
     stage: state.stage,
     stopped: alive.map((r) => ({ name: r.name, pid: r.pid })),
+    undone,
   };
 }

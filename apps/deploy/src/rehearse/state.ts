@@ -6,7 +6,16 @@ import type { RehearsalLayout } from './layout.js';
 import type { SeededResources } from './seed.js';
 
 /** How far a rehearsal got; each stage is recorded before the next begins. */
-export type RehearsalStage = 'started' | 'emulator' | 'seeded' | 'synthesized' | 'applied' | 'read-back';
+export type RehearsalStage =
+  | 'started'
+  | 'emulator'
+  | 'seeded'
+  | 'synthesized'
+  | 'applied'
+  | 'read-back'
+  | 'booting'
+  | 'booted'
+  | 'verified';
 
 /**
  * `rehearsal.json`: the rehearsal's own record of what it reached and created (never a secret). The processes

@@ -1,0 +1,209 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { AwsConfig } from '../aws/config.js';
+import { buildAwsManifest } from '../aws/manifest.js';
+import type { TerraformSession } from '../aws/terraform.js';
+import { DeployError } from '../errors.js';
+import { type Emit, step } from '../events.js';
+import { layoutFor } from '../local/layout.js';
+import { writeManifest } from '../local/manifest.js';
+import type { EmulatorClients } from './aws-api.js';
+import { bootState, bootVpc, type VpcResult } from './boot.js';
+import type { RehearsalLayout } from './layout.js';
+import type { BootPrerequisites } from './prereqs.js';
+import type { LaunchedInstance } from './readback.js';
+import { type CachedRootfs, ensureRootfs, installedPackages } from './rootfs.js';
+import { type BootEvent, bootTimeline } from './timeline.js';
+
+const exec = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** verify's CLI in the workspace (apps/verify), from src/ and dist/ alike. */
+const VERIFY_BIN = fileURLToPath(new URL('../../../verify/bin/pgha-verify.js', import.meta.url));
+
+export interface VerifyOutcome {
+  readonly ok: boolean;
+  readonly attempts: number;
+  readonly waitedSeconds: number;
+  /** The last report's checks. */
+  readonly checks: readonly {
+    readonly id: string;
+    readonly ok: boolean;
+    readonly detail: string;
+    readonly ms: number;
+  }[];
+  readonly failed: readonly string[];
+}
+
+export interface BootStageResult {
+  readonly rootfs: Omit<CachedRootfs, 'packages'> & { readonly packages: number; readonly seconds: number };
+  readonly vpc: VpcResult;
+  readonly manifestFile: string;
+  readonly verify: VerifyOutcome;
+  /** Per instance: its boot events, seconds after its container started. */
+  readonly timelines: readonly { readonly name: string; readonly events: readonly BootEvent[] }[];
+  /** Seconds from the first container start to verify green (or to giving up). */
+  readonly bootToVerifySeconds: number;
+}
+
+/** One verify run from the admin host: `ip netns exec <vpc> pgha-verify --manifest M --json`. */
+async function verifyOnce(namespace: string, manifest: string) {
+  try {
+    const { stdout } = await exec(
+      'ip',
+      ['netns', 'exec', namespace, process.execPath, VERIFY_BIN, '--manifest', manifest, '--json'],
+      {
+        timeout: 120_000,
+        maxBuffer: 8 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1' },
+      },
+    );
+    return JSON.parse(stdout) as { ok: boolean; checks: VerifyOutcome['checks'] };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    try {
+      return JSON.parse(e.stdout ?? '') as { ok: boolean; checks: VerifyOutcome['checks'] };
+    } catch {
+      return {
+        ok: false,
+        checks: [{ id: 'verify', ok: false, detail: (e.stderr || e.message).trim().slice(0, 300), ms: 0 }],
+      };
+    }
+  }
+}
+
+/**
+ * Stages 2 and 3: the root filesystem (cached), the VPC with every instance booted from its user-data, then
+ * verify from the admin host inside the VPC, again every 10 s until green or `PGHA_REHEARSE_BOOT_TIMEOUT`
+ * seconds (default 900) pass, the instances' boot states said meanwhile; then each instance's timeline.
+ */
+export async function bootAndVerify(options: {
+  readonly layout: RehearsalLayout;
+  readonly config: AwsConfig;
+  readonly endpoint: string;
+  readonly clients: EmulatorClients;
+  readonly instances: readonly LaunchedInstance[];
+  readonly vpcId: string;
+  readonly prerequisites: BootPrerequisites;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly session: TerraformSession;
+  readonly signal?: AbortSignal;
+  readonly emit: Emit;
+}): Promise<BootStageResult> {
+  const { layout, emit, config } = options;
+  const packages = new Set<string>();
+  for (const i of options.instances)
+    for (const p of installedPackages(await readFile(i.userDataFile, 'utf8'))) packages.add(p);
+  const rootfsStarted = performance.now();
+  const rootfs = await step(
+    emit,
+    'rootfs',
+    `Debian 13 root filesystem and package repository (${packages.size} packages the user-data installs)`,
+    () =>
+      ensureRootfs({
+        cacheDir: options.prerequisites.cacheDir,
+        packages: [...packages],
+        mmdebstrap: options.prerequisites.mmdebstrap,
+        env: options.env,
+        onLine: (line) => emit({ type: 'progress', step: 'rootfs', message: line }),
+      }),
+    (r) => `${r.built ? 'built' : 'cached'} ${r.dir} (${r.debs} .debs)`,
+  );
+  const rootfsSeconds = (performance.now() - rootfsStarted) / 1000;
+
+  const bootStarted = Date.now();
+  const vpc = await bootVpc({
+    layout,
+    config,
+    endpoint: options.endpoint,
+    clients: options.clients,
+    instances: options.instances,
+    vpcId: options.vpcId,
+    rootfs,
+    emit,
+  });
+
+  // The manifest `deploy --target aws` would write, from the same outputs, in the rehearsal's state root.
+  const manifestFile = await step(
+    emit,
+    'manifest',
+    'write the manifest deploy --target aws would',
+    async () => {
+      const outputs = await options.session.json<unknown>(['output', '-json', '-no-color']);
+      const stateLayout = layoutFor({
+        cluster: config.clusterName,
+        stateRoot: layout.stateRoot,
+        asRoot: false,
+      });
+      await writeManifest(
+        stateLayout.manifestFile,
+        buildAwsManifest({ config, outputs, layout: stateLayout }),
+      );
+      return stateLayout.manifestFile;
+    },
+  );
+
+  const timeoutS = Number(options.env.PGHA_REHEARSE_BOOT_TIMEOUT ?? 900);
+  const verify = await step(
+    emit,
+    'verify',
+    `boot every instance and verify from the admin host ${vpc.plan.admin} inside the VPC (up to ${timeoutS} s)`,
+    async (): Promise<VerifyOutcome> => {
+      let attempts = 0;
+      let last: { ok: boolean; checks: VerifyOutcome['checks'] } = { ok: false, checks: [] };
+      let lastSaid = 0;
+      while (true) {
+        if (options.signal?.aborted)
+          throw new DeployError(
+            'INTERRUPTED',
+            `interrupted (${String(options.signal.reason)}) while the instances boot`,
+          );
+        const states = await Promise.all(
+          vpc.instances.map(async (i) => [i.name, await bootState(i.root)] as const),
+        );
+        const done = states.every(([, s]) => s.startsWith('active/'));
+        if (done) {
+          attempts += 1;
+          last = await verifyOnce(vpc.plan.namespace, manifestFile);
+          if (last.ok) break;
+        }
+        const waited = (Date.now() - bootStarted) / 1000;
+        if (waited > timeoutS) break;
+        if (Date.now() - lastSaid > 20_000) {
+          lastSaid = Date.now();
+          const failing = last.checks.filter((c) => !c.ok).map((c) => c.id);
+          emit({
+            type: 'progress',
+            step: 'verify',
+            message: `${Math.round(waited)} s: ${states.map(([n, s]) => `${n} ${s}`).join(', ')}${attempts > 0 ? `; verify #${attempts}: ${failing.join(', ') || 'ok'}` : ''}`,
+          });
+        }
+        await sleep(done ? 10_000 : 3_000);
+      }
+      return {
+        ok: last.ok,
+        attempts,
+        waitedSeconds: Math.round((Date.now() - bootStarted) / 1000),
+        checks: last.checks,
+        failed: last.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.detail}`),
+      };
+    },
+    (v) =>
+      `${v.ok ? 'green' : 'NOT green'}: ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks after ${v.attempts} run(s)`,
+  );
+  const bootToVerifySeconds = Math.round((Date.now() - bootStarted) / 100) / 10;
+  const timelines = await Promise.all(
+    vpc.instances.map(async (i) => ({ name: i.name, events: await bootTimeline(i.root, bootStarted) })),
+  );
+  const { packages: asked, ...cached } = rootfs;
+  return {
+    rootfs: { ...cached, packages: asked.length, seconds: Math.round(rootfsSeconds * 10) / 10 },
+    vpc,
+    manifestFile,
+    verify,
+    timelines,
+    bootToVerifySeconds,
+  };
+}
