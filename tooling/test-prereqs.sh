@@ -44,4 +44,18 @@ fi
 if ! [ -x /usr/local/bin/terraform ] || ! [ -d /opt/tf-plugins/registry.terraform.io/hashicorp/aws ]; then
   say "warning: no /usr/local/bin/terraform or provider mirror /opt/tf-plugins (part of this machine kind's image): the offline plan tests will fail" >&2
 fi
+
+# The rehearsal's boot stages (as root; other users skip those tests): mmdebstrap builds the instances' Debian 13
+# root filesystem, systemd-nspawn boots them.
+if [ "$(id -u)" -eq 0 ]; then
+  boot=()
+  for p in mmdebstrap systemd-container; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || boot+=("$p")
+  done
+  if ((${#boot[@]})); then
+    say "installing ${boot[*]} for the rehearsal's boot stages (apt-get)"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${boot[@]}"
+  fi
+fi
 say "ready"
