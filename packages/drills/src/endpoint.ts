@@ -3,7 +3,11 @@ export interface PgEndpoint {
   readonly host: string;
   readonly port: number;
   readonly user: string;
-  readonly password: string;
+  /**
+   * The password, behind a function so that it never shows when the endpoint is logged, inspected or
+   * serialized (node-postgres takes a password function as it is).
+   */
+  readonly password: () => string;
   readonly database: string;
   /** CA (PEM) the server certificate is verified against. */
   readonly ca: string;

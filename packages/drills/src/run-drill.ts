@@ -153,7 +153,7 @@ async function drill(
     host: manifest.postgres.primary.host,
     port: manifest.postgres.primary.port,
     user: manifest.postgres.user,
-    password,
+    password: () => password,
     database: manifest.postgres.database,
     ca: await readFile(manifest.postgres.sslRootCert ?? manifest.etcd.tls.ca, 'utf8'),
   };
