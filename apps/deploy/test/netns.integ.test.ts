@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -88,6 +88,29 @@ describe.skipIf(!asRoot)(
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('network: "bridge" is not valid; use "loopback"');
       expect(await namespaces()).toEqual([]);
+    });
+
+    test('a first deploy that fails in the admin host leaves no namespace behind', async () => {
+      // The nodes dir under a directory postgres cannot traverse: refused by the preflight in the admin host,
+      // before the cluster is recorded, so no destroy could find the namespaces made for it.
+      const closed = join(dir, 'closed');
+      await mkdir(closed, { mode: 0o700 });
+      const r = await pgha(join(APP, 'dist/bin.js'), [
+        'deploy',
+        ...common,
+        '--nodes-dir',
+        join(closed, 'nodes'),
+        '--network',
+        'netns',
+        '--address-base',
+        '127.57',
+        '--no-install',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${closed} is not reachable by the service user`);
+      expect(r.stderr).toContain(`removed the network namespaces again: ${PREFIX}admin`);
+      expect(await namespaces()).toEqual([]);
+      await rm(join(dir, 'state'), { recursive: true, force: true });
     });
 
     test('deploy, status, verify and destroy work as in loopback mode; the machine namespace never reaches the hosts', async () => {

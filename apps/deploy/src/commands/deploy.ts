@@ -2,7 +2,14 @@ import type { ParsedFlags } from '../command.js';
 import { DeployError } from '../errors.js';
 import { deployLocal } from '../local/deploy.js';
 import { layoutFor } from '../local/layout.js';
-import { adminNamespace, argvOf, ensureClusterNetwork, insideNamespace, runInAdmin } from '../local/netns.js';
+import {
+  adminNamespace,
+  argvOf,
+  ensureClusterNetwork,
+  insideNamespace,
+  runInAdmin,
+  teardownClusterNetwork,
+} from '../local/netns.js';
 import { findBinaries } from '../local/preflight.js';
 import { assertSameOptions, readClusterState } from '../local/state.js';
 import { addressPlan, DEFAULTS, readConfigFile, validateOptions } from '../options.js';
@@ -72,7 +79,15 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
       (event) => reporter.event(event),
     );
     await ensureClusterNetwork(layout, addressPlan(options));
-    return runInAdmin(layout, argvOf('deploy', flags), io);
+    const code = await runInAdmin(layout, argvOf('deploy', flags), io);
+    // A first deploy that failed before it recorded the cluster leaves nothing destroy could find: its
+    // namespaces go now (a recorded one keeps them; destroy removes them with its processes).
+    if (code !== 0 && (await readClusterState(layout)) === undefined) {
+      const removed = await teardownClusterNetwork(layout);
+      if (removed.length > 0)
+        io.stderr.write(`removed the network namespaces again: ${removed.join(', ')}\n`);
+    }
+    return code;
   }
   const result = await deployLocal(
     {
