@@ -96,6 +96,7 @@ describe('renderPatroniConfig', () => {
         pg_hba: [
           'local all all scram-sha-256',
           'local replication replicator scram-sha-256',
+          'host replication replicator 127.0.0.1/32 scram-sha-256',
           'hostssl replication replicator 10.0.0.0/16 scram-sha-256',
           'hostssl all all 10.0.0.0/16 scram-sha-256',
         ],
@@ -117,6 +118,7 @@ describe('renderPatroniConfig', () => {
     expect(pgHbaLines(c)).toEqual([
       'local all all scram-sha-256',
       'local replication replicator scram-sha-256',
+      'host replication replicator 127.0.0.1/32 scram-sha-256',
       'hostssl replication replicator 10.0.1.0/24 scram-sha-256',
       'hostssl replication replicator 10.0.2.0/24 scram-sha-256',
       'hostssl all all 10.0.0.0/16 scram-sha-256',
@@ -127,6 +129,7 @@ describe('renderPatroniConfig', () => {
     expect(pgHbaLines(awsCluster, { superuserCidrs: ['10.0.200.0/24', '192.168.7.0/24'] })).toEqual([
       'local all all scram-sha-256',
       'local replication replicator scram-sha-256',
+      'host replication replicator 127.0.0.1/32 scram-sha-256',
       'hostssl replication replicator 10.0.0.0/16 scram-sha-256',
       'host all all 127.0.0.1/32 scram-sha-256',
       'host all all ::1/128 scram-sha-256',

@@ -55,8 +55,9 @@ export interface PgHbaOptions {
 }
 
 /**
- * The pg_hba lines every node gets: socket access with a password, `hostssl` (scram-sha-256) for clients and
- * for the separate replication role from the allowed networks; everything else is refused. With
+ * The pg_hba lines every node gets: socket access with a password, the replication role from loopback (Patroni's
+ * own replication connection), `hostssl` (scram-sha-256) for clients and for the separate replication role from
+ * the allowed networks; everything else is refused. With
  * `superuserCidrs`, the superuser only from loopback and those networks.
  */
 export function pgHbaLines(cluster: Cluster, options: PgHbaOptions = {}): string[] {
@@ -74,6 +75,9 @@ export function pgHbaLines(cluster: Cluster, options: PgHbaOptions = {}): string
   return [
     'local all all scram-sha-256',
     `local replication ${users.replication} scram-sha-256`,
+    // Patroni on a replica reads its own timeline over a replication connection to localhost, over TCP (it
+    // listens on 0.0.0.0, so IPv4): without this line that fails on every REST status and health check.
+    `host replication ${users.replication} 127.0.0.1/32 scram-sha-256`,
     ...replicationCidrs.map((c) => `hostssl replication ${users.replication} ${c} scram-sha-256`),
     ...superuser,
     ...allowedCidrs.map((c) => `hostssl all all ${c} scram-sha-256`),
