@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { CHECK_IDS } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isAlive, type ProcessRecord, stopAll } from '../src/local/process.js';
+import { inContainer } from '../src/rehearse/boot.js';
 import { AWS_EXAMPLE, isolatedEnv, type Json, terraformForTests } from './aws-support.js';
 import { type CliResult, cli, traversableTempDir } from './helpers.js';
 
@@ -105,18 +107,7 @@ describe.skipIf(missing !== undefined)(
     test('verify is green from the admin host inside the VPC: all 8 checks', () => {
       expect(result.code).toBe(0);
       expect(out).toMatchObject({ ok: true, stage: 3, verify: { ok: true } });
-      expect(out.verify.checks.map((c) => [c.id, c.ok])).toEqual(
-        [
-          'etcd.members',
-          'etcd.health',
-          'patroni.leader',
-          'patroni.replicas',
-          'pg.primary',
-          'pg.replica',
-          'pg.replication',
-          'tls.expiry',
-        ].map((id) => [id, true]),
-      );
+      expect(out.verify.checks.map((c) => [c.id, c.ok])).toEqual(CHECK_IDS.map((id) => [id, true]));
       expect(out.booted.map((b) => b.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'pg-1', 'pg-2', 'pg-3']);
     });
 
@@ -133,6 +124,21 @@ describe.skipIf(missing !== undefined)(
           what.some((w) => /^pgha-boot: pgha-(etcd|patroni)\.service enabled and started on i-/.test(w)),
           t.name,
         ).toBe(true);
+      }
+    });
+
+    test("Patroni's journal on every node: no connection pg_hba refuses (a defect the rehearsal found)", async () => {
+      for (const b of out.booted.filter((x) => x.name.startsWith('pg-'))) {
+        const journal = await inContainer(b.root, [
+          'journalctl',
+          '-u',
+          'pgha-patroni.service',
+          '--no-pager',
+          '-o',
+          'cat',
+        ]);
+        expect(journal, b.name).toContain('postgres');
+        expect(journal?.match(/no pg_hba\.conf entry.*/g) ?? [], b.name).toEqual([]);
       }
     });
 

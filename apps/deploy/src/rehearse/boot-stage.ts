@@ -2,18 +2,14 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AwsConfig } from '../aws/config.js';
 import { buildAwsManifest } from '../aws/manifest.js';
 import type { TerraformSession } from '../aws/terraform.js';
 import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
+import { step } from '../events.js';
 import { layoutFor } from '../local/layout.js';
 import { writeManifest } from '../local/manifest.js';
-import type { EmulatorClients } from './aws-api.js';
-import { bootState, bootVpc, type VpcResult } from './boot.js';
-import type { RehearsalLayout } from './layout.js';
+import { type BootVpcOptions, bootState, bootVpc, type VpcResult } from './boot.js';
 import type { BootPrerequisites } from './prereqs.js';
-import type { LaunchedInstance } from './readback.js';
 import { type CachedRootfs, ensureRootfs, installedPackages } from './rootfs.js';
 import { type BootEvent, bootTimeline } from './timeline.js';
 
@@ -79,19 +75,14 @@ async function verifyOnce(namespace: string, manifest: string) {
  * verify from the admin host inside the VPC, again every 10 s until green or `PGHA_REHEARSE_BOOT_TIMEOUT`
  * seconds (default 900) pass, the instances' boot states said meanwhile; then each instance's timeline.
  */
-export async function bootAndVerify(options: {
-  readonly layout: RehearsalLayout;
-  readonly config: AwsConfig;
-  readonly endpoint: string;
-  readonly clients: EmulatorClients;
-  readonly instances: readonly LaunchedInstance[];
-  readonly vpcId: string;
-  readonly prerequisites: BootPrerequisites;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly session: TerraformSession;
-  readonly signal?: AbortSignal;
-  readonly emit: Emit;
-}): Promise<BootStageResult> {
+export async function bootAndVerify(
+  options: Omit<BootVpcOptions, 'rootfs'> & {
+    readonly prerequisites: BootPrerequisites;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly session: TerraformSession;
+    readonly signal?: AbortSignal;
+  },
+): Promise<BootStageResult> {
   const { layout, emit, config } = options;
   const packages = new Set<string>();
   for (const i of options.instances)

@@ -55,7 +55,8 @@ async function roleName(endpoint: string, region: string, profileArn: string | u
  * Stage 2: the VPC namespace and its services, one container per launched instance booted from its
  * user-data, and the NLB stand-in. Everything is recorded (created.jsonl, the run dir) before it is made.
  */
-export async function bootVpc(options: {
+/** What booting the VPC needs: the emulator, what it launched, the config, the root filesystem. */
+export interface BootVpcOptions {
   readonly layout: RehearsalLayout;
   readonly config: AwsConfig;
   readonly endpoint: string;
@@ -64,7 +65,9 @@ export async function bootVpc(options: {
   readonly vpcId: string;
   readonly rootfs: CachedRootfs;
   readonly emit: Emit;
-}): Promise<VpcResult> {
+}
+
+export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
   const { layout, config, endpoint, emit } = options;
   const adminCidrs = config.adminAccess?.cidrs ?? [];
   const plan = vpcPlan({

@@ -168,19 +168,21 @@ export interface VpcServicesConfig {
   readonly vpcId: string;
   readonly vpcCidr: string;
   readonly loadBalancers: readonly { readonly dnsName: string; readonly address: string }[];
-  readonly instances: readonly {
-    readonly name: string;
-    readonly instanceId: string;
-    readonly privateIp: string;
-    readonly availabilityZone: string;
-    readonly subnetId: string;
-    readonly imageId: string;
-    readonly instanceType: string;
+  readonly instances: readonly (Pick<
+    LaunchedInstance,
+    | 'name'
+    | 'instanceId'
+    | 'privateIp'
+    | 'availabilityZone'
+    | 'subnetId'
+    | 'imageId'
+    | 'instanceType'
+    | 'userDataFile'
+  > & {
     readonly mac: string;
-    readonly userDataFile: string;
     readonly instanceProfileArn?: string;
     readonly roleName?: string;
-  }[];
+  })[];
 }
 
 /** vpc-services.mjs, beside this module in src/ (dist/ holds no copy: it is found in src/ from both). */
@@ -219,31 +221,29 @@ export async function startVpcServices(
 ): Promise<ProcessRecord[]> {
   const configFile = join(layout.workDir, 'vpc-services.json');
   await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  const started: ProcessRecord[] = [];
-  const bridgeLog = join(layout.logDir, 'emulator-bridge.log');
-  const bridge = await startService({
-    name: 'emulator-bridge',
-    command: nodeBin,
-    args: [VPC_SERVICES_SCRIPT, 'bridge', configFile],
-    logFile: bridgeLog,
-    cwd: layout.workDir,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-  });
-  await writeRecord(join(layout.runDir, 'emulator-bridge.json'), bridge);
-  started.push(bridge);
-  await waitListening(bridge, bridgeLog, 1);
-  const vpcLog = join(layout.logDir, 'vpc-services.log');
-  const services = await startService({
-    name: 'vpc-services',
-    command: 'ip',
-    args: ['netns', 'exec', plan.namespace, nodeBin, VPC_SERVICES_SCRIPT, 'vpc', configFile],
-    logFile: vpcLog,
-    cwd: layout.workDir,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-  });
-  await writeRecord(join(layout.runDir, 'vpc-services.json'), services);
-  started.push(services);
-  // emulator, IMDS, DNS over UDP and TCP, mirror
-  await waitListening(services, vpcLog, 5);
+  const start = async (name: string, command: string, args: string[], listeners: number) => {
+    const logFile = join(layout.logDir, `${name}.log`);
+    const record = await startService({
+      name,
+      command,
+      args,
+      logFile,
+      cwd: layout.workDir,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+    await writeRecord(join(layout.runDir, `${name}.json`), record);
+    await waitListening(record, logFile, listeners);
+    return record;
+  };
+  const started = [await start('emulator-bridge', nodeBin, [VPC_SERVICES_SCRIPT, 'bridge', configFile], 1)];
+  // emulator, IMDS, DNS over UDP and TCP, package repository
+  started.push(
+    await start(
+      'vpc-services',
+      'ip',
+      ['netns', 'exec', plan.namespace, nodeBin, VPC_SERVICES_SCRIPT, 'vpc', configFile],
+      5,
+    ),
+  );
   return started;
 }
