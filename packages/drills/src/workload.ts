@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { PgEndpoint } from './endpoint.js';
-import { pgClient } from './private/pg.js';
+import { closeClient, pgClient } from './private/pg.js';
 
 /**
  * The drill's table: one row per write, tagged with the client that sent it and, as the server saw it at write
@@ -106,7 +106,7 @@ export class Writer {
         } catch (error) {
           this.connectFailures++;
           this.#error('connect', error);
-          void c.end().catch(() => {});
+          void closeClient(c);
           await sleep(50);
           continue;
         }
@@ -134,14 +134,14 @@ export class Writer {
         const code = (error as { code?: string }).code;
         if (code === '25006' || code === '57P03') this.refused.add(id);
         else this.inDoubt.add(id);
-        void client.end().catch(() => {});
+        void closeClient(client);
         client = undefined;
         await sleep(20);
         continue;
       }
       await sleep(this.pauseMs);
     }
-    if (client) await client.end().catch(() => {});
+    if (client) await closeClient(client);
   }
 }
 

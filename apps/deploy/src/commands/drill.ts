@@ -145,10 +145,6 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
     const run = (request: DrillRequest) =>
       runDrill(request, target, { onEvent: (event) => reporter.event(event), signal: abort.signal });
     const code = await runPlans(plans, trials, synchronousMode, clients, run, json, io);
-    // netns (this is the run in the drill cluster's admin host): a client connection closed while a lossy
-    // link dropped the server's FIN stays half-closed for good (FIN-WAIT-2; seen once in an --all run after
-    // lossy-primary) and would keep this process, and the run waiting for it, alive. The results are out.
-    if (network === 'netns') setTimeout(() => process.exit(code), 10_000).unref();
     return code;
   } finally {
     process.off('SIGINT', interrupted);

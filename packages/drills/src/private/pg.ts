@@ -23,6 +23,20 @@ export function pgClient(target: PgEndpoint, connectTimeoutMs: number, queryTime
   return client;
 }
 
+/**
+ * Close a client without ever waiting on the network: `end()` sends Terminate and waits for the server to close
+ * the socket, which over a cut or lossy link may never happen (a FIN lost on a lossy link left one in FIN-WAIT-2
+ * and kept the drill's process alive after its results). After `graceMs` the socket is destroyed.
+ */
+export function closeClient(client: pg.Client, graceMs = 1000): Promise<void> {
+  const timer = setTimeout(() => client.connection.stream.destroy(), graceMs);
+  timer.unref();
+  return client
+    .end()
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
+}
+
 /** One statement on a fresh connection. */
 export async function pgOnce<T extends pg.QueryResultRow>(
   target: PgEndpoint,
@@ -35,6 +49,6 @@ export async function pgOnce<T extends pg.QueryResultRow>(
     await client.connect();
     return (await client.query<T>(sql, values)).rows;
   } finally {
-    void client.end().catch(() => {});
+    void closeClient(client);
   }
 }
