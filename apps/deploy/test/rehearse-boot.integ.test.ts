@@ -233,3 +233,49 @@ describe.skipIf(missing !== undefined)(
     }, 120_000);
   },
 );
+
+describe.skipIf(missing !== undefined)('a rehearsal interrupted while its instances boot', () => {
+  test('Ctrl-C once the first container runs: exit 130, what is left named, --destroy removes all of it', async () => {
+    const root = await traversableTempDir('pgha-r-int-');
+    const state = join(root, 'state');
+    const cluster = 'ri';
+    const workDir = join(state, cluster, 'rehearsal');
+    const args = ['rehearse', '--config', AWS_EXAMPLE, '--cluster', cluster, '--state-dir', state];
+    const controller = new AbortController();
+    let records: ProcessRecord[] = [];
+    try {
+      const watch = setInterval(() => {
+        if (existsSync(join(workDir, 'run', 'instance-etcd-1.json'))) controller.abort('SIGINT');
+      }, 50);
+      const r = await cli([...args, '--json'], isolatedEnv(root), { signal: controller.signal }).finally(() =>
+        clearInterval(watch),
+      );
+      records = await runRecords(workDir);
+      expect(r.code).toBe(130);
+      expect(r.stderr).toContain(
+        `network namespaces, mounts and loop devices recorded in ${join(workDir, 'run')}`,
+      );
+      expect(records.map((x) => x.name)).toEqual(expect.arrayContaining(['instance-etcd-1', 'vpc-services']));
+      expect((await sh('ip', ['netns', 'list'])).stdout).toContain(`pgha-r-${cluster}`);
+      const d = await cli([...args, '--destroy'], isolatedEnv(root));
+      expect(d.code).toBe(0);
+      expect(d.stdout).toContain(`deleted network namespace pgha-r-${cluster}`);
+      for (const x of records) {
+        let alive = await isAlive(x);
+        for (let i = 0; i < 100 && alive; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          alive = await isAlive(x);
+        }
+        expect([x.name, alive]).toEqual([x.name, false]);
+      }
+      expect((await sh('ip', ['netns', 'list'])).stdout).not.toContain(`pgha-r-${cluster}`);
+      expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(workDir);
+      expect((await sh('losetup', ['-a'])).stdout).not.toContain(workDir);
+      expect(existsSync(workDir)).toBe(false);
+    } finally {
+      if (existsSync(workDir)) await cli([...args, '--destroy'], isolatedEnv(root));
+      await stopAll(records, 10_000);
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 900_000);
+});
