@@ -184,6 +184,24 @@ describe('measure', () => {
     );
   });
 
+  test('an acknowledgement received while the promotion sample was still out is not after the promotion', () => {
+    // The first sample showing pg-2 alone was sent at +9.0 s and its answers were in at +9.3 s: pg-2 became
+    // primary somewhere in between. A direct ack of pg-1 received at +9.1 s may be of a commit pg-2 confirmed
+    // before it promoted; one received at +9.4 s is after a promotion already certain.
+    const withAnswers = samples().map((s) => ({ ...s, answeredAt: s.at + 300 }));
+    const inWindow = measure(
+      observations({ samples: withAnswers, direct: { attempted: 10, acks: [T0 + 9100] } }),
+    );
+    expect(inWindow.promotedAtMs).toBe(9000);
+    expect(inWindow.writes.acknowledgedAfterPromotion).toBe(0);
+    expect(failed(inWindow)).toEqual([]);
+    const after = measure(
+      observations({ samples: withAnswers, direct: { attempted: 10, acks: [T0 + 9400] } }),
+    );
+    expect(after.writes.acknowledgedAfterPromotion).toBe(1);
+    expect(failed(after)).toEqual(['no-write-acknowledged-after-promotion']);
+  });
+
   test("a scenario's own verdict joins the checks: the freeze's writes after SIGCONT", () => {
     const healedAt = T0 + 10_000;
     const o = observations({ healedAt, direct: { attempted: 40, acks: [T0 - 500, T0 + 10_250] } });

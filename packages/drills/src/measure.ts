@@ -139,13 +139,23 @@ export function measure(
   const promoted = promotion === undefined ? undefined : newPrimary;
 
   // Acknowledged after another node was promoted: through the load balancer by any node but the promoted
-  // one, and straight to the old primary.
+  // one, and straight to the old primary. "After" means after the promotion was certain: when the answers of
+  // the first sample that showed the new primary alone were in. The sample's send time (the PROMOTED figure)
+  // is earlier by its round trip, and an acknowledgement received in that window can be of a commit the new
+  // primary's WAL receiver confirmed before it was promoted (one such write failed a patroni-crash run).
+  const promotionSample = promoted === undefined ? undefined : firstSoleAnswer(o.samples, promoted, t0);
+  const certain =
+    promotion === undefined
+      ? undefined
+      : promotionSample !== undefined && promotionSample.at === promotion
+        ? (promotionSample.answeredAt ?? promotion)
+        : promotion;
   const directAcks = o.direct?.acks ?? [];
-  const directAfter = promotion === undefined ? [] : directAcks.filter((t) => t > promotion);
+  const directAfter = certain === undefined ? [] : directAcks.filter((t) => t > certain);
   const lateAcks =
-    promotion === undefined || promoted === undefined
+    certain === undefined || promoted === undefined
       ? []
-      : acked.filter((a) => a.at > promotion && nameOf(a.server) !== promoted);
+      : acked.filter((a) => a.at > certain && nameOf(a.server) !== promoted);
   const lateBy = new Map<string, number>();
   for (const a of lateAcks) lateBy.set(nameOf(a.server), (lateBy.get(nameOf(a.server)) ?? 0) + 1);
   const acknowledgedAfterPromotion = lateAcks.length + directAfter.length;

@@ -12,6 +12,11 @@ export interface Member {
 export interface PrimarySample {
   /** Epoch ms the sample was sent. */
   readonly at: number;
+  /**
+   * Epoch ms the last answer of this sample was in (or its timeout passed): what the sample says was true by
+   * then at the latest. @default at
+   */
+  readonly answeredAt?: number;
   /** Members that answered 200 to /primary in this sample. */
   readonly primaries: readonly string[];
 }
@@ -54,7 +59,11 @@ export class PrimarySampler {
         ),
       ),
     ).then((answers) => {
-      this.samples.push({ at, primaries: answers.filter((a): a is string => a !== undefined) });
+      this.samples.push({
+        at,
+        answeredAt: Date.now(),
+        primaries: answers.filter((a): a is string => a !== undefined),
+      });
     });
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));
