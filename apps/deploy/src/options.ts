@@ -4,6 +4,11 @@ import {
   localEtcdAddress,
   localLoadBalancerAddress,
   localPatroniAddress,
+  netnsAdminAddress,
+  netnsEtcdAddress,
+  netnsLoadBalancerAddress,
+  netnsNetwork,
+  netnsPatroniAddress,
 } from '@pgha/defaults';
 import {
   CLUSTER_NAME_RULE,
@@ -193,31 +198,25 @@ export interface AddressPlan {
   readonly netns?: { readonly cidr: string; readonly admin: string } | undefined;
 }
 
-/** First two octets of the netns mode's subnets: 10.213.<N>.0/24, N the second octet of the address base. */
-export const NETNS_SUBNET_PREFIX = '10.213';
-
 /**
- * The addresses of the cluster's hosts. loopback: `<base>.10.i`, `<base>.20.i`, `<base>.30.1`. netns: the same
- * role octets folded into the last one of a /24 that exists only inside the cluster's namespaces:
- * `10.213.N.1i` etcd, `10.213.N.2i` Patroni, `10.213.N.31` HAProxy, `10.213.N.2` the admin host (N: the second
- * octet of the address base, so 127.0 gives 10.213.0.0/24). Each cluster has its own switch: two clusters on
- * the same subnet never meet.
+ * The addresses of the cluster's hosts (`@pgha/defaults`). loopback: `<base>.10.i`, `<base>.20.i`, `<base>.30.1`.
+ * netns: the same role octets folded into the last one of a /24 that exists only inside the cluster's
+ * namespaces: `10.213.N.1i` etcd, `10.213.N.2i` Patroni, `10.213.N.31` HAProxy, `10.213.N.2` the admin host (N:
+ * the second octet of the address base, so 127.0 gives 10.213.0.0/24). Each cluster has its own switch: two
+ * clusters on the same subnet never meet.
  */
 export function addressPlan(options: LocalOptions): AddressPlan {
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  const base = options.addressBase;
   if (options.network === 'netns') {
-    const net = `${NETNS_SUBNET_PREFIX}.${options.addressBase.split('.')[1]}`;
     return {
-      etcd: range(options.etcdMembers).map((i) => ({
-        name: `etcd-${i}`,
-        host: `${net}.${LOCAL_ADDRESS_PLAN.etcdOctet + i}`,
-      })),
+      etcd: range(options.etcdMembers).map((i) => ({ name: `etcd-${i}`, host: netnsEtcdAddress(i, base) })),
       patroni: range(options.patroniNodes).map((i) => ({
         name: `pg-${i}`,
-        host: `${net}.${LOCAL_ADDRESS_PLAN.patroniOctet + i}`,
+        host: netnsPatroniAddress(i, base),
       })),
-      loadBalancer: `${net}.${LOCAL_ADDRESS_PLAN.loadBalancerOctet + 1}`,
-      netns: { cidr: `${net}.0/24`, admin: `${net}.2` },
+      loadBalancer: netnsLoadBalancerAddress(base),
+      netns: { cidr: `${netnsNetwork(base)}.0/24`, admin: netnsAdminAddress(base) },
     };
   }
   return {

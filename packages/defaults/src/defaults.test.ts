@@ -4,6 +4,12 @@ import {
   localEtcdAddress,
   localLoadBalancerAddress,
   localPatroniAddress,
+  NETNS_ADDRESS_PLAN,
+  netnsAdminAddress,
+  netnsEtcdAddress,
+  netnsLoadBalancerAddress,
+  netnsNetwork,
+  netnsPatroniAddress,
   PORTS,
   POSTGRES,
 } from './index.js';
@@ -24,7 +30,21 @@ describe('@pgha/defaults', () => {
   });
 
   test('the table cannot be changed by a reader', () => {
-    for (const table of [PORTS, POSTGRES, LOCAL_ADDRESS_PLAN]) expect(Object.isFrozen(table)).toBe(true);
+    for (const table of [PORTS, POSTGRES, LOCAL_ADDRESS_PLAN, NETNS_ADDRESS_PLAN])
+      expect(Object.isFrozen(table)).toBe(true);
+  });
+
+  test('netns addresses: 10.213.N.0/24 (N from the loopback base), etcd .1i, Patroni .2i, load balancer .31, admin .2', () => {
+    expect(netnsNetwork('127.50')).toBe('10.213.50');
+    expect([1, 2, 3].map((i) => netnsEtcdAddress(i, '127.50'))).toEqual([
+      '10.213.50.11',
+      '10.213.50.12',
+      '10.213.50.13',
+    ]);
+    expect(netnsPatroniAddress(3, '127.50')).toBe('10.213.50.23');
+    expect(netnsLoadBalancerAddress('127.50')).toBe('10.213.50.31');
+    expect(netnsAdminAddress('127.50')).toBe('10.213.50.2');
+    expect(netnsEtcdAddress(1)).toBe('10.213.0.11');
   });
 
   test('local addresses: etcd <base>.10.N, Patroni <base>.20.N, load balancer <base>.30.1', () => {

@@ -83,3 +83,48 @@ export function localPatroniAddress(index: number, base: string = LOCAL_ADDRESS_
 export function localLoadBalancerAddress(base: string = LOCAL_ADDRESS_PLAN.base): string {
   return `${base}.${LOCAL_ADDRESS_PLAN.loadBalancerOctet}.1`;
 }
+
+/** The local target's `--network netns` plan: see {@link NETNS_ADDRESS_PLAN}. */
+export interface NetnsAddressPlan {
+  readonly subnetPrefix: string;
+  readonly adminHost: number;
+}
+
+/**
+ * The local target's `--network netns` address plan: every node is a network namespace with one address in a
+ * /24 that exists only inside the cluster's namespaces (on an isolated bridge, no route off the machine):
+ * `<prefix>.N.0/24`, N the second octet of the loopback base (127.50 gives 10.213.50.0/24). The role octets of
+ * the loopback plan fold into the last octet: etcd `.1i`, Patroni `.2i`, the load balancer `.31`; the admin
+ * host, from which the CLI, verify and the drills reach the others, is `.2`.
+ */
+export const NETNS_ADDRESS_PLAN: NetnsAddressPlan = Object.freeze({
+  /** First two octets of every netns subnet. */
+  subnetPrefix: '10.213',
+  /** Last octet of the admin host. */
+  adminHost: 2,
+});
+
+/** The netns subnet for a loopback base: `10.213.<second octet of base>` (without the last octet). */
+export function netnsNetwork(base: string = LOCAL_ADDRESS_PLAN.base): string {
+  return `${NETNS_ADDRESS_PLAN.subnetPrefix}.${base.split('.')[1]}`;
+}
+
+/** Address of etcd member `index` (1-based) in the netns plan: `10.213.N.1<index>`. */
+export function netnsEtcdAddress(index: number, base: string = LOCAL_ADDRESS_PLAN.base): string {
+  return `${netnsNetwork(base)}.${LOCAL_ADDRESS_PLAN.etcdOctet + index}`;
+}
+
+/** Address of Patroni node `index` (1-based) in the netns plan: `10.213.N.2<index>`. */
+export function netnsPatroniAddress(index: number, base: string = LOCAL_ADDRESS_PLAN.base): string {
+  return `${netnsNetwork(base)}.${LOCAL_ADDRESS_PLAN.patroniOctet + index}`;
+}
+
+/** Address of the load balancer in the netns plan: `10.213.N.31`. */
+export function netnsLoadBalancerAddress(base: string = LOCAL_ADDRESS_PLAN.base): string {
+  return `${netnsNetwork(base)}.${LOCAL_ADDRESS_PLAN.loadBalancerOctet + 1}`;
+}
+
+/** Address of the admin host in the netns plan: `10.213.N.2`. */
+export function netnsAdminAddress(base: string = LOCAL_ADDRESS_PLAN.base): string {
+  return `${netnsNetwork(base)}.${NETNS_ADDRESS_PLAN.adminHost}`;
+}
