@@ -1,3 +1,4 @@
+import { type PatroniMember, parsePatroniMembers, type RestTls, rest } from '@pgha/clients';
 import { PORTS } from '@pgha/defaults';
 import type { Manifest } from '@pgha/verify';
 import { DirectProbe } from './direct-probe.js';
@@ -5,7 +6,6 @@ import type { PgEndpoint } from './endpoint.js';
 import { DrillError } from './errors.js';
 import type { DrillEventListener } from './events.js';
 import { pgOnce } from './private/pg.js';
-import { type RestTls, rest } from './private/rest.js';
 import { sleep, until } from './private/wait.js';
 import type { DrillCheck } from './result.js';
 import type { Member, PrimarySampler } from './sampler.js';
@@ -27,14 +27,8 @@ export async function anyRest(members: readonly Member[], tls: RestTls, path: st
   throw new Error(last);
 }
 
-/** A member as Patroni's `/cluster` shows it (`master` read as `leader`). */
-export interface ClusterMember {
-  readonly name: string;
-  readonly role: string;
-  readonly state: string;
-  readonly lag?: number | string;
-  readonly timeline?: number;
-}
+/** A member as Patroni's `/cluster` shows it: `@pgha/clients`' one member type (`master` read as `leader`). */
+export type ClusterMember = PatroniMember;
 
 /** The Patroni timings of the running cluster, from its `/config`. */
 export interface PatroniTiming {
@@ -192,10 +186,9 @@ export class DrillContext {
   }
 
   async clusterView(): Promise<ClusterMember[]> {
-    return (JSON.parse(await this.anyRest('/cluster')) as { members: ClusterMember[] }).members.map((m) => ({
-      ...m,
-      role: m.role === 'master' ? 'leader' : m.role,
-    }));
+    const members = parsePatroniMembers(JSON.parse(await this.anyRest('/cluster')));
+    if (!members) throw new Error('Patroni\'s /cluster answered without "members"');
+    return members;
   }
 
   /** The processes of a member with one role; FAULT_FAILED when there is none. */

@@ -1,5 +1,5 @@
+import { rest } from '@pgha/clients';
 import type { DrillContext } from './context.js';
-import { rest } from './private/rest.js';
 
 /** Which etcd member leads raft now, by asking each member's status over TLS (client certificate). */
 export async function etcdRaftLeader(ctx: DrillContext): Promise<string> {

@@ -1,6 +1,6 @@
+import { rest } from '@pgha/clients';
 import type { DrillContext } from './context.js';
 import { pgOnce } from './private/pg.js';
-import { rest } from './private/rest.js';
 import type { Heal, LinkDirection } from './target.js';
 
 /**

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { RestTls } from '@pgha/clients';
 import { isVerifyError, type Manifest, readManifest } from '@pgha/verify';
 import { anyRest, DrillContext, type PatroniTiming } from './context.js';
 import { DIRECT_TABLE_SQL } from './direct-probe.js';
@@ -7,7 +8,6 @@ import { DrillError, isDrillError } from './errors.js';
 import type { DrillEventListener } from './events.js';
 import { type DrillObservations, measure, type StoredRow } from './measure.js';
 import { pgOnce } from './private/pg.js';
-import type { RestTls } from './private/rest.js';
 import { step } from './private/step.js';
 import { checkAborted, sleep, until } from './private/wait.js';
 import { DRILL_PROFILES, type DrillProfileName, isDrillProfileName } from './profiles.js';

@@ -1,4 +1,4 @@
-import { type RestTls, rest } from './private/rest.js';
+import { type RestTls, rest } from '@pgha/clients';
 
 /** A Patroni member as the drills address it. */
 export interface Member {

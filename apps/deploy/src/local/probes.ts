@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { rest } from '@pgha/clients';
 import pg from 'pg';
-import { rest } from './https.js';
+
+// Patroni's /cluster and its member type are @pgha/clients' (one type for deploy, verify and the drills).
+export { type PatroniMember, patroniCluster } from '@pgha/clients';
 
 export interface TlsFiles {
   readonly ca: string;
@@ -39,30 +42,6 @@ export async function etcdIsLeader(endpoint: string, tls: LoadedTls, timeoutMs: 
   if (status !== 200) return false;
   const doc = JSON.parse(body) as { header?: { member_id?: string }; leader?: string };
   return doc.leader !== undefined && doc.leader === doc.header?.member_id;
-}
-
-export interface PatroniMember {
-  readonly name: string;
-  readonly role: string;
-  readonly state: string;
-  readonly host: string;
-  readonly port: number;
-  readonly timeline?: number;
-  readonly lag?: number | string;
-}
-
-/** Patroni's /cluster view from one member's REST API. */
-export async function patroniCluster(
-  restUrl: string,
-  tls: LoadedTls,
-  timeoutMs: number,
-): Promise<PatroniMember[]> {
-  const { status, body } = await rest(`${restUrl}/cluster`, tls, { timeoutMs });
-  if (status !== 200) throw new Error(`${restUrl}/cluster answered HTTP ${status}`);
-  return ((JSON.parse(body) as { members?: PatroniMember[] }).members ?? []).map((m) => ({
-    ...m,
-    role: m.role === 'master' ? 'leader' : m.role,
-  }));
 }
 
 /** The etcd server version a member runs (`/version` on its client URL). */

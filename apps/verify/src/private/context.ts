@@ -5,7 +5,7 @@ import type { Materials } from './materials.js';
 import { deadline, messageOf, ProbeFailure } from './net.js';
 import {
   type PatroniApi,
-  type PatroniClusterMember,
+  type PatroniMember,
   type PatroniNodeStatus,
   patroniApi,
   restBase,
@@ -31,7 +31,7 @@ export interface EtcdView {
 
 export interface PatroniView {
   /** `/cluster` from the first REST API that answered. */
-  readonly cluster: Settled<{ from: string; members: PatroniClusterMember[] }>;
+  readonly cluster: Settled<{ from: string; members: PatroniMember[] }>;
   /** `/patroni` per manifest REST URL. */
   readonly nodes: ReadonlyMap<string, Settled<PatroniNodeStatus>>;
 }
@@ -69,7 +69,7 @@ export interface RunContext {
   /** Display name of an etcd endpoint: deploy's name, else the member's name, else the URL. */
   etcdName(endpoint: string, members?: readonly EtcdMember[]): string;
   /** Display name of a Patroni REST URL. */
-  patroniName(rest: string, members?: readonly PatroniClusterMember[]): string;
+  patroniName(rest: string, members?: readonly PatroniMember[]): string;
 }
 
 async function settle<T>(p: Promise<T>): Promise<Settled<T>> {

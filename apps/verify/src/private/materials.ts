@@ -1,9 +1,9 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Secret } from '@pgha/clients';
 import { VerifyError } from '../errors.js';
 import type { Manifest, PostgresTlsMode } from '../manifest.js';
 import type { TlsClient } from './net.js';
-import { Secret } from './secret.js';
 
 /** A certificate file named in the manifest, parsed. */
 export interface NamedCertificates {

@@ -1,17 +1,9 @@
+import { type PatroniMember, parsePatroniMembers } from '@pgha/clients';
 import { ProbeFailure, requestJson, type TlsClient } from './net.js';
 
-/** A member in Patroni's `GET /cluster` (Patroni 3.x). */
-export interface PatroniClusterMember {
-  readonly name: string;
-  readonly role: string;
-  readonly state: string;
-  readonly apiUrl: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly timeline?: number;
-  /** Bytes; undefined for the leader or when Patroni says "unknown". */
-  readonly lag?: number;
-}
+// The member type, its parser and restBase are @pgha/clients' (shared with deploy and the drills); the transport
+// stays verify's own (AbortSignal, failures classified for the report).
+export { type PatroniMember, restBase } from '@pgha/clients';
 
 /** The parts of `GET /patroni` (the node's own status) verify uses. */
 export interface PatroniNodeStatus {
@@ -44,9 +36,9 @@ export function patroniApi(tls: TlsClient, timeoutMs: number) {
     return res.body as Obj;
   };
   return {
-    async cluster(base: string, signal: AbortSignal): Promise<PatroniClusterMember[]> {
-      const b = await get(base, '/cluster', signal);
-      if (!Array.isArray(b.members)) {
+    async cluster(base: string, signal: AbortSignal): Promise<PatroniMember[]> {
+      const members = parsePatroniMembers(await get(base, '/cluster', signal));
+      if (!members) {
         throw new ProbeFailure(
           `${base}/cluster: no "members" in the answer (is this Patroni 2.1 or later?)`,
           'protocol',
@@ -54,22 +46,7 @@ export function patroniApi(tls: TlsClient, timeoutMs: number) {
           `${base}/cluster`,
         );
       }
-      return (b.members as Obj[]).map((m) => {
-        const host = str(m.host);
-        const port = num(m.port);
-        const timeline = num(m.timeline);
-        const lag = num(m.lag);
-        return {
-          name: str(m.name),
-          role: str(m.role),
-          state: str(m.state),
-          apiUrl: str(m.api_url),
-          ...(host ? { host } : {}),
-          ...(port !== undefined ? { port } : {}),
-          ...(timeline !== undefined ? { timeline } : {}),
-          ...(lag !== undefined ? { lag } : {}),
-        };
-      });
+      return members;
     },
     async status(base: string, signal: AbortSignal): Promise<PatroniNodeStatus> {
       const b = await get(base, '/patroni', signal);
@@ -89,13 +66,3 @@ export function patroniApi(tls: TlsClient, timeoutMs: number) {
 }
 
 export type PatroniApi = ReturnType<typeof patroniApi>;
-
-/** Base URL of a member's REST API from Patroni's `api_url` (`https://h:8008/patroni` -> `https://h:8008`). */
-export function restBase(apiUrl: string): string {
-  try {
-    const u = new URL(apiUrl);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return apiUrl;
-  }
-}

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
+import type { Secret } from '@pgha/clients';
 import type { HostPort, PostgresTlsMode } from '../manifest.js';
 import { firstLine, type Phase, ProbeFailure, type TlsClient, toProbeFailure } from './net.js';
-import type { Secret } from './secret.js';
 
 export interface PgConnectionSettings {
   readonly user: string;

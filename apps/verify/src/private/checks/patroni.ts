@@ -1,6 +1,6 @@
 import type { PatroniMemberRow } from '../../report.js';
 import { type PatroniView, type RunContext, sameUrl, type Verdict } from '../context.js';
-import { type PatroniClusterMember, restBase } from '../patroni-api.js';
+import { type PatroniMember, restBase } from '../patroni-api.js';
 
 const LEADER_ROLES = new Set(['leader', 'standby_leader', 'master', 'primary']);
 
@@ -10,7 +10,7 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function leadersOf(members: readonly PatroniClusterMember[]): PatroniClusterMember[] {
+function leadersOf(members: readonly PatroniMember[]): PatroniMember[] {
   return members.filter((m) => LEADER_ROLES.has(m.role));
 }
 
@@ -82,7 +82,7 @@ export async function checkPatroniLeader(ctx: RunContext): Promise<Verdict> {
   if (leaders.length > 1) {
     return { status: 'fail', detail: `${leaders.length} leaders: ${leaders.map((l) => l.name).join(', ')}` };
   }
-  const leader = leaders[0] as PatroniClusterMember;
+  const leader = leaders[0] as PatroniMember;
   const problems: string[] = [];
   if (leader.state !== 'running')
     problems.push(`leader ${leader.name} is ${leader.state || 'in no state'}, not running`);

@@ -8,19 +8,26 @@ export interface RestTls {
 }
 
 export interface RestCall {
+  /** @default 'GET' */
   readonly method?: string;
+  /** Sent as JSON (`content-type: application/json`). @default - no body */
   readonly body?: unknown;
-  /** `user:password` for HTTP basic authentication (Patroni's unsafe methods). */
+  /** `user:password` for HTTP basic authentication (Patroni's unsafe methods). @default - none */
   readonly auth?: string | undefined;
+  /** The whole request, connect included; past it the request is destroyed and the promise rejects. */
   readonly timeoutMs: number;
 }
 
-/** One HTTPS request verified against the cluster CA; resolves status and body, rejects on network errors. */
-export function rest(
-  url: string,
-  tls: RestTls,
-  call: RestCall,
-): Promise<{ readonly status: number; readonly body: string }> {
+export interface RestResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * One HTTPS request verified against the cluster CA (no connection reuse); resolves status and body whatever the
+ * status, rejects on network and TLS errors and when no answer came within `timeoutMs`.
+ */
+export function rest(url: string, tls: RestTls, call: RestCall): Promise<RestResponse> {
   return new Promise((resolve, reject) => {
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     const headers: Record<string, string> = {};
