@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { Command, ParsedFlags } from './command.js';
+import {
+  COMMON_FLAGS,
+  type CommandFlags,
+  type CommandModule,
+  type FlagTable,
+  type ParseConfig,
+} from './command.js';
 import { DeployError, isDeployError, isPghaError } from './errors.js';
 import { shellWord } from './local/layout.js';
 import { clusterFlag } from './options.js';
@@ -16,8 +22,15 @@ const COMMANDS = {
   drill: () => import('./commands/drill.js'),
   components: () => import('./commands/components.js'),
   rehearse: () => import('./commands/rehearse.js'),
-} as const satisfies Record<string, () => Promise<{ readonly default: Command }>>;
+} as const satisfies Record<string, () => Promise<CommandModule<FlagTable>>>;
 type CommandName = keyof typeof COMMANDS;
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** The flags the error report reads: which deployment, for the commands it suggests. */
+type Which = Pick<CommandFlags<FlagTable>, 'cluster' | 'state-dir'>;
 
 export const USAGE = `usage: pgha <command> [options]
 
@@ -100,47 +113,13 @@ drill options (each drill deploys and purges its own cluster; your clusters are 
                         partition scenarios need it, and --all --network netns adds them to the matrix
 `;
 
-const OPTIONS = {
-  cluster: { type: 'string' },
-  'state-dir': { type: 'string' },
-  'nodes-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  target: { type: 'string' },
-  config: { type: 'string' },
-  'etcd-members': { type: 'string' },
-  'patroni-nodes': { type: 'string' },
-  'postgres-version': { type: 'string' },
-  profile: { type: 'string' },
-  sync: { type: 'boolean' },
-  async: { type: 'boolean' },
-  'address-base': { type: 'string' },
-  network: { type: 'string' },
-  'no-install': { type: 'boolean' },
-  'allow-unsafe-components': { type: 'boolean' },
-  install: { type: 'boolean' },
-  timeout: { type: 'string' },
-  purge: { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  out: { type: 'string' },
-  offline: { type: 'boolean' },
-  scenario: { type: 'string' },
-  all: { type: 'boolean' },
-  trials: { type: 'string' },
-  clients: { type: 'string' },
-  failsafe: { type: 'string' },
-  destroy: { type: 'boolean' },
-  'work-dir': { type: 'string' },
-  'apply-only': { type: 'boolean' },
-} as const;
-
 /**
  * Run the CLI; returns the exit code: 0 ok, 1 an external failure, 2 usage, 130 interrupted (io.signal),
  * 70 internal error.
  */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let json = false;
-  let given: ParsedFlags = {};
+  let given: Which = {};
   try {
     const args = [...argv];
     const first = args[0];
@@ -159,48 +138,81 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         },
       );
     }
-    if (!(first in COMMANDS)) {
+    if (!isCommandName(first)) {
       throw new DeployError('USAGE', `unknown command "${first}"`, {
         hint: `commands: ${Object.keys(COMMANDS).join(', ')}; pgha --help`,
       });
     }
-    const name = args.shift() as CommandName;
+    args.shift();
     // `pnpm run synth -- --config f` hands the script a literal `--` before the options.
     if (args[0] === '--') args.shift();
-    let parsed: ReturnType<
-      typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
-    >;
-    try {
-      parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
-    } catch (error) {
-      throw new DeployError('USAGE', (error as Error).message, { hint: 'pgha --help lists the options' });
-    }
-    json = parsed.values.json === true;
-    given = parsed.values as ParsedFlags;
-    if (parsed.values.help) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
-    // The name becomes a path under the state dir: checked once, here, for every command.
-    clusterFlag(parsed.values.cluster);
-    const command = await COMMANDS[name]();
-    return await command.default(parsed.values as ParsedFlags, io);
+    return await dispatch(first, await COMMANDS[first](), args, io, (flags) => {
+      json = flags.json === true;
+      given = flags;
+    });
   } catch (error) {
     return report(error, io, json, given);
   }
 }
 
+/**
+ * Parse `args` with the command's flag table plus the common flags and run it. A flag the command does not
+ * take is refused by name (`parsed` sees the flags once they parsed, for the error report).
+ */
+async function dispatch(
+  name: CommandName,
+  command: CommandModule<FlagTable>,
+  args: string[],
+  io: Io,
+  parsed: (flags: CommandFlags<FlagTable>) => void,
+): Promise<number> {
+  const options = { ...COMMON_FLAGS, ...command.FLAGS };
+  refuseUnknown(name, options, args);
+  let flags: CommandFlags<FlagTable>;
+  try {
+    ({ values: flags } = parseArgs<ParseConfig<FlagTable>>({
+      args,
+      options,
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new DeployError('USAGE', (error as Error).message, { hint: 'pgha --help lists the options' });
+  }
+  parsed(flags);
+  if (flags.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  // The name becomes a path under the state dir: checked once, here, for every command.
+  clusterFlag(flags.cluster);
+  return await command.run(flags, io);
+}
+
+/** The first flag in `args` that `options` does not name: a usage error naming it, the command and its flags. */
+function refuseUnknown(name: CommandName, options: FlagTable, args: string[]): void {
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const unknown = tokens.find((t) => t.kind === 'option' && !Object.hasOwn(options, t.name));
+  if (unknown?.kind !== 'option') return;
+  throw new DeployError('USAGE', `Unknown option '${unknown.rawName}' for pgha ${name}`, {
+    hint: `${name} takes ${Object.keys(options)
+      .map((f) => `--${f}`)
+      .join(', ')}; pgha --help lists the options`,
+  });
+}
+
 const EXIT: Record<string, number> = { usage: 2, external: 1, interrupted: 130 };
 
 /** `pnpm run <command>` for the deployment the user named: their own --cluster and --state-dir kept. */
-function again(command: string, flags: ParsedFlags): string {
-  const words = (['cluster', 'state-dir'] as const).flatMap((f) =>
-    typeof flags[f] === 'string' ? [`--${f}`, shellWord(flags[f] as string)] : [],
-  );
+function again(command: string, flags: Which): string {
+  const words = (['cluster', 'state-dir'] as const).flatMap((f) => {
+    const value = flags[f];
+    return value === undefined ? [] : [`--${f}`, shellWord(value)];
+  });
   return words.length > 0 ? `pnpm run ${command} -- ${words.join(' ')}` : `pnpm run ${command}`;
 }
 
-function report(error: unknown, io: Io, json: boolean, flags: ParsedFlags): number {
+function report(error: unknown, io: Io, json: boolean, flags: Which): number {
   if (isDeployError(error)) {
     const exit = EXIT[error.kind] ?? 1;
     if (json) {

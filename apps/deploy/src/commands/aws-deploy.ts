@@ -2,15 +2,18 @@ import { dirname } from 'node:path';
 import { parseManifest } from '@pgha/verify';
 import { awsConfigFromFlags } from '../aws/config.js';
 import { deployAws } from '../aws/deploy.js';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
 import { connectionInfo } from '../local/manifest.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { awsTerraformOptions, connectionLines } from './context.js';
+import { type AWS_TARGET_FLAGS, awsTerraformOptions, connectionLines } from './context.js';
 
 /** `deploy --target aws`: plan, confirm (or --yes), apply that plan, write the manifest. */
-export default async function awsDeployCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(
+  flags: CommandFlags<typeof AWS_TARGET_FLAGS & { readonly offline: { readonly type: 'boolean' } }>,
+  io: Io,
+): Promise<number> {
   if (flags.offline === true) {
     throw new DeployError('USAGE', 'deploy --target aws cannot run --offline', {
       hint: "an offline plan has dummy credentials and skips the provider's checks, so it can never be applied; see one with pnpm run plan -- --config FILE --offline, and deploy with AWS credentials",

@@ -3,15 +3,18 @@ import { join } from 'node:path';
 import { awsConfigFromFlags } from '../aws/config.js';
 import { destroyAws } from '../aws/deploy.js';
 import { preflightAws } from '../aws/plan.js';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
 import { layoutFor } from '../local/layout.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { awsTerraformOptions, stateRoot } from './context.js';
+import { type AWS_TARGET_FLAGS, awsTerraformOptions, stateRoot } from './context.js';
 
 /** `destroy --target aws`: type the cluster name (or --yes), then terraform destroy; --purge drops the state dir. */
-export default async function awsDestroyCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(
+  flags: CommandFlags<typeof AWS_TARGET_FLAGS & { readonly purge: { readonly type: 'boolean' } }>,
+  io: Io,
+): Promise<number> {
   const config = await awsConfigFromFlags(flags.config, flags.cluster);
   const cluster = config.clusterName;
   const yes = flags.yes === true;

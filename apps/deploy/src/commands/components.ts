@@ -1,15 +1,17 @@
 import { assessComponents, componentPolicy, type HostOs } from '@pgha/userdata';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
 import { findBinaries, hostOs, installComponents, installedPostgresVersions } from '../local/preflight.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
+
+export const FLAGS = { install: { type: 'boolean' } } as const satisfies FlagTable;
 
 /**
  * `components`: this OS's component policy (where etcd, Patroni, PostgreSQL and HAProxy come from), what is
  * installed, and the policy's verdict on it; `--install` (root) installs the policy's set with the same
  * script EC2 instances run at boot. Exit 0 when the installed set is one deploy accepts, 1 when not.
  */
-export default async function componentsCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const os = await hostOs();

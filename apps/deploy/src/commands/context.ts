@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { AwsConfig } from '../aws/config.js';
 import type { AwsTerraformOptions } from '../aws/plan.js';
-import type { ParsedFlags } from '../command.js';
+import type { FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
 import { type Layout, layoutFor } from '../local/layout.js';
 import type { ConnectionInfo } from '../local/manifest.js';
@@ -10,8 +10,39 @@ import { type ClusterState, isStateDamaged, readClusterState } from '../local/st
 import { clusterFlag } from '../options.js';
 import type { Io } from '../reporter.js';
 
-export function stateRoot(flags: ParsedFlags, io: Io): string {
-  const dir = (flags['state-dir'] as string | undefined) ?? io.env.PGHA_STATE_DIR ?? '.pgha';
+/** `--nodes-dir`: deploy, destroy and status of a local cluster. */
+export const NODES_FLAGS = {
+  'nodes-dir': { type: 'string' },
+} as const satisfies FlagTable;
+
+/** What deploy and destroy take for `--target aws` (and `--target` itself). */
+export const AWS_TARGET_FLAGS = {
+  target: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+} as const satisfies FlagTable;
+
+/** What deploy and drill take for the cluster they bring up on this machine. */
+export const LOCAL_CLUSTER_FLAGS = {
+  profile: { type: 'string' },
+  sync: { type: 'boolean' },
+  async: { type: 'boolean' },
+  'address-base': { type: 'string' },
+  network: { type: 'string' },
+  'no-install': { type: 'boolean' },
+  'allow-unsafe-components': { type: 'boolean' },
+} as const satisfies FlagTable;
+
+/** The flags that say which deployment: every command takes them (`COMMON_FLAGS`), status and destroy the nodes dir too. */
+interface WhichFlags {
+  readonly cluster?: string;
+  readonly 'state-dir'?: string;
+  readonly 'nodes-dir'?: string;
+}
+
+export function stateRoot(flags: WhichFlags, io: Io): string {
+  const dir = flags['state-dir'] ?? io.env.PGHA_STATE_DIR ?? '.pgha';
   return resolve(dir);
 }
 
@@ -22,14 +53,14 @@ export function stateRoot(flags: ParsedFlags, io: Io): string {
  * gives the layout the flags name, for stopping what the run records name.
  */
 export async function existingLayout(
-  flags: ParsedFlags,
+  flags: WhichFlags,
   io: Io,
   operation: Operation,
   options: { readonly damagedOk?: boolean } = {},
 ): Promise<{ layout: Layout; cluster: string }> {
   const cluster = clusterFlag(flags.cluster) ?? 'main';
   const asRoot = process.getuid?.() === 0;
-  const nodesRoot = flags['nodes-dir'] as string | undefined;
+  const nodesRoot = flags['nodes-dir'];
   const layout = layoutFor({ cluster, stateRoot: stateRoot(flags, io), nodesRoot, asRoot });
   let state: ClusterState | undefined;
   try {
@@ -55,8 +86,8 @@ export async function existingLayout(
 }
 
 /** `--target`: local (the default) or aws. */
-export function targetOf(flags: ParsedFlags): 'local' | 'aws' {
-  const target = (flags.target as string | undefined) ?? 'local';
+export function targetOf(flags: { readonly target?: string }): 'local' | 'aws' {
+  const target = flags.target ?? 'local';
   if (target === 'local' || target === 'aws') return target;
   throw new DeployError('USAGE', `--target ${JSON.stringify(target)} is not a target`, {
     hint: 'use --target local (the default) or --target aws',
@@ -65,14 +96,14 @@ export function targetOf(flags: ParsedFlags): 'local' | 'aws' {
 
 /** What every AWS command that runs Terraform takes from the flags and the environment. */
 export function awsTerraformOptions(
-  flags: ParsedFlags,
+  flags: WhichFlags & { readonly out?: string },
   io: Io,
   config: AwsConfig,
 ): Omit<AwsTerraformOptions, 'offline'> {
   return {
     config,
     stateRoot: stateRoot(flags, io),
-    outDir: flags.out as string | undefined,
+    outDir: flags.out,
     env: io.env,
     ...(io.env.PGHA_TF_PLUGIN_DIR === undefined ? {} : { pluginDir: io.env.PGHA_TF_PLUGIN_DIR }),
     onTerraformLine: (line) => io.stderr.write(`  terraform| ${line}\n`),

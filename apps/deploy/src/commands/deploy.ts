@@ -1,4 +1,4 @@
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
 import { deployLocal } from '../local/deploy.js';
 import { layoutFor } from '../local/layout.js';
@@ -14,25 +14,43 @@ import { findBinaries } from '../local/preflight.js';
 import { assertSameOptions, readClusterState } from '../local/state.js';
 import { addressPlan, DEFAULTS, readConfigFile, validateOptions } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { connectionLines, stateRoot, targetOf } from './context.js';
+import {
+  AWS_TARGET_FLAGS,
+  connectionLines,
+  LOCAL_CLUSTER_FLAGS,
+  NODES_FLAGS,
+  stateRoot,
+  targetOf,
+} from './context.js';
 
-function intFlag(flags: ParsedFlags, name: string): number | string | undefined {
-  const value = flags[name];
-  if (typeof value !== 'string') return undefined;
+export const FLAGS = {
+  ...AWS_TARGET_FLAGS,
+  ...NODES_FLAGS,
+  ...LOCAL_CLUSTER_FLAGS,
+  'etcd-members': { type: 'string' },
+  'patroni-nodes': { type: 'string' },
+  'postgres-version': { type: 'string' },
+  timeout: { type: 'string' },
+  // deploy --target aws refuses it by name: an offline plan can never be applied.
+  offline: { type: 'boolean' },
+} as const satisfies FlagTable;
+
+function intFlag(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-export default async function deployCommand(flags: ParsedFlags, io: Io): Promise<number> {
-  if (targetOf(flags) === 'aws') return (await import('./aws-deploy.js')).default(flags, io);
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
+  if (targetOf(flags) === 'aws') return (await import('./aws-deploy.js')).run(flags, io);
   const fromFile = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
   const fromFlags: Record<string, unknown> = {};
   const set = (key: string, value: unknown) => {
     if (value !== undefined) fromFlags[key] = value;
   };
   set('cluster', flags.cluster);
-  set('etcdMembers', intFlag(flags, 'etcd-members'));
-  set('patroniNodes', intFlag(flags, 'patroni-nodes'));
-  set('postgresVersion', intFlag(flags, 'postgres-version'));
+  set('etcdMembers', intFlag(flags['etcd-members']));
+  set('patroniNodes', intFlag(flags['patroni-nodes']));
+  set('postgresVersion', intFlag(flags['postgres-version']));
   set('profile', flags.profile);
   if (flags.sync === true && flags.async === true) {
     throw new DeployError('USAGE', '--sync and --async were both given', { hint: 'choose one' });
@@ -44,7 +62,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
     { ...DEFAULTS, ...fromFile, ...fromFlags },
     typeof flags.config === 'string' ? `in ${flags.config}` : 'flags',
   );
-  const timeout = intFlag(flags, 'timeout');
+  const timeout = intFlag(flags.timeout);
   if (timeout !== undefined && (typeof timeout !== 'number' || timeout < 5 || timeout > 3600)) {
     throw new DeployError('USAGE', `--timeout ${JSON.stringify(flags.timeout)} is not valid`, {
       hint: 'give whole seconds from 5 to 3600, e.g. --timeout 120',
@@ -55,7 +73,7 @@ export default async function deployCommand(flags: ParsedFlags, io: Io): Promise
   let layout = layoutFor({
     cluster: options.cluster,
     stateRoot: stateRoot(flags, io),
-    nodesRoot: flags['nodes-dir'] as string | undefined,
+    nodesRoot: flags['nodes-dir'],
     asRoot,
   });
   // The deployed cluster keeps its nodes dir; a different --nodes-dir is refused by deployLocal.

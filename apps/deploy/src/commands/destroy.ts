@@ -1,4 +1,4 @@
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { destroyLocal } from '../local/destroy.js';
 import {
   adminNamespace,
@@ -9,10 +9,16 @@ import {
   runInAdmin,
 } from '../local/netns.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
-import { existingLayout, targetOf } from './context.js';
+import { AWS_TARGET_FLAGS, existingLayout, NODES_FLAGS, targetOf } from './context.js';
 
-export default async function destroyCommand(flags: ParsedFlags, io: Io): Promise<number> {
-  if (targetOf(flags) === 'aws') return (await import('./aws-destroy.js')).default(flags, io);
+export const FLAGS = {
+  ...AWS_TARGET_FLAGS,
+  ...NODES_FLAGS,
+  purge: { type: 'boolean' },
+} as const satisfies FlagTable;
+
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
+  if (targetOf(flags) === 'aws') return (await import('./aws-destroy.js')).run(flags, io);
   const purge = flags.purge === true;
   const { layout, cluster } = await existingLayout(flags, io, purge ? 'purge' : 'destroy', {
     damagedOk: !purge,

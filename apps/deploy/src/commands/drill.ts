@@ -15,11 +15,21 @@ import {
   type ScenarioName,
   summarize,
 } from '@pgha/drills';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { LocalDrillTarget } from '../drill-target.js';
 import { DeployError } from '../errors.js';
 import { adminNamespace, argvOf, DRILL_CLUSTER, insideNamespace, runDrillInNetns } from '../local/netns.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
+import { LOCAL_CLUSTER_FLAGS } from './context.js';
+
+export const FLAGS = {
+  ...LOCAL_CLUSTER_FLAGS,
+  scenario: { type: 'string' },
+  all: { type: 'boolean' },
+  failsafe: { type: 'string' },
+  trials: { type: 'string' },
+  clients: { type: 'string' },
+} as const satisfies FlagTable;
 
 const BASE = /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -34,7 +44,7 @@ function usage(message: string, hint: string): DeployError {
 }
 
 /** `pgha drill`: inject faults into throwaway clusters and print what they cost. Exit 1 if a required check failed. */
-export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
   const all = flags.all === true;
   const scenario = flags.scenario;
   if (!all && scenario === undefined) {
@@ -54,12 +64,12 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
   }
   if (flags.sync === true && flags.async === true)
     throw usage('--sync and --async were both given', 'choose one');
-  const trialsText = (flags.trials as string | undefined) ?? '1';
+  const trialsText = flags.trials ?? '1';
   const trials = /^\d+$/.test(trialsText) ? Number(trialsText) : Number.NaN;
   if (!(trials >= 1 && trials <= 50)) {
     throw usage(`--trials ${JSON.stringify(flags.trials)} is not valid`, 'give a whole number from 1 to 50');
   }
-  const clientsText = (flags.clients as string | undefined) ?? String(DEFAULT_CLIENTS);
+  const clientsText = flags.clients ?? String(DEFAULT_CLIENTS);
   const clients = /^\d+$/.test(clientsText) ? Number(clientsText) : Number.NaN;
   if (!(clients >= 1 && clients <= MAX_CLIENTS)) {
     throw usage(
@@ -67,21 +77,21 @@ export default async function drillCommand(flags: ParsedFlags, io: Io): Promise<
       `give a whole number from 1 to ${MAX_CLIENTS} (writing clients through the load balancer; default ${DEFAULT_CLIENTS})`,
     );
   }
-  const failsafeText = flags.failsafe as string | undefined;
+  const failsafeText = flags.failsafe;
   if (failsafeText !== undefined && failsafeText !== 'on' && failsafeText !== 'off') {
     throw usage(
       `--failsafe ${JSON.stringify(failsafeText)} is not valid`,
       'use --failsafe on or --failsafe off',
     );
   }
-  const addressBase = (flags['address-base'] as string | undefined) ?? '127.50';
+  const addressBase = flags['address-base'] ?? '127.50';
   if (!BASE.test(addressBase) || addressBase === '127.0') {
     throw usage(
       `--address-base ${JSON.stringify(addressBase)} is not valid for a drill`,
       "give 127.N with N from 1 to 255 (127.0 is where a developer's main cluster lives); default 127.50",
     );
   }
-  const network = (flags.network as string | undefined) ?? 'loopback';
+  const network = flags.network ?? 'loopback';
   if (network !== 'loopback' && network !== 'netns') {
     throw usage(
       `--network ${JSON.stringify(network)} is not valid`,

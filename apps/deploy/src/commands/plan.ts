@@ -1,12 +1,14 @@
 import { awsConfigFromFlags } from '../aws/config.js';
 import { planAws } from '../aws/plan.js';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { awsTerraformOptions } from './context.js';
-import { synthJson, synthLines } from './synth.js';
+import { FLAGS as SYNTH_FLAGS, synthJson, synthLines } from './synth.js';
+
+export const FLAGS = { ...SYNTH_FLAGS, offline: { type: 'boolean' } } as const satisfies FlagTable;
 
 /** `plan`: synth, then terraform init and plan -out; Terraform's lines stream to stderr, prefixed. */
-export default async function planCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
   const config = await awsConfigFromFlags(flags.config, flags.cluster);
   const json = flags.json === true;
   const offline = flags.offline === true;

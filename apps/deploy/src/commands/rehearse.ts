@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { awsConfigFromFlags } from '../aws/config.js';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
 import { shellWord } from '../local/layout.js';
 import { clusterFlag } from '../options.js';
@@ -10,11 +10,21 @@ import { destroyRehearsal, type RehearseResult, rehearse } from '../rehearse/reh
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { stateRoot } from './context.js';
 
+export const FLAGS = {
+  config: { type: 'string' },
+  'work-dir': { type: 'string' },
+  'apply-only': { type: 'boolean' },
+  destroy: { type: 'boolean' },
+} as const satisfies FlagTable;
+
+type RehearseFlags = CommandFlags<typeof FLAGS>;
+
 /** `pnpm run rehearse -- <flags>`, keeping the flags that say which rehearsal. */
-function rehearseCommand(flags: ParsedFlags, extra: string): string {
-  const words = (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) =>
-    typeof flags[f] === 'string' ? [`--${f}`, shellWord(flags[f] as string)] : [],
-  );
+function rehearseCommand(flags: RehearseFlags, extra: string): string {
+  const words = (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) => {
+    const value = flags[f];
+    return value === undefined ? [] : [`--${f}`, shellWord(value)];
+  });
   return `pnpm run rehearse -- ${[...words, extra].join(' ')}`;
 }
 
@@ -22,13 +32,13 @@ function rehearseCommand(flags: ParsedFlags, extra: string): string {
  * `rehearse`: stage 1 of the AWS rehearsal (the stack applied to a local emulator, the launched instances read
  * back); `--destroy` stops what it started and removes its work dir.
  */
-export default async function rehearseMain(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(flags: RehearseFlags, io: Io): Promise<number> {
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const emit = (event: Parameters<typeof reporter.event>[0]) => reporter.event(event);
   const started = performance.now();
   const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(1));
-  const workDir = flags['work-dir'] as string | undefined;
+  const workDir = flags['work-dir'];
 
   if (flags.destroy === true) {
     // The cluster names the work dir; a config edited since (or refused now) need not stand in the way.

@@ -1,11 +1,13 @@
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags } from '../command.js';
 import { adminNamespace, adminNamespaceExists, argvOf, insideNamespace, runInAdmin } from '../local/netns.js';
 import { readClusterState } from '../local/state.js';
 import { statusLocal } from '../local/status.js';
 import type { Io } from '../reporter.js';
-import { existingLayout } from './context.js';
+import { existingLayout, NODES_FLAGS } from './context.js';
 
-export default async function statusCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export const FLAGS = NODES_FLAGS;
+
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
   const { layout, cluster } = await existingLayout(flags, io, 'status');
   // --network netns: the nodes are reachable from the cluster's admin host only (local/netns.ts).
   const state = await readClusterState(layout);

@@ -1,18 +1,22 @@
 import { awsConfigFromFlags } from '../aws/config.js';
 import { type SynthAwsResult, synthAws } from '../aws/synth.js';
-import type { ParsedFlags } from '../command.js';
+import type { CommandFlags, FlagTable } from '../command.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { stateRoot } from './context.js';
 
+export const FLAGS = {
+  config: { type: 'string' },
+  out: { type: 'string' },
+} as const satisfies FlagTable;
+
 /** `synth`: the AWS stack as Terraform JSON, with the PKI and passwords made once in the state dir. */
-export default async function synthCommand(flags: ParsedFlags, io: Io): Promise<number> {
+export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
   const config = await awsConfigFromFlags(flags.config, flags.cluster);
   const json = flags.json === true;
   const reporter = json ? quietReporter(io) : humanReporter(io);
   const started = performance.now();
-  const result = await synthAws(
-    { config, stateRoot: stateRoot(flags, io), outDir: flags.out as string | undefined },
-    (event) => reporter.event(event),
+  const result = await synthAws({ config, stateRoot: stateRoot(flags, io), outDir: flags.out }, (event) =>
+    reporter.event(event),
   );
   const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   if (json) {
