@@ -1,30 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
+import { Secret } from '@pgha/clients';
 
 export const SECRET_NAMES = ['superuser', 'replication', 'rewind', 'restapi'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
-/** A password that never shows in console.log, util.inspect, JSON or string interpolation. */
-export class Secret {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return '[secret]';
-  }
-  toJSON(): string {
-    return '[secret]';
-  }
-  [inspect.custom](): string {
-    return '[secret]';
-  }
-}
+// The Secret class is @pgha/clients' (one for deploy and verify): `[secret]` in logs, inspect, JSON and strings.
+export { Secret };
 
 /** 32 characters from a CSPRNG, URL-safe base64 (no quoting trouble in YAML, shell, libpq or pgpass). */
 export function generatePassword(): string {
