@@ -3,7 +3,16 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type Bundle, createBundle } from '@pgha/pki';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isClientError, parsePatroniMembers, patroniCluster, type RestTls, rest, restBase } from './index.js';
+import {
+  isClientError,
+  parsePatroniMembers,
+  patroniCluster,
+  patroniTimings,
+  patroniVersions,
+  type RestTls,
+  rest,
+  restBase,
+} from './index.js';
 
 // A real HTTPS server on loopback with a certificate from @pgha/pki (IP SAN 127.0.0.1), answering what each test
 // sets; the client verifies it against the bundle's CA exactly as it does Patroni's and etcd's.
@@ -209,4 +218,34 @@ describe('parsePatroniMembers', () => {
 test('restBase keeps scheme, host and port of api_url', () => {
   expect(restBase('https://127.0.20.1:8008/patroni')).toBe('https://127.0.20.1:8008');
   expect(restBase('not a url')).toBe('not a url');
+});
+
+describe('patroniVersions and patroniTimings', () => {
+  test("a replica's 503 from /patroni still names its versions (server_version 150020 is 15.20)", async () => {
+    answer = () => ({
+      status: 503,
+      body: JSON.stringify({ state: 'running', server_version: 150020, patroni: { version: '4.0.7' } }),
+    });
+    expect(await patroniVersions(base, tls, 5000)).toEqual({ patroni: '4.0.7', postgres: '15.20' });
+    expect(seen.at(-1)).toMatchObject({ url: '/patroni' });
+  });
+
+  test('/patroni without PostgreSQL running: its version is undefined; a 500 is HTTP_STATUS', async () => {
+    answer = () => ({ status: 200, body: JSON.stringify({ state: 'stopped', server_version: 0 }) });
+    expect(await patroniVersions(base, tls, 5000)).toEqual({ patroni: undefined, postgres: undefined });
+    answer = () => ({ status: 500, body: '' });
+    const error = await patroniVersions(base, tls, 5000).catch((e: unknown) => e);
+    expect(isClientError(error) && error.code).toBe('HTTP_STATUS');
+  });
+
+  test('/config: ttl, loop_wait and retry_timeout; a missing one is named', async () => {
+    answer = () => ({
+      status: 200,
+      body: JSON.stringify({ ttl: 20, loop_wait: 2, retry_timeout: 5, postgresql: {} }),
+    });
+    expect(await patroniTimings(base, tls, 5000)).toEqual({ ttl: 20, loopWait: 2, retryTimeout: 5 });
+    expect(seen.at(-1)).toMatchObject({ url: '/config' });
+    answer = () => ({ status: 200, body: JSON.stringify({ ttl: 20, retry_timeout: 5 }) });
+    await expect(patroniTimings(base, tls, 5000)).rejects.toThrow(`${base}/config has no loop_wait`);
+  });
 });

@@ -1,4 +1,14 @@
 export { ClientError, type ClientErrorCode, type ClientErrorOptions, isClientError } from './errors.js';
+export { etcdHealthy, etcdIsLeader, etcdVersion } from './etcd.js';
 export { type RestCall, type RestResponse, type RestTls, rest } from './https.js';
-export { type PatroniMember, parsePatroniMembers, patroniCluster, restBase } from './patroni.js';
+export {
+  type PatroniMember,
+  type PatroniTimings,
+  type PatroniVersions,
+  parsePatroniMembers,
+  patroniCluster,
+  patroniTimings,
+  patroniVersions,
+  restBase,
+} from './patroni.js';
 export { Secret } from './secret.js';

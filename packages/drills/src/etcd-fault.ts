@@ -1,4 +1,4 @@
-import { rest } from '@pgha/clients';
+import { etcdIsLeader } from '@pgha/clients';
 import type { DrillContext } from './context.js';
 
 /** Which etcd member leads raft now, by asking each member's status over TLS (client certificate). */
@@ -7,17 +7,8 @@ export async function etcdRaftLeader(ctx: DrillContext): Promise<string> {
   const status = await Promise.all(
     endpoints.map(async (endpoint, i) => {
       const name = names[i] ?? endpoint;
-      try {
-        const r = await rest(`${endpoint}/v3/maintenance/status`, ctx.etcdTls, {
-          method: 'POST',
-          body: {},
-          timeoutMs: 3000,
-        });
-        const doc = JSON.parse(r.body) as { header?: { member_id?: string }; leader?: string };
-        return { name, leader: doc.leader !== undefined && doc.leader === doc.header?.member_id };
-      } catch {
-        return { name, leader: false };
-      }
+      const leader = await etcdIsLeader(endpoint, ctx.etcdTls, 3000).catch(() => false);
+      return { name, leader };
     }),
   );
   return status.find((s) => s.leader)?.name ?? names[0] ?? 'etcd-1';

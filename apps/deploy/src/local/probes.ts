@@ -1,9 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { rest } from '@pgha/clients';
 import pg from 'pg';
 
-// Patroni's /cluster and its member type are @pgha/clients' (one type for deploy, verify and the drills).
-export { type PatroniMember, patroniCluster } from '@pgha/clients';
+// The etcd and Patroni REST probes and the Patroni member type are @pgha/clients' (shared with verify and the
+// drills); re-exported so deploy's modules keep importing them from here.
+export {
+  etcdHealthy,
+  etcdIsLeader,
+  etcdVersion,
+  type PatroniMember,
+  patroniCluster,
+  patroniTimings,
+  patroniVersions,
+} from '@pgha/clients';
 
 export interface TlsFiles {
   readonly ca: string;
@@ -24,71 +32,6 @@ export async function loadTls(files: TlsFiles): Promise<LoadedTls> {
     files.key ? readFile(files.key, 'utf8') : undefined,
   ]);
   return { ca, ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
-}
-
-/** etcd's /health on one client URL, over TLS with a client certificate. */
-export async function etcdHealthy(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<boolean> {
-  const { status, body } = await rest(`${endpoint}/health`, tls, { timeoutMs });
-  return status === 200 && (JSON.parse(body) as { health?: string }).health === 'true';
-}
-
-/** Whether this etcd member is the raft leader now (its maintenance status, over TLS with a client certificate). */
-export async function etcdIsLeader(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<boolean> {
-  const { status, body } = await rest(`${endpoint}/v3/maintenance/status`, tls, {
-    method: 'POST',
-    body: {},
-    timeoutMs,
-  });
-  if (status !== 200) return false;
-  const doc = JSON.parse(body) as { header?: { member_id?: string }; leader?: string };
-  return doc.leader !== undefined && doc.leader === doc.header?.member_id;
-}
-
-/** The etcd server version a member runs (`/version` on its client URL). */
-export async function etcdVersion(endpoint: string, tls: LoadedTls, timeoutMs: number): Promise<string> {
-  const { status, body } = await rest(`${endpoint}/version`, tls, { timeoutMs });
-  if (status !== 200) throw new Error(`${endpoint}/version answered HTTP ${status}`);
-  const version = (JSON.parse(body) as { etcdserver?: unknown }).etcdserver;
-  if (typeof version !== 'string') throw new Error(`${endpoint}/version named no etcdserver version`);
-  return version;
-}
-
-/** What a Patroni node runs: its Patroni version and PostgreSQL's (`/patroni`; `server_version` 150020 is 15.20). */
-export async function patroniVersions(
-  restUrl: string,
-  tls: LoadedTls,
-  timeoutMs: number,
-): Promise<{ readonly patroni: string | undefined; readonly postgres: string | undefined }> {
-  const { status, body } = await rest(`${restUrl}/patroni`, tls, { timeoutMs });
-  // 503 is a replica or a node without a running PostgreSQL: the body still describes it.
-  if (status !== 200 && status !== 503) throw new Error(`${restUrl}/patroni answered HTTP ${status}`);
-  const doc = JSON.parse(body) as { patroni?: { version?: unknown }; server_version?: unknown };
-  const pv = doc.patroni?.version;
-  const sv = doc.server_version;
-  return {
-    patroni: typeof pv === 'string' ? pv : undefined,
-    postgres: typeof sv === 'number' && sv > 0 ? `${Math.floor(sv / 10000)}.${sv % 10000}` : undefined,
-  };
-}
-
-/** The effective leader-election timings: Patroni's dynamic configuration (`/config`), as the cluster uses them. */
-export async function patroniTimings(
-  restUrl: string,
-  tls: LoadedTls,
-  timeoutMs: number,
-): Promise<{ readonly ttl: number; readonly loopWait: number; readonly retryTimeout: number }> {
-  const { status, body } = await rest(`${restUrl}/config`, tls, { timeoutMs });
-  if (status !== 200) throw new Error(`${restUrl}/config answered HTTP ${status}`);
-  const doc = JSON.parse(body) as { ttl?: unknown; loop_wait?: unknown; retry_timeout?: unknown };
-  const num = (v: unknown, name: string) => {
-    if (typeof v !== 'number') throw new Error(`${restUrl}/config has no ${name}`);
-    return v;
-  };
-  return {
-    ttl: num(doc.ttl, 'ttl'),
-    loopWait: num(doc.loop_wait, 'loop_wait'),
-    retryTimeout: num(doc.retry_timeout, 'retry_timeout'),
-  };
 }
 
 export interface PgTarget {
