@@ -1,6 +1,7 @@
-import { describe, expect, test } from 'vitest';
+import { ETCD_MEMBER_COUNT_RULE, type Problem } from '@pgha/userdata';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { isDeployError } from './errors.js';
-import { addressPlan, DEFAULTS, validateOptions } from './options.js';
+import { addressPlan, DEFAULTS, optionProblemLine, optionProblems, validateOptions } from './options.js';
 
 describe('validateOptions', () => {
   test('accepts the defaults', () => {
@@ -42,6 +43,34 @@ describe('validateOptions', () => {
     expect(() => validateOptions({ ...DEFAULTS, replicas: 2 }, 'in c.json')).toThrow(
       'replicas: unknown option (in c.json)',
     );
+  });
+});
+
+describe('optionProblems', () => {
+  test('gives the problem shape of the libraries, {path, value, message}, and deploy prints each as before', () => {
+    const problems = optionProblems({ ...DEFAULTS, etcdMembers: 4, replicas: 2 }, 'in c.json');
+    expectTypeOf(problems).toEqualTypeOf<Problem[]>();
+    expect(problems).toEqual([
+      {
+        path: 'replicas',
+        value: 2,
+        message: `unknown option (in c.json); known options: ${Object.keys(DEFAULTS).join(', ')}`,
+      },
+      { path: 'etcdMembers', value: 4, message: `use ${ETCD_MEMBER_COUNT_RULE}` },
+    ]);
+    expect(problems.map(optionProblemLine)).toEqual([
+      `replicas: unknown option (in c.json); known options: ${Object.keys(DEFAULTS).join(', ')}`,
+      `etcdMembers: 4 is not valid; use ${ETCD_MEMBER_COUNT_RULE}`,
+    ]);
+  });
+
+  test('a value left out is shown as undefined, as before', () => {
+    const line = optionProblems({ ...DEFAULTS, profile: undefined }, 'flags').map(optionProblemLine);
+    expect(line).toEqual(['profile: undefined is not valid; use "fast" or "safe"']);
+  });
+
+  test('the defaults have no problem', () => {
+    expect(optionProblems({ ...DEFAULTS }, 'flags')).toEqual([]);
   });
 });
 

@@ -19,6 +19,7 @@ import {
   isPostgresVersion,
   PATRONI_NODE_COUNT_RULE,
   POSTGRES_VERSION_RULE,
+  type Problem,
 } from '@pgha/userdata';
 import { DeployError } from './errors.js';
 
@@ -97,25 +98,45 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** Every problem of a set of options, each with the field, the value and what is allowed ([] when none). */
-export function optionProblems(options: Record<string, unknown>, source: string): string[] {
-  const problems: string[] = [];
+function isOptionKey(key: string): key is keyof LocalOptions {
+  return (KEYS as string[]).includes(key);
+}
+
+/**
+ * Every problem of a set of options in the libraries' shape `{path, value, message}` ([] when none): a field
+ * that is no option, then each rule broken, with what is allowed.
+ */
+export function optionProblems(options: Record<string, unknown>, source: string): Problem[] {
+  const problems: Problem[] = [];
   for (const key of Object.keys(options)) {
-    if (!(KEYS as string[]).includes(key)) {
-      problems.push(`${key}: unknown option (${source}); known options: ${KEYS.join(', ')}`);
+    if (!isOptionKey(key)) {
+      problems.push({
+        path: key,
+        value: options[key],
+        message: `unknown option (${source}); known options: ${KEYS.join(', ')}`,
+      });
     }
   }
   for (const rule of RULES) {
     const value = options[rule.key];
-    if (!rule.ok(value))
-      problems.push(`${rule.key}: ${JSON.stringify(value)} is not valid; use ${rule.expected}`);
+    if (!rule.ok(value)) problems.push({ path: rule.key, value, message: `use ${rule.expected}` });
   }
   return problems;
 }
 
+/**
+ * A problem of {@link optionProblems} as deploy prints it: `field: <value> is not valid; use ...`, or for a
+ * field that is no option (it has no rule to break) `field: unknown option (...)`.
+ */
+export function optionProblemLine(p: Problem): string {
+  return isOptionKey(p.path)
+    ? `${p.path}: ${JSON.stringify(p.value)} is not valid; ${p.message}`
+    : `${p.path}: ${p.message}`;
+}
+
 /** Check every field; one error lists every problem, each with the field, the value and what is allowed. */
 export function validateOptions(options: Record<string, unknown>, source: string): LocalOptions {
-  const problems = optionProblems(options, source);
+  const problems = optionProblems(options, source).map(optionProblemLine);
   if (problems.length > 0) {
     throw new DeployError('CONFIG_INVALID', `invalid options:\n  - ${problems.join('\n  - ')}`, {
       hint: 'fix the values named above (flags or --config file) and run again',

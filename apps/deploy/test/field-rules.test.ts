@@ -35,7 +35,7 @@ import {
 import { isVerifyError, parseManifest } from '@pgha/verify';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { awsConfigProblems, validateAwsConfig } from '../src/aws/config.js';
-import { DEFAULTS, optionProblems } from '../src/options.js';
+import { DEFAULTS, optionProblemLine, optionProblems } from '../src/options.js';
 import { AWS_EXAMPLE, type Json } from './aws-support.js';
 
 // One bad value gets one answer everywhere (issue 16): every entry point that takes a field is fed the same
@@ -72,7 +72,8 @@ const awsIn = (section: string, key: string): Entry =>
   awsConfig((c, v) => ({ ...c, [section]: { [key]: v } }), `${section}.${key}`);
 
 function local(key: string): Entry {
-  return (value) => lineFor(optionProblems({ ...DEFAULTS, [key]: value }, 'test'), key);
+  return (value) =>
+    lineFor(optionProblems({ ...DEFAULTS, [key]: value }, 'test').map(optionProblemLine), key);
 }
 
 const members = (n: number, zone = 'main.pgha.internal') =>

@@ -200,7 +200,13 @@ describe('damaged state files', () => {
   test.each([
     ['an array', '[]\n', 'it holds an array'],
     ['the wrong shape', '{"version": 1, "target": "local"}\n', 'nodesDir: undefined'],
-    ['options of another cluster', null, 'options.cluster: "y"'],
+    ['options of another cluster', { cluster: 'y' }, 'options.cluster: "y"'],
+    // A broken option names its field, the value and the rule, as the flags and --config do.
+    [
+      'an option no deploy takes',
+      { etcdMembers: 4 },
+      'options.etcdMembers: 4 is not valid; use 3 or 5 members',
+    ],
     ['truncated JSON', '{"version": 1, "opt', 'not valid JSON'],
   ])(
     'cluster.json holding %s: deploy, status and destroy name the file; destroy still stops what runs',
@@ -211,7 +217,9 @@ describe('damaged state files', () => {
       await mkdir(a.layout.runDir, { recursive: true });
       await writeRecord(join(a.layout.runDir, 'etcd-1.json'), { ...etcd, name: 'etcd-1' });
       const damaged =
-        text ?? `${JSON.stringify({ ...a.state, options: { ...a.state.options, cluster: 'y' } })}\n`;
+        typeof text === 'string'
+          ? text
+          : `${JSON.stringify({ ...a.state, options: { ...a.state.options, ...text } })}\n`;
       await writeFile(a.layout.clusterFile, damaged);
       for (const command of [['deploy', '--address-base', base, '--no-install'], ['status']]) {
         const result = await cli([...command, ...a.args]);

@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { PORTS } from '@pgha/defaults';
 import { DeployError, isDeployError } from '../errors.js';
 import type { LocalOptions } from '../options.js';
-import { addressPlan, jsonKind, optionProblems } from '../options.js';
+import { addressPlan, jsonKind, optionProblemLine, optionProblems } from '../options.js';
 import { type ComponentKind, commandFor, componentLayout, kindOf, type Layout } from './layout.js';
 import { isAlive, type ProcessRecord, readRecord } from './process.js';
 
@@ -82,7 +82,9 @@ function stateProblems(value: unknown, layout: Layout): string[] {
     problems.push(`options: ${JSON.stringify(options)}, expected the object of deploy options`);
   } else {
     problems.push(
-      ...optionProblems(options as Record<string, unknown>, 'cluster.json').map((p) => `options.${p}`),
+      ...optionProblems(options as Record<string, unknown>, 'cluster.json').map(
+        (p) => `options.${optionProblemLine(p)}`,
+      ),
     );
     const cluster = (options as Record<string, unknown>).cluster;
     if (cluster !== layout.cluster)
