@@ -157,7 +157,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 /**
  * Parse `args` with the command's flag table plus the common flags and run it. A flag the command does not
- * take is refused by name (`parsed` sees the flags once they parsed, for the error report).
+ * take is refused by name. `parsed` sees the flags for the error report: first `--json` alone (a usage error
+ * of a `--json` run is a JSON document too), then all of them once they parsed.
  */
 async function dispatch(
   name: CommandName,
@@ -167,7 +168,9 @@ async function dispatch(
   parsed: (flags: CommandFlags<FlagTable>) => void,
 ): Promise<number> {
   const options = { ...COMMON_FLAGS, ...command.FLAGS };
-  refuseUnknown(name, options, args);
+  const given = flagsGiven(options, args);
+  parsed({ json: given.some((f) => f.name === 'json') });
+  refuseUnknown(name, options, given);
   let flags: CommandFlags<FlagTable>;
   try {
     ({ values: flags } = parseArgs<ParseConfig<FlagTable>>({
@@ -189,11 +192,20 @@ async function dispatch(
   return await command.run(flags, io);
 }
 
-/** The first flag in `args` that `options` does not name: a usage error naming it, the command and its flags. */
-function refuseUnknown(name: CommandName, options: FlagTable, args: string[]): void {
+/** The flags on the command line as given (`-y`, `--json`), with the long name parseArgs knows each by. */
+function flagsGiven(options: FlagTable, args: string[]): { name: string; rawName: string }[] {
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
-  const unknown = tokens.find((t) => t.kind === 'option' && !Object.hasOwn(options, t.name));
-  if (unknown?.kind !== 'option') return;
+  return tokens.flatMap((t) => (t.kind === 'option' ? [{ name: t.name, rawName: t.rawName }] : []));
+}
+
+/** The first flag given that `options` does not name: a usage error naming it, the command and its flags. */
+function refuseUnknown(
+  name: CommandName,
+  options: FlagTable,
+  given: readonly { name: string; rawName: string }[],
+): void {
+  const unknown = given.find((f) => !Object.hasOwn(options, f.name));
+  if (unknown === undefined) return;
   throw new DeployError('USAGE', `Unknown option '${unknown.rawName}' for pgha ${name}`, {
     hint: `${name} takes ${Object.keys(options)
       .map((f) => `--${f}`)

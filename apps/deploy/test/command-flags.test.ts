@@ -1,4 +1,13 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import type { CommandFlags } from '../src/command.js';
+import * as components from '../src/commands/components.js';
+import * as deploy from '../src/commands/deploy.js';
+import * as destroy from '../src/commands/destroy.js';
+import * as drill from '../src/commands/drill.js';
+import * as plan from '../src/commands/plan.js';
+import * as rehearse from '../src/commands/rehearse.js';
+import * as status from '../src/commands/status.js';
+import * as synth from '../src/commands/synth.js';
 import { cli } from './helpers.js';
 
 // Each command parses with its own flag table plus the common flags. The lists here are the options the
@@ -80,6 +89,41 @@ describe('pgha: one flag table per command', () => {
     expect(result.stderr).toContain(
       'hint: status takes --cluster, --state-dir, --json, --help, --nodes-dir;',
     );
+  });
+
+  test('with --json the refusal is one JSON document on stdout, version 1', async () => {
+    for (const args of [
+      ['status', '--json', '--purge'],
+      ['status', '--purge', '--json'],
+      ['status', '--json', '--cluster'],
+    ]) {
+      const result = await cli(args);
+      expect(result.code).toBe(2);
+      expect(JSON.parse(result.stdout)).toEqual({
+        ok: false,
+        version: 1,
+        error: expect.objectContaining({ code: 'USAGE' }),
+      });
+    }
+  });
+
+  test("each command's run takes exactly the flags its own table gives (cli.ts parses with that table)", () => {
+    // Checked by the typecheck: a run typed from another table fails to compile here.
+    expectTypeOf(deploy.run).parameter(0).toEqualTypeOf<CommandFlags<typeof deploy.FLAGS>>();
+    expectTypeOf(destroy.run).parameter(0).toEqualTypeOf<CommandFlags<typeof destroy.FLAGS>>();
+    expectTypeOf(status.run).parameter(0).toEqualTypeOf<CommandFlags<typeof status.FLAGS>>();
+    expectTypeOf(synth.run).parameter(0).toEqualTypeOf<CommandFlags<typeof synth.FLAGS>>();
+    expectTypeOf(plan.run).parameter(0).toEqualTypeOf<CommandFlags<typeof plan.FLAGS>>();
+    expectTypeOf(drill.run).parameter(0).toEqualTypeOf<CommandFlags<typeof drill.FLAGS>>();
+    expectTypeOf(components.run).parameter(0).toEqualTypeOf<CommandFlags<typeof components.FLAGS>>();
+    expectTypeOf(rehearse.run).parameter(0).toEqualTypeOf<CommandFlags<typeof rehearse.FLAGS>>();
+    expectTypeOf<CommandFlags<typeof status.FLAGS>>().toEqualTypeOf<{
+      cluster?: string;
+      'state-dir'?: string;
+      json?: boolean;
+      help?: boolean;
+      'nodes-dir'?: string;
+    }>();
   });
 
   test('a name every object has is no command', async () => {
