@@ -11,4 +11,5 @@ export {
   patroniVersions,
   restBase,
 } from './patroni.js';
+export { closeClient, type PgClientOptions, type PgTarget, pgClient } from './pg.js';
 export { Secret } from './secret.js';

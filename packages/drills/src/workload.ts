@@ -1,6 +1,7 @@
+import { closeClient, pgClient } from '@pgha/clients';
 import type pg from 'pg';
 import type { PgEndpoint } from './endpoint.js';
-import { closeClient, pgClient } from './private/pg.js';
+import { APPLICATION_NAME } from './private/pg.js';
 
 /**
  * The drill's table: one row per write, tagged with the client that sent it and, as the server saw it at write
@@ -99,7 +100,11 @@ export class Writer {
     let client: pg.Client | undefined;
     while (!this.#stopping) {
       if (!client) {
-        const c = pgClient(this.target, this.connectTimeoutMs, this.timeoutMs);
+        const c = pgClient(this.target, {
+          connectTimeoutMs: this.connectTimeoutMs,
+          queryTimeoutMs: this.timeoutMs,
+          applicationName: APPLICATION_NAME,
+        });
         try {
           await c.connect();
           client = c;

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
+import { closeClient, type PgTarget, pgClient } from '@pgha/clients';
+import type pg from 'pg';
 
-// The etcd and Patroni REST probes and the Patroni member type are @pgha/clients' (shared with verify and the
-// drills); re-exported so deploy's modules keep importing them from here.
+// The etcd and Patroni REST probes, the Patroni member type and the PostgreSQL target are @pgha/clients' (shared
+// with verify and the drills); re-exported so deploy's modules keep importing them from here.
 export {
   etcdHealthy,
   etcdIsLeader,
   etcdVersion,
   type PatroniMember,
+  type PgTarget,
   patroniCluster,
   patroniTimings,
   patroniVersions,
@@ -34,53 +36,19 @@ export async function loadTls(files: TlsFiles): Promise<LoadedTls> {
   return { ca, ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
 }
 
-export interface PgTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
-  readonly ca: string;
-}
-
-/**
- * A client for one endpoint, TLS verified against our CA; not connected yet. Errors after connect (the server
- * went away) surface on the next query, not as an unhandled 'error' event.
- */
-export function pgClient(
-  target: PgTarget,
-  timeoutMs: number,
-  queryTimeoutMs = timeoutMs,
-  name = 'pgha-deploy',
-): pg.Client {
-  const client = new pg.Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    ssl: { ca: target.ca, rejectUnauthorized: true },
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: queryTimeoutMs,
-    application_name: name,
-  });
-  client.on('error', () => {});
-  return client;
-}
-
 /** Run one query on a fresh connection (TLS verified against our CA) and close it. */
 export async function pgQuery<T extends pg.QueryResultRow>(
   target: PgTarget,
   sql: string,
   timeoutMs: number,
 ): Promise<T[]> {
-  const client = pgClient(target, timeoutMs);
+  const client = pgClient(target, { connectTimeoutMs: timeoutMs, applicationName: 'pgha-deploy' });
   try {
     await client.connect();
     const result = await client.query<T>(sql);
     return result.rows;
   } finally {
-    await client.end().catch(() => {});
+    await closeClient(client);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, expect, test } from 'vitest';
-import { closeClient } from './private/pg.js';
+import { closeClient } from './index.js';
 
 // A server that completes PostgreSQL's startup (AuthenticationOk, ReadyForQuery) and then never answers or
 // closes again: what a server behind a cut or lossy link looks like to a client that wants to hang up.
