@@ -13,6 +13,11 @@ import type { Io } from './reporter.js';
 
 export type { Io } from './reporter.js';
 
+/**
+ * The commands by name, each loaded only when run. Every module's `run` takes `CommandFlags<typeof FLAGS>`
+ * of its own table (test/command-flags.test.ts pins it); seen here as `CommandModule<FlagTable>`, one
+ * `dispatch` serves them all, and it parses with the module's own `FLAGS`, so each gets what its type says.
+ */
 const COMMANDS = {
   deploy: () => import('./commands/deploy.js'),
   destroy: () => import('./commands/destroy.js'),
