@@ -1,10 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBundle } from '@pgha/pki';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { freePort, loopbackBundles } from '../test/fixtures.js';
 import { etcdHealthy, etcdIsLeader, etcdVersion, isClientError, type RestTls } from './index.js';
 
 // A real single-member etcd on 127.0.0.1 (free ports), client TLS with client-certificate auth, certificates from
@@ -16,17 +15,6 @@ let endpoint: string;
 let tls: RestTls;
 let files: { ca: string; cert: string; key: string };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const etcdctl = (...args: string[]) =>
   execFileSync(
     'etcdctl',
@@ -36,13 +24,7 @@ const etcdctl = (...args: string[]) =>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pgha-clients-etcd-'));
-  const bundle = await createBundle({
-    clusterName: 'clients-test',
-    keyAlgorithm: 'ecdsa-p256',
-    etcdMembers: [{ name: 'etcd-1', ipAddresses: ['127.0.0.1'] }],
-    patroniNodes: [],
-    clients: [{ name: 'verify' }],
-  });
+  const { bundle } = await loopbackBundles();
   const server = bundle.etcd['etcd-1'];
   const client = bundle.clients.verify;
   if (!server || !client) throw new Error('bundle without etcd-1 or verify');

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type Bundle, createBundle } from '@pgha/pki';
+import type { Bundle } from '@pgha/pki';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loopbackBundles } from '../test/fixtures.js';
 import {
   isClientError,
   parsePatroniMembers,
@@ -37,13 +38,7 @@ let answer: (seen: Seen) => { status: number; body: string; delayMs?: number } =
 const seen: Seen[] = [];
 
 beforeAll(async () => {
-  const spec = {
-    clusterName: 'clients-test',
-    keyAlgorithm: 'ecdsa-p256' as const,
-    etcdMembers: [],
-    patroniNodes: [{ name: 'pg-1', ipAddresses: ['127.0.0.1'] }],
-  };
-  [bundle, other] = await Promise.all([createBundle(spec), createBundle(spec)]);
+  ({ bundle, other } = await loopbackBundles());
   const rest1 = bundle.patroni['pg-1']?.rest;
   if (!rest1) throw new Error('bundle without pg-1');
   server = createServer({ key: rest1.key.toPem(), cert: rest1.certPem }, (req, res) => {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { type Bundle, createBundle } from '@pgha/pki';
+import type { Bundle } from '@pgha/pki';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { freePort, loopbackBundles } from '../test/fixtures.js';
 import { closeClient, type PgTarget, pgClient } from './index.js';
 
 // A real PostgreSQL (Debian's newest installed) on 127.0.0.1 at a free port: TLS with a server certificate from
@@ -35,17 +35,6 @@ function pgRun(tool: string, args: string[]): void {
   else execFileSync(cmd, args, { stdio: 'pipe' });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 let dir: string;
 let data: string;
 let started = false;
@@ -54,13 +43,7 @@ let other: Bundle;
 let target: PgTarget;
 
 beforeAll(async () => {
-  const spec = {
-    clusterName: 'clients-test',
-    keyAlgorithm: 'ecdsa-p256' as const,
-    etcdMembers: [],
-    patroniNodes: [{ name: 'pg-1', ipAddresses: ['127.0.0.1'] }],
-  };
-  [bundle, other] = await Promise.all([createBundle(spec), createBundle(spec)]);
+  ({ bundle, other } = await loopbackBundles());
   const server = bundle.patroni['pg-1']?.postgres;
   if (!server) throw new Error('bundle without pg-1');
   dir = mkdtempSync(join(tmpdir(), 'pgha-clients-pg-'));
