@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freePort, loopbackBundles } from '../test/fixtures.js';
-import { etcdHealthy, etcdIsLeader, etcdVersion, isClientError, type RestTls } from './index.js';
+import {
+  etcdHealthy,
+  etcdIsLeader,
+  etcdVersion,
+  isClientError,
+  parseEtcdMemberList,
+  parseEtcdStatus,
+  type RestTls,
+  rest,
+} from './index.js';
 
 // A real single-member etcd on 127.0.0.1 (free ports), client TLS with client-certificate auth, certificates from
 // @pgha/pki; etcdctl cross-checks what the client reads.
@@ -96,4 +105,29 @@ test('a path etcd does not serve: etcdVersion throws HTTP_STATUS naming the URL'
   const error = await etcdVersion(`${endpoint}/nope`, tls, 2000).catch((e: unknown) => e);
   expect(isClientError(error) && error.code).toBe('HTTP_STATUS');
   expect((error as Error).message).toBe(`${endpoint}/nope/version answered HTTP 404`);
+});
+
+test('parseEtcdStatus and parseEtcdMemberList read what etcdctl reads', async () => {
+  const call = async (path: string) =>
+    JSON.parse((await rest(`${endpoint}${path}`, tls, { method: 'POST', body: {}, timeoutMs: 2000 })).body);
+  const status = parseEtcdStatus(await call('/v3/maintenance/status'));
+  const list = parseEtcdMemberList(await call('/v3/cluster/member/list'));
+  // etcdctl writes the uint64 ids as JSON numbers, which JSON.parse may round: compare with their digits.
+  const ctlText = etcdctl('endpoint', 'status', '-w', 'json');
+  const ctlId = /"member_id":(\d+)/.exec(ctlText)?.[1];
+  const ctlVersion = (JSON.parse(ctlText) as { Status: { version: string } }[])[0]?.Status.version;
+  expect(status.memberId).toBe(ctlId);
+  expect(status.leader).toBe(status.memberId);
+  expect(status.version).toBe(ctlVersion);
+  expect(status.isLearner).toBe(false);
+  expect(list.memberId).toBe(status.memberId);
+  expect(list.members).toEqual([
+    {
+      id: status.memberId,
+      name: 'etcd-1',
+      peerUrls: [expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)],
+      clientUrls: [endpoint],
+      isLearner: false,
+    },
+  ]);
 });

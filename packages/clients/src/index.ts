@@ -1,5 +1,13 @@
 export { ClientError, type ClientErrorCode, type ClientErrorOptions, isClientError } from './errors.js';
-export { etcdHealthy, etcdIsLeader, etcdVersion } from './etcd.js';
+export {
+  type EtcdMember,
+  type EtcdStatus,
+  etcdHealthy,
+  etcdIsLeader,
+  etcdVersion,
+  parseEtcdMemberList,
+  parseEtcdStatus,
+} from './etcd.js';
 export { type RestCall, type RestResponse, type RestTls, rest } from './https.js';
 export {
   type PatroniMember,

@@ -1,24 +1,10 @@
 import { Agent } from 'node:https';
+import { type EtcdMember, type EtcdStatus, parseEtcdMemberList, parseEtcdStatus } from '@pgha/clients';
 import { ProbeFailure, requestJson, type TlsClient } from './net.js';
 
-export interface EtcdMember {
-  readonly id: string;
-  /** Empty while the member has not started (added but never joined). */
-  readonly name: string;
-  readonly peerUrls: readonly string[];
-  readonly clientUrls: readonly string[];
-  readonly isLearner: boolean;
-}
-
-export interface EtcdStatus {
-  readonly memberId: string;
-  /** `0` when this member knows no leader (no quorum). */
-  readonly leader: string;
-  readonly raftTerm: string;
-  readonly version: string;
-  readonly errors: readonly string[];
-  readonly isLearner: boolean;
-}
+// The member and status types and their parsers are @pgha/clients' (shared with deploy); the transport stays
+// verify's own (AbortSignal, keep-alive, failures classified for the report).
+export type { EtcdMember, EtcdStatus };
 
 /**
  * What verify needs from etcd. Kept small so the transport can be swapped: the implementation here
@@ -35,10 +21,6 @@ export interface EtcdApi {
 }
 
 type Obj = Record<string, unknown>;
-
-const strs = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-const s = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** The gateway implementation of {@link EtcdApi}. */
 export function gatewayEtcdApi(tls: TlsClient, timeoutMs: number): EtcdApi {
@@ -66,28 +48,10 @@ export function gatewayEtcdApi(tls: TlsClient, timeoutMs: number): EtcdApi {
       agent.destroy();
     },
     async memberList(endpoint, signal) {
-      const b = await call(endpoint, '/v3/cluster/member/list', {}, signal);
-      const header = (b.header ?? {}) as Obj;
-      const members = (Array.isArray(b.members) ? (b.members as Obj[]) : []).map((m) => ({
-        id: s(m.ID),
-        name: s(m.name),
-        peerUrls: strs(m.peerURLs),
-        clientUrls: strs(m.clientURLs),
-        isLearner: m.isLearner === true,
-      }));
-      return { memberId: s(header.member_id), members };
+      return parseEtcdMemberList(await call(endpoint, '/v3/cluster/member/list', {}, signal));
     },
     async status(endpoint, signal) {
-      const b = await call(endpoint, '/v3/maintenance/status', {}, signal);
-      const header = (b.header ?? {}) as Obj;
-      return {
-        memberId: s(header.member_id),
-        leader: s(b.leader) || '0',
-        raftTerm: s(b.raftTerm) || s(header.raft_term),
-        version: s(b.version),
-        errors: strs(b.errors),
-        isLearner: b.isLearner === true,
-      };
+      return parseEtcdStatus(await call(endpoint, '/v3/maintenance/status', {}, signal));
     },
     async quorumRead(endpoint, signal) {
       // key "pgha-verify" (base64); serializable false = linearizable, so it needs a quorum.
