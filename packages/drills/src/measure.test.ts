@@ -202,6 +202,39 @@ describe('measure', () => {
     expect(failed(after)).toEqual(['no-write-acknowledged-after-promotion']);
   });
 
+  test('an ack after the promotion of a write the new primary has before its switch point is not late', () => {
+    // pg-1's writes through the load balancer acknowledged at +9.5 s, after pg-2 answered /primary (+9.0 s):
+    // on timeline 1 before its end (0/4000000) they are in pg-2's history, committed before it promoted;
+    // past the end they were written on a branch pg-2 never had: acknowledged after the promotion.
+    const base = acks();
+    const early = {
+      id: 9001,
+      at: T0 + 9500,
+      client: 1,
+      server: hostOf('pg-1'),
+      timeline: 1,
+      lsn: '0/3FFFF00',
+    };
+    const branch = {
+      id: 9002,
+      at: T0 + 9500,
+      client: 2,
+      server: hostOf('pg-1'),
+      timeline: 1,
+      lsn: '0/4000100',
+    };
+    const before = measure(
+      observations({ workload: workload([...base, early]), rows: rowsOf([...base, early]) }),
+    );
+    expect(before.writes.acknowledgedAfterPromotion).toBe(0);
+    expect(failed(before)).toEqual([]);
+    const after = measure(
+      observations({ workload: workload([...base, branch]), rows: rowsOf([...base, branch]) }),
+    );
+    expect(after.writes.acknowledgedAfterPromotion).toBe(1);
+    expect(failed(after)).toContain('no-write-acknowledged-after-promotion');
+  });
+
   test("a scenario's own verdict joins the checks: the freeze's writes after SIGCONT", () => {
     const healedAt = T0 + 10_000;
     const o = observations({ healedAt, direct: { attempted: 40, acks: [T0 - 500, T0 + 10_250] } });

@@ -1,7 +1,7 @@
 import type { DrillCheck, DrillResult } from './result.js';
 import { currentPrimary, firstSoleAnswer, type PrimarySample } from './sampler.js';
 import { onHistory, type TimelineHistory } from './timeline.js';
-import type { ClientError, WorkloadLog } from './workload.js';
+import type { AckedWrite, ClientError, WorkloadLog } from './workload.js';
 
 /** A row of the drill table as read back through the load balancer at the end. */
 export interface StoredRow {
@@ -152,10 +152,17 @@ export function measure(
         : promotion;
   const directAcks = o.direct?.acks ?? [];
   const directAfter = certain === undefined ? [] : directAcks.filter((t) => t > certain);
+  // A write the new primary has in its history before its own timeline began (an ancestor timeline, before
+  // the switch point) was committed before the promotion in WAL order, whenever its acknowledgement arrived:
+  // Patroni answers /primary once it holds the leader key, while PostgreSQL may still be finishing its
+  // promotion with the WAL receiver confirming the old primary's commits (seen with the guide profile, whose
+  // load balancer kept sending writes to the crashed node's orphaned PostgreSQL for 30 s).
+  const beforeSwitch = (a: AckedWrite) =>
+    history !== undefined && a.timeline !== history.current && onHistory(history, a.timeline, a.lsn);
   const lateAcks =
     certain === undefined || promoted === undefined
       ? []
-      : acked.filter((a) => a.at > certain && nameOf(a.server) !== promoted);
+      : acked.filter((a) => a.at > certain && nameOf(a.server) !== promoted && !beforeSwitch(a));
   const lateBy = new Map<string, number>();
   for (const a of lateAcks) lateBy.set(nameOf(a.server), (lateBy.get(nameOf(a.server)) ?? 0) + 1);
   const acknowledgedAfterPromotion = lateAcks.length + directAfter.length;
