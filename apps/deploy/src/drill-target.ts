@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -203,6 +203,30 @@ export class LocalDrillTarget implements DrillTarget {
       }
     }
     return out;
+  }
+
+  /** The tail of a member's log file (the node's `patroni.log` or `etcd.log`); the last 64 KiB at most are read. */
+  async logTail(member: string, lines: number): Promise<string | undefined> {
+    const d = this.#need();
+    const file = member.startsWith('etcd-')
+      ? etcdLayout(d.layout, member).logFile
+      : patroniLayout(d.layout, member).logFile;
+    const handle = await open(file, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 64 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      return buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(-lines)
+        .join('\n');
+    } finally {
+      await handle.close();
+    }
   }
 
   async signal(p: NodeProcess, signal: DrillSignal): Promise<void> {

@@ -27,6 +27,7 @@ interface Run {
   };
   readonly doublePrimarySamples: number;
   readonly checks: readonly Check[];
+  readonly notes: readonly string[];
 }
 
 async function drillNamespaces(): Promise<string[]> {
@@ -57,15 +58,21 @@ async function drill(
       stderr: e.stderr ?? '',
     }),
   );
-  const doc = JSON.parse(result.stdout) as { version: number; runs: Run[]; errors: string[] };
-  expect(doc.errors).toEqual([]);
+  const doc = JSON.parse(result.stdout) as {
+    version: number;
+    runs: Run[];
+    errors: string[];
+    diagnostics: { run: string; lines: string[] }[];
+  };
+  // A drill that gave up says what the cluster looked like (roles, etcd health, log tails): shown on failure.
+  expect(doc.errors, doc.diagnostics.flatMap((d) => [d.run, ...d.lines]).join('\n')).toEqual([]);
   expect(doc.runs).toHaveLength(1);
   const run = doc.runs[0] as Run;
   expect(run.scenario).toBe(scenario);
   expect(run.synchronousMode).toBe(true);
   // What every partition drill must show, in synchronous mode: nothing acknowledged is lost, nothing is
   // acknowledged by a node after another one was promoted, never two primaries, converged after the heal.
-  const details = JSON.stringify(run.checks, null, 1);
+  const details = JSON.stringify({ checks: run.checks, notes: run.notes }, null, 1);
   expect(run.writes.acknowledged, details).toBeGreaterThan(100);
   expect(run.writes.lost, details).toBe(0);
   expect(run.writes.acknowledgedAfterPromotion, details).toBe(0);

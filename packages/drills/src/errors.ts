@@ -20,11 +20,21 @@ export type DrillErrorCode =
 /** The one error class of `@pgha/drills`. Use {@link isDrillError} rather than `instanceof`. */
 export class DrillError extends Error {
   readonly code: DrillErrorCode;
+  /**
+   * What the cluster looked like when the drill gave up (members' roles and states, etcd health, log tails),
+   * one line each; empty when the error came before the cluster existed.
+   */
+  diagnostics: readonly string[];
 
-  constructor(code: DrillErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: DrillErrorCode,
+    message: string,
+    options?: { cause?: unknown; diagnostics?: readonly string[] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DrillError';
     this.code = code;
+    this.diagnostics = options?.diagnostics ?? [];
     Object.defineProperty(this, BRAND, { value: true });
   }
 }

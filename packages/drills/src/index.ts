@@ -1,4 +1,5 @@
 export { type ClusterMember, DrillContext, type DrillContextInit, type PatroniTiming } from './context.js';
+export { type DiagnoseInput, diagnose, LOG_LINES } from './diagnose.js';
 export { DirectProbe } from './direct-probe.js';
 export type { PgEndpoint } from './endpoint.js';
 export { DrillError, type DrillErrorCode, isDrillError } from './errors.js';

@@ -1,5 +1,6 @@
 import { rest } from '@pgha/clients';
 import type { DrillContext } from './context.js';
+import { diagnose } from './diagnose.js';
 import { pgOnce } from './private/pg.js';
 import type { Heal, LinkDirection } from './target.js';
 
@@ -155,6 +156,7 @@ export async function converge(ctx: DrillContext, healedAt: number): Promise<num
         : `one leader, every other member streaming from it ${((at - healedAt) / 1000).toFixed(1)} s after the heal`,
   });
   if (at !== undefined) ctx.note(`converged ${((at - healedAt) / 1000).toFixed(1)} s after the heal`);
+  else for (const line of await diagnose(ctx)) ctx.observe(`not converged: ${line}`);
   return at;
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { RestTls } from '@pgha/clients';
 import { isVerifyError, type Manifest, readManifest } from '@pgha/verify';
 import { anyRest, DrillContext, type PatroniTiming } from './context.js';
+import { diagnose } from './diagnose.js';
 import { DIRECT_TABLE_SQL } from './direct-probe.js';
 import type { PgEndpoint } from './endpoint.js';
 import { DrillError, isDrillError } from './errors.js';
@@ -89,6 +90,7 @@ export async function runDrill(
   const emit = options.onEvent ?? (() => {});
   const profile = DRILL_PROFILES[request.profile];
   checkAborted(options.signal);
+  const seen: Seen = {};
   try {
     const deployed = await step(
       emit,
@@ -96,7 +98,18 @@ export async function runDrill(
       `deploy throwaway cluster ${target.description} (${profile.name}: ${profile.description}; ${request.synchronousMode ? 'sync' : 'async'})`,
       () => target.deploy({ profile, synchronousMode: request.synchronousMode }, options.signal),
     );
-    return await drill(request, target, deployed, emit, options.signal);
+    return await drill(request, target, deployed, emit, options.signal, seen);
+  } catch (error) {
+    // The cluster did not do what the drill waited for: say what it looked like, before it is destroyed.
+    if (
+      isDrillError(error) &&
+      (error.code === 'CLUSTER_NOT_READY' || error.code === 'FAULT_FAILED') &&
+      seen.ctx !== undefined &&
+      error.diagnostics.length === 0
+    ) {
+      error.diagnostics = await diagnose(seen.ctx).catch(() => []);
+    }
+    throw error;
   } finally {
     await step(emit, 'drill-destroy', 'destroy the throwaway cluster (SIGKILL, purge)', () =>
       target.destroy(),
@@ -128,12 +141,18 @@ function membersOf(manifest: Manifest): Member[] {
   return members.map((m) => ({ name: m.name, host: m.host ?? new URL(m.rest).hostname, rest: m.rest }));
 }
 
+/** What the drill had built when it failed, for the diagnosis. */
+interface Seen {
+  ctx?: DrillContext;
+}
+
 async function drill(
   request: DrillRequest,
   target: DrillTarget,
   deployed: DeployedDrillCluster,
   emit: DrillEventListener,
   signal: AbortSignal | undefined,
+  seen: Seen,
 ): Promise<DrillResult> {
   const started = Date.now();
   const scenario = scenarioNamed(request.scenario);
@@ -184,6 +203,7 @@ async function drill(
     onEvent: emit,
     signal,
   });
+  seen.ctx = ctx;
 
   if (config.failsafe_mode !== failsafe) {
     const first = members[0]?.name ?? '';

@@ -102,6 +102,11 @@ export interface DrillTarget {
   waitExited(processes: readonly NodeProcess[], timeoutMs: number): Promise<boolean>;
   /** Link faults, when the nodes are hosts of their own. */
   readonly network?: NetworkFaults;
+  /**
+   * The last `lines` lines of a member's service log (a Patroni member or an etcd member), for the diagnosis
+   * an error carries when the cluster did not come back; undefined when there is none.
+   */
+  logTail?(member: string, lines: number): Promise<string | undefined>;
 }
 
 /** The capabilities a scenario can require of its target. */

@@ -6,6 +6,7 @@ import {
   type DrillRequest,
   type DrillResult,
   formatTable,
+  isDrillError,
   isDrillProfileName,
   isScenarioName,
   MAX_CLIENTS,
@@ -173,6 +174,7 @@ async function runPlans(
 ): Promise<number> {
   const results: DrillResult[] = [];
   const errors: string[] = [];
+  const diagnostics: { run: string; lines: readonly string[] }[] = [];
   for (const plan of plans) {
     for (let trial = 1; trial <= trials; trial++) {
       const label = `${plan.scenario} / ${plan.profile} / ${synchronousMode ? 'sync' : 'async'}${plan.scenario === 'etcd-quorum' ? ` / failsafe ${plan.failsafe ? 'on' : 'off'}` : ''} (trial ${trial}/${trials})`;
@@ -192,13 +194,18 @@ async function runPlans(
         const message = `${label}: ${(error as Error).message}`;
         errors.push(message);
         io.stderr.write(`drill failed: ${message}\n`);
+        const lines = isDrillError(error) ? error.diagnostics : [];
+        if (lines.length > 0) {
+          diagnostics.push({ run: label, lines });
+          io.stderr.write(`what the cluster looked like:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+        }
       }
     }
   }
   const summary = summarize(results);
   const ok = errors.length === 0 && results.every((r) => r.ok);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ version: 1, ok, summary, runs: results, errors })}\n`);
+    io.stdout.write(`${JSON.stringify({ version: 1, ok, summary, runs: results, errors, diagnostics })}\n`);
   } else {
     io.stdout.write(`\n${formatTable(summary)}`);
     io.stdout.write(
