@@ -1,8 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// The AWS rehearsal's boot test (root; boots six containers; about 5 minutes) is CI's own step, run alone:
+// `pnpm run test:rehearsal` (PGHA_TEST_REHEARSAL=1) runs it and nothing else; `pnpm test` runs the rest.
+const REHEARSAL = ['test/rehearse-boot.integ.test.ts'];
+const rehearsal = process.env.PGHA_TEST_REHEARSAL === '1';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: rehearsal ? REHEARSAL : ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: rehearsal ? configDefaults.exclude : [...configDefaults.exclude, ...REHEARSAL],
     // Integration tests start a real cluster on fixed loopback addresses: one file at a time.
     fileParallelism: false,
     testTimeout: 60_000,

@@ -99,6 +99,8 @@ rehearse options (the AWS config of deploy --target aws; nothing is sent off thi
   --work-dir DIR        where the rehearsal keeps everything (default: <state-dir>/<cluster>/rehearsal);
                         your own PKI, passwords, Terraform state, backend and credentials are never used
   --apply-only          stop after the apply and read-back: nothing booted (no root needed)
+  --drill               stage 4: terminate the primary's instance under a write workload from inside the VPC
+                        (failover through the NLB stand-in); on a rehearsal verified earlier, or after stage 3
   --destroy             stop the containers, services and emulator the rehearsal started (by recorded PID),
                         remove its mounts, loop devices and network namespaces, then the work dir
 

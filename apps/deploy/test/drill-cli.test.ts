@@ -13,6 +13,16 @@ describe('pgha drill usage', () => {
     [['drill', '--scenario', 'freeze', '--failsafe', 'maybe'], /--failsafe "maybe"/, /on or .*off/],
     [['drill', '--scenario', 'freeze', '--address-base', '127.0'], /127\.0/, /main cluster/],
     [['drill', '--scenario', 'freeze', '--sync', '--async'], /both given/, /choose one/],
+    [
+      ['drill', '--scenario', 'isolate-primary'],
+      /cuts or degrades links/,
+      /--network netns --scenario isolate-primary/,
+    ],
+    [
+      ['drill', '--scenario', 'instance-terminated'],
+      /terminates an instance/,
+      /rehearse -- --config FILE --drill/,
+    ],
   ])('%j is a usage error', async (args, message, hint) => {
     const result = await cli(args);
     expect(result.code).toBe(2);

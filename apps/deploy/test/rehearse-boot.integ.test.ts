@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CHECK_IDS } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isAlive, type ProcessRecord, stopAll } from '../src/local/process.js';
+import { emulatorClients } from '../src/rehearse/aws-api.js';
 import { inContainer } from '../src/rehearse/boot.js';
 import { AWS_EXAMPLE, isolatedEnv, type Json, terraformForTests } from './aws-support.js';
 import { type CliResult, cli, traversableTempDir } from './helpers.js';
@@ -207,6 +209,69 @@ describe.skipIf(missing !== undefined)(
       ]);
       expect(v2.stdout).toBe(id);
     });
+
+    test("stage 4, --drill: the primary's instance terminated, a replica takes over through the NLB stand-in, nothing acknowledged is lost", async () => {
+      const d = await cli([...args(), '--drill', '--json'], isolatedEnv(root));
+      const doc = JSON.parse(d.stdout.trim().split('\n').pop() ?? '{}') as {
+        ok: boolean;
+        stage: number;
+        drill: {
+          ok: boolean;
+          terminated: string[];
+          errors: string[];
+          runs: {
+            scenario: string;
+            oldPrimary: string;
+            newPrimary?: string;
+            leaderChanged: boolean;
+            writeGapMs?: number;
+            promotedAtMs?: number;
+            doublePrimarySamples: number;
+            writes: { acknowledged: number; lost: number; acknowledgedAfterPromotion: number };
+            checks: { id: string; ok: boolean; required: boolean; detail: string }[];
+            timing: { ttl: number; loopWait: number; haproxy: { intervalMs: number; rise: number } };
+          }[];
+        };
+      };
+      const run = doc.drill.runs[0];
+      const details = JSON.stringify({ errors: doc.drill.errors, checks: run?.checks }, null, 1);
+      expect(doc.drill.errors, details).toEqual([]);
+      expect(d.code, details).toBe(0);
+      expect(doc).toMatchObject({ ok: true, stage: 4, drill: { ok: true } });
+      expect(run?.scenario).toBe('instance-terminated');
+      expect(run?.leaderChanged).toBe(true);
+      expect(doc.drill.terminated).toEqual([run?.oldPrimary]);
+      expect(run?.writes.acknowledged, details).toBeGreaterThan(100);
+      expect(run?.writes.lost, details).toBe(0);
+      expect(run?.writes.acknowledgedAfterPromotion, details).toBe(0);
+      expect(run?.doublePrimarySamples).toBe(0);
+      expect(run?.checks.filter((c) => c.required && !c.ok)).toEqual([]);
+      // The AWS arithmetic (docs/failure-drills.md): the leader key expires within ttl of the last renewal, a
+      // replica promotes on its next loop, the NLB sends traffic after `rise` passing checks `interval` apart.
+      const t = run?.timing;
+      const boundMs = t ? (t.ttl + t.loopWait) * 1000 + t.haproxy.intervalMs * (t.haproxy.rise + 1) : 0;
+      expect(run?.writeGapMs, details).toBeLessThan(boundMs);
+      // The emulator's view follows: the instance is terminated there too.
+      const launched = JSON.parse(await readFile(join(workDir, 'launched.json'), 'utf8')) as {
+        endpoint: string;
+        region: string;
+        instances: { name: string; instanceId: string }[];
+      };
+      const id = launched.instances.find((i) => i.name === run?.oldPrimary)?.instanceId ?? '';
+      const api = emulatorClients(launched.endpoint, launched.region);
+      try {
+        const described = await api.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+        expect(described.Reservations?.[0]?.Instances?.[0]?.State?.Name).toMatch(/shutting-down|terminated/);
+      } finally {
+        api.destroy();
+      }
+      // A drilled rehearsal is not drilled again: it lacks the instance the drill terminated.
+      const again = await cli([...args(), '--drill'], isolatedEnv(root));
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(
+        /at stage drilled: --drill runs on a rehearsal verified green and not drilled yet/,
+      );
+    }, 600_000);
 
     test('--destroy leaves no container, process, namespace, mount, loop device or file', async () => {
       const loops = out.booted.flatMap((b) => (b.volume ? [b.volume.backingFile] : []));

@@ -108,6 +108,21 @@ describe('measure', () => {
     ]);
   });
 
+  test('members named by DNS (the AWS manifest) are matched by the address their PostgreSQL reports', () => {
+    const named = members.map((m) => ({
+      name: m.name,
+      host: `${m.name}.main.pgha.internal`,
+      address: m.host,
+    }));
+    const m = measure(observations({ members: named }));
+    expect(failed(m)).toEqual([]);
+    expect(m.writes.acknowledgedAfterPromotion).toBe(0);
+    expect(m.rowsByServer.map((r) => r.member)).toEqual(['pg-1', 'pg-2']);
+    // Without the address nothing matches: the acknowledgements by pg-2's IP count as another node's.
+    const unresolved = measure(observations({ members: named.map(({ address: _, ...rest }) => rest) }));
+    expect(unresolved.writes.acknowledgedAfterPromotion).toBeGreaterThan(0);
+  });
+
   test('a split brain: the old primary acknowledges on its old timeline after the promotion, and loses it', () => {
     const base = acks();
     // pg-1 still answers /primary and takes a write at +12 s, past the end of timeline 1 in the new history.

@@ -24,7 +24,7 @@ export interface DrillObservations {
   /** When the workload was stopped. */
   readonly stoppedAt: number;
   readonly oldPrimary: string;
-  readonly members: readonly { readonly name: string; readonly host: string }[];
+  readonly members: readonly { readonly name: string; readonly host: string; readonly address?: string }[];
   readonly samples: readonly PrimarySample[];
   /** The promotion as the scenario saw it, when it waited for one. @default - from the samples */
   readonly promotedAt?: number | undefined;
@@ -94,7 +94,7 @@ export function measure(
   extra?: (o: DrillObservations, m: Omit<Measurement, 'ok'>) => readonly DrillCheck[],
 ): Measurement {
   const { t0, stoppedAt, oldPrimary } = o;
-  const nameOf = (addr: string) => o.members.find((m) => m.host === addr)?.name ?? addr;
+  const nameOf = (addr: string) => o.members.find((m) => (m.address ?? m.host) === addr)?.name ?? addr;
   const acked = [...o.workload.acked].sort((a, b) => a.at - b.at);
   const ackedIds = new Set(acked.map((a) => a.id));
 

@@ -76,7 +76,8 @@ export function stoppedWithinTtl(
   fault: 'cut' | 'degraded' = 'cut',
 ): void {
   const old = ctx.oldPrimary;
-  const host = ctx.members.find((m) => m.name === old)?.host;
+  const oldMember = ctx.members.find((m) => m.name === old);
+  const host = oldMember?.address ?? oldMember?.host;
   const direct = (ctx.probe?.acks ?? []).filter((t) => t >= ctx.t0 && t <= healedAt);
   const viaLb = ctx.workload.writers
     .flatMap((w) => w.acked)

@@ -6,6 +6,7 @@ import { etcdMember } from './scenarios/etcd-member.js';
 import { etcdQuorum } from './scenarios/etcd-quorum.js';
 import { freeze } from './scenarios/freeze.js';
 import { hostCrash } from './scenarios/host-crash.js';
+import { instanceTerminated } from './scenarios/instance-terminated.js';
 import { isolatePrimary } from './scenarios/isolate-primary.js';
 import { laggingReplica } from './scenarios/lagging-replica.js';
 import { lossyPrimary } from './scenarios/lossy-primary.js';
@@ -35,6 +36,7 @@ export const SCENARIOS = [
   asymmetricPrimary,
   asymmetricPrimaryReverse,
   lossyPrimary,
+  instanceTerminated,
 ] as const satisfies readonly Scenario[];
 
 export type ScenarioName = (typeof SCENARIOS)[number]['name'];

@@ -4,7 +4,7 @@ import { hostCrashTable } from '../test/readme-example.js';
 import { isDrillError } from './errors.js';
 import type { DrillEvent } from './events.js';
 import { DRILL_PROFILES } from './profiles.js';
-import { SCENARIO_NAMES } from './registry.js';
+import { SCENARIO_NAMES, scenarioNamed } from './registry.js';
 import { assertTargetCan, runDrill } from './run-drill.js';
 import { defineScenario } from './scenario.js';
 import type { DrillTarget, NetworkFaults } from './target.js';
@@ -96,6 +96,7 @@ describe('runDrill', () => {
       'asymmetric-primary',
       'asymmetric-primary-reverse',
       'lossy-primary',
+      'instance-terminated',
     ]);
   });
 });
@@ -132,6 +133,15 @@ describe('target capabilities', () => {
     };
     const { target } = failingTarget({ network });
     expect(() => assertTargetCan(cut, target)).not.toThrow();
+  });
+
+  test('instance-terminated needs a target that terminates instances: refused naming the rehearsal, else accepted', () => {
+    const scenario = scenarioNamed('instance-terminated');
+    expect(() => assertTargetCan(scenario, failingTarget().target)).toThrow(
+      /scenario instance-terminated terminates an instance, and the target \(on nowhere\) cannot: .*rehearse -- --config FILE --drill/,
+    );
+    const { target } = failingTarget({ terminateInstance: async () => {} });
+    expect(() => assertTargetCan(scenario, target)).not.toThrow();
   });
 });
 

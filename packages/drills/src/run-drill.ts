@@ -1,4 +1,6 @@
+import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { RestTls } from '@pgha/clients';
 import { isVerifyError, type Manifest, readManifest } from '@pgha/verify';
 import { anyRest, DrillContext, type PatroniTiming } from './context.js';
@@ -72,6 +74,12 @@ export function assertTargetCan(scenario: Pick<Scenario, 'name' | 'requires'>, t
         `scenario ${scenario.name} cuts or degrades links, and the target (${target.description}) cannot: it has no network capability (target.network); run it on a network-aware target (the local target's --network netns mode)`,
       );
     }
+    if (need === 'instances' && target.terminateInstance === undefined) {
+      throw new DrillError(
+        'TARGET_UNSUPPORTED',
+        `scenario ${scenario.name} terminates an instance, and the target (${target.description}) cannot: it has no instances (target.terminateInstance); run it in the AWS rehearsal (pnpm run rehearse -- --config FILE --drill)`,
+      );
+    }
   }
 }
 
@@ -130,7 +138,20 @@ async function loadManifest(file: string): Promise<Manifest> {
   }
 }
 
-function membersOf(manifest: Manifest): Member[] {
+/**
+ * The IP a member's PostgreSQL reports (inet_server_addr) for a host name in the manifest. An IP is itself
+ * (no lookup: nothing asks a resolver about the local targets' addresses); a name is resolved with the system
+ * resolver of the namespace the drill runs in (the AWS rehearsal's VPC resolver). Unresolvable: the name.
+ */
+async function addressOf(host: string): Promise<string> {
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) return host.replace(/^\[|\]$/g, '');
+  return lookup(host, { family: 4 }).then(
+    (r) => r.address,
+    () => host,
+  );
+}
+
+function membersOf(manifest: Manifest): Promise<Member[]> {
   const members = manifest.patroni.members;
   if (!members || members.length === 0) {
     throw new DrillError(
@@ -138,7 +159,12 @@ function membersOf(manifest: Manifest): Member[] {
       "the drill cluster's manifest has no patroni.members: the drills name members and reach their PostgreSQL directly; deploy with a target that writes them",
     );
   }
-  return members.map((m) => ({ name: m.name, host: m.host ?? new URL(m.rest).hostname, rest: m.rest }));
+  return Promise.all(
+    members.map(async (m) => {
+      const host = m.host ?? new URL(m.rest).hostname;
+      return { name: m.name, host, rest: m.rest, address: await addressOf(host) };
+    }),
+  );
 }
 
 /** What the drill had built when it failed, for the diagnosis. */
@@ -167,7 +193,7 @@ async function drill(
     key: await readFile(manifest.etcd.tls.key, 'utf8'),
   };
   const password = (await readFile(manifest.postgres.passwordFile, 'utf8')).split('\n')[0]?.trim() ?? '';
-  const members = membersOf(manifest);
+  const members = await membersOf(manifest);
   const loadBalancer: PgEndpoint = {
     host: manifest.postgres.primary.host,
     port: manifest.postgres.primary.port,

@@ -3,10 +3,15 @@ import { type RestTls, rest } from '@pgha/clients';
 /** A Patroni member as the drills address it. */
 export interface Member {
   readonly name: string;
-  /** Its own PostgreSQL address. */
+  /** Its own PostgreSQL address: an IP or a DNS name (the AWS manifest's `pg-1.<cluster>.<zone>`). */
   readonly host: string;
   /** Its REST API base URL. */
   readonly rest: string;
+  /**
+   * The IP its PostgreSQL reports as `inet_server_addr()`, which the rows and acknowledgements carry: `host`
+   * itself when that is an IP, else `host` resolved once when the drill starts.
+   */
+  readonly address?: string;
 }
 
 export interface PrimarySample {

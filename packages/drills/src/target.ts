@@ -107,7 +107,13 @@ export interface DrillTarget {
    * an error carries when the cluster did not come back; undefined when there is none.
    */
   logTail?(member: string, lines: number): Promise<string | undefined>;
+  /**
+   * Terminate the machine a Patroni member runs on, the way EC2 terminates an instance: every process on it
+   * ends at once and nothing brings it back (the `instances` capability; the AWS rehearsal's target). Resolves
+   * once nothing of it runs.
+   */
+  terminateInstance?(member: string): Promise<void>;
 }
 
 /** The capabilities a scenario can require of its target. */
-export type TargetCapability = 'network';
+export type TargetCapability = 'network' | 'instances';

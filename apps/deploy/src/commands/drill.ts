@@ -105,10 +105,26 @@ export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<nu
     : all
       ? [...DRILL_PROFILE_NAMES]
       : ['fast'];
-  // --all: the partition scenarios (they cut links) join the matrix with --network netns.
+  // --all: the partition scenarios (they cut links) join the matrix with --network netns; instance-terminated
+  // needs instances to terminate (the AWS rehearsal's --drill), never a local target.
   const scenarios: ScenarioName[] = all
-    ? SCENARIOS.filter((s) => network === 'netns' || !s.requires?.includes('network')).map((s) => s.name)
+    ? SCENARIOS.filter((s) => (s.requires ?? []).every((r) => r === 'network' && network === 'netns')).map(
+        (s) => s.name,
+      )
     : [scenario as ScenarioName];
+  const needs = all ? [] : (SCENARIOS.find((s) => s.name === scenario)?.requires ?? []);
+  if (needs.includes('instances')) {
+    throw usage(
+      `--scenario ${scenario} terminates an instance: no local target has instances`,
+      'run it in the AWS rehearsal: pnpm run rehearse -- --config FILE --drill',
+    );
+  }
+  if (needs.includes('network') && network !== 'netns') {
+    throw usage(
+      `--scenario ${scenario} cuts or degrades links: the loopback network has none`,
+      `add --network netns (every node its own host; root): pnpm run drill -- --network netns --scenario ${scenario}`,
+    );
+  }
   const plans: Plan[] = [];
   for (const s of scenarios) {
     for (const profile of profiles) {
@@ -220,7 +236,8 @@ async function runPlans(
   return ok ? 0 : 1;
 }
 
-function describe(r: DrillResult): string {
+/** The human account of one drill run (also the rehearsal's stage 4). */
+export function describe(r: DrillResult): string {
   const s = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
   const lines = [
     `timings: ttl ${r.timing.ttl} loop_wait ${r.timing.loopWait} retry_timeout ${r.timing.retryTimeout}; HAProxy inter ${r.timing.haproxy.intervalMs / 1000}s fall ${r.timing.haproxy.fall} rise ${r.timing.haproxy.rise}`,

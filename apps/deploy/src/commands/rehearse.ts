@@ -1,19 +1,33 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { awsConfigFromFlags } from '../aws/config.js';
+import { type AwsConfig, awsConfigFromFlags } from '../aws/config.js';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
 import { shellWord } from '../local/layout.js';
 import { clusterFlag } from '../options.js';
-import { rehearsalLayout } from '../rehearse/layout.js';
+import { emulatorClients } from '../rehearse/aws-api.js';
+import {
+  DRILL_INSIDE_MARK,
+  drillInsideVpc,
+  drillRehearsal,
+  type InsideDrillOutput,
+} from '../rehearse/drill.js';
+import { type RehearsalLayout, rehearsalLayout } from '../rehearse/layout.js';
 import { rehearsalPrerequisites } from '../rehearse/prereqs.js';
+import type { LaunchedInstance, LaunchedInstances } from '../rehearse/readback.js';
 import { destroyRehearsal, type RehearseResult, rehearse } from '../rehearse/rehearse.js';
+import { type RehearsalState, readRehearsalState, writeRehearsalState } from '../rehearse/state.js';
+import { vpcNamespace } from '../rehearse/vpc.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { stateRoot } from './context.js';
+import { describe } from './drill.js';
 
 export const FLAGS = {
   config: { type: 'string' },
   'work-dir': { type: 'string' },
   'apply-only': { type: 'boolean' },
+  drill: { type: 'boolean' },
   destroy: { type: 'boolean' },
 } as const satisfies FlagTable;
 
@@ -65,8 +79,37 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
     });
   }
   const config = await awsConfigFromFlags(flags.config, flags.cluster);
-  const prerequisites = rehearsalPrerequisites(io.env);
   const layout = rehearsalLayout({ stateRoot: stateRoot(flags, io), cluster: config.clusterName, workDir });
+  if (flags.drill === true && io.env[DRILL_INSIDE_MARK] === '1') {
+    // Stage 4's own process, inside the VPC namespace (started by the rehearsal on the host).
+    const out = await drillInsideVpc(layout);
+    io.stdout.write(`${JSON.stringify(out)}\n`);
+    return out.ok ? 0 : 1;
+  }
+  if (flags.drill === true && flags['apply-only'] === true) {
+    throw new DeployError(
+      'USAGE',
+      '--drill and --apply-only do not go together: the drill needs the instances booted',
+      {
+        hint: 'drop --apply-only',
+      },
+    );
+  }
+  const before = flags.drill === true ? await readRehearsalState(layout) : undefined;
+  if (before !== undefined && before.stage !== 'verified') {
+    throw new DeployError(
+      'STATE_CONFLICT',
+      `the rehearsal in ${layout.workDir} is at stage ${before.stage}: --drill runs on a rehearsal verified green and not drilled yet`,
+      {
+        hint: `remove it with ${rehearseCommand(flags, '--destroy')}, then run ${rehearseCommand(flags, '--drill')}`,
+      },
+    );
+  }
+  if (before !== undefined) {
+    // A verified rehearsal is there: drill it (the instances, emulator and NLB stand-in still run).
+    return drillOnly(flags, io, json, emit, elapsed, config, layout, before);
+  }
+  const prerequisites = rehearsalPrerequisites(io.env);
   const result = await rehearse(
     {
       config,
@@ -82,13 +125,114 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
     },
     emit,
   );
-  const seconds = elapsed();
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ ok: true, version: 1, ...rehearseJson(result), seconds })}\n`);
+  if (flags.drill !== true || result.boot === undefined) {
+    const seconds = elapsed();
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ ok: true, version: 1, ...rehearseJson(result), seconds })}\n`);
+      return 0;
+    }
+    io.stdout.write(`${rehearseLines(result, seconds, rehearseCommand(flags, '--destroy')).join('\n')}\n`);
     return 0;
   }
-  io.stdout.write(`${rehearseLines(result, seconds, rehearseCommand(flags, '--destroy')).join('\n')}\n`);
-  return 0;
+  if (!json)
+    io.stdout.write(`${rehearseLines(result, elapsed(), rehearseCommand(flags, '--destroy')).join('\n')}\n`);
+  const drill = await stageFour(flags, io, emit, config, layout, {
+    endpoint: result.emulator.endpoint,
+    instances: result.instances,
+    namespace: result.boot.vpc.plan.namespace,
+  });
+  const seconds = elapsed();
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({ ok: drill.ok, version: 1, ...rehearseJson(result), stage: 4, drill, seconds })}\n`,
+    );
+  } else io.stdout.write(drillLines(drill, rehearseCommand(flags, '--destroy')));
+  return drill.ok ? 0 : 1;
+}
+
+type Emitter = Parameters<typeof drillRehearsal>[0]['emit'];
+
+/** `--drill` on a rehearsal verified earlier: stage 4 alone. */
+async function drillOnly(
+  flags: RehearseFlags,
+  io: Io,
+  json: boolean,
+  emit: Emitter,
+  elapsed: () => number,
+  config: AwsConfig,
+  layout: RehearsalLayout,
+  state: RehearsalState,
+): Promise<number> {
+  const endpoint = state.emulator?.endpoint;
+  if (endpoint === undefined || !existsSync(layout.launchedFile)) {
+    throw new DeployError(
+      'STATE_DAMAGED',
+      `${layout.stateFile} says verified but names no emulator or launched instances`,
+      {
+        hint: `remove it with ${rehearseCommand(flags, '--destroy')} and rehearse again`,
+      },
+    );
+  }
+  const launched = JSON.parse(await readFile(layout.launchedFile, 'utf8')) as LaunchedInstances;
+  const drill = await stageFour(flags, io, emit, config, layout, {
+    endpoint,
+    instances: launched.instances,
+    namespace: vpcNamespace(config.clusterName),
+  });
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({ ok: drill.ok, version: 1, cluster: config.clusterName, workDir: layout.workDir, stage: 4, drill, seconds: elapsed() })}\n`,
+    );
+  } else io.stdout.write(drillLines(drill, rehearseCommand(flags, '--destroy')));
+  return drill.ok ? 0 : 1;
+}
+
+/** Stage 4: the drill in the VPC, the emulator told what was terminated, the state marked drilled. */
+async function stageFour(
+  flags: RehearseFlags,
+  io: Io,
+  emit: Emitter,
+  config: AwsConfig,
+  layout: RehearsalLayout,
+  at: { endpoint: string; instances: readonly LaunchedInstance[]; namespace: string },
+): Promise<InsideDrillOutput> {
+  const clients = emulatorClients(at.endpoint, config.region);
+  try {
+    const argv = (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) => {
+      const value = flags[f];
+      return value === undefined ? [] : [`--${f}`, f === 'cluster' ? value : resolve(value)];
+    });
+    const out = await drillRehearsal({
+      layout,
+      config,
+      endpoint: at.endpoint,
+      clients,
+      instances: at.instances,
+      namespace: at.namespace,
+      argv,
+      env: io.env,
+      emit,
+      onStderr: (text) => io.stderr.write(text.replace(/^(?=.)/gm, '  drill| ')),
+    });
+    const state = await readRehearsalState(layout);
+    if (state !== undefined) await writeRehearsalState(layout, { ...state, stage: 'drilled' });
+    return out;
+  } finally {
+    clients.destroy();
+  }
+}
+
+function drillLines(d: InsideDrillOutput, destroy: string): string {
+  return [
+    '',
+    'stage 4, drill from the admin host inside the VPC:',
+    ...d.runs.map((r) => describe(r)),
+    ...d.errors.map((e) => `error: ${e}`),
+    ...d.diagnostics.flatMap((x) => ['what the cluster looked like:', ...x.lines.map((l) => `  ${l}`)]),
+    `drill: ${d.ok ? 'every required check passed' : 'FAILED'}`,
+    `the instances left keep running; remove everything with: ${destroy}`,
+    '',
+  ].join('\n');
 }
 
 /** The `--json` document of a stage-1 rehearsal (version 1; no user-data text: its files are named). */

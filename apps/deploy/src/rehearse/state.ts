@@ -15,7 +15,8 @@ export type RehearsalStage =
   | 'read-back'
   | 'booting'
   | 'booted'
-  | 'verified';
+  | 'verified'
+  | 'drilled';
 
 /**
  * `rehearsal.json`: the rehearsal's own record of what it reached and created (never a secret). The processes

@@ -48,6 +48,9 @@ export function inCidr(ip: string, cidr: string): boolean {
  * never gives them to an instance), the admin host at the tenth address of the config's first admin CIDR
  * inside the VPC (else the last usable address of the VPC).
  */
+/** The namespace that stands for the VPC of a cluster's rehearsal. */
+export const vpcNamespace = (cluster: string) => `pgha-r-${cluster}`;
+
 export function vpcPlan(options: {
   readonly cluster: string;
   readonly vpcCidr: string;
@@ -61,7 +64,7 @@ export function vpcPlan(options: {
       ? addressIn(options.vpcCidr, 2 ** (32 - prefix) - 2)
       : addressIn(adminCidr, Math.min(10, 2 ** (32 - Number(adminCidr.split('/')[1])) - 2));
   const plan: VpcPlan = {
-    namespace: `pgha-r-${options.cluster}`,
+    namespace: vpcNamespace(options.cluster),
     bridge: 'pgha-r-br',
     cidr: options.vpcCidr,
     prefix,
