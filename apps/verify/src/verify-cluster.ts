@@ -7,7 +7,7 @@ import { checkPgPrimary, checkPgReplica, checkPgReplication } from './private/ch
 import { checkTlsExpiry } from './private/checks/tls.js';
 import { createContext, type RunContext, sameUrl, type Verdict } from './private/context.js';
 import { loadMaterials } from './private/materials.js';
-import { deadline, messageOf, ProbeFailure } from './private/net.js';
+import { deadline, messageOf, ProbeFailure } from './private/probe-failure.js';
 import {
   CHECK_IDS,
   type CheckId,

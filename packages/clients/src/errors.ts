@@ -3,7 +3,11 @@ export type ClientErrorCode =
   /** The server answered with a status the call cannot use (the message names the URL and the status). */
   | 'HTTP_STATUS'
   /** The answer is not what the service sends (no JSON, a field missing). */
-  | 'PROTOCOL';
+  | 'PROTOCOL'
+  /** The connection stayed silent for the call's `timeoutMs` (the message names the URL and the time). */
+  | 'TIMEOUT'
+  /** The caller's `AbortSignal` aborted the call; `cause` is the signal's reason. */
+  | 'ABORTED';
 
 const BRAND = Symbol.for('pgha.error');
 

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:https';
+import { createServer as createHttpServer } from 'node:http';
+import { Agent, createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Bundle } from '@pgha/pki';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loopbackBundles } from '../test/fixtures.js';
+import { freePort, loopbackBundles } from '../test/fixtures.js';
 import {
   isClientError,
   parsePatroniMembers,
@@ -13,6 +14,7 @@ import {
   type RestTls,
   rest,
   restBase,
+  restPhase,
 } from './index.js';
 
 // A real HTTPS server on loopback with a certificate from @pgha/pki (IP SAN 127.0.0.1), answering what each test
@@ -29,6 +31,7 @@ interface Seen {
 let bundle: Bundle;
 let other: Bundle;
 let server: Server;
+let connections = 0;
 let base: string;
 let tls: RestTls;
 let answer: (seen: Seen) => { status: number; body: string; delayMs?: number } = () => ({
@@ -62,6 +65,9 @@ beforeAll(async () => {
         a.delayMs ?? 0,
       );
     });
+  });
+  server.on('secureConnection', () => {
+    connections += 1;
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -115,6 +121,71 @@ describe('rest', () => {
     await expect(rest(`${base}/slow`, tls, { timeoutMs: 200 })).rejects.toThrow(
       `no answer from ${base}/slow within 200 ms`,
     );
+    const error = await rest(`${base}/slow`, tls, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(isClientError(error) && error.code).toBe('TIMEOUT');
+    expect(restPhase(error)).toBe('answer');
+  });
+
+  test('an aborted signal ends the call: ABORTED with the reason as cause, and how far it got', async () => {
+    answer = () => ({ status: 200, body: '', delayMs: 2000 });
+    const signal = AbortSignal.timeout(100);
+    const error = await rest(`${base}/slow`, tls, { timeoutMs: 5000, signal }).catch((e: unknown) => e);
+    expect(isClientError(error) && error.code).toBe('ABORTED');
+    expect((error as Error).cause).toBe(signal.reason);
+    expect((error as Error).cause).toMatchObject({ name: 'TimeoutError' });
+    expect(restPhase(error)).toBe('answer');
+    const before = AbortSignal.abort();
+    const early = await rest(`${base}/slow`, tls, { timeoutMs: 5000, signal: before }).catch(
+      (e: unknown) => e,
+    );
+    expect(isClientError(early) && early.code).toBe('ABORTED');
+    expect(restPhase(early)).toBe('connect');
+  });
+
+  test('says how far a failed call got: refused at connect, another CA at the handshake', async () => {
+    const refused = await rest(`https://127.0.0.1:${await freePort()}/health`, tls, {
+      timeoutMs: 5000,
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(restPhase(refused)).toBe('connect');
+    const untrusted = await rest(`${base}/health`, { ca: other.ca.certPem }, { timeoutMs: 5000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(restPhase(untrusted)).toBe('tls');
+    expect(restPhase(new Error('not from rest'))).toBeUndefined();
+  });
+
+  test('a keep-alive agent reuses one TLS connection for several calls', async () => {
+    answer = () => ({ status: 200, body: '{}' });
+    const agent = new Agent({ keepAlive: true });
+    const start = connections;
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        expect(await rest(`${base}/health`, tls, { timeoutMs: 5000, agent })).toEqual({
+          status: 200,
+          body: '{}',
+        });
+      }
+    } finally {
+      agent.destroy();
+    }
+    expect(connections - start).toBe(1);
+    await rest(`${base}/health`, tls, { timeoutMs: 5000 });
+    await rest(`${base}/health`, tls, { timeoutMs: 5000 });
+    expect(connections - start).toBe(3);
+  });
+
+  test('an http: URL is plain HTTP (Patroni with TLS off)', async () => {
+    const plain = createHttpServer((req, res) => res.writeHead(200).end(`plain ${req.method}`));
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/patroni`;
+      expect(await rest(url, tls, { timeoutMs: 5000 })).toEqual({ status: 200, body: 'plain GET' });
+    } finally {
+      plain.closeAllConnections();
+      plain.close();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ export {
   parseEtcdMemberList,
   parseEtcdStatus,
 } from './etcd.js';
-export { type RestCall, type RestResponse, type RestTls, rest } from './https.js';
+export { type RestCall, type RestPhase, type RestResponse, type RestTls, rest, restPhase } from './https.js';
 export {
   type PatroniMember,
   type PatroniTimings,
@@ -19,5 +19,5 @@ export {
   patroniVersions,
   restBase,
 } from './patroni.js';
-export { closeClient, type PgClientOptions, type PgTarget, pgClient } from './pg.js';
+export { closeClient, type PgClientOptions, type PgSslMode, type PgTarget, pgClient } from './pg.js';
 export { Secret } from './secret.js';

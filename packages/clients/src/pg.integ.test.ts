@@ -139,3 +139,35 @@ test('queryTimeoutMs ends a query that runs longer', async () => {
     await closeClient(client, 200);
   }
 });
+
+test('sslMode: require encrypts without checking the CA, verify-ca checks the CA', async () => {
+  const wrongCa = { ...target, ca: other.ca.certPem };
+  const encrypted = pgClient(
+    { ...wrongCa, sslMode: 'require' },
+    { connectTimeoutMs: 5000, applicationName: 'x' },
+  );
+  try {
+    await encrypted.connect();
+    const { rows } = await encrypted.query<{ ssl: boolean }>(
+      'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+    );
+    expect(rows).toEqual([{ ssl: true }]);
+  } finally {
+    await closeClient(encrypted);
+  }
+  const checked = pgClient(
+    { ...wrongCa, sslMode: 'verify-ca' },
+    { connectTimeoutMs: 5000, applicationName: 'x' },
+  );
+  await expect(checked.connect()).rejects.toThrow(/certificate/i);
+  await closeClient(checked);
+  const right = pgClient(
+    { ...target, sslMode: 'verify-ca' },
+    { connectTimeoutMs: 5000, applicationName: 'x' },
+  );
+  try {
+    await right.connect();
+  } finally {
+    await closeClient(right);
+  }
+});

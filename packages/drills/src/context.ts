@@ -38,23 +38,32 @@ export interface PatroniTiming {
   readonly maximumLagOnFailover: number;
 }
 
-/** What a {@link DrillContext} is built from (see runDrill). */
-export interface DrillContextInit {
-  readonly target: DrillTarget;
-  readonly manifest: Manifest;
-  readonly members: readonly Member[];
-  readonly restTls: RestTls;
-  readonly etcdTls: RestTls;
-  readonly loadBalancer: PgEndpoint;
-  readonly timing: PatroniTiming;
-  readonly synchronousMode: boolean;
-  readonly failsafe: boolean;
-  readonly waitMs: number;
-  readonly sampler: PrimarySampler;
-  readonly workload: Workload;
+/**
+ * What a {@link DrillContext} is built from (see runDrill): its readonly fields as they are, plus the two it keeps
+ * private (`restAuth` for Patroni's unsafe methods, `onEvent` for progress lines). Picked from the class, so each
+ * field's type and documentation are stated once.
+ */
+export interface DrillContextInit
+  extends Pick<
+    DrillContext,
+    | 'target'
+    | 'manifest'
+    | 'members'
+    | 'restTls'
+    | 'etcdTls'
+    | 'loadBalancer'
+    | 'timing'
+    | 'synchronousMode'
+    | 'failsafe'
+    | 'waitMs'
+    | 'sampler'
+    | 'workload'
+    | 'signal'
+  > {
+  /** `user:password` for Patroni's unsafe methods; kept private by the context. */
   readonly restAuth: string;
+  /** Where progress lines go; kept private by the context. */
   readonly onEvent: DrillEventListener;
-  readonly signal: AbortSignal | undefined;
 }
 
 /**

@@ -2,7 +2,6 @@ import type { Manifest } from '../manifest.js';
 import { type EtcdApi, type EtcdMember, type EtcdStatus, gatewayEtcdApi } from './etcd-api.js';
 import { groupFailures } from './group.js';
 import type { Materials } from './materials.js';
-import { deadline, messageOf, ProbeFailure } from './net.js';
 import {
   type PatroniApi,
   type PatroniMember,
@@ -11,6 +10,7 @@ import {
   restBase,
 } from './patroni-api.js';
 import { openPg, type PgEndpoint, type PgSession, type ServerInfo, serverInfo } from './pg-probe.js';
+import { deadline, messageOf, ProbeFailure } from './probe-failure.js';
 
 /** What a check returns; the runner adds id, ok and ms. */
 export interface Verdict {

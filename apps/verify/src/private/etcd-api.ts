@@ -1,15 +1,16 @@
 import { Agent } from 'node:https';
 import { type EtcdMember, type EtcdStatus, parseEtcdMemberList, parseEtcdStatus } from '@pgha/clients';
-import { ProbeFailure, requestJson, type TlsClient } from './net.js';
+import { jsonCall } from './json-call.js';
+import { ProbeFailure, type TlsClient } from './probe-failure.js';
 
-// The member and status types and their parsers are @pgha/clients' (shared with deploy); the transport stays
-// verify's own (AbortSignal, keep-alive, failures classified for the report).
+// The member and status types, their parsers and the transport (rest, with an AbortSignal and a keep-alive agent)
+// are @pgha/clients' (shared with deploy and the drills); failures are classified for the report here.
 export type { EtcdMember, EtcdStatus };
 
 /**
  * What verify needs from etcd. Kept small so the transport can be swapped: the implementation here
  * speaks etcd's v3 HTTP/JSON gateway (`/v3/...`, served by etcd 3.4+ on the client port) over
- * node:https with the client certificate, rather than the `etcd3` gRPC client (see README: why).
+ * @pgha/clients' `rest` with the client certificate, rather than the `etcd3` gRPC client (see README: why).
  */
 export interface EtcdApi {
   memberList(endpoint: string, signal: AbortSignal): Promise<{ memberId: string; members: EtcdMember[] }>;
@@ -29,7 +30,7 @@ export function gatewayEtcdApi(tls: TlsClient, timeoutMs: number): EtcdApi {
   const agent = new Agent({ keepAlive: true });
   const call = async (endpoint: string, path: string, body: unknown, signal: AbortSignal): Promise<Obj> => {
     const url = `${endpoint}${path}`;
-    const res = await requestJson(url, { method: 'POST', body, tls, signal, timeoutMs, agent });
+    const res = await jsonCall(url, tls, { method: 'POST', body, signal, timeoutMs, agent });
     const b = (res.body ?? {}) as Obj;
     if (res.status !== 200 || typeof b.error === 'string') {
       const msg = typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : '';

@@ -1,4 +1,4 @@
-import type { ProbeFailure } from './net.js';
+import type { ProbeFailure } from './probe-failure.js';
 
 /**
  * One clause per distinct failure reason: `etcd-2 (url), etcd-3 (url) do not answer: connection refused`.

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Secret } from '@pgha/clients';
 import { VerifyError } from '../errors.js';
 import type { Manifest, PostgresTlsMode } from '../manifest.js';
-import type { TlsClient } from './net.js';
+import type { TlsClient } from './probe-failure.js';
 
 /** A certificate file named in the manifest, parsed. */
 export interface NamedCertificates {
@@ -123,23 +123,24 @@ export async function loadMaterials(m: Manifest): Promise<Materials> {
     );
   }
 
+  const pem = (b: Buffer) => b.toString('utf8');
   return {
     etcdTls: {
-      ca: etcdCa,
+      ca: pem(etcdCa),
       caField: 'etcd.tls.ca',
       caPath: etcd.tls.ca,
-      cert: etcdCert,
-      key: etcdKey.buf,
+      cert: pem(etcdCert),
+      key: pem(etcdKey.buf),
       certField: 'etcd.tls.cert',
       certPath: etcd.tls.cert,
     },
     patroniTls: {
-      ca: patCa ?? etcdCa,
+      ca: pem(patCa ?? etcdCa),
       caField: patroni.ca ? 'patroni.ca' : 'etcd.tls.ca',
       caPath: patroni.ca ?? etcd.tls.ca,
     },
     pgTls: {
-      ca: pgCa ?? etcdCa,
+      ca: pem(pgCa ?? etcdCa),
       caField: postgres.sslRootCert ? 'postgres.sslRootCert' : 'etcd.tls.ca',
       caPath: postgres.sslRootCert ?? etcd.tls.ca,
       mode: postgres.sslMode ?? 'verify-full',

@@ -1,8 +1,9 @@
 import { type PatroniMember, parsePatroniMembers } from '@pgha/clients';
-import { ProbeFailure, requestJson, type TlsClient } from './net.js';
+import { jsonCall } from './json-call.js';
+import { ProbeFailure, type TlsClient } from './probe-failure.js';
 
-// The member type, its parser and restBase are @pgha/clients' (shared with deploy and the drills); the transport
-// stays verify's own (AbortSignal, failures classified for the report).
+// The member type, its parser, restBase and the transport (rest, with an AbortSignal) are @pgha/clients' (shared
+// with deploy and the drills); failures are classified for the report here.
 export { type PatroniMember, restBase } from '@pgha/clients';
 
 /** The parts of `GET /patroni` (the node's own status) verify uses. */
@@ -24,7 +25,7 @@ export function patroniApi(tls: TlsClient, timeoutMs: number) {
   const get = async (base: string, path: string, signal: AbortSignal): Promise<Obj> => {
     const url = `${base}${path}`;
     // GET /patroni answers 503 on a replica (with the same JSON body); the body is what counts.
-    const res = await requestJson(url, { method: 'GET', tls, signal, timeoutMs });
+    const res = await jsonCall(url, tls, { signal, timeoutMs });
     if (typeof res.body !== 'object' || res.body === null) {
       throw new ProbeFailure(
         `${url}: HTTP ${res.status} without a JSON object (is this Patroni's REST API?)`,

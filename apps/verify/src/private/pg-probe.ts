@@ -1,7 +1,6 @@
-import type { Socket } from 'node:net';
-import type { Secret } from '@pgha/clients';
+import { closeClient, pgClient, type Secret } from '@pgha/clients';
 import type { HostPort, PostgresTlsMode } from '../manifest.js';
-import { firstLine, type Phase, ProbeFailure, type TlsClient, toProbeFailure } from './net.js';
+import { firstLine, type Phase, ProbeFailure, type TlsClient, toProbeFailure } from './probe-failure.js';
 
 export interface PgConnectionSettings {
   readonly user: string;
@@ -16,10 +15,6 @@ export interface PgEndpoint extends HostPort {
   readonly label: string;
   /** e.g. `postgres.primary`: the manifest field. */
   readonly field: string;
-}
-
-interface ClientInternals {
-  connection?: { stream?: Socket; once(ev: string, fn: () => void): void };
 }
 
 /** SQLSTATE of a PostgreSQL error, when the error came from the server. */
@@ -56,40 +51,32 @@ export async function openPg(
   signal: AbortSignal,
   timeoutMs: number,
 ): Promise<PgSession> {
-  const ssl =
-    s.tls.mode === 'require'
-      ? { rejectUnauthorized: false }
-      : s.tls.mode === 'verify-ca'
-        ? { ca: s.tls.ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }
-        : { ca: s.tls.ca, rejectUnauthorized: true };
-  // Loaded on first use: the CLI's usage and manifest errors, and the other checks' first round trips,
-  // do not wait for the PostgreSQL client to load.
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: ep.host,
-    port: ep.port,
-    user: s.user,
-    database: s.database,
-    password: s.password.reveal(),
-    ssl,
-    application_name: 'pgha-verify',
-    keepAlive: false,
-  });
+  // @pgha/clients' client, TLS as the manifest says; no timeouts of its own: `signal` ends a stalled attempt.
+  const client = pgClient(
+    {
+      host: ep.host,
+      port: ep.port,
+      user: s.user,
+      database: s.database,
+      password: () => s.password.reveal(),
+      ca: s.tls.ca,
+      sslMode: s.tls.mode,
+    },
+    { applicationName: 'pgha-verify' },
+  );
   let phase: Phase = 'connect';
   let connected = false;
   let closed = false;
-  const conn = (client as unknown as ClientInternals).connection;
-  conn?.stream?.once('connect', () => {
+  const conn = client.connection;
+  conn.stream.once('connect', () => {
     phase = 'tls';
   });
-  conn?.once('sslconnect', () => {
+  conn.once('sslconnect', () => {
     phase = 'answer';
   });
-  // Errors after a failure are reported through the promises; keep the client from throwing them.
-  client.on('error', () => {});
   const destroy = () => {
     closed = true;
-    conn?.stream?.destroy();
+    conn.stream.destroy();
   };
   const onAbort = () => destroy();
   if (signal.aborted) onAbort();
@@ -134,13 +121,7 @@ export async function openPg(
     async close(graceMs: number) {
       if (closed) return;
       closed = true;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((r) => {
-        timer = setTimeout(r, graceMs);
-      });
-      await Promise.race([client.end().catch(() => {}), late]);
-      clearTimeout(timer);
-      conn?.stream?.destroy();
+      await closeClient(client, graceMs);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type RunContext, sameUrl, type Verdict } from '../context.js';
 import { groupFailures } from '../group.js';
-import type { ProbeFailure } from '../net.js';
+import type { ProbeFailure } from '../probe-failure.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

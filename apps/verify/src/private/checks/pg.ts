@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunContext, Verdict } from '../context.js';
-import { messageOf, ProbeFailure } from '../net.js';
 import { sqlState } from '../pg-probe.js';
+import { messageOf, ProbeFailure } from '../probe-failure.js';
 
 /** Scratch table names are unique per run (hex id), and the table is dropped at the end of the run. */
 export function scratchTable(runId: string, suffix: string): string {

@@ -1,22 +1,19 @@
 import { setMaxListeners } from 'node:events';
-import { request as httpRequest } from 'node:http';
-import { type Agent, request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { isClientError, type RestPhase, type RestTls } from '@pgha/clients';
+
+// Verify's words for what went wrong on the network. The requests themselves are @pgha/clients' (`rest`,
+// `pgClient`); this module turns their failures into one line for the report, naming the manifest field to check.
 
 /** PEM material for a TLS client, with the manifest fields it came from (for messages). */
-export interface TlsClient {
-  readonly ca: Buffer;
+export interface TlsClient extends RestTls {
   readonly caField: string;
   readonly caPath: string;
-  readonly cert?: Buffer;
-  readonly key?: Buffer;
   readonly certField?: string;
   readonly certPath?: string;
 }
 
-/** How far a connection got before it failed; lets a message say where to look. */
-export type Phase = 'connect' | 'tls' | 'answer';
+/** How far a connection got before it failed (@pgha/clients' `RestPhase`); lets a message say where to look. */
+export type Phase = RestPhase;
 
 /** A network failure already turned into one line of text (no stack; names the target). */
 export class ProbeFailure extends Error {
@@ -36,11 +33,6 @@ export class ProbeFailure extends Error {
   }
 }
 
-export interface JsonResponse {
-  readonly status: number;
-  readonly body: unknown;
-}
-
 /** Aborts when `ms` have passed or `parent` aborts; `reason` tells which. */
 export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
   const own = AbortSignal.timeout(ms);
@@ -48,116 +40,6 @@ export function deadline(ms: number, parent?: AbortSignal): AbortSignal {
   // Every request of a run listens on the run's signal: more than Node's default of 10 is expected.
   setMaxListeners(200, signal);
   return signal;
-}
-
-const secured = new WeakSet<Socket>();
-
-/** Makes a request and parses JSON; every failure is a {@link ProbeFailure} that names `url`. */
-export function requestJson(
-  url: string,
-  init: {
-    readonly method: 'GET' | 'POST';
-    readonly body?: unknown;
-    readonly tls?: TlsClient;
-    readonly signal: AbortSignal;
-    readonly timeoutMs: number;
-    /** A keep-alive agent lets later requests to the same endpoint reuse its TLS connection. */
-    readonly agent?: Agent;
-  },
-): Promise<JsonResponse> {
-  const u = new URL(url);
-  const isHttps = u.protocol === 'https:';
-  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-  return new Promise<JsonResponse>((resolvePromise, reject) => {
-    let phase: Phase = 'connect';
-    let settled = false;
-    const fail = (e: unknown) => {
-      if (settled) return;
-      settled = true;
-      init.signal.removeEventListener('abort', onAbort);
-      reject(
-        toProbeFailure(e, {
-          target: url,
-          phase,
-          tls: init.tls,
-          timeoutMs: init.timeoutMs,
-          signal: init.signal,
-        }),
-      );
-    };
-    const onAbort = () => {
-      fail(init.signal.reason);
-      req.destroy();
-    };
-    const options = {
-      method: init.method,
-      agent: init.agent ?? (false as const),
-      headers: {
-        accept: 'application/json',
-        ...(payload !== undefined
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {}),
-      },
-      ...(isHttps && init.tls
-        ? {
-            ca: init.tls.ca,
-            ...(init.tls.cert && init.tls.key ? { cert: init.tls.cert, key: init.tls.key } : {}),
-          }
-        : {}),
-    };
-    const req = (isHttps ? httpsRequest : httpRequest)(u, options, (res) => {
-      phase = 'answer';
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', fail);
-      res.on('end', () => {
-        if (settled) return;
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown;
-        try {
-          body = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          fail(
-            new ProbeFailure(
-              `${url}: answered HTTP ${res.statusCode} with a body that is not JSON`,
-              'protocol',
-              undefined,
-              url,
-            ),
-          );
-          return;
-        }
-        settled = true;
-        init.signal.removeEventListener('abort', onAbort);
-        resolvePromise({ status: res.statusCode ?? 0, body });
-      });
-    });
-    req.on('socket', (s: Socket) => {
-      // A reused keep-alive socket is connected and secure already.
-      if (secured.has(s)) {
-        phase = 'answer';
-        return;
-      }
-      const connected = () => {
-        phase = isHttps ? 'tls' : 'answer';
-      };
-      if (s.connecting) s.once('connect', connected);
-      else connected();
-      if (isHttps) {
-        (s as TLSSocket).once('secureConnect', () => {
-          secured.add(s);
-          phase = 'answer';
-        });
-      }
-    });
-    req.on('error', fail);
-    if (init.signal.aborted) {
-      onAbort();
-      return;
-    }
-    init.signal.addEventListener('abort', onAbort, { once: true });
-    req.end(payload);
-  });
 }
 
 const SERVER_NOT_TRUSTED = new Set([
@@ -197,7 +79,15 @@ export function toProbeFailure(
   const code = err?.code ?? '';
   const t = ctx.target;
   const mk = (reason: string, kind: ProbeFailure['kind']) => new ProbeFailure(`${t}: ${reason}`, kind, e, t);
-  if (err?.name === 'TimeoutError' || (ctx.signal?.aborted && ctx.signal.reason?.name === 'TimeoutError')) {
+  // @pgha/clients' rest: TIMEOUT when the connection stayed silent, ABORTED (the signal's reason as cause).
+  const aborted = isClientError(e) && e.code === 'ABORTED';
+  const abortReason = aborted ? (e.cause as { name?: unknown } | undefined) : undefined;
+  if (
+    err?.name === 'TimeoutError' ||
+    (isClientError(e) && e.code === 'TIMEOUT') ||
+    abortReason?.name === 'TimeoutError' ||
+    (ctx.signal?.aborted && ctx.signal.reason?.name === 'TimeoutError')
+  ) {
     const where =
       ctx.phase === 'connect'
         ? 'TCP connect did not complete'
@@ -209,7 +99,7 @@ export function toProbeFailure(
       'timeout',
     );
   }
-  if (err?.name === 'AbortError' || ctx.signal?.aborted) {
+  if (err?.name === 'AbortError' || aborted || ctx.signal?.aborted) {
     return mk(`cancelled`, 'other');
   }
   if (code === 'ECONNREFUSED') {
