@@ -210,11 +210,19 @@ describe.skipIf(missing !== undefined)(
       expect(v2.stdout).toBe(id);
     });
 
-    test("stage 4, --drill: the primary's instance terminated, a replica takes over through the NLB stand-in, nothing acknowledged is lost", async () => {
+    test("stage 4, --drill: an etcd member's instance replaced with its data; the primary's terminated, a replica takes over through the NLB stand-in, nothing acknowledged is lost", async () => {
       const d = await cli([...args(), '--drill', '--json'], isolatedEnv(root));
       const doc = JSON.parse(d.stdout.trim().split('\n').pop() ?? '{}') as {
         ok: boolean;
         stage: number;
+        etcdReplacement: {
+          member: string;
+          terminated: { instanceId: string };
+          replacement: { instanceId: string; privateIp: string };
+          reusedVolume: boolean;
+          timeline: { what: string }[];
+          verify: { ok: boolean; checks: { id: string; ok: boolean }[] };
+        };
         drill: {
           ok: boolean;
           terminated: string[];
@@ -233,6 +241,16 @@ describe.skipIf(missing !== undefined)(
           }[];
         };
       };
+      // First an etcd member's instance: its Auto Scaling group's replacement reattaches the same volume (no
+      // format: the member's data is kept), rejoins under its DNS name at a new address, and verify is green.
+      const e = doc.etcdReplacement;
+      expect(e.member).toBe('etcd-3');
+      expect(e.replacement.instanceId).not.toBe(e.terminated.instanceId);
+      expect(e.reusedVolume, JSON.stringify(e.timeline, null, 1)).toBe(true);
+      expect(e.verify.checks.map((c) => [c.id, c.ok])).toEqual(CHECK_IDS.map((id) => [id, true]));
+      expect(e.timeline.map((t) => t.what)).toContainEqual(
+        expect.stringMatching(/^pgha-boot: pgha-etcd\.service enabled and started on i-/),
+      );
       const run = doc.drill.runs[0];
       const details = JSON.stringify({ errors: doc.drill.errors, checks: run?.checks }, null, 1);
       expect(doc.drill.errors, details).toEqual([]);

@@ -14,9 +14,10 @@ import {
   type InsideDrillOutput,
 } from '../rehearse/drill.js';
 import { type RehearsalLayout, rehearsalLayout } from '../rehearse/layout.js';
-import { rehearsalPrerequisites } from '../rehearse/prereqs.js';
+import { bootPrerequisites, rehearsalPrerequisites } from '../rehearse/prereqs.js';
 import type { LaunchedInstance, LaunchedInstances } from '../rehearse/readback.js';
 import { destroyRehearsal, type RehearseResult, rehearse } from '../rehearse/rehearse.js';
+import { type EtcdReplacement, replaceEtcdInstance } from '../rehearse/replace.js';
 import { type RehearsalState, readRehearsalState, writeRehearsalState } from '../rehearse/state.js';
 import { vpcNamespace } from '../rehearse/vpc.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
@@ -136,7 +137,7 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
   }
   if (!json)
     io.stdout.write(`${rehearseLines(result, elapsed(), rehearseCommand(flags, '--destroy')).join('\n')}\n`);
-  const drill = await stageFour(flags, io, emit, config, layout, {
+  const four = await stageFour(flags, io, emit, config, layout, {
     endpoint: result.emulator.endpoint,
     instances: result.instances,
     namespace: result.boot.vpc.plan.namespace,
@@ -144,10 +145,10 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
   const seconds = elapsed();
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ ok: drill.ok, version: 1, ...rehearseJson(result), stage: 4, drill, seconds })}\n`,
+      `${JSON.stringify({ ok: four.ok, version: 1, ...rehearseJson(result), stage: 4, etcdReplacement: four.etcd, drill: four.drill, seconds })}\n`,
     );
-  } else io.stdout.write(drillLines(drill, rehearseCommand(flags, '--destroy')));
-  return drill.ok ? 0 : 1;
+  } else io.stdout.write(stageFourLines(four, rehearseCommand(flags, '--destroy')));
+  return four.ok ? 0 : 1;
 }
 
 type Emitter = Parameters<typeof drillRehearsal>[0]['emit'];
@@ -174,20 +175,34 @@ async function drillOnly(
     );
   }
   const launched = JSON.parse(await readFile(layout.launchedFile, 'utf8')) as LaunchedInstances;
-  const drill = await stageFour(flags, io, emit, config, layout, {
+  const four = await stageFour(flags, io, emit, config, layout, {
     endpoint,
     instances: launched.instances,
     namespace: vpcNamespace(config.clusterName),
   });
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ ok: drill.ok, version: 1, cluster: config.clusterName, workDir: layout.workDir, stage: 4, drill, seconds: elapsed() })}\n`,
+      `${JSON.stringify({ ok: four.ok, version: 1, cluster: config.clusterName, workDir: layout.workDir, stage: 4, etcdReplacement: four.etcd, drill: four.drill, seconds: elapsed() })}\n`,
     );
-  } else io.stdout.write(drillLines(drill, rehearseCommand(flags, '--destroy')));
-  return drill.ok ? 0 : 1;
+  } else io.stdout.write(stageFourLines(four, rehearseCommand(flags, '--destroy')));
+  return four.ok ? 0 : 1;
 }
 
-/** Stage 4: the drill in the VPC, the emulator told what was terminated, the state marked drilled. */
+/** What stage 4 showed: the etcd member's instance replaced, then the primary's terminated. */
+interface StageFour {
+  readonly ok: boolean;
+  readonly etcd: EtcdReplacement;
+  readonly drill: InsideDrillOutput;
+}
+
+/** The etcd member whose instance stage 4 terminates (its Auto Scaling group replaces it). */
+const ETCD_MEMBER = 'etcd-3';
+
+/**
+ * Stage 4: an etcd member's instance terminated and replaced (verify green again, the volume's data kept),
+ * then the drill in the VPC on the primary's instance, the emulator told what was terminated, the state
+ * marked drilled (from the first termination on: a drilled rehearsal lacks instances it had).
+ */
 async function stageFour(
   flags: RehearseFlags,
   io: Io,
@@ -195,14 +210,27 @@ async function stageFour(
   config: AwsConfig,
   layout: RehearsalLayout,
   at: { endpoint: string; instances: readonly LaunchedInstance[]; namespace: string },
-): Promise<InsideDrillOutput> {
+): Promise<StageFour> {
+  const prerequisites = bootPrerequisites(io.env, process.getuid?.() ?? -1);
   const clients = emulatorClients(at.endpoint, config.region);
   try {
+    const state = await readRehearsalState(layout);
+    if (state !== undefined) await writeRehearsalState(layout, { ...state, stage: 'drilled' });
+    const etcd = await replaceEtcdInstance({
+      layout,
+      config,
+      clients,
+      instances: at.instances,
+      prerequisites,
+      env: io.env,
+      member: ETCD_MEMBER,
+      emit,
+    });
     const argv = (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) => {
       const value = flags[f];
       return value === undefined ? [] : [`--${f}`, f === 'cluster' ? value : resolve(value)];
     });
-    const out = await drillRehearsal({
+    const drill = await drillRehearsal({
       layout,
       config,
       endpoint: at.endpoint,
@@ -214,22 +242,30 @@ async function stageFour(
       emit,
       onStderr: (text) => io.stderr.write(text.replace(/^(?=.)/gm, '  drill| ')),
     });
-    const state = await readRehearsalState(layout);
-    if (state !== undefined) await writeRehearsalState(layout, { ...state, stage: 'drilled' });
-    return out;
+    return { ok: etcd.verify.ok && etcd.reusedVolume && drill.ok, etcd, drill };
   } finally {
     clients.destroy();
   }
 }
 
-function drillLines(d: InsideDrillOutput, destroy: string): string {
+function stageFourLines(four: StageFour, destroy: string): string {
+  const e = four.etcd;
+  const d = four.drill;
   return [
     '',
-    'stage 4, drill from the admin host inside the VPC:',
+    `stage 4, ${e.member}'s instance ${e.terminated.instanceId} (${e.terminated.privateIp}) terminated:`,
+    `  replacement ${e.replacement.instanceId} (${e.replacement.privateIp}) launched by its Auto Scaling group after ${e.launchedAfterSeconds} s, booted after ${e.bootedAfterSeconds} s`,
+    `  ${e.volumeId}: ${e.reusedVolume ? "reattached with the member's data (not formatted)" : 'FORMATTED: the data was not kept'}`,
+    `  verify from the admin host: ${e.verify.ok ? 'green' : 'NOT green'} (${e.verify.checks.filter((c) => c.ok).length}/${e.verify.checks.length}) after ${e.greenAfterSeconds} s`,
+    ...e.verify.checks.filter((c) => !c.ok).map((c) => `  FAIL ${c.id}: ${c.detail}`),
+    '  replacement boot timeline (seconds since its container started):',
+    ...e.timeline.map((t) => `    ${t.at.toFixed(1).padStart(6)}  ${t.what}`),
+    '',
+    "stage 4, the primary's instance terminated, drill from the admin host inside the VPC:",
     ...d.runs.map((r) => describe(r)),
-    ...d.errors.map((e) => `error: ${e}`),
+    ...d.errors.map((x) => `error: ${x}`),
     ...d.diagnostics.flatMap((x) => ['what the cluster looked like:', ...x.lines.map((l) => `  ${l}`)]),
-    `drill: ${d.ok ? 'every required check passed' : 'FAILED'}`,
+    `stage 4: ${four.ok ? 'every required check passed' : 'FAILED'}`,
     `the instances left keep running; remove everything with: ${destroy}`,
     '',
   ].join('\n');

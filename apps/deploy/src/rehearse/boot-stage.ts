@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { buildAwsManifest } from '../aws/manifest.js';
 import type { TerraformSession } from '../aws/terraform.js';
 import { DeployError } from '../errors.js';
-import { step } from '../events.js';
+import { type Emit, step } from '../events.js';
 import { layoutFor } from '../local/layout.js';
 import { writeManifest } from '../local/manifest.js';
 import { type BootVpcOptions, bootState, bootVpc, type VpcResult } from './boot.js';
@@ -68,6 +68,56 @@ async function verifyOnce(namespace: string, manifest: string) {
       };
     }
   }
+}
+
+/**
+ * verify from the admin host every 5 s until green or `timeoutS` seconds pass (a cluster that booted once and
+ * is recovering: stage 4's replacement). Progress every 20 s names the failing checks.
+ */
+export async function verifyUntilGreen(
+  namespace: string,
+  manifest: string,
+  timeoutS: number,
+  emit: Emit,
+): Promise<VerifyOutcome> {
+  return step(
+    emit,
+    'verify-again',
+    `verify from the admin host inside the VPC until green (up to ${timeoutS} s)`,
+    async () => {
+      const started = Date.now();
+      let attempts = 0;
+      let lastSaid = Date.now();
+      let last: { ok: boolean; checks: VerifyOutcome['checks'] } = { ok: false, checks: [] };
+      while (true) {
+        attempts += 1;
+        last = await verifyOnce(namespace, manifest);
+        const waited = (Date.now() - started) / 1000;
+        if (last.ok || waited > timeoutS) break;
+        if (Date.now() - lastSaid > 20_000) {
+          lastSaid = Date.now();
+          emit({
+            type: 'progress',
+            step: 'verify-again',
+            message: `${Math.round(waited)} s: failing ${last.checks
+              .filter((c) => !c.ok)
+              .map((c) => c.id)
+              .join(', ')}`,
+          });
+        }
+        await sleep(5000);
+      }
+      return {
+        ok: last.ok,
+        attempts,
+        waitedSeconds: Math.round((Date.now() - started) / 1000),
+        checks: last.checks,
+        failed: last.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.detail}`),
+      };
+    },
+    (v) =>
+      `${v.ok ? 'green' : 'NOT green'}: ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks after ${v.attempts} run(s)`,
+  );
 }
 
 /**

@@ -92,10 +92,22 @@ function vpc() {
 
 function imds() {
   const tokens = new Map();
-  const byIp = new Map(config.instances.map((i) => [i.privateIp, i]));
+  let byIp = new Map(config.instances.map((i) => [i.privateIp, i]));
+  // An instance launched after the start (an Auto Scaling group's replacement) is added to the config file
+  // by the rehearsal: an unknown address reads it again.
+  const instanceAt = (ip) => {
+    if (!byIp.has(ip)) {
+      try {
+        byIp = new Map(JSON.parse(readFileSync(configFile, 'utf8')).instances.map((i) => [i.privateIp, i]));
+      } catch (error) {
+        log(`imds: cannot read ${configFile} again: ${error.message}`);
+      }
+    }
+    return byIp.get(ip);
+  };
   const server = createHttpServer((req, res) => {
     const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const instance = byIp.get(ip);
+    const instance = instanceAt(ip);
     const url = new URL(req.url ?? '/', 'http://169.254.169.254');
     const reply = (status, body, type = 'text/plain') => {
       res.writeHead(status, { 'content-type': type, server: 'EC2ws' });
