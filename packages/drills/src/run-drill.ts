@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { RestTls } from '@pgha/clients';
+import { step } from '@pgha/clients';
 import { isVerifyError, type Manifest, readManifest } from '@pgha/verify';
 import { anyRest, DrillContext, type PatroniTiming } from './context.js';
 import { diagnose } from './diagnose.js';
@@ -9,7 +10,6 @@ import { DrillError, isDrillError } from './errors.js';
 import type { DrillEventListener } from './events.js';
 import { type DrillObservations, measure, type StoredRow } from './measure.js';
 import { pgOnce } from './private/pg.js';
-import { step } from './private/step.js';
 import { checkAborted, sleep, until } from './private/wait.js';
 import { DRILL_PROFILES, type DrillProfileName, isDrillProfileName } from './profiles.js';
 import { isScenarioName, type ScenarioName, scenarioNamed } from './registry.js';

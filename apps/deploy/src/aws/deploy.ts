@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { step } from '@pgha/clients';
 import { DeployError, isDeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
+import type { Emit } from '../events.js';
 import { layoutFor } from '../local/layout.js';
 import { writeManifest } from '../local/manifest.js';
 import { type AwsManifest, buildAwsManifest } from './manifest.js';

@@ -1,9 +1,10 @@
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { step } from '@pgha/clients';
 import { PORTS, POSTGRES } from '@pgha/defaults';
 import { patroniEnvironment } from '@pgha/userdata';
 import { DeployError, isDeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
+import type { Emit } from '../events.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
 import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
 import { rest } from './https.js';

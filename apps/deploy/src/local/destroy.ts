@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
+import { step } from '@pgha/clients';
 import { PORTS } from '@pgha/defaults';
 import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
+import type { Emit } from '../events.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
 import { acquireLock } from './lock.js';
 import { adminNamespace, insideNamespace, openClusterNetwork, teardownClusterNetwork } from './netns.js';
