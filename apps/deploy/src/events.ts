@@ -1,10 +1,9 @@
-import type { StepEvent } from '@pgha/clients';
+import type { LocalClusterEvent } from '@pgha/local-cluster';
 
-/** What deploy, destroy and status emit while they work; reporters turn these into output. */
-export type DeployEvent =
-  | StepEvent
-  | { readonly type: 'progress'; readonly step: string; readonly message: string }
-  | { readonly type: 'notice'; readonly message: string }
-  | { readonly type: 'warning'; readonly message: string };
+/**
+ * What the commands emit while they work: the local runtime's events (`@pgha/local-cluster`), which the AWS
+ * and rehearsal code emit too; the drills' are a subset. Reporters turn these into output.
+ */
+export type DeployEvent = LocalClusterEvent;
 
 export type Emit = (event: DeployEvent) => void;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
+import { shellWord } from '@pgha/local-cluster';
 import { awsConfigFromFlags } from '../aws/config.js';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { shellWord } from '../local/layout.js';
 import { clusterFlag } from '../options.js';
 import { rehearsalLayout } from '../rehearse/layout.js';
 import { rehearsalPrerequisites } from '../rehearse/prereqs.js';

@@ -13,8 +13,8 @@ import {
   PATRONI_MINIMUM,
   renderComponentInstallScript,
 } from '@pgha/userdata';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
+import { LocalClusterError } from './errors.js';
+import type { LocalClusterEventListener } from './events.js';
 
 const run = promisify(execFile);
 
@@ -152,7 +152,7 @@ export async function hostOs(osRelease = '/etc/os-release'): Promise<HostOs | un
  * policy knows; otherwise the error gives the command. A refused set that stays is an error (exit 2) unless
  * `allowUnsafe`, then a warning; etcd 3.4 is a warning.
  */
-export async function findBinaries(options: FindOptions, emit: Emit): Promise<Binaries> {
+export async function findBinaries(options: FindOptions, emit: LocalClusterEventListener): Promise<Binaries> {
   const os = options.os === null ? undefined : (options.os ?? (await hostOs()));
   let result = await locate(options.postgresVersion);
   let refused = result.found ? refusedFindings(result.found) : [];
@@ -177,7 +177,7 @@ export async function findBinaries(options: FindOptions, emit: Emit): Promise<Bi
   }
   const found = result.found;
   if (refused.length > 0 && options.allowUnsafe !== true) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'COMPONENT_UNSAFE',
       `the installed components are refused by pgha's component policy:\n  - ${refused.map((f) => f.message).join('\n  - ')}`,
       {
@@ -236,11 +236,15 @@ function missingError(
   const packages = [...new Set(missing.map((m) => m.pkg))];
   const command = `${asRoot ? '' : 'sudo '}apt-get install -y ${packages.join(' ')}`;
   if (triedInstall) {
-    return new DeployError('BINARY_MISSING', `still not installed after the component install: ${what}`, {
-      hint: `read the apt-get output above; then run '${command}' by hand`,
-    });
+    return new LocalClusterError(
+      'BINARY_MISSING',
+      `still not installed after the component install: ${what}`,
+      {
+        hint: `read the apt-get output above; then run '${command}' by hand`,
+      },
+    );
   }
-  return new DeployError('BINARY_MISSING', `not installed: ${what}`, {
+  return new LocalClusterError('BINARY_MISSING', `not installed: ${what}`, {
     hint: policyOs
       ? `as root, pnpm run components -- --install installs them the component policy's way for ${policyOs} (pnpm run deploy as root does it itself)`
       : `install them with: ${command}`,
@@ -254,7 +258,7 @@ function missingError(
 export async function installComponents(
   os: HostOs,
   request: ComponentInstallRequest,
-  emit: Emit,
+  emit: LocalClusterEventListener,
 ): Promise<void> {
   const script = renderComponentInstallScript(os, request);
   const packages = componentPackages(os, request);
@@ -277,7 +281,7 @@ export async function installComponents(
   }
 }
 
-function runScript(script: string, emit: Emit): Promise<void> {
+function runScript(script: string, emit: LocalClusterEventListener): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-s'], {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
@@ -298,7 +302,7 @@ function runScript(script: string, emit: Emit): Promise<void> {
       code === 0
         ? resolve()
         : reject(
-            new DeployError('BINARY_MISSING', `the component install failed with exit code ${code}`, {
+            new LocalClusterError('BINARY_MISSING', `the component install failed with exit code ${code}`, {
               hint: `its last output:\n${tail}`,
             }),
           ),

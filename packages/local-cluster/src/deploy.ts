@@ -1,13 +1,11 @@
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { step } from '@pgha/clients';
+import { rest, step } from '@pgha/clients';
 import { PORTS, POSTGRES } from '@pgha/defaults';
 import { patroniEnvironment } from '@pgha/userdata';
-import { DeployError, isDeployError } from '../errors.js';
-import type { Emit } from '../events.js';
-import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
 import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
-import { rest } from './https.js';
+import { isLocalClusterError, LocalClusterError } from './errors.js';
+import type { LocalClusterEventListener } from './events.js';
 import {
   commandFor,
   componentLayout,
@@ -20,6 +18,7 @@ import {
 import { acquireLock } from './lock.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
 import { adminNamespace, ensureClusterNetwork, mayReach } from './netns.js';
+import { type AddressPlan, addressPlan, type LocalOptions } from './options.js';
 import { checkOwnership, newDeploymentId, type Ownership, writeMark } from './ownership.js';
 import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries } from './preflight.js';
@@ -102,7 +101,10 @@ export interface DeployLocalResult {
  * damaged files, a nodes dir that belongs to another deployment (or to none: data left without its state),
  * and a deploy or destroy of the same cluster that runs now.
  */
-export async function deployLocal(request: DeployLocalOptions, emit: Emit): Promise<DeployLocalResult> {
+export async function deployLocal(
+  request: DeployLocalOptions,
+  emit: LocalClusterEventListener,
+): Promise<DeployLocalResult> {
   const { options, layout } = request;
   const admit = async () => {
     const existing = await readClusterState(layout);
@@ -120,9 +122,13 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     // Again under the lock: a deploy that held it may have written the state meanwhile.
     return await deployAdmitted(request, emit, await admit());
   } catch (error) {
-    if (isDeployError(error) && error.code === 'INTERRUPTED' && error.leftBehind.length === 0) {
+    if (isLocalClusterError(error) && error.code === 'INTERRUPTED' && error.leftBehind.length === 0) {
       const left = await runningNames(layout, options);
-      throw new DeployError(error.code, error.message, { hint: error.hint, cause: error, leftBehind: left });
+      throw new LocalClusterError(error.code, error.message, {
+        hint: error.hint,
+        cause: error,
+        leftBehind: left,
+      });
     }
     throw error;
   } finally {
@@ -132,23 +138,23 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
 
 async function deployAdmitted(
   request: DeployLocalOptions,
-  emit: Emit,
+  emit: LocalClusterEventListener,
   { existing, ownership }: { existing: ClusterState | undefined; ownership: Ownership },
 ): Promise<DeployLocalResult> {
   const { options, layout } = request;
   const phaseTimeoutMs = request.phaseTimeoutMs ?? 90_000;
   const plan = addressPlan(options);
   if (!(await mayReach(options.cluster, plan))) {
-    // The probes below would go out of this machine's default route (local/netns.ts, mayReach).
+    // The probes below would go out of this machine's default route (netns.ts, mayReach).
     throw new Error(
-      `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (runInAdmin)`,
+      `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (the deploy CLI re-execs itself there)`,
     );
   }
   const asRoot = process.getuid?.() === 0;
   /** Throws INTERRUPTED once the signal fired; called between steps and probes. */
   const checkInterrupted = () => {
     if (!request.signal?.aborted) return;
-    throw new DeployError('INTERRUPTED', `deploy interrupted (${String(request.signal.reason)})`, {
+    throw new LocalClusterError('INTERRUPTED', `deploy interrupted (${String(request.signal.reason)})`, {
       hint: `what runs is kept: ${commandFor(layout, 'status')} shows it, ${commandFor(layout, 'deploy')} finishes the deploy, ${commandFor(layout, 'destroy')} stops it`,
     });
   };
@@ -201,7 +207,7 @@ async function deployAdmitted(
           untracked.push(`${c.name} (namespace ${network.namespaceOf(c.name)}): PID ${pids.join(', ')}`);
       }
       if (untracked.length > 0) {
-        throw new DeployError(
+        throw new LocalClusterError(
           'PORT_IN_USE',
           `processes run in the hosts of nodes that pgha does not track as running:\n  - ${untracked.join('\n  - ')}`,
           {
@@ -249,7 +255,7 @@ async function deployAdmitted(
         foreign > 0 &&
           'stop the process named (by PID), or deploy on other loopback addresses with --address-base 127.N',
       ];
-      throw new DeployError(
+      throw new LocalClusterError(
         'PORT_IN_USE',
         `addresses needed by the cluster are taken:\n  - ${busy.join('\n  - ')}`,
         { hint: hints.filter(Boolean).join('; ') },
@@ -354,7 +360,7 @@ async function deployAdmitted(
       if (!(await isAlive(record))) {
         const log = logFileOf(layout, name);
         const tail = (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
-        throw new DeployError(
+        throw new LocalClusterError(
           'PROCESS_DIED',
           `${name} (PID ${record.pid}) exited during start; end of ${log}:\n${tail}`,
           {
@@ -397,7 +403,7 @@ async function deployAdmitted(
             { timeoutMs: phaseTimeoutMs, guard, intervalMs: 25 },
           );
           if (serving.value === undefined) {
-            throw new DeployError(
+            throw new LocalClusterError(
               'START_TIMEOUT',
               `${member.name} did not serve its peer port within ${phaseTimeoutMs} ms: ${serving.lastError}`,
               { hint: `read ${l.logFile}` },
@@ -485,7 +491,7 @@ async function deployAdmitted(
           { timeoutMs: phaseTimeoutMs, guard },
         );
         if (ready.value === undefined) {
-          throw new DeployError(
+          throw new LocalClusterError(
             'START_TIMEOUT',
             `etcd did not reach quorum within ${phaseTimeoutMs} ms: ${ready.lastError}`,
             {
@@ -540,7 +546,7 @@ async function deployAdmitted(
           { timeoutMs: phaseTimeoutMs, guard },
         );
         if (ready.value === undefined) {
-          throw new DeployError(
+          throw new LocalClusterError(
             'START_TIMEOUT',
             `the load balancer did not route within ${phaseTimeoutMs} ms: ${ready.lastError}`,
             { hint: `read ${haproxyLayout(layout).logFile}` },
@@ -553,8 +559,12 @@ async function deployAdmitted(
   } catch (error) {
     // Say what is left running: the operator decides between fixing and re-running, or destroy.
     const left = await runningNames(layout, options);
-    if (isDeployError(error)) {
-      throw new DeployError(error.code, error.message, { hint: error.hint, cause: error, leftBehind: left });
+    if (isLocalClusterError(error)) {
+      throw new LocalClusterError(error.code, error.message, {
+        hint: error.hint,
+        cause: error,
+        leftBehind: left,
+      });
     }
     if (left.length > 0) emit({ type: 'warning', message: `left running: ${left.join(', ')}` });
     throw error;
@@ -694,7 +704,7 @@ async function waitForLeaderAndReplicas(
     { timeoutMs, guard, intervalMs: 250 },
   );
   if (ready.value === undefined) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'START_TIMEOUT',
       `Patroni did not settle within ${timeoutMs} ms: ${ready.lastError}`,
       {
@@ -743,7 +753,7 @@ async function assertReachable(dir: string, user: ServiceUser): Promise<void> {
     const parent = dirname(current);
     const s = await stat(current).catch(() => undefined);
     if (s && s.uid !== user.uid && (s.mode & 0o001) === 0) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'STATE_UNREACHABLE',
         `${current} is not reachable by the service user ${user.name} (mode ${(s.mode & 0o777).toString(8)}, owner uid ${s.uid}), so ${dir} cannot hold the node data`,
         {
