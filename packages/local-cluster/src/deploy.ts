@@ -21,7 +21,7 @@ import { adminNamespace, ensureClusterNetwork, mayReach } from './netns.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from './options.js';
 import { checkOwnership, newDeploymentId, type Ownership, writeMark } from './ownership.js';
 import { canBind, findListener } from './ports.js';
-import { type Binaries, findBinaries } from './preflight.js';
+import { type Binaries, findBinaries, type InstallOptions } from './preflight.js';
 import {
   etcdHealthy,
   inRecovery,
@@ -62,8 +62,13 @@ import { ensurePki } from './tls.js';
 const LB_PRIMARY = PORTS.loadBalancerPrimary;
 const LB_REPLICAS = PORTS.loadBalancerReplicas;
 
-export interface DeployLocalOptions {
+export interface DeployLocalOptions extends InstallOptions {
   readonly options: LocalOptions;
+  /**
+   * Whether this process runs as root: the services then run as `postgres` and missing components may be
+   * installed. Pass the `asRoot` the layout was made with. @default - whether this process's uid is 0
+   */
+  readonly asRoot?: boolean | undefined;
   readonly layout: Layout;
   /** Install missing or refused components the component policy's way when root (default true). */
   readonly install?: boolean;
@@ -150,7 +155,7 @@ async function deployAdmitted(
       `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (the deploy CLI re-execs itself there)`,
     );
   }
-  const asRoot = process.getuid?.() === 0;
+  const asRoot = request.asRoot ?? process.getuid?.() === 0;
   /** Throws INTERRUPTED once the signal fired; called between steps and probes. */
   const checkInterrupted = () => {
     if (!request.signal?.aborted) return;
@@ -170,6 +175,8 @@ async function deployAdmitted(
           install: request.install ?? true,
           asRoot,
           allowUnsafe: request.allowUnsafeComponents === true,
+          env: request.env,
+          installer: request.installer,
         },
         emit,
       );

@@ -15,6 +15,7 @@ import type { LocalClusterEventListener } from './events.js';
 import { etcdLayout, type Layout, layoutFor, patroniLayout } from './layout.js';
 import { networkFaultsOf, openClusterNetwork } from './netns.js';
 import { addressPlan, DEFAULTS, type LocalOptions, type NetworkMode } from './options.js';
+import type { InstallOptions } from './preflight.js';
 import {
   isAlive,
   type ProcessRecord,
@@ -27,11 +28,13 @@ import { LOCAL_HEALTH_CHECK } from './render.js';
 import { secretFile } from './secrets.js';
 import { componentStatus } from './state.js';
 
-export interface LocalDrillTargetOptions {
+export interface LocalDrillTargetOptions extends InstallOptions {
   /** First two octets of the throwaway cluster's loopback plan; never the developer's 127.0. */
   readonly addressBase: string;
   /** Where the throwaway state and node data go. @default - a new temp dir per drill, removed at the end */
   readonly workDir?: string | undefined;
+  /** Whether this process runs as root (see deployLocal). @default - whether this process's uid is 0 */
+  readonly asRoot?: boolean | undefined;
   /** Install missing or refused components the component policy's way when root. @default true */
   readonly install?: boolean | undefined;
   /** Drill a component set the policy refuses (to measure it), with a warning. @default false */
@@ -121,11 +124,12 @@ export class LocalDrillTarget implements DrillTarget {
     const ownWork = this.settings.workDir === undefined;
     const work = this.settings.workDir ?? (await mkdtemp(join(tmpdir(), 'pgha-drill-')));
     await chmod(work, 0o755); // the services run as postgres when we are root
+    const asRoot = this.settings.asRoot ?? process.getuid?.() === 0;
     const layout = layoutFor({
       cluster: 'drill',
       stateRoot: join(work, 'state'),
       nodesRoot: join(work, 'nodes'),
-      asRoot: process.getuid?.() === 0,
+      asRoot,
     });
     const options: LocalOptions = {
       ...DEFAULTS,
@@ -143,6 +147,9 @@ export class LocalDrillTarget implements DrillTarget {
       allowUnsafeComponents: this.settings.allowUnsafeComponents === true,
       phaseTimeoutMs: 120_000,
       haproxyHealthCheck: loadBalancerCheck,
+      asRoot,
+      env: this.settings.env,
+      installer: this.settings.installer,
     };
     this.#deployed = { layout, options, request, ownWork: ownWork ? work : undefined };
     await deployLocal({ ...request, signal }, this.#quiet);

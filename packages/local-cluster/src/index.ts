@@ -1,6 +1,8 @@
-export { type DeployLocalOptions, type DeployLocalResult, deployLocal, versionDrift } from './deploy.js';
+// The public API. The modules export more (for each other and their tests); what is not listed here is
+// internal and may change in any release.
+
+export { type DeployLocalOptions, type DeployLocalResult, deployLocal } from './deploy.js';
 export { type DestroyLocalOptions, type DestroyResult, destroyLocal } from './destroy.js';
-export { distroUnitOf, stopAndDisable, systemdRunning, unitFromCgroup } from './distro-services.js';
 export { LocalDrillTarget, type LocalDrillTargetOptions } from './drill-target.js';
 export {
   isLocalClusterError,
@@ -12,12 +14,9 @@ export {
 } from './errors.js';
 export type { LocalClusterEvent, LocalClusterEventListener } from './events.js';
 export {
-  type ComponentKind,
   commandFor,
-  componentLayout,
   etcdLayout,
   haproxyLayout,
-  kindOf,
   type Layout,
   layoutFor,
   type NodeLayout,
@@ -26,28 +25,16 @@ export {
   shellWord,
 } from './layout.js';
 export { acquireLock, type HeldLock, type LockHolder } from './lock.js';
+export { type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
 export {
-  buildManifest,
-  type ConnectionInfo,
-  connectionInfo,
-  type LocalManifest,
-  writeManifest,
-} from './manifest.js';
-export {
-  ADMIN_HOST,
   adminNamespace,
   adminNamespaceExists,
   DRILL_CLUSTER,
   type DrillNetwork,
-  drillNetworkFile,
   ensureClusterNetwork,
   insideNamespace,
-  mayReach,
   type NetnsHostRef,
-  namespacePrefix,
   networkFaultsOf,
-  networkFile,
-  networkSpec,
   openClusterNetwork,
   prepareDrillNetwork,
   requireRoot,
@@ -69,81 +56,45 @@ export {
 } from './options.js';
 export {
   checkOwnership,
-  MARK_FILE,
-  markFile,
   newDeploymentId,
   type Operation,
   type Ownership,
   type OwnershipMark,
-  readMark,
   writeMark,
 } from './ownership.js';
-export { canBind, findListener, type Listener, type PortHolder } from './ports.js';
 export {
   type Binaries,
+  bashInstaller,
+  type Environment,
   type FindOptions,
   findBinaries,
   hostOs,
+  type Installer,
+  type InstallOptions,
   installComponents,
   installedPostgresVersions,
 } from './preflight.js';
-export { inRecovery, loadTls, pgQuery, streamingReplicas, type TlsFiles, waitFor } from './probes.js';
 export {
-  cwdOf,
   isAlive,
   type ProcessRecord,
   postmasterRecord,
   processesIn,
   procStat,
   readRecord,
-  removeRecord,
   type StartOptions,
-  SUBREAPER,
   sendSignal,
   startService,
   stopAll,
   writeRecord,
 } from './process.js';
-export {
-  type HaproxyCheckTiming,
-  haproxySettleMs,
-  LOCAL_CHECK_METHOD,
-  LOCAL_HEALTH_CHECK,
-  localCluster,
-  type NodeFiles,
-  renderNodeFiles,
-} from './render.js';
-export {
-  ensureSecrets,
-  generatePassword,
-  SECRET_NAMES,
-  type SecretName,
-  type Secrets,
-  secretFile,
-} from './secrets.js';
-export { type ServiceUser, serviceUser } from './service-user.js';
+export { type HaproxyCheckTiming, LOCAL_HEALTH_CHECK } from './render.js';
+export { ensureSecrets, generatePassword, type Secrets, secretFile } from './secrets.js';
 export {
   assertSameOptions,
   type ClusterState,
-  type ComponentStatus,
-  componentStatus,
   isStateDamaged,
   readClusterState,
-  recordedComponents,
   writeClusterState,
 } from './state.js';
-export {
-  type LocalStatus,
-  type RunningVersion,
-  runningVersions,
-  type StatusRow,
-  statusLocal,
-} from './status.js';
-export {
-  type CertAndKey,
-  clientFiles,
-  DEPLOY_KEY_ALGORITHM,
-  ensurePki,
-  type PkiFiles,
-  summarizeBundleChanges,
-} from './tls.js';
+export { type LocalStatus, type StatusRow, statusLocal } from './status.js';
+export { DEPLOY_KEY_ALGORITHM, summarizeBundleChanges } from './tls.js';

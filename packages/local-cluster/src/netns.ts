@@ -12,7 +12,7 @@ import { LocalClusterError } from './errors.js';
 import type { LocalClusterEventListener } from './events.js';
 import { commandFor, type Layout, layoutFor } from './layout.js';
 import { type AddressPlan, addressPlan, DEFAULTS } from './options.js';
-import { findBinaries } from './preflight.js';
+import { findBinaries, type InstallOptions } from './preflight.js';
 
 /**
  * The local target's `--network netns` mode, on @pgha/netlab: the cluster's hosts (every etcd member, every
@@ -171,11 +171,20 @@ export async function prepareDrillNetwork(request: {
   readonly install: boolean;
   readonly allowUnsafe: boolean;
   readonly emit: LocalClusterEventListener;
+  readonly env?: InstallOptions['env'];
+  readonly installer?: InstallOptions['installer'];
 }): Promise<DrillNetwork> {
   const layout = layoutFor({ cluster: DRILL_CLUSTER, stateRoot: request.stateRoot, asRoot: true });
   requireRoot(layout, 'a netns drill');
   await findBinaries(
-    { postgresVersion: undefined, install: request.install, asRoot: true, allowUnsafe: request.allowUnsafe },
+    {
+      postgresVersion: undefined,
+      install: request.install,
+      asRoot: true,
+      allowUnsafe: request.allowUnsafe,
+      env: request.env,
+      installer: request.installer,
+    },
     request.emit,
   );
   const recordFile = drillNetworkFile(request.tempDir, request.addressBase);
