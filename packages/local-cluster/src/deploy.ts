@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { rest, step } from '@pgha/clients';
 import { PORTS, POSTGRES } from '@pgha/defaults';
 import { patroniEnvironment } from '@pgha/userdata';
-import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
 import { isLocalClusterError, LocalClusterError } from './errors.js';
 import type { LocalClusterEventListener } from './events.js';
 import {
@@ -20,8 +19,9 @@ import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } fro
 import { adminNamespace, ensureClusterNetwork, mayReach } from './netns.js';
 import { type AddressPlan, addressPlan, type LocalOptions } from './options.js';
 import { checkOwnership, newDeploymentId, type Ownership, writeMark } from './ownership.js';
-import { canBind, findListener } from './ports.js';
 import { type Binaries, findBinaries, type InstallOptions } from './preflight.js';
+import { distroUnitOf, stopAndDisable, systemdRunning } from './private/distro-services.js';
+import { canBind, findListener } from './private/ports.js';
 import {
   etcdHealthy,
   inRecovery,
@@ -30,7 +30,8 @@ import {
   patroniCluster,
   streamingReplicas,
   waitFor,
-} from './probes.js';
+} from './private/probes.js';
+import { type ServiceUser, serviceUser } from './private/service-user.js';
 import {
   cwdOf,
   isAlive,
@@ -48,7 +49,6 @@ import {
   renderNodeFiles,
 } from './render.js';
 import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
-import { type ServiceUser, serviceUser } from './service-user.js';
 import {
   assertSameOptions,
   type ClusterState,

@@ -7,7 +7,7 @@ import { componentLayout, type Layout, patroniLayout } from './layout.js';
 import { acquireLock } from './lock.js';
 import { adminNamespace, insideNamespace, openClusterNetwork, teardownClusterNetwork } from './netns.js';
 import { checkOwnership } from './ownership.js';
-import { etcdIsLeader, loadTls } from './probes.js';
+import { etcdIsLeader, loadTls } from './private/probes.js';
 import { type ProcessRecord, postmasterRecord, removeRecord, stopAll } from './process.js';
 import {
   type ClusterState,

@@ -3,7 +3,7 @@ import { LocalClusterError } from './errors.js';
 import type { Layout } from './layout.js';
 import { mayReach } from './netns.js';
 import { type AddressPlan, addressPlan } from './options.js';
-import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './probes.js';
+import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './private/probes.js';
 import { componentStatus, readClusterState } from './state.js';
 import { clientFiles } from './tls.js';
 

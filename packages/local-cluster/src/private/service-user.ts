@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { LocalClusterError } from './errors.js';
+import { LocalClusterError } from '../errors.js';
 
 /** The user the services run as: yourself, or `postgres` when run as root (PostgreSQL refuses root). */
 export interface ServiceUser {
