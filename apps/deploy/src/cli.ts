@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { shellWord } from '@pgha/local-cluster';
 import {
   COMMON_FLAGS,
   type CommandFlags,
@@ -7,7 +8,6 @@ import {
   type ParseConfig,
 } from './command.js';
 import { DeployError, isDeployError, isPghaError } from './errors.js';
-import { shellWord } from './local/layout.js';
 import { clusterFlag } from './options.js';
 import type { Io } from './reporter.js';
 

@@ -1,3 +1,10 @@
+import {
+  isLocalClusterError,
+  LOCAL_CLUSTER_ERROR_KINDS,
+  type LocalClusterError,
+  type LocalClusterErrorCode,
+} from '@pgha/local-cluster';
+
 const BRAND = Symbol.for('pgha.error');
 
 /**
@@ -6,24 +13,8 @@ const BRAND = Symbol.for('pgha.error');
  */
 export type ErrorKind = 'usage' | 'external' | 'interrupted' | 'internal';
 
-export type DeployErrorCode =
-  | 'USAGE'
-  | 'CONFIG_INVALID'
-  | 'STATE_CONFLICT'
-  | 'STATE_UNREACHABLE'
-  | 'STATE_DAMAGED'
-  | 'STATE_LOCKED'
-  | 'NODES_OWNED'
-  | 'BINARY_MISSING'
-  | 'COMPONENT_UNSAFE'
-  | 'PORT_IN_USE'
-  | 'PROCESS_DIED'
-  | 'START_TIMEOUT'
-  | 'STOP_FAILED'
-  | 'NOT_DEPLOYED'
-  | 'TERRAFORM_FAILED'
-  | 'CREDENTIALS_MISSING'
-  | 'INTERRUPTED';
+/** The local runtime's codes (`@pgha/local-cluster`), and the CLI's own and the AWS target's. */
+export type DeployErrorCode = LocalClusterErrorCode | 'TERRAFORM_FAILED' | 'CREDENTIALS_MISSING';
 
 export interface DeployErrorOptions {
   readonly cause?: unknown;
@@ -36,23 +27,9 @@ export interface DeployErrorOptions {
 }
 
 const KIND: Record<DeployErrorCode, ErrorKind> = {
-  USAGE: 'usage',
-  CONFIG_INVALID: 'usage',
-  STATE_CONFLICT: 'usage',
-  STATE_UNREACHABLE: 'usage',
-  STATE_DAMAGED: 'usage',
-  STATE_LOCKED: 'usage',
-  NODES_OWNED: 'usage',
-  BINARY_MISSING: 'usage',
-  COMPONENT_UNSAFE: 'usage',
-  PORT_IN_USE: 'usage',
-  NOT_DEPLOYED: 'usage',
-  CREDENTIALS_MISSING: 'usage',
-  PROCESS_DIED: 'external',
-  START_TIMEOUT: 'external',
-  STOP_FAILED: 'external',
+  ...LOCAL_CLUSTER_ERROR_KINDS,
   TERRAFORM_FAILED: 'external',
-  INTERRUPTED: 'interrupted',
+  CREDENTIALS_MISSING: 'usage',
 };
 
 export class DeployError extends Error {
@@ -76,12 +53,17 @@ export class DeployError extends Error {
   }
 }
 
-export function isDeployError(value: unknown): value is DeployError {
+/**
+ * A DeployError, or a `LocalClusterError` of the local runtime, which carries the same fields (code, hint,
+ * leftBehind, cleanup, kind) and codes: the CLI reports and re-wraps both alike.
+ */
+export function isDeployError(value: unknown): value is DeployError | LocalClusterError {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[BRAND] === 'deploy' &&
-    (value as { name?: unknown }).name === 'DeployError'
+    isLocalClusterError(value) ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === 'deploy' &&
+      (value as { name?: unknown }).name === 'DeployError')
   );
 }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { layoutFor } from '@pgha/local-cluster';
 import { parseManifest } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
@@ -19,7 +20,6 @@ import {
 } from '../../../examples/test/security-rules.js';
 import { validateAwsConfig } from '../src/aws/config.js';
 import { buildAwsManifest } from '../src/aws/manifest.js';
-import { layoutFor } from '../src/local/layout.js';
 import {
   AWS_EXAMPLE,
   filesUnder,

@@ -3,12 +3,12 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { awsCluster, loadBalancerName, synthAwsStack } from '@pgha/aws-stack';
+import { ensureSecrets } from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { validateAwsConfig } from '../src/aws/config.js';
 import { ensureAwsPki } from '../src/aws/pki.js';
 import { type AwsSecretInput, awsSecretInputs } from '../src/aws/secret-values.js';
-import { ensureSecrets } from '../src/local/secrets.js';
 import { AWS_EXAMPLE, type Json } from './aws-support.js';
 import { exec, traversableTempDir } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { type DrillRequest, type DrillResult, runDrill } from '@pgha/drills';
+import { LocalDrillTarget } from '@pgha/local-cluster';
 import { describe, expect, test } from 'vitest';
-import { LocalDrillTarget } from '../src/drill-target.js';
 import { cli } from './helpers.js';
 
 // Each drill deploys its own throwaway cluster on 127.51.x.y and purges it; a developer's cluster on 127.0

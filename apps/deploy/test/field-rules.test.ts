@@ -18,6 +18,7 @@ import {
   ZONE_NAME_RULE,
 } from '@pgha/aws-kit';
 import { validateEtcdClusterProps } from '@pgha/etcd-stack';
+import { DEFAULTS, optionProblemLine, optionProblems } from '@pgha/local-cluster';
 import { validatePatroniClusterProps } from '@pgha/patroni-stack';
 import { isPkiError, type Problem as PkiProblemShape, resolveBundleSpec } from '@pgha/pki';
 import {
@@ -35,7 +36,6 @@ import {
 import { isVerifyError, parseManifest } from '@pgha/verify';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { awsConfigProblems, validateAwsConfig } from '../src/aws/config.js';
-import { DEFAULTS, optionProblemLine, optionProblems } from '../src/options.js';
 import { AWS_EXAMPLE, type Json } from './aws-support.js';
 
 // One bad value gets one answer everywhere (issue 16): every entry point that takes a field is fed the same

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { procStat } from '@pgha/local-cluster';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { procStat } from '../src/local/process.js';
 import { cli, traversableTempDir } from './helpers.js';
 
 // Ctrl-C during a deploy on 127.62.x.y: the bin turns SIGINT into io.signal; here the test fires it.

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive, postmasterRecord, readRecord } from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isAlive, postmasterRecord, readRecord } from '../src/local/process.js';
 import { cli, exec, traversableTempDir } from './helpers.js';
 
 // A cluster of its own on 127.42.x.y, so a developer's `main` cluster on 127.0.x.y is left alone.

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { isAlive, type ProcessRecord, processesIn, stopAll } from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isAlive, type ProcessRecord, processesIn, stopAll } from '../src/local/process.js';
 import {
   AWS_EXAMPLE,
   filesUnder,

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Layout, layoutFor } from '../src/local/layout.js';
-import { newDeploymentId, writeMark } from '../src/local/ownership.js';
 import {
+  type ClusterState,
+  DEFAULTS,
   isAlive,
+  type Layout,
+  layoutFor,
+  newDeploymentId,
   type ProcessRecord,
   procStat,
   startService,
   stopAll,
+  writeClusterState,
+  writeMark,
   writeRecord,
-} from '../src/local/process.js';
-import { type ClusterState, writeClusterState } from '../src/local/state.js';
-import { DEFAULTS } from '../src/options.js';
+} from '@pgha/local-cluster';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, traversableTempDir } from './helpers.js';
 
 // State and runtime situations that must be refused before anything is touched. No cluster is started: a

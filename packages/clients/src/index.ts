@@ -21,3 +21,4 @@ export {
 } from './patroni.js';
 export { closeClient, type PgClientOptions, type PgSslMode, type PgTarget, pgClient } from './pg.js';
 export { Secret } from './secret.js';
+export { type StepEvent, step } from './step.js';

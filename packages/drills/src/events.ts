@@ -1,11 +1,11 @@
+import type { StepEvent } from '@pgha/clients';
+
 /**
- * What a drill emits while it works; the caller renders them (the shape of `@pgha/deploy`'s step events, so a
- * deploy reporter prints them as they are).
+ * What a drill emits while it works; the caller renders them (the step events of `@pgha/clients`, which the
+ * local runtime emits too, so one reporter prints both as they are).
  */
 export type DrillEvent =
-  | { readonly type: 'step-start'; readonly step: string; readonly title: string }
-  | { readonly type: 'step-done'; readonly step: string; readonly ms: number; readonly detail?: string }
-  | { readonly type: 'step-failed'; readonly step: string; readonly ms: number; readonly error: string }
+  | StepEvent
   | { readonly type: 'progress'; readonly step: string; readonly message: string }
   | { readonly type: 'warning'; readonly message: string };
 

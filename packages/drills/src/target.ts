@@ -75,8 +75,8 @@ export interface NetworkFaults {
 
 /**
  * Where drills run: everything node-specific the engine needs, implemented by the runtime that owns the
- * nodes (the local target of `@pgha/deploy`, or a network-aware one). Each drill deploys a fresh throwaway
- * cluster with {@link deploy} and always ends with {@link destroy}.
+ * nodes (`LocalDrillTarget` of `@pgha/local-cluster`, or a network-aware one). Each drill deploys a fresh
+ * throwaway cluster with {@link deploy} and always ends with {@link destroy}.
  *
  * Addresses (etcd, Patroni REST, PostgreSQL, the load balancer) come from the manifest `deploy` returns.
  */

@@ -1,6 +1,6 @@
 // Bench: wall time of `pgha-verify` on a healthy cluster next to the guide's manual checks, scripted, in the
 // same run: etcdctl member list + patronictl list + psql to the primary port + psql to the replica port.
-// Deploys its own cluster on 127.44.x.y with the deploy app's library, and destroys it at the end.
+// Deploys its own cluster on 127.44.x.y with @pgha/local-cluster, and destroys it at the end.
 // Usage: node bench/verify-vs-manual.mjs [rounds]   (default 5)
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ const rounds = Number(process.argv[2] ?? 5);
 const BASE = '127.44';
 const CLUSTER = 'vbench';
 
-const deploy = await import('@pgha/deploy');
+const deploy = await import('@pgha/local-cluster');
 const { verifyCluster, readManifest } = await import('@pgha/verify');
 
 const root = mkdtempSync(join(tmpdir(), 'pgha-verify-bench-'));

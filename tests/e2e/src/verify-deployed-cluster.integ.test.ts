@@ -1,8 +1,16 @@
-// End to end: the deploy app brings up a real local cluster (3 etcd with TLS and client-cert-auth, 3 Patroni +
-// PostgreSQL nodes, HAProxy) on 127.43.x.y; verify checks it through its manifest only, then we break it.
+// End to end: the local runtime (@pgha/local-cluster, what pnpm run deploy runs) brings up a real local cluster
+// (3 etcd with TLS and client-cert-auth, 3 Patroni + PostgreSQL nodes, HAProxy) on 127.47.x.y;
+// verify checks it through its manifest only, then we break it.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS, deployLocal, destroyLocal, type Layout, layoutFor, statusLocal } from '@pgha/deploy';
+import {
+  DEFAULTS,
+  deployLocal,
+  destroyLocal,
+  type Layout,
+  layoutFor,
+  statusLocal,
+} from '@pgha/local-cluster';
 import { CHECK_IDS, EXIT_CHECK_FAILED, EXIT_OK, run, type VerifyReport } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { asRoot, captureIo, foreignClientCertificate, traversableTempDir } from './support.js';

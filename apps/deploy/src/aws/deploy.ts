@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
+import { step } from '@pgha/clients';
+import { layoutFor, writeManifest } from '@pgha/local-cluster';
 import { DeployError, isDeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
-import { layoutFor } from '../local/layout.js';
-import { writeManifest } from '../local/manifest.js';
+import type { Emit } from '../events.js';
 import { type AwsManifest, buildAwsManifest } from './manifest.js';
 import { type AwsTerraformOptions, planAws, prepareAws } from './plan.js';
 import type { PlanCounts } from './terraform.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import { layoutFor } from '@pgha/local-cluster';
 import { parseManifest } from '@pgha/verify';
 import { describe, expect, test } from 'vitest';
 import { isDeployError } from '../errors.js';
-import { layoutFor } from '../local/layout.js';
 import { validateAwsConfig } from './config.js';
 import { buildAwsManifest } from './manifest.js';
 

@@ -1,10 +1,9 @@
 import { relative } from 'node:path';
 import { PORTS, POSTGRES } from '@pgha/defaults';
+import { type Layout, secretFile } from '@pgha/local-cluster';
 import { bundlePaths } from '@pgha/pki';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
 import { DeployError } from '../errors.js';
-import type { Layout } from '../local/layout.js';
-import { secretFile } from '../local/secrets.js';
 import type { AwsConfig } from './config.js';
 import { AWS_PKI_CLIENTS } from './pki.js';
 

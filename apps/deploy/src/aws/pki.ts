@@ -1,6 +1,6 @@
+import { DEPLOY_KEY_ALGORITHM, summarizeBundleChanges } from '@pgha/local-cluster';
 import { type BundleChange, ensureBundle, type StoredBundle } from '@pgha/pki';
 import type { Cluster } from '@pgha/userdata';
-import { DEPLOY_KEY_ALGORITHM, summarizeBundleChanges } from '../local/tls.js';
 
 /** Client identities issued with the cluster: `deploy` (its own checks) and `verify`, as on the local target. */
 export const AWS_PKI_CLIENTS = ['deploy', 'verify'] as const;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { step } from '@pgha/clients';
 import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
+import type { Emit } from '../events.js';
 import { checkAwsNetwork, ec2ClientFor } from './egress.js';
 import { type SynthAwsOptions, type SynthAwsResult, synthAws } from './synth.js';
 import {

@@ -1,7 +1,8 @@
 import { secretVariableName } from '@pgha/aws-stack';
+import { Secret } from '@pgha/clients';
+import type { Secrets } from '@pgha/local-cluster';
 import type { StoredBundle } from '@pgha/pki';
 import { type Cluster, patroniEnvironment } from '@pgha/userdata';
-import { Secret, type Secrets } from '../local/secrets.js';
 
 export { secretVariableName };
 

@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Secret } from '@pgha/clients';
+import { generatePassword } from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isDeployError } from '../errors.js';
-import { generatePassword, Secret } from '../local/secrets.js';
 import { SECRET_VERSIONS_FILE, secretFingerprint, syncSecretVersions } from './secret-versions.js';
 
 let dir: string;

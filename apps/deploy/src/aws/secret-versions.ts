@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { Secret } from '@pgha/clients';
 import { DeployError } from '../errors.js';
-import type { Secret } from '../local/secrets.js';
 
 /** The counter store's file name in `.pgha/<cluster>/`. */
 export const SECRET_VERSIONS_FILE = 'aws-secret-versions.json';

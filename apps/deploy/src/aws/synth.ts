@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { step } from '@pgha/clients';
+import { ensureSecrets, layoutFor } from '@pgha/local-cluster';
 import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
-import { layoutFor } from '../local/layout.js';
-import { ensureSecrets } from '../local/secrets.js';
+import type { Emit } from '../events.js';
 import type { AwsConfig } from './config.js';
 import { type AwsSecretInput, awsSecretInputs } from './secret-values.js';
 import { SECRET_VERSIONS_FILE, syncSecretVersions } from './secret-versions.js';

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
+import { Secret } from '@pgha/clients';
+import { generatePassword } from '@pgha/local-cluster';
 import { describe, expect, test } from 'vitest';
-import { generatePassword, Secret } from '../local/secrets.js';
 import type { AwsSecretInput } from './secret-values.js';
 import { redactor, TerraformSession, withSecretInputs } from './terraform.js';
 

@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
+import { connectionInfo } from '@pgha/local-cluster';
 import { parseManifest } from '@pgha/verify';
 import { awsConfigFromFlags } from '../aws/config.js';
 import { deployAws } from '../aws/deploy.js';
 import type { CommandFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
-import { connectionInfo } from '../local/manifest.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { type AWS_TARGET_FLAGS, awsTerraformOptions, connectionLines } from './context.js';
 

@@ -1,7 +1,7 @@
+import { findBinaries, hostOs, installComponents, installedPostgresVersions } from '@pgha/local-cluster';
 import { assessComponents, componentPolicy, type HostOs } from '@pgha/userdata';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { findBinaries, hostOs, installComponents, installedPostgresVersions } from '../local/preflight.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 
 export const FLAGS = { install: { type: 'boolean' } } as const satisfies FlagTable;

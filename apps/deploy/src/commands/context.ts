@@ -1,12 +1,18 @@
 import { resolve } from 'node:path';
+import {
+  type ClusterState,
+  type ConnectionInfo,
+  checkOwnership,
+  isStateDamaged,
+  type Layout,
+  layoutFor,
+  type Operation,
+  readClusterState,
+} from '@pgha/local-cluster';
 import type { AwsConfig } from '../aws/config.js';
 import type { AwsTerraformOptions } from '../aws/plan.js';
 import type { FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { type Layout, layoutFor } from '../local/layout.js';
-import type { ConnectionInfo } from '../local/manifest.js';
-import { checkOwnership, type Operation } from '../local/ownership.js';
-import { type ClusterState, isStateDamaged, readClusterState } from '../local/state.js';
 import { clusterFlag } from '../options.js';
 import type { Io } from '../reporter.js';
 

@@ -1,18 +1,21 @@
+import {
+  addressPlan,
+  adminNamespace,
+  assertSameOptions,
+  DEFAULTS,
+  deployLocal,
+  ensureClusterNetwork,
+  findBinaries,
+  insideNamespace,
+  layoutFor,
+  readClusterState,
+  teardownClusterNetwork,
+  validateOptions,
+} from '@pgha/local-cluster';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { deployLocal } from '../local/deploy.js';
-import { layoutFor } from '../local/layout.js';
-import {
-  adminNamespace,
-  argvOf,
-  ensureClusterNetwork,
-  insideNamespace,
-  runInAdmin,
-  teardownClusterNetwork,
-} from '../local/netns.js';
-import { findBinaries } from '../local/preflight.js';
-import { assertSameOptions, readClusterState } from '../local/state.js';
-import { addressPlan, DEFAULTS, readConfigFile, validateOptions } from '../options.js';
+import { argvOf, runInAdmin } from '../netns.js';
+import { readConfigFile } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import {
   AWS_TARGET_FLAGS,

@@ -1,13 +1,12 @@
-import type { CommandFlags, FlagTable } from '../command.js';
-import { destroyLocal } from '../local/destroy.js';
 import {
   adminNamespace,
   adminNamespaceExists,
-  argvOf,
+  destroyLocal,
   insideNamespace,
   openClusterNetwork,
-  runInAdmin,
-} from '../local/netns.js';
+} from '@pgha/local-cluster';
+import type { CommandFlags, FlagTable } from '../command.js';
+import { argvOf, runInAdmin } from '../netns.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { AWS_TARGET_FLAGS, existingLayout, NODES_FLAGS, targetOf } from './context.js';
 

@@ -16,10 +16,10 @@ import {
   type ScenarioName,
   summarize,
 } from '@pgha/drills';
+import { adminNamespace, DRILL_CLUSTER, insideNamespace, LocalDrillTarget } from '@pgha/local-cluster';
 import type { CommandFlags, FlagTable } from '../command.js';
-import { LocalDrillTarget } from '../drill-target.js';
 import { DeployError } from '../errors.js';
-import { adminNamespace, argvOf, DRILL_CLUSTER, insideNamespace, runDrillInNetns } from '../local/netns.js';
+import { argvOf, runDrillInNetns } from '../netns.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { LOCAL_CLUSTER_FLAGS } from './context.js';
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { shellWord } from '@pgha/local-cluster';
 import { type AwsConfig, awsConfigFromFlags } from '../aws/config.js';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { shellWord } from '../local/layout.js';
 import { clusterFlag } from '../options.js';
 import { emulatorClients } from '../rehearse/aws-api.js';
 import {

@@ -1,7 +1,12 @@
+import {
+  adminNamespace,
+  adminNamespaceExists,
+  insideNamespace,
+  readClusterState,
+  statusLocal,
+} from '@pgha/local-cluster';
 import type { CommandFlags } from '../command.js';
-import { adminNamespace, adminNamespaceExists, argvOf, insideNamespace, runInAdmin } from '../local/netns.js';
-import { readClusterState } from '../local/state.js';
-import { statusLocal } from '../local/status.js';
+import { argvOf, runInAdmin } from '../netns.js';
 import type { Io } from '../reporter.js';
 import { existingLayout, NODES_FLAGS } from './context.js';
 
@@ -9,7 +14,7 @@ export const FLAGS = NODES_FLAGS;
 
 export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<number> {
   const { layout, cluster } = await existingLayout(flags, io, 'status');
-  // --network netns: the nodes are reachable from the cluster's admin host only (local/netns.ts).
+  // --network netns: the nodes are reachable from the cluster's admin host only (@pgha/local-cluster netns.ts).
   const state = await readClusterState(layout);
   if (
     state?.options.network === 'netns' &&

@@ -1,9 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import { step } from '@pgha/clients';
+import { isAlive, type ProcessRecord, startService, writeRecord } from '@pgha/local-cluster';
 import type { AwsConfig } from '../aws/config.js';
-import { type Emit, step } from '../events.js';
-import { isAlive, type ProcessRecord, startService, writeRecord } from '../local/process.js';
+import type { Emit } from '../events.js';
 import { type EmulatorClients, emulatorQuery, xmlOne } from './aws-api.js';
 import { processesRootedIn, run } from './created.js';
 import { bootInstance, dataVolumeId, prepareRoot, volumeDevice } from './instance.js';

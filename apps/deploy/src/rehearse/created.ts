@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { sendSignal } from '../local/process.js';
+import { sendSignal } from '@pgha/local-cluster';
 
 const exec = promisify(execFile);
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { isAlive, type ProcessRecord, startService, stopAll, writeRecord } from '@pgha/local-cluster';
 import { DeployError } from '../errors.js';
-import { isAlive, type ProcessRecord, startService, stopAll, writeRecord } from '../local/process.js';
 import type { RehearsalLayout } from './layout.js';
 
 /** The emulator's name in the run dir and in messages. */

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type ProcessRecord, startService, writeRecord } from '../local/process.js';
+import { type ProcessRecord, startService, writeRecord } from '@pgha/local-cluster';
 import { loopsOf, recordCreated, run } from './created.js';
 import type { RehearsalLayout } from './layout.js';
 import type { LaunchedInstance } from './readback.js';

@@ -1,11 +1,12 @@
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { step } from '@pgha/clients';
+import { isAlive, type ProcessRecord, stopAll } from '@pgha/local-cluster';
 import { type AwsConfig, validateAwsConfig } from '../aws/config.js';
 import { type SynthAwsResult, synthAws } from '../aws/synth.js';
 import { TerraformSession, withSecretInputs } from '../aws/terraform.js';
 import { DeployError, isDeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
-import { isAlive, type ProcessRecord, stopAll } from '../local/process.js';
+import type { Emit } from '../events.js';
 import { type EmulatorClients, emulatorClients } from './aws-api.js';
 import { type BootStageResult, bootAndVerify } from './boot-stage.js';
 import { createdFile, readCreated, undoCreated } from './created.js';

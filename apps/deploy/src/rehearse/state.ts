@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ProcessRecord, readRecord } from '@pgha/local-cluster';
 import { DeployError } from '../errors.js';
-import { type ProcessRecord, readRecord } from '../local/process.js';
 import type { RehearsalLayout } from './layout.js';
 import type { SeededResources } from './seed.js';
 

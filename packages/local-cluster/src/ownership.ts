@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DeployError } from '../errors.js';
+import { LocalClusterError } from './errors.js';
 import { commandFor, type Layout, shellWord } from './layout.js';
 import { processesIn } from './process.js';
 import type { ClusterState } from './state.js';
@@ -63,7 +63,7 @@ export async function checkOwnership(
     if (mark.stateDir === layout.stateDir && mark.deploymentId === state?.deploymentId) return 'ours';
     const ownerLives = mark.stateDir !== layout.stateDir && (await ownerStateLives(mark));
     if (ownerLives) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'NODES_OWNED',
         `${nodesDir} holds the node data of cluster "${mark.cluster}" deployed from ${mark.stateDir}, not from ${layout.stateDir}: ${operation} refused, nothing was changed`,
         {
@@ -73,7 +73,7 @@ export async function checkOwnership(
     }
     // Nothing of another live deployment: stopping (or looking at) our own processes is fine.
     if (operation === 'destroy' || operation === 'status') return 'fresh';
-    throw new DeployError(
+    throw new LocalClusterError(
       'NODES_OWNED',
       `${nodesDir} holds node data left by a deployment of cluster "${mark.cluster}" from ${mark.stateDir} whose state (cluster.json, keys, passwords) is gone: pgha does not reuse it with new secrets; ${operation} refused, nothing was changed`,
       { hint: await removalHint(layout) },
@@ -88,7 +88,7 @@ export async function checkOwnership(
     state.nodesDir === nodesDir
   ) {
     if (operation !== 'purge') return 'legacy';
-    throw new DeployError(
+    throw new LocalClusterError(
       'NODES_OWNED',
       `${nodesDir} carries no ownership mark (${MARK_FILE}; deployed by a pgha older than the marks, or not by pgha): destroy --purge deletes only a nodes dir marked as this deployment's; nothing was changed`,
       {
@@ -98,7 +98,7 @@ export async function checkOwnership(
   }
   if (operation === 'destroy' || operation === 'status') return 'fresh';
   const why = mark === 'damaged' ? `its ownership mark ${MARK_FILE} is damaged` : `no ${MARK_FILE}`;
-  throw new DeployError(
+  throw new LocalClusterError(
     'NODES_OWNED',
     `${nodesDir} holds files that no pgha deployment marked as its own (${why}): pgha does not ${operation === 'purge' ? 'delete' : 'reuse'} them${operation === 'deploy' ? ' with new secrets' : ''}; ${operation} refused, nothing was changed`,
     { hint: await removalHint(layout) },

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { isDeployError } from '../errors.js';
+import { isLocalClusterError } from './errors.js';
 import { findBinaries, installedPostgresVersions } from './preflight.js';
 
 test('finds the Debian binaries and their versions', async () => {
@@ -16,7 +16,7 @@ test('a missing PostgreSQL version without root gives the exact apt-get command,
   const error = await findBinaries({ postgresVersion: 29, install: true, asRoot: false }, (e) =>
     events.push(e),
   ).catch((e: unknown) => e);
-  expect(isDeployError(error)).toBe(true);
+  expect(isLocalClusterError(error)).toBe(true);
   expect((error as Error).message).toBe('not installed: PostgreSQL 29 server');
   expect((error as { hint: string }).hint).toBe('install them with: sudo apt-get install -y postgresql-29');
   expect((error as { kind: string }).kind).toBe('usage');

@@ -1,5 +1,5 @@
 import { link, mkdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { DeployError } from '../errors.js';
+import { LocalClusterError } from './errors.js';
 import type { Layout } from './layout.js';
 import { procStat } from './process.js';
 
@@ -63,7 +63,7 @@ export async function acquireLock(
       const other = parseHolder(current);
       const ownInterrupted = options.takeOverOwn === true && other?.pid === process.pid;
       if (other !== undefined && !ownInterrupted && (await holds(file, other, current))) {
-        throw new DeployError(
+        throw new LocalClusterError(
           'STATE_LOCKED',
           `cluster "${layout.cluster}" in ${layout.stateDir} is busy: PID ${other.pid} runs ${other.operation} on it (since ${other.since}); ${operation} refused, nothing was changed`,
           {
@@ -73,7 +73,7 @@ export async function acquireLock(
       }
       await takeOver(file, current);
     }
-    throw new DeployError(
+    throw new LocalClusterError(
       'STATE_LOCKED',
       `cannot take the lock ${file}: other processes keep taking it; ${operation} refused, nothing was changed`,
       { hint: 'another pgha runs on this cluster: wait for it, then run the command again' },

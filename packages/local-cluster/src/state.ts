@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { PORTS } from '@pgha/defaults';
-import { DeployError, isDeployError } from '../errors.js';
-import type { LocalOptions } from '../options.js';
-import { addressPlan, jsonKind, optionProblemLine, optionProblems } from '../options.js';
+import { isLocalClusterError, LocalClusterError } from './errors.js';
 import { type ComponentKind, commandFor, componentLayout, kindOf, type Layout } from './layout.js';
+import type { LocalOptions } from './options.js';
+import { addressPlan, jsonKind, optionProblemLine, optionProblems } from './options.js';
 import { isAlive, type ProcessRecord, readRecord } from './process.js';
 
 /** What the state dir remembers about the deployment: the options it was made with. */
@@ -25,7 +25,7 @@ export async function readClusterState(layout: Layout): Promise<ClusterState | u
   // The AWS target keeps its PKI and secrets in the same state dir: a local deploy would re-issue them.
   const aws = await readFile(join(layout.stateDir, 'aws.json'), 'utf8').catch(() => undefined);
   if (aws !== undefined) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'STATE_CONFLICT',
       `${layout.stateDir} holds the AWS deployment of cluster "${layout.cluster}"`,
       {
@@ -56,8 +56,8 @@ export async function readClusterState(layout: Layout): Promise<ClusterState | u
 }
 
 /** True for the error readClusterState throws when cluster.json exists but is not one. */
-export function isStateDamaged(error: unknown): error is DeployError {
-  return isDeployError(error) && error.code === 'STATE_DAMAGED';
+export function isStateDamaged(error: unknown): error is LocalClusterError {
+  return isLocalClusterError(error) && error.code === 'STATE_DAMAGED';
 }
 
 /** What is wrong with a parsed cluster.json, one line per field ([] when nothing). */
@@ -95,8 +95,8 @@ function stateProblems(value: unknown, layout: Layout): string[] {
   return problems;
 }
 
-function damaged(layout: Layout, problems: readonly string[], cause?: unknown): DeployError {
-  return new DeployError(
+function damaged(layout: Layout, problems: readonly string[], cause?: unknown): LocalClusterError {
+  return new LocalClusterError(
     'STATE_DAMAGED',
     `${layout.clusterFile} is damaged:\n  - ${problems.join('\n  - ')}`,
     {
@@ -129,7 +129,7 @@ export function assertSameOptions(existing: ClusterState, wanted: LocalOptions, 
       `nodesDir: deployed with ${JSON.stringify(existing.nodesDir)}, asked for ${JSON.stringify(layout.nodesDir)}`,
     );
   if (differences.length > 0) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'STATE_CONFLICT',
       `${layout.stateDir} holds cluster "${existing.options.cluster}" deployed with other options:\n  - ${differences.join('\n  - ')}`,
       {
@@ -148,7 +148,7 @@ export interface ComponentStatus {
   readonly record: ProcessRecord | undefined;
   readonly running: boolean;
   /** Its run record exists but is not one (STATE_DAMAGED, naming the file and the way out). */
-  readonly damaged: DeployError | undefined;
+  readonly damaged: LocalClusterError | undefined;
 }
 
 /** Every component of the deployment with its process record and whether that process is alive. */

@@ -1,12 +1,13 @@
 import { rm } from 'node:fs/promises';
+import { step } from '@pgha/clients';
 import { PORTS } from '@pgha/defaults';
-import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
+import { LocalClusterError } from './errors.js';
+import type { LocalClusterEventListener } from './events.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
 import { acquireLock } from './lock.js';
 import { adminNamespace, insideNamespace, openClusterNetwork, teardownClusterNetwork } from './netns.js';
 import { checkOwnership } from './ownership.js';
-import { etcdIsLeader, loadTls } from './probes.js';
+import { etcdIsLeader, loadTls } from './private/probes.js';
 import { type ProcessRecord, postmasterRecord, removeRecord, stopAll } from './process.js';
 import {
   type ClusterState,
@@ -35,7 +36,7 @@ export interface DestroyLocalOptions {
   readonly interruptingOwnDeploy?: boolean;
   /**
    * netns mode: keep the hosts' network namespaces (a netns drill run keeps them across its trials and removes
-   * them at its end, see runDrillInNetns). @default false - destroy removes them
+   * them at its end, see prepareDrillNetwork). @default false - destroy removes them
    */
   readonly keepNetwork?: boolean;
 }
@@ -52,7 +53,7 @@ export interface DestroyLocalOptions {
 export async function destroyLocal(
   layout: Layout,
   purge: boolean,
-  emit: Emit,
+  emit: LocalClusterEventListener,
   options: DestroyLocalOptions = {},
 ): Promise<DestroyResult> {
   const admit = async () => {
@@ -65,7 +66,7 @@ export async function destroyLocal(
       return { state: undefined, damaged: error };
     }
     if (!state) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'NOT_DEPLOYED',
         `no local deployment of cluster "${layout.cluster}" in ${layout.stateDir}`,
         {
@@ -74,7 +75,7 @@ export async function destroyLocal(
       );
     }
     if (state.nodesDir !== layout.nodesDir) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'STATE_CONFLICT',
         `cluster "${layout.cluster}" of ${layout.stateDir} was deployed with its nodes in ${state.nodesDir}, not ${layout.nodesDir}`,
         { hint: 'leave out --nodes-dir: destroy acts on the nodes dir the cluster was deployed with' },
@@ -117,7 +118,7 @@ export async function destroyLocal(
 async function stopEverything(
   layout: Layout,
   state: ClusterState | undefined,
-  emit: Emit,
+  emit: LocalClusterEventListener,
 ): Promise<{ stopped: string[] }> {
   const components = state ? await componentStatus(layout, state.options) : await recordedComponents(layout);
   const byKind = (kind: string) =>
@@ -137,7 +138,7 @@ async function stopEverything(
       () => stopAll(records, graceMs, signal),
     );
     if (left.length > 0) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'STOP_FAILED',
         `could not stop ${left.map((r) => `${r.name} (PID ${r.pid})`).join(', ')}`,
         {
@@ -179,7 +180,7 @@ async function stopEverything(
   }
   const damaged = components.find((c) => c.damaged !== undefined)?.damaged;
   if (damaged) {
-    throw new DeployError(
+    throw new LocalClusterError(
       damaged.code,
       `${damaged.message}${stopped.length > 0 ? ` (stopped: ${stopped.join(', ')})` : ''}`,
       {
@@ -198,7 +199,7 @@ async function etcdLeaderOf(
 ): Promise<string | undefined> {
   const tls = await loadTls(clientFiles(layout)).catch(() => undefined);
   // netns mode: destroy runs in this machine's namespace, which must not send to the hosts' addresses (see
-  // local/netns.ts, mayReach): all stop together, only slower.
+  // netns.ts, mayReach): all stop together, only slower.
   if (
     (await openClusterNetwork(layout)) !== undefined &&
     !(await insideNamespace(adminNamespace(layout.cluster)))

@@ -1,6 +1,6 @@
 import { ETCD_MEMBER_COUNT_RULE, type Problem } from '@pgha/userdata';
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import { isDeployError } from './errors.js';
+import { isLocalClusterError } from './errors.js';
 import { addressPlan, DEFAULTS, optionProblemLine, optionProblems, validateOptions } from './options.js';
 
 describe('validateOptions', () => {
@@ -29,7 +29,7 @@ describe('validateOptions', () => {
     } catch (error) {
       caught = error;
     }
-    expect(isDeployError(caught)).toBe(true);
+    expect(isLocalClusterError(caught)).toBe(true);
     const message = (caught as Error).message;
     expect(message).toContain(`${key}: ${JSON.stringify(value)}`);
     expect(message).toContain(fix);

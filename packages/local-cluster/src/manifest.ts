@@ -1,9 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { PORTS, POSTGRES } from '@pgha/defaults';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
-import type { AddressPlan, LocalOptions } from '../options.js';
 import type { Layout } from './layout.js';
 import { adminNamespace } from './netns.js';
+import type { AddressPlan, LocalOptions } from './options.js';
 import type { PkiFiles } from './tls.js';
 
 export type { Manifest };

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { isDeployError } from '../errors.js';
+import { isLocalClusterError } from './errors.js';
 import { type Layout, layoutFor } from './layout.js';
 import { acquireLock } from './lock.js';
 import { type ProcessRecord, procStat, startService, stopAll } from './process.js';
@@ -34,7 +34,7 @@ async function refused(layout: Layout, operation: string): Promise<Error> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(isDeployError(error) && error.code).toBe('STATE_LOCKED');
+  expect(isLocalClusterError(error) && error.code).toBe('STATE_LOCKED');
   expect((error as { kind: string }).kind).toBe('usage');
   return error as Error;
 }
@@ -114,6 +114,6 @@ test('an interrupted operation of this process can be taken over by this process
     () => undefined,
     (e: unknown) => e,
   );
-  expect(isDeployError(error) && error.code).toBe('STATE_LOCKED');
+  expect(isLocalClusterError(error) && error.code).toBe('STATE_LOCKED');
   await rm(layout.lockFile);
 });

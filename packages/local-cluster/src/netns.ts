@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createNetwork,
   isNetlabError,
@@ -11,12 +8,11 @@ import {
   readNetworkRecord,
   teardownRecorded,
 } from '@pgha/netlab';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
-import { type AddressPlan, addressPlan, DEFAULTS } from '../options.js';
-import type { Io } from '../reporter.js';
+import { LocalClusterError } from './errors.js';
+import type { LocalClusterEventListener } from './events.js';
 import { commandFor, type Layout, layoutFor } from './layout.js';
-import { findBinaries } from './preflight.js';
+import { type AddressPlan, addressPlan, DEFAULTS } from './options.js';
+import { findBinaries, type InstallOptions } from './preflight.js';
 
 /**
  * The local target's `--network netns` mode, on @pgha/netlab: the cluster's hosts (every etcd member, every
@@ -24,7 +20,7 @@ import { findBinaries } from './preflight.js';
  * own switch namespace `pgha-<cluster>-switch`, which has no route off the machine. The machine's own network
  * namespace has no address or route in the hosts' subnet, so whatever talks to the cluster (deploy's probes,
  * status, verify, the drills' clients) runs in the admin host: the CLI re-execs itself there
- * ({@link runInAdmin}) after doing, in the machine's namespace, what needs it (installing packages, making the
+ * (the deploy CLI's runInAdmin) after doing, in the machine's namespace, what needs it (installing packages, making the
  * namespaces). The services are spawned through nsenter, which enters the node's namespace and execs without
  * forking: the PID the run record holds is the service's own, in the same PID namespace.
  */
@@ -47,9 +43,10 @@ export function networkFile(layout: Pick<Layout, 'stateDir'>): string {
   return join(layout.stateDir, 'network.json');
 }
 
-function requireRoot(layout: Layout, what: string): void {
+/** Refuses (USAGE) unless this process runs as root: `what` names what needs it. */
+export function requireRoot(layout: Layout, what: string): void {
   if (process.getuid?.() === 0) return;
-  throw new DeployError(
+  throw new LocalClusterError(
     'USAGE',
     `cluster "${layout.cluster}" runs with --network netns: ${what} needs root (network namespaces)`,
     { hint: 'run it as root; or destroy the cluster and deploy it with --network loopback (no root needed)' },
@@ -57,10 +54,10 @@ function requireRoot(layout: Layout, what: string): void {
 }
 
 /** A netlab failure as the CLI reports it: bad input and missing tools exit 2, the rest 1; the message kept. */
-function asDeployError(error: unknown, layout: Layout): unknown {
+function asLocalClusterError(error: unknown, layout: Layout): unknown {
   if (!isNetlabError(error)) return error;
   const usage = ['INVALID_SPEC', 'NOT_ROOT', 'TOOL_MISSING', 'BUSY', 'RECORD_INVALID'].includes(error.code);
-  return new DeployError(usage ? 'USAGE' : 'PROCESS_DIED', `network namespaces: ${error.message}`, {
+  return new LocalClusterError(usage ? 'USAGE' : 'PROCESS_DIED', `network namespaces: ${error.message}`, {
     hint:
       error.code === 'TOOL_MISSING'
         ? 'install iproute2, nftables and util-linux (bash tooling/test-prereqs.sh as root does)'
@@ -92,7 +89,7 @@ export async function ensureClusterNetwork(layout: Layout, plan: AddressPlan): P
     await mkdir(layout.stateDir, { recursive: true, mode: 0o700 });
     return await createNetwork(networkSpec(layout, plan));
   } catch (error) {
-    throw asDeployError(error, layout);
+    throw asLocalClusterError(error, layout);
   }
 }
 
@@ -101,7 +98,7 @@ export async function openClusterNetwork(layout: Layout): Promise<Network | unde
   try {
     return await openNetwork(networkFile(layout));
   } catch (error) {
-    throw asDeployError(error, layout);
+    throw asLocalClusterError(error, layout);
   }
 }
 
@@ -112,7 +109,7 @@ export async function teardownClusterNetwork(layout: Layout): Promise<string[]> 
     requireRoot(layout, 'removing its network namespaces');
     return [...(await teardownRecorded(networkFile(layout))).removed];
   } catch (error) {
-    throw asDeployError(error, layout);
+    throw asLocalClusterError(error, layout);
   }
 }
 
@@ -141,56 +138,6 @@ export async function adminNamespaceExists(cluster: string): Promise<boolean> {
   );
 }
 
-/** The command line that gave `flags` to `command`, for running the same command again. */
-export function argvOf(
-  command: string,
-  flags: Readonly<Record<string, string | boolean | undefined>>,
-): string[] {
-  const argv = [command];
-  for (const [key, value] of Object.entries(flags)) {
-    if (value === true) argv.push(`--${key}`);
-    else if (typeof value === 'string') argv.push(`--${key}`, value);
-  }
-  return argv;
-}
-
-/** Set in the environment of the CLI re-executed in the admin namespace: a second re-exec is a bug. */
-const REEXEC_MARK = 'PGHA_NETNS_REEXEC';
-
-/**
- * Run this CLI again, with the same arguments, inside the cluster's admin namespace; its exit code. Its
- * output goes where this process's goes. Ctrl-C reaches it from the terminal (same process group); this
- * process only waits for it.
- */
-export async function runInAdmin(layout: Layout, argv: readonly string[], io: Io): Promise<number> {
-  requireRoot(layout, 'reaching its hosts (the CLI enters the admin host)');
-  return runCliIn(adminNamespace(layout.cluster), argv, io);
-}
-
-function runCliIn(namespace: string, argv: readonly string[], io: Io): Promise<number> {
-  if (io.env[REEXEC_MARK] === '1') {
-    throw new Error(`runInAdmin: already re-executed, but not inside ${namespace}`);
-  }
-  // Built: dist/local/netns.js next to dist/bin.js. Run from source (the tests): the built bin of the package.
-  const built = fileURLToPath(new URL('../bin.js', import.meta.url));
-  const bin = existsSync(built) ? built : fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
-  const inherit = (io.stdout as unknown) === process.stdout && (io.stderr as unknown) === process.stderr;
-  const child = spawn(
-    '/usr/bin/nsenter',
-    [`--net=/run/netns/${namespace}`, '--', process.execPath, bin, ...argv],
-    {
-      env: { ...io.env, [REEXEC_MARK]: '1' },
-      stdio: inherit ? ['inherit', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (d: Buffer) => io.stdout.write(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => io.stderr.write(d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
-  });
-}
-
 /** The drills' throwaway cluster name (see drill-target.ts): its namespaces are `pgha-drill-*`. */
 export const DRILL_CLUSTER = 'drill';
 
@@ -202,27 +149,42 @@ export function drillNetworkFile(tempDir: string, addressBase: string): string {
   return join(tempDir, `pgha-drill-netns-${addressBase}.json`);
 }
 
+/** What {@link prepareDrillNetwork} made: remove it with {@link teardownDrillNetwork}. */
+export interface DrillNetwork {
+  /** The netlab record of the hosts. */
+  readonly recordFile: string;
+  /** The admin host's namespace: the drill itself runs there. */
+  readonly adminNamespace: string;
+  readonly layout: Layout;
+}
+
 /**
- * `pgha drill --network netns`, in this machine's namespace: make the drill cluster's hosts, run the same
- * drill command in its admin host (every trial deploys and purges its cluster there; the hosts stay), then
- * remove the hosts. A network left by an interrupted run is removed first; one that processes still use
- * (another netns drill runs now) is refused.
+ * For a drill run with `--network netns`, in this machine's namespace (root): install what is missing (that
+ * needs this machine's network), then make the drill cluster's hosts, which stay for every trial of the run. A
+ * network left by an interrupted run is removed first; one that processes still use (another netns drill runs
+ * now) is refused.
  */
-export async function runDrillInNetns(request: {
+export async function prepareDrillNetwork(request: {
   readonly addressBase: string;
   readonly tempDir: string;
-  readonly argv: readonly string[];
-  readonly io: Io;
   readonly stateRoot: string;
   readonly install: boolean;
   readonly allowUnsafe: boolean;
-  readonly emit: Emit;
-}): Promise<number> {
+  readonly emit: LocalClusterEventListener;
+  readonly env?: InstallOptions['env'];
+  readonly installer?: InstallOptions['installer'];
+}): Promise<DrillNetwork> {
   const layout = layoutFor({ cluster: DRILL_CLUSTER, stateRoot: request.stateRoot, asRoot: true });
   requireRoot(layout, 'a netns drill');
-  // Installing components needs this machine's network: here, before the drill enters the admin host.
   await findBinaries(
-    { postgresVersion: undefined, install: request.install, asRoot: true, allowUnsafe: request.allowUnsafe },
+    {
+      postgresVersion: undefined,
+      install: request.install,
+      asRoot: true,
+      allowUnsafe: request.allowUnsafe,
+      env: request.env,
+      installer: request.installer,
+    },
     request.emit,
   );
   const recordFile = drillNetworkFile(request.tempDir, request.addressBase);
@@ -237,7 +199,7 @@ export async function runDrillInNetns(request: {
     const previous = await openNetwork(recordFile);
     if (previous) await previous.teardown(); // BUSY (naming the PIDs) while another run uses it
     if (await adminNamespaceExists(DRILL_CLUSTER)) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'STATE_CONFLICT',
         `the network namespace ${adminNamespace(DRILL_CLUSTER)} exists and no record of this drill names it: another netns drill (another --address-base) runs now, or one was interrupted`,
         {
@@ -247,16 +209,17 @@ export async function runDrillInNetns(request: {
     }
     await createNetwork(spec);
   } catch (error) {
-    throw asDeployError(error, layout);
+    throw asLocalClusterError(error, layout);
   }
+  return { recordFile, adminNamespace: adminNamespace(DRILL_CLUSTER), layout };
+}
+
+/** Remove the hosts {@link prepareDrillNetwork} made (a netlab failure as a LocalClusterError). */
+export async function teardownDrillNetwork(network: DrillNetwork): Promise<void> {
   try {
-    return await runCliIn(adminNamespace(DRILL_CLUSTER), request.argv, request.io);
-  } finally {
-    try {
-      await teardownRecorded(recordFile);
-    } catch (error) {
-      request.io.stderr.write(`warning: ${(asDeployError(error, layout) as Error).message}\n`);
-    }
+    await teardownRecorded(network.recordFile);
+  } catch (error) {
+    throw asLocalClusterError(error, network.layout);
   }
 }
 

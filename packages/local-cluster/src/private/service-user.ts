@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { DeployError } from '../errors.js';
+import { LocalClusterError } from '../errors.js';
 
 /** The user the services run as: yourself, or `postgres` when run as root (PostgreSQL refuses root). */
 export interface ServiceUser {
@@ -20,7 +20,7 @@ export async function serviceUser(asRoot: boolean): Promise<ServiceUser> {
   const line = passwd.split('\n').find((l) => l.startsWith('postgres:'));
   const fields = line?.split(':');
   if (!fields || fields.length < 4) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'BINARY_MISSING',
       'running as root, but there is no "postgres" user to run the services as',
       {

@@ -9,11 +9,13 @@ import type {
   NodeProcess,
 } from '@pgha/drills';
 import type { Network } from '@pgha/netlab';
-import type { Emit } from './events.js';
-import { type DeployLocalOptions, deployLocal } from './local/deploy.js';
-import { destroyLocal } from './local/destroy.js';
-import { etcdLayout, type Layout, layoutFor, patroniLayout } from './local/layout.js';
-import { networkFaultsOf, openClusterNetwork } from './local/netns.js';
+import { type DeployLocalOptions, deployLocal } from './deploy.js';
+import { destroyLocal } from './destroy.js';
+import type { LocalClusterEventListener } from './events.js';
+import { etcdLayout, type Layout, layoutFor, patroniLayout } from './layout.js';
+import { networkFaultsOf, openClusterNetwork } from './netns.js';
+import { addressPlan, DEFAULTS, type LocalOptions, type NetworkMode } from './options.js';
+import type { InstallOptions } from './preflight.js';
 import {
   isAlive,
   type ProcessRecord,
@@ -21,26 +23,27 @@ import {
   procStat,
   readRecord,
   sendSignal,
-} from './local/process.js';
-import { LOCAL_HEALTH_CHECK } from './local/render.js';
-import { secretFile } from './local/secrets.js';
-import { componentStatus } from './local/state.js';
-import { addressPlan, DEFAULTS, type LocalOptions, type NetworkMode } from './options.js';
+} from './process.js';
+import { LOCAL_HEALTH_CHECK } from './render.js';
+import { secretFile } from './secrets.js';
+import { componentStatus } from './state.js';
 
-export interface LocalDrillTargetOptions {
+export interface LocalDrillTargetOptions extends InstallOptions {
   /** First two octets of the throwaway cluster's loopback plan; never the developer's 127.0. */
   readonly addressBase: string;
   /** Where the throwaway state and node data go. @default - a new temp dir per drill, removed at the end */
   readonly workDir?: string | undefined;
+  /** Whether this process runs as root (see deployLocal). @default - whether this process's uid is 0 */
+  readonly asRoot?: boolean | undefined;
   /** Install missing or refused components the component policy's way when root. @default true */
   readonly install?: boolean | undefined;
   /** Drill a component set the policy refuses (to measure it), with a warning. @default false */
   readonly allowUnsafeComponents?: boolean | undefined;
   /** Warnings of the inner deploys (the drill reports its own steps). @default - dropped */
-  readonly onWarning?: Emit | undefined;
+  readonly onWarning?: LocalClusterEventListener | undefined;
   /**
-   * `netns`: every node its own host (local/netns.ts), with link faults; the drill must run in the drill
-   * cluster's admin host (runDrillInNetns). @default 'loopback'
+   * `netns`: every node its own host (netns.ts), with link faults; the drill must run in the drill
+   * cluster's admin host (prepareDrillNetwork). @default 'loopback'
    */
   readonly network?: NetworkMode | undefined;
 }
@@ -108,11 +111,11 @@ export class LocalDrillTarget implements DrillTarget {
         : undefined;
   }
 
-  /** Link faults, in netns mode (local/netns.ts networkFaultsOf). */
+  /** Link faults, in netns mode (netns.ts networkFaultsOf). */
   readonly network: ReturnType<typeof networkFaultsOf> | undefined;
   #network: Network | undefined;
 
-  #quiet: Emit = (event) => {
+  #quiet: LocalClusterEventListener = (event) => {
     if (event.type === 'warning') this.settings.onWarning?.(event);
   };
 
@@ -121,11 +124,12 @@ export class LocalDrillTarget implements DrillTarget {
     const ownWork = this.settings.workDir === undefined;
     const work = this.settings.workDir ?? (await mkdtemp(join(tmpdir(), 'pgha-drill-')));
     await chmod(work, 0o755); // the services run as postgres when we are root
+    const asRoot = this.settings.asRoot ?? process.getuid?.() === 0;
     const layout = layoutFor({
       cluster: 'drill',
       stateRoot: join(work, 'state'),
       nodesRoot: join(work, 'nodes'),
-      asRoot: process.getuid?.() === 0,
+      asRoot,
     });
     const options: LocalOptions = {
       ...DEFAULTS,
@@ -143,6 +147,9 @@ export class LocalDrillTarget implements DrillTarget {
       allowUnsafeComponents: this.settings.allowUnsafeComponents === true,
       phaseTimeoutMs: 120_000,
       haproxyHealthCheck: loadBalancerCheck,
+      asRoot,
+      env: this.settings.env,
+      installer: this.settings.installer,
     };
     this.#deployed = { layout, options, request, ownWork: ownWork ? work : undefined };
     await deployLocal({ ...request, signal }, this.#quiet);
@@ -255,7 +262,7 @@ export class LocalDrillTarget implements DrillTarget {
     this.#records.clear();
     try {
       await killEverything(d.layout, d.options);
-      // netns: the hosts stay for the next trial; the run removes them at its end (runDrillInNetns).
+      // netns: the hosts stay for the next trial; the run removes them at its end (teardownDrillNetwork).
       await destroyLocal(d.layout, true, this.#quiet, {
         interruptingOwnDeploy: interrupting,
         keepNetwork: d.options.network === 'netns',

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { DeployError } from '../errors.js';
+import { LocalClusterError } from './errors.js';
 
 /** A process this tool started, identified by PID and its kernel start time (guards against PID reuse). */
 export interface ProcessRecord {
@@ -184,7 +184,7 @@ export async function readRecord(file: string, nodeDir?: string): Promise<Proces
     candidates.length > 0
       ? `processes working in ${nodeDir} now: ${candidates.map((p) => `PID ${p.pid} (${p.command})`).join(', ')}; stop them by PID (kill PID)`
       : `if the process it named still runs, stop it by PID (ps -ef shows it${nodeDir === undefined ? '' : `; it works in ${nodeDir}`})`;
-  throw new DeployError('STATE_DAMAGED', `${file} is damaged: ${problem}`, {
+  throw new LocalClusterError('STATE_DAMAGED', `${file} is damaged: ${problem}`, {
     hint: `pgha wrote it when it started that process and cannot tell from it whether it runs: ${running}, then remove ${file} and run the command again (the other processes are kept track of as before)`,
   });
 }

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
-import { DeployError } from '../errors.js';
+import { LocalClusterError } from './errors.js';
 
 /**
  * Where a local deployment keeps its files.
@@ -48,7 +48,7 @@ export function layoutFor(options: {
 }): Layout {
   // The name becomes a path segment under both roots: one that is not a cluster name ("../x") never resolves.
   if (!isClusterName(options.cluster)) {
-    throw new DeployError('USAGE', `${JSON.stringify(options.cluster)} is not a cluster name`, {
+    throw new LocalClusterError('USAGE', `${JSON.stringify(options.cluster)} is not a cluster name`, {
       hint: `use ${CLUSTER_NAME_RULE}`,
     });
   }

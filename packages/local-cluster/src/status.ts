@@ -1,9 +1,9 @@
 import { PORTS } from '@pgha/defaults';
-import { DeployError } from '../errors.js';
-import { type AddressPlan, addressPlan } from '../options.js';
+import { LocalClusterError } from './errors.js';
 import type { Layout } from './layout.js';
 import { mayReach } from './netns.js';
-import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './probes.js';
+import { type AddressPlan, addressPlan } from './options.js';
+import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './private/probes.js';
 import { componentStatus, readClusterState } from './state.js';
 import { clientFiles } from './tls.js';
 
@@ -74,7 +74,7 @@ export async function runningVersions(
 export async function statusLocal(layout: Layout): Promise<LocalStatus> {
   const state = await readClusterState(layout);
   if (!state) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'NOT_DEPLOYED',
       `no deployment of cluster "${layout.cluster}" in ${layout.stateDir}`,
       {

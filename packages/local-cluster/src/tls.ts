@@ -1,6 +1,6 @@
 import { type BundleChange, bundlePaths, ensureBundle, type StoredBundle } from '@pgha/pki';
-import type { AddressPlan } from '../options.js';
 import type { Layout } from './layout.js';
+import type { AddressPlan } from './options.js';
 
 /** Client identities the local target issues: `deploy` (its own readiness checks) and `verify`. */
 const CLIENTS = ['deploy', 'verify'] as const;

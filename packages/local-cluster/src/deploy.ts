@@ -1,12 +1,10 @@
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { rest, step } from '@pgha/clients';
 import { PORTS, POSTGRES } from '@pgha/defaults';
 import { patroniEnvironment } from '@pgha/userdata';
-import { DeployError, isDeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
-import { type AddressPlan, addressPlan, type LocalOptions } from '../options.js';
-import { distroUnitOf, stopAndDisable, systemdRunning } from './distro-services.js';
-import { rest } from './https.js';
+import { isLocalClusterError, LocalClusterError } from './errors.js';
+import type { LocalClusterEventListener } from './events.js';
 import {
   commandFor,
   componentLayout,
@@ -19,9 +17,11 @@ import {
 import { acquireLock } from './lock.js';
 import { buildManifest, type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
 import { adminNamespace, ensureClusterNetwork, mayReach } from './netns.js';
+import { type AddressPlan, addressPlan, type LocalOptions } from './options.js';
 import { checkOwnership, newDeploymentId, type Ownership, writeMark } from './ownership.js';
-import { canBind, findListener } from './ports.js';
-import { type Binaries, findBinaries } from './preflight.js';
+import { type Binaries, findBinaries, type InstallOptions } from './preflight.js';
+import { distroUnitOf, stopAndDisable, systemdRunning } from './private/distro-services.js';
+import { canBind, findListener } from './private/ports.js';
 import {
   etcdHealthy,
   inRecovery,
@@ -30,7 +30,8 @@ import {
   patroniCluster,
   streamingReplicas,
   waitFor,
-} from './probes.js';
+} from './private/probes.js';
+import { type ServiceUser, serviceUser } from './private/service-user.js';
 import {
   cwdOf,
   isAlive,
@@ -48,7 +49,6 @@ import {
   renderNodeFiles,
 } from './render.js';
 import { ensureSecrets, type Secrets, secretFile } from './secrets.js';
-import { type ServiceUser, serviceUser } from './service-user.js';
 import {
   assertSameOptions,
   type ClusterState,
@@ -62,8 +62,13 @@ import { ensurePki } from './tls.js';
 const LB_PRIMARY = PORTS.loadBalancerPrimary;
 const LB_REPLICAS = PORTS.loadBalancerReplicas;
 
-export interface DeployLocalOptions {
+export interface DeployLocalOptions extends InstallOptions {
   readonly options: LocalOptions;
+  /**
+   * Whether this process runs as root: the services then run as `postgres` and missing components may be
+   * installed. Pass the `asRoot` the layout was made with. @default - whether this process's uid is 0
+   */
+  readonly asRoot?: boolean | undefined;
   readonly layout: Layout;
   /** Install missing or refused components the component policy's way when root (default true). */
   readonly install?: boolean;
@@ -101,7 +106,10 @@ export interface DeployLocalResult {
  * damaged files, a nodes dir that belongs to another deployment (or to none: data left without its state),
  * and a deploy or destroy of the same cluster that runs now.
  */
-export async function deployLocal(request: DeployLocalOptions, emit: Emit): Promise<DeployLocalResult> {
+export async function deployLocal(
+  request: DeployLocalOptions,
+  emit: LocalClusterEventListener,
+): Promise<DeployLocalResult> {
   const { options, layout } = request;
   const admit = async () => {
     const existing = await readClusterState(layout);
@@ -119,9 +127,13 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
     // Again under the lock: a deploy that held it may have written the state meanwhile.
     return await deployAdmitted(request, emit, await admit());
   } catch (error) {
-    if (isDeployError(error) && error.code === 'INTERRUPTED' && error.leftBehind.length === 0) {
+    if (isLocalClusterError(error) && error.code === 'INTERRUPTED' && error.leftBehind.length === 0) {
       const left = await runningNames(layout, options);
-      throw new DeployError(error.code, error.message, { hint: error.hint, cause: error, leftBehind: left });
+      throw new LocalClusterError(error.code, error.message, {
+        hint: error.hint,
+        cause: error,
+        leftBehind: left,
+      });
     }
     throw error;
   } finally {
@@ -131,23 +143,23 @@ export async function deployLocal(request: DeployLocalOptions, emit: Emit): Prom
 
 async function deployAdmitted(
   request: DeployLocalOptions,
-  emit: Emit,
+  emit: LocalClusterEventListener,
   { existing, ownership }: { existing: ClusterState | undefined; ownership: Ownership },
 ): Promise<DeployLocalResult> {
   const { options, layout } = request;
   const phaseTimeoutMs = request.phaseTimeoutMs ?? 90_000;
   const plan = addressPlan(options);
   if (!(await mayReach(options.cluster, plan))) {
-    // The probes below would go out of this machine's default route (local/netns.ts, mayReach).
+    // The probes below would go out of this machine's default route (netns.ts, mayReach).
     throw new Error(
-      `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (runInAdmin)`,
+      `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (the deploy CLI re-execs itself there)`,
     );
   }
-  const asRoot = process.getuid?.() === 0;
+  const asRoot = request.asRoot ?? process.getuid?.() === 0;
   /** Throws INTERRUPTED once the signal fired; called between steps and probes. */
   const checkInterrupted = () => {
     if (!request.signal?.aborted) return;
-    throw new DeployError('INTERRUPTED', `deploy interrupted (${String(request.signal.reason)})`, {
+    throw new LocalClusterError('INTERRUPTED', `deploy interrupted (${String(request.signal.reason)})`, {
       hint: `what runs is kept: ${commandFor(layout, 'status')} shows it, ${commandFor(layout, 'deploy')} finishes the deploy, ${commandFor(layout, 'destroy')} stops it`,
     });
   };
@@ -163,6 +175,8 @@ async function deployAdmitted(
           install: request.install ?? true,
           asRoot,
           allowUnsafe: request.allowUnsafeComponents === true,
+          env: request.env,
+          installer: request.installer,
         },
         emit,
       );
@@ -200,7 +214,7 @@ async function deployAdmitted(
           untracked.push(`${c.name} (namespace ${network.namespaceOf(c.name)}): PID ${pids.join(', ')}`);
       }
       if (untracked.length > 0) {
-        throw new DeployError(
+        throw new LocalClusterError(
           'PORT_IN_USE',
           `processes run in the hosts of nodes that pgha does not track as running:\n  - ${untracked.join('\n  - ')}`,
           {
@@ -248,7 +262,7 @@ async function deployAdmitted(
         foreign > 0 &&
           'stop the process named (by PID), or deploy on other loopback addresses with --address-base 127.N',
       ];
-      throw new DeployError(
+      throw new LocalClusterError(
         'PORT_IN_USE',
         `addresses needed by the cluster are taken:\n  - ${busy.join('\n  - ')}`,
         { hint: hints.filter(Boolean).join('; ') },
@@ -353,7 +367,7 @@ async function deployAdmitted(
       if (!(await isAlive(record))) {
         const log = logFileOf(layout, name);
         const tail = (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
-        throw new DeployError(
+        throw new LocalClusterError(
           'PROCESS_DIED',
           `${name} (PID ${record.pid}) exited during start; end of ${log}:\n${tail}`,
           {
@@ -396,7 +410,7 @@ async function deployAdmitted(
             { timeoutMs: phaseTimeoutMs, guard, intervalMs: 25 },
           );
           if (serving.value === undefined) {
-            throw new DeployError(
+            throw new LocalClusterError(
               'START_TIMEOUT',
               `${member.name} did not serve its peer port within ${phaseTimeoutMs} ms: ${serving.lastError}`,
               { hint: `read ${l.logFile}` },
@@ -484,7 +498,7 @@ async function deployAdmitted(
           { timeoutMs: phaseTimeoutMs, guard },
         );
         if (ready.value === undefined) {
-          throw new DeployError(
+          throw new LocalClusterError(
             'START_TIMEOUT',
             `etcd did not reach quorum within ${phaseTimeoutMs} ms: ${ready.lastError}`,
             {
@@ -539,7 +553,7 @@ async function deployAdmitted(
           { timeoutMs: phaseTimeoutMs, guard },
         );
         if (ready.value === undefined) {
-          throw new DeployError(
+          throw new LocalClusterError(
             'START_TIMEOUT',
             `the load balancer did not route within ${phaseTimeoutMs} ms: ${ready.lastError}`,
             { hint: `read ${haproxyLayout(layout).logFile}` },
@@ -552,8 +566,12 @@ async function deployAdmitted(
   } catch (error) {
     // Say what is left running: the operator decides between fixing and re-running, or destroy.
     const left = await runningNames(layout, options);
-    if (isDeployError(error)) {
-      throw new DeployError(error.code, error.message, { hint: error.hint, cause: error, leftBehind: left });
+    if (isLocalClusterError(error)) {
+      throw new LocalClusterError(error.code, error.message, {
+        hint: error.hint,
+        cause: error,
+        leftBehind: left,
+      });
     }
     if (left.length > 0) emit({ type: 'warning', message: `left running: ${left.join(', ')}` });
     throw error;
@@ -693,7 +711,7 @@ async function waitForLeaderAndReplicas(
     { timeoutMs, guard, intervalMs: 250 },
   );
   if (ready.value === undefined) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'START_TIMEOUT',
       `Patroni did not settle within ${timeoutMs} ms: ${ready.lastError}`,
       {
@@ -742,7 +760,7 @@ async function assertReachable(dir: string, user: ServiceUser): Promise<void> {
     const parent = dirname(current);
     const s = await stat(current).catch(() => undefined);
     if (s && s.uid !== user.uid && (s.mode & 0o001) === 0) {
-      throw new DeployError(
+      throw new LocalClusterError(
         'STATE_UNREACHABLE',
         `${current} is not reachable by the service user ${user.name} (mode ${(s.mode & 0o777).toString(8)}, owner uid ${s.uid}), so ${dir} cannot hold the node data`,
         {

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isDeployError } from '../errors.js';
-import { DEFAULTS } from '../options.js';
+import { isLocalClusterError } from './errors.js';
 import { type Layout, layoutFor } from './layout.js';
+import { DEFAULTS } from './options.js';
 import { checkOwnership, MARK_FILE, newDeploymentId, type Operation, writeMark } from './ownership.js';
 import { type ClusterState, writeClusterState } from './state.js';
 
@@ -53,7 +53,7 @@ async function refusal(layout: Layout, state: ClusterState | undefined, op: Oper
     () => undefined,
     (e: unknown) => e,
   );
-  expect(isDeployError(error) && error.code).toBe('NODES_OWNED');
+  expect(isLocalClusterError(error) && error.code).toBe('NODES_OWNED');
   expect((error as { kind: string }).kind).toBe('usage');
   return error as Error;
 }
@@ -151,7 +151,7 @@ describe('checkOwnership', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(isDeployError(error) && error.code).toBe('NODES_OWNED');
+    expect(isLocalClusterError(error) && error.code).toBe('NODES_OWNED');
     const mark = JSON.parse(await readFile(join(a.nodesDir, MARK_FILE), 'utf8'));
     expect(mark.stateDir).toBe(a.stateDir);
   });

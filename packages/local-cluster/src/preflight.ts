@@ -13,8 +13,8 @@ import {
   PATRONI_MINIMUM,
   renderComponentInstallScript,
 } from '@pgha/userdata';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
+import { LocalClusterError } from './errors.js';
+import type { LocalClusterEventListener } from './events.js';
 
 const run = promisify(execFile);
 
@@ -81,8 +81,9 @@ interface Missing {
 
 async function locate(
   postgresVersion: number | undefined,
+  env: Environment,
 ): Promise<{ found?: Omit<Binaries, 'os'>; missing: Missing[] }> {
-  const path = process.env.PATH?.split(':') ?? [];
+  const path = env.PATH?.split(':') ?? [];
   const dirs = [...SEARCH_DIRS, ...path.filter((d) => !SEARCH_DIRS.includes(d))];
   const missing: Missing[] = [];
   const etcd = await findBinary('etcd', dirs);
@@ -128,7 +129,42 @@ async function locate(
   };
 }
 
-export interface FindOptions {
+/** Environment variables, as `process.env` holds them. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Runs the component policy's install script (bash that calls apt-get; as root) with `env`, hands its output
+ * to `onOutput` as it comes, and resolves its exit code (`null`: killed by a signal).
+ */
+export type Installer = (
+  script: string,
+  env: Environment,
+  onOutput: (chunk: string) => void,
+) => Promise<number | null>;
+
+/** How the components are installed unless told otherwise: `bash -s`, the script on its stdin. */
+export const bashInstaller: Installer = (script, env, onOutput) =>
+  new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-s'], { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+    child.stdin.end(script);
+  });
+
+/** What finding and installing the components may use of the machine. */
+export interface InstallOptions {
+  /**
+   * The environment: its `PATH` is searched after the system directories, and the installer runs with it
+   * (plus `DEBIAN_FRONTEND=noninteractive`). @default - this process's environment
+   */
+  readonly env?: Environment | undefined;
+  /** Runs the install script. @default bashInstaller */
+  readonly installer?: Installer | undefined;
+}
+
+export interface FindOptions extends InstallOptions {
   readonly postgresVersion?: number | undefined;
   /** Install missing or unsafe components the component policy's way when root with apt-get (default true). */
   readonly install: boolean;
@@ -152,17 +188,18 @@ export async function hostOs(osRelease = '/etc/os-release'): Promise<HostOs | un
  * policy knows; otherwise the error gives the command. A refused set that stays is an error (exit 2) unless
  * `allowUnsafe`, then a warning; etcd 3.4 is a warning.
  */
-export async function findBinaries(options: FindOptions, emit: Emit): Promise<Binaries> {
+export async function findBinaries(options: FindOptions, emit: LocalClusterEventListener): Promise<Binaries> {
   const os = options.os === null ? undefined : (options.os ?? (await hostOs()));
-  let result = await locate(options.postgresVersion);
+  const env = options.env ?? process.env;
+  let result = await locate(options.postgresVersion, env);
   let refused = result.found ? refusedFindings(result.found) : [];
   if (!result.found || refused.length > 0) {
     const request = installRequest(result.missing, refused, options.postgresVersion, os);
     const canInstall =
       options.install && options.asRoot && os !== undefined && (await executable('/usr/bin/apt-get'));
     if (canInstall && request !== undefined) {
-      await installComponents(os, request, emit);
-      result = await locate(options.postgresVersion);
+      await installComponents(os, request, emit, options);
+      result = await locate(options.postgresVersion, env);
       refused = result.found ? refusedFindings(result.found) : [];
     }
     if (!result.found) {
@@ -177,7 +214,7 @@ export async function findBinaries(options: FindOptions, emit: Emit): Promise<Bi
   }
   const found = result.found;
   if (refused.length > 0 && options.allowUnsafe !== true) {
-    throw new DeployError(
+    throw new LocalClusterError(
       'COMPONENT_UNSAFE',
       `the installed components are refused by pgha's component policy:\n  - ${refused.map((f) => f.message).join('\n  - ')}`,
       {
@@ -236,11 +273,15 @@ function missingError(
   const packages = [...new Set(missing.map((m) => m.pkg))];
   const command = `${asRoot ? '' : 'sudo '}apt-get install -y ${packages.join(' ')}`;
   if (triedInstall) {
-    return new DeployError('BINARY_MISSING', `still not installed after the component install: ${what}`, {
-      hint: `read the apt-get output above; then run '${command}' by hand`,
-    });
+    return new LocalClusterError(
+      'BINARY_MISSING',
+      `still not installed after the component install: ${what}`,
+      {
+        hint: `read the apt-get output above; then run '${command}' by hand`,
+      },
+    );
   }
-  return new DeployError('BINARY_MISSING', `not installed: ${what}`, {
+  return new LocalClusterError('BINARY_MISSING', `not installed: ${what}`, {
     hint: policyOs
       ? `as root, pnpm run components -- --install installs them the component policy's way for ${policyOs} (pnpm run deploy as root does it itself)`
       : `install them with: ${command}`,
@@ -254,7 +295,8 @@ function missingError(
 export async function installComponents(
   os: HostOs,
   request: ComponentInstallRequest,
-  emit: Emit,
+  emit: LocalClusterEventListener,
+  options: InstallOptions = {},
 ): Promise<void> {
   const script = renderComponentInstallScript(os, request);
   const packages = componentPackages(os, request);
@@ -263,7 +305,7 @@ export async function installComponents(
     step: 'preflight',
     message: `installing ${packages.join(' ')} (component policy for ${os})`,
   });
-  await runScript(script, emit);
+  await runScript(script, emit, options);
   const pin = componentPolicy(os).pinnedSuite;
   if (pin && packages.some((p) => p.endsWith(`/${pin.suite}`))) {
     emit({
@@ -277,32 +319,27 @@ export async function installComponents(
   }
 }
 
-function runScript(script: string, emit: Emit): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-s'], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let tail = '';
-    const onData = (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4000);
-      for (const line of chunk.toString().split('\n')) {
+async function runScript(
+  script: string,
+  emit: LocalClusterEventListener,
+  options: InstallOptions,
+): Promise<void> {
+  const installer = options.installer ?? bashInstaller;
+  let tail = '';
+  const code = await installer(
+    script,
+    { ...(options.env ?? process.env), DEBIAN_FRONTEND: 'noninteractive' },
+    (chunk) => {
+      tail = (tail + chunk).slice(-4000);
+      for (const line of chunk.split('\n')) {
         if (/^(pgha-components:|Get:|Unpacking|Setting up)/.test(line))
           emit({ type: 'progress', step: 'preflight', message: line });
       }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new DeployError('BINARY_MISSING', `the component install failed with exit code ${code}`, {
-              hint: `its last output:\n${tail}`,
-            }),
-          ),
-    );
-    child.stdin.end(script);
-  });
+    },
+  );
+  if (code !== 0) {
+    throw new LocalClusterError('BINARY_MISSING', `the component install failed with exit code ${code}`, {
+      hint: `its last output:\n${tail}`,
+    });
+  }
 }

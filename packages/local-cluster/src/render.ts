@@ -7,8 +7,8 @@ import {
   renderPatroniConfig,
   renderPatroniPythonShim,
 } from '@pgha/userdata';
-import type { AddressPlan, LocalOptions } from '../options.js';
 import { etcdLayout, haproxyLayout, type Layout, patroniLayout } from './layout.js';
+import type { AddressPlan, LocalOptions } from './options.js';
 import type { Binaries } from './preflight.js';
 import type { PkiFiles } from './tls.js';
 
