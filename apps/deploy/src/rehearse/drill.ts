@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { rest } from '@pgha/clients';
+import { rest, step } from '@pgha/clients';
 import {
   type DeployedDrillCluster,
   type DrillProfileName,
@@ -16,12 +16,11 @@ import {
   type NodeProcess,
   runDrill,
 } from '@pgha/drills';
+import { layoutFor, secretFile } from '@pgha/local-cluster';
 import { readManifest } from '@pgha/verify';
 import type { AwsConfig } from '../aws/config.js';
 import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
-import { layoutFor } from '../local/layout.js';
-import { secretFile } from '../local/secrets.js';
+import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';
 import { containerInit } from './boot.js';
 import { processesRootedIn } from './created.js';

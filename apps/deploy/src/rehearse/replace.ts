@@ -1,10 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeVolumesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { step } from '@pgha/clients';
+import { layoutFor } from '@pgha/local-cluster';
 import type { AwsConfig } from '../aws/config.js';
 import { DeployError } from '../errors.js';
-import { type Emit, step } from '../events.js';
-import { layoutFor } from '../local/layout.js';
+import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';
 import { bootState, containerInit } from './boot.js';
 import { type VerifyOutcome, verifyUntilGreen } from './boot-stage.js';
