@@ -9,6 +9,7 @@ const exec = promisify(execFile);
 const asRoot = process.getuid?.() === 0;
 const APP = join(import.meta.dirname, '..');
 const VERIFY = join(APP, '..', 'verify');
+const LOCAL_CLUSTER = join(APP, '..', '..', 'packages', 'local-cluster');
 // A cluster name and address base of this test's own: namespaces pgha-p-nt-*, subnet 10.213.57.0/24.
 const CLUSTER = 'p-nt';
 const PREFIX = `pgha-${CLUSTER}-`;
@@ -49,14 +50,20 @@ describe.skipIf(!asRoot)(
       // The CLI runs as a process of its own (it re-executes itself in the admin host): it runs the built code,
       // which pnpm test builds first (tooling/test-prereqs.sh). Stale builds would test old code: refused.
       const sources = [
-        ...(await readdir(join(APP, 'src/local'))).map((f) => join(APP, 'src/local', f)),
-        ...['cli.ts', 'options.ts', 'commands/deploy.ts', 'commands/status.ts', 'commands/destroy.ts'].map(
-          (f) => join(APP, 'src', f),
-        ),
-      ];
+        'cli.ts',
+        'options.ts',
+        'netns.ts',
+        'commands/deploy.ts',
+        'commands/status.ts',
+        'commands/destroy.ts',
+      ].map((f) => join(APP, 'src', f));
+      const runtimeSources = (await readdir(join(LOCAL_CLUSTER, 'src'))).map((f) =>
+        join(LOCAL_CLUSTER, 'src', f),
+      );
       const verifySources = (await readdir(join(VERIFY, 'src'))).map((f) => join(VERIFY, 'src', f));
       for (const [files, built] of [
         [sources, join(APP, 'dist/bin.js')],
+        [runtimeSources, join(LOCAL_CLUSTER, 'dist/index.js')],
         [verifySources, join(VERIFY, 'dist/cli.js')],
       ] as const) {
         const builtAt = (await stat(built)).mtimeMs;
