@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { NetlabError } from './errors.js';
 import { run, runOk } from './private/run.js';
 import {
@@ -16,6 +18,8 @@ export interface Tools {
   readonly nft: string;
   readonly nsenter: string;
   readonly tc: string;
+  /** Runs the delay line (delay-line.py) on a kernel without netem. */
+  readonly python3: string;
 }
 
 export const DEFAULT_TOOLS: Tools = Object.freeze({
@@ -23,7 +27,22 @@ export const DEFAULT_TOOLS: Tools = Object.freeze({
   nft: '/usr/sbin/nft',
   nsenter: '/usr/bin/nsenter',
   tc: '/usr/sbin/tc',
+  python3: '/usr/bin/python3',
 });
+
+/** The delay line: src/delay-line.py, found from src/ (tests) and dist/ (the package) alike. */
+const DELAY_LINE = fileURLToPath(new URL('../src/delay-line.py', import.meta.url));
+/** SIGKILL a process that may be gone already. */
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+/** A delay line's ends in the switch namespace: `d-<host>` (the line's) and its peer `e-<host>` on the bridge. */
+const DELAY_LINK = /^d-[a-z][a-z0-9-]{0,12}$/;
 
 /** The bridge in the switch namespace, and each host's end of its link. */
 const BRIDGE = 'br0';
@@ -61,7 +80,11 @@ export interface CutOptions {
 export interface DegradeOptions {
   /** Percent of packets dropped at random (nftables `numgen random`), 0..100. @default 0 */
   readonly lossPercent?: number;
-  /** Added delay in ms (tc netem on the host's link; needs a kernel with sch_netem). @default 0 */
+  /**
+   * Added delay in ms on what the host sends: tc netem on the host's link, or, on a kernel without netem
+   * (sch_netem), a delay line in the switch namespace (delay-line.py: the host's switch port is taken off the
+   * bridge and its frames are held for `delayMs` before they go on). @default 0
+   */
   readonly delayMs?: number;
   /** Which packets lose: `'out'` is what netem on the host's link does. @default 'out' */
   readonly direction?: Direction;
@@ -321,6 +344,116 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
       healed = true;
     };
   };
+  const sw = record.switchNamespace;
+  /** Processes in the switch namespace: only delay lines run there. */
+  const switchPids = async (): Promise<number[]> => {
+    const target = await stat(nsPath(sw)).catch(() => undefined);
+    if (!target) return [];
+    const pids: number[] = [];
+    for (const entry of await readdir('/proc').catch(() => [])) {
+      if (!/^\d+$/.test(entry)) continue;
+      const link = await readlink(`/proc/${entry}/ns/net`).catch(() => undefined);
+      if (link === `net:[${target.ino}]`) pids.push(Number(entry));
+    }
+    return pids;
+  };
+  /** Undo every delay line: stop the processes, remove the `d-` links, put every host's port back on the bridge. */
+  const removeDelayLines = async (): Promise<number> => {
+    if (!(await namespaceExists(sw))) return 0;
+    const pids = await switchPids();
+    for (const pid of pids) killQuietly(pid);
+    const links = JSON.parse((await run(tools.ip, ['-n', sw, '-j', 'link', 'show'])).stdout || '[]') as {
+      ifname: string;
+      master?: string;
+    }[];
+    let removed = 0;
+    for (const l of links) {
+      if (DELAY_LINK.test(l.ifname)) {
+        await run(tools.ip, ['-n', sw, 'link', 'del', l.ifname]);
+        removed++;
+      }
+    }
+    for (const h of record.hosts) {
+      const port = links.find((l) => l.ifname === `v-${h.name}`);
+      if (port && port.master !== BRIDGE)
+        await run(tools.ip, ['-n', sw, 'link', 'set', port.ifname, 'master', BRIDGE]);
+    }
+    return removed;
+  };
+  /**
+   * Delay what `host` sends by `delayMs` without netem: its switch port `v-<host>` leaves the bridge, a veth pair
+   * `d-<host>`/`e-<host>` takes its place (`e-` on the bridge), and delay-line.py in the switch namespace moves
+   * frames between `v-` and `d-`, holding the host's for `delayMs`. The heal stops it and restores the port.
+   */
+  const delayLine = async (host: string, delayMs: number): Promise<Heal> => {
+    assertRoot('a link fault');
+    const port = `v-${host}`;
+    const line = `d-${host}`;
+    const peer = `e-${host}`;
+    const ip = (...args: string[]) => runOk(tools.ip, ['-n', sw, ...args]);
+    await ip('link', 'add', line, 'type', 'veth', 'peer', 'name', peer);
+    let child: ChildProcess | undefined;
+    const undo = async () => {
+      if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child?.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      if (!(await namespaceExists(sw))) return;
+      await run(tools.ip, ['-n', sw, 'link', 'del', line]);
+      await run(tools.ip, ['-n', sw, 'link', 'set', port, 'master', BRIDGE]);
+    };
+    try {
+      await ip('link', 'set', peer, 'master', BRIDGE, 'up');
+      await ip('link', 'set', line, 'up');
+      await ip('link', 'set', port, 'nomaster');
+      const started = spawn(
+        tools.nsenter,
+        [`--net=${nsPath(sw)}`, '--', tools.python3, DELAY_LINE, port, line, String(delayMs)],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child = started;
+      let said = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "ready" within 5 s: ${said.trim()}`)), 5000);
+        const onData = (d: Buffer) => {
+          said += d.toString();
+          if (/^ready$/m.test(said)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        started.stdout.on('data', onData);
+        started.stderr.on('data', onData);
+        started.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        started.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`exited ${code}: ${said.trim()}`));
+        });
+      });
+      started.stdout.removeAllListeners('data');
+      started.stderr.removeAllListeners('data');
+      started.stdout.resume();
+      started.stderr.resume();
+    } catch (error) {
+      await undo();
+      throw new NetlabError(
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'TOOL_MISSING' : 'COMMAND_FAILED',
+        `delayMs ${delayMs} on ${host}: this kernel has no netem, and the delay line did not start (${(error as Error).message}); it needs python3 (${tools.python3})`,
+        { cause: error },
+      );
+    }
+    let healed = false;
+    return async () => {
+      if (healed) return;
+      await undo();
+      healed = true;
+    };
+  };
   const addressSet = (peers: readonly string[]) =>
     `{ ${peers.map((p) => hostRecord(p).address).join(', ')} }`;
 
@@ -392,22 +525,21 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
             'delay',
             `${delay}ms`,
           ]);
-          if (added.code !== 0) {
-            const unknown = /unknown|No such file/i.test(added.stderr);
-            throw new NetlabError(
-              unknown ? 'UNSUPPORTED' : 'COMMAND_FAILED',
-              unknown
-                ? `delayMs ${delay}: this kernel has no netem qdisc (sch_netem), so delay cannot be added (${added.stderr.trim()}); use a kernel with CONFIG_NET_SCH_NETEM, or degrade with lossPercent only`
-                : `tc qdisc add netem on ${host}: ${added.stderr.trim()}`,
-            );
+          if (added.code !== 0 && !/unknown|No such file/i.test(added.stderr)) {
+            throw new NetlabError('COMMAND_FAILED', `tc qdisc add netem on ${host}: ${added.stderr.trim()}`);
           }
-          let healed = false;
-          heals.push(async () => {
-            if (healed) return;
-            if (await namespaceExists(hostRecord(host).namespace))
-              await run(tools.nsenter, [ns, tools.tc, 'qdisc', 'del', 'dev', HOST_LINK, 'root']);
-            healed = true;
-          });
+          if (added.code !== 0) {
+            // No netem in this kernel: the same delay from a delay line in the switch namespace.
+            heals.push(await delayLine(host, delay));
+          } else {
+            let healed = false;
+            heals.push(async () => {
+              if (healed) return;
+              if (await namespaceExists(hostRecord(host).namespace))
+                await run(tools.nsenter, [ns, tools.tc, 'qdisc', 'del', 'dev', HOST_LINK, 'root']);
+              healed = true;
+            });
+          }
         }
         if (loss > 0) {
           // numgen's range is 0..99: "< 100" is refused, and 100% loss is a plain drop.
@@ -441,7 +573,7 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
         }
         await run(tools.nsenter, [nsArg(host.name), tools.tc, 'qdisc', 'del', 'dev', HOST_LINK, 'root']);
       }
-      return removed;
+      return removed + (await removeDelayLines());
     },
     async pidsIn(host) {
       const namespace = hostRecord(host).namespace;
@@ -470,6 +602,8 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
           `processes still run in the network's namespaces (${busy.join('; ')}); stop them by PID first, then tear down again`,
         );
       }
+      // Delay lines run in the switch namespace: they are ours, stopped with it.
+      for (const pid of await switchPids()) killQuietly(pid);
       const removed: string[] = [];
       for (const namespace of [...record.hosts.map((h) => h.namespace), record.switchNamespace]) {
         if (!(await namespaceExists(namespace))) continue;
