@@ -206,6 +206,9 @@ describe.skipIf(!asRoot)('a network of namespaces (real ip, nft, nsenter)', () =
     const entered = other.enter('a', '/usr/bin/sleep', ['30']);
     const child = spawn(entered.command, [...entered.args], { stdio: 'ignore' });
     await new Promise((r) => child.once('spawn', r));
+    // "spawn" comes before nsenter has entered the namespace: wait until the process is seen inside.
+    for (let i = 0; i < 50 && !(await other.pidsIn('a')).includes(child.pid as number); i++)
+      await new Promise((r) => setTimeout(r, 20));
     let error: unknown;
     await other.teardown().catch((e: unknown) => {
       error = e;

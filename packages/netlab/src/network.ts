@@ -32,6 +32,20 @@ export const DEFAULT_TOOLS: Tools = Object.freeze({
 
 /** The delay line: src/delay-line.py, found from src/ (tests) and dist/ (the package) alike. */
 const DELAY_LINE = fileURLToPath(new URL('../src/delay-line.py', import.meta.url));
+/** PIDs of the processes whose network namespace is the named one (none when it does not exist). */
+async function pidsInNamespace(namespace: string): Promise<number[]> {
+  const target = await stat(nsPath(namespace)).catch(() => undefined);
+  if (!target) return [];
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const link = await readlink(`/proc/${entry}/ns/net`).catch(() => undefined);
+    // "net:[<inode>]": the namespace file under /run/netns is a bind mount of the same inode.
+    if (link === `net:[${target.ino}]`) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 /** SIGKILL a process that may be gone already. */
 function killQuietly(pid: number): void {
   try {
@@ -346,17 +360,7 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
   };
   const sw = record.switchNamespace;
   /** Processes in the switch namespace: only delay lines run there. */
-  const switchPids = async (): Promise<number[]> => {
-    const target = await stat(nsPath(sw)).catch(() => undefined);
-    if (!target) return [];
-    const pids: number[] = [];
-    for (const entry of await readdir('/proc').catch(() => [])) {
-      if (!/^\d+$/.test(entry)) continue;
-      const link = await readlink(`/proc/${entry}/ns/net`).catch(() => undefined);
-      if (link === `net:[${target.ino}]`) pids.push(Number(entry));
-    }
-    return pids;
-  };
+  const switchPids = () => pidsInNamespace(sw);
   /** Undo every delay line: stop the processes, remove the `d-` links, put every host's port back on the bridge. */
   const removeDelayLines = async (): Promise<number> => {
     if (!(await namespaceExists(sw))) return 0;
@@ -575,18 +579,8 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
       }
       return removed + (await removeDelayLines());
     },
-    async pidsIn(host) {
-      const namespace = hostRecord(host).namespace;
-      const target = await stat(nsPath(namespace)).catch(() => undefined);
-      if (!target) return [];
-      const pids: number[] = [];
-      for (const entry of await readdir('/proc').catch(() => [])) {
-        if (!/^\d+$/.test(entry)) continue;
-        const link = await readlink(`/proc/${entry}/ns/net`).catch(() => undefined);
-        // "net:[<inode>]": the namespace file under /run/netns is a bind mount of the same inode.
-        if (link === `net:[${target.ino}]`) pids.push(Number(entry));
-      }
-      return pids;
+    pidsIn(host) {
+      return pidsInNamespace(hostRecord(host).namespace);
     },
     async teardown() {
       assertRoot('tearing a network down');
