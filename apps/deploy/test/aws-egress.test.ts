@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -181,6 +181,9 @@ describe.skipIf(!haveMoto || noTerraform !== undefined)('plan: checked online, n
   let root: string;
   beforeAll(async () => {
     root = await traversableTempDir('pgha-aws-egress-');
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
   });
 
   const plan = (config: AwsConfig, offline: boolean, state: string) =>
