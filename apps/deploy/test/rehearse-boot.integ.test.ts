@@ -68,6 +68,16 @@ async function runRecords(workDir: string): Promise<ProcessRecord[]> {
   );
 }
 
+/** Whether a recorded process still runs after up to 10 s. */
+async function aliveAfter10s(r: ProcessRecord): Promise<boolean> {
+  let alive = await isAlive(r);
+  for (let i = 0; i < 100 && alive; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    alive = await isAlive(r);
+  }
+  return alive;
+}
+
 const sh = async (cmd: string, args: string[]) => {
   try {
     const { stdout, stderr } = await exec(cmd, args, { timeout: 30_000 });
@@ -294,17 +304,12 @@ describe.skipIf(missing !== undefined)(
     test('--destroy leaves no container, process, namespace, mount, loop device or file', async () => {
       const loops = out.booted.flatMap((b) => (b.volume ? [b.volume.backingFile] : []));
       expect(loops).toHaveLength(6);
+      // Every process the rehearsal recorded, stage 4's replacement container included.
+      records = await runRecords(workDir);
       const d = await cli([...args(), '--destroy', '--json'], isolatedEnv(root));
       expect(d.code).toBe(0);
       expect(JSON.parse(d.stdout)).toMatchObject({ ok: true, found: true });
-      for (const r of records) {
-        let alive = await isAlive(r);
-        for (let i = 0; i < 100 && alive; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          alive = await isAlive(r);
-        }
-        expect([r.name, alive]).toEqual([r.name, false]);
-      }
+      for (const r of records) expect([r.name, await aliveAfter10s(r)]).toEqual([r.name, false]);
       const namespaces = (await sh('ip', ['netns', 'list'])).stdout;
       expect(namespaces.split('\n').filter((l) => l.startsWith(`pgha-r-${CLUSTER}`))).toEqual([]);
       expect(existsSync(`/etc/netns/pgha-r-${CLUSTER}`)).toBe(false);
@@ -343,14 +348,7 @@ describe.skipIf(missing !== undefined)('a rehearsal interrupted while its instan
       const d = await cli([...args, '--destroy'], isolatedEnv(root));
       expect(d.code).toBe(0);
       expect(d.stdout).toContain(`deleted network namespace pgha-r-${cluster}`);
-      for (const x of records) {
-        let alive = await isAlive(x);
-        for (let i = 0; i < 100 && alive; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          alive = await isAlive(x);
-        }
-        expect([x.name, alive]).toEqual([x.name, false]);
-      }
+      for (const x of records) expect([x.name, await aliveAfter10s(x)]).toEqual([x.name, false]);
       expect((await sh('ip', ['netns', 'list'])).stdout).not.toContain(`pgha-r-${cluster}`);
       expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(workDir);
       expect((await sh('losetup', ['-a'])).stdout).not.toContain(workDir);

@@ -34,13 +34,17 @@ export const FLAGS = {
 
 type RehearseFlags = CommandFlags<typeof FLAGS>;
 
+/** The flags that say which rehearsal, as given, each value mapped by `value`. */
+function rehearsalFlags(flags: RehearseFlags, value: (flag: string, v: string) => string): string[] {
+  return (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) => {
+    const v = flags[f];
+    return v === undefined ? [] : [`--${f}`, value(f, v)];
+  });
+}
+
 /** `pnpm run rehearse -- <flags>`, keeping the flags that say which rehearsal. */
 function rehearseCommand(flags: RehearseFlags, extra: string): string {
-  const words = (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) => {
-    const value = flags[f];
-    return value === undefined ? [] : [`--${f}`, shellWord(value)];
-  });
-  return `pnpm run rehearse -- ${[...words, extra].join(' ')}`;
+  return `pnpm run rehearse -- ${[...rehearsalFlags(flags, (_, v) => shellWord(v)), extra].join(' ')}`;
 }
 
 /**
@@ -226,10 +230,8 @@ async function stageFour(
       member: ETCD_MEMBER,
       emit,
     });
-    const argv = (['config', 'cluster', 'state-dir', 'work-dir'] as const).flatMap((f) => {
-      const value = flags[f];
-      return value === undefined ? [] : [`--${f}`, f === 'cluster' ? value : resolve(value)];
-    });
+    // The same rehearsal for the process inside the VPC: paths absolute, whatever its working directory.
+    const argv = rehearsalFlags(flags, (f, v) => (f === 'cluster' ? v : resolve(v)));
     const drill = await drillRehearsal({
       layout,
       config,

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { step } from '@pgha/clients';
@@ -10,7 +9,7 @@ import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import { type BootVpcOptions, bootState, bootVpc, type VpcResult } from './boot.js';
 import type { BootPrerequisites } from './prereqs.js';
-import { type CachedRootfs, ensureRootfs, installedPackages } from './rootfs.js';
+import { type CachedRootfs, ensureRootfs, rehearsalPackages } from './rootfs.js';
 import { type BootEvent, bootTimeline } from './timeline.js';
 
 const exec = promisify(execFile);
@@ -70,6 +69,24 @@ async function verifyOnce(namespace: string, manifest: string) {
   }
 }
 
+/** The last verify report as the outcome of `attempts` runs since `started`. */
+function outcome(
+  last: { ok: boolean; checks: VerifyOutcome['checks'] },
+  attempts: number,
+  started: number,
+): VerifyOutcome {
+  return {
+    ok: last.ok,
+    attempts,
+    waitedSeconds: Math.round((Date.now() - started) / 1000),
+    checks: last.checks,
+    failed: last.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.detail}`),
+  };
+}
+
+const outcomeLine = (v: VerifyOutcome) =>
+  `${v.ok ? 'green' : 'NOT green'}: ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks after ${v.attempts} run(s)`;
+
 /**
  * verify from the admin host every 5 s until green or `timeoutS` seconds pass (a cluster that booted once and
  * is recovering: stage 4's replacement). Progress every 20 s names the failing checks.
@@ -107,16 +124,9 @@ export async function verifyUntilGreen(
         }
         await sleep(5000);
       }
-      return {
-        ok: last.ok,
-        attempts,
-        waitedSeconds: Math.round((Date.now() - started) / 1000),
-        checks: last.checks,
-        failed: last.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.detail}`),
-      };
+      return outcome(last, attempts, started);
     },
-    (v) =>
-      `${v.ok ? 'green' : 'NOT green'}: ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks after ${v.attempts} run(s)`,
+    outcomeLine,
   );
 }
 
@@ -134,18 +144,16 @@ export async function bootAndVerify(
   },
 ): Promise<BootStageResult> {
   const { layout, emit, config } = options;
-  const packages = new Set<string>();
-  for (const i of options.instances)
-    for (const p of installedPackages(await readFile(i.userDataFile, 'utf8'))) packages.add(p);
+  const packages = await rehearsalPackages(options.instances);
   const rootfsStarted = performance.now();
   const rootfs = await step(
     emit,
     'rootfs',
-    `Debian 13 root filesystem and package repository (${packages.size} packages the user-data installs)`,
+    `Debian 13 root filesystem and package repository (${packages.length} packages the user-data installs)`,
     () =>
       ensureRootfs({
         cacheDir: options.prerequisites.cacheDir,
-        packages: [...packages],
+        packages,
         mmdebstrap: options.prerequisites.mmdebstrap,
         env: options.env,
         onLine: (line) => emit({ type: 'progress', step: 'rootfs', message: line }),
@@ -223,16 +231,9 @@ export async function bootAndVerify(
         }
         await sleep(done ? 10_000 : 3_000);
       }
-      return {
-        ok: last.ok,
-        attempts,
-        waitedSeconds: Math.round((Date.now() - bootStarted) / 1000),
-        checks: last.checks,
-        failed: last.checks.filter((c) => !c.ok).map((c) => `${c.id}: ${c.detail}`),
-      };
+      return outcome(last, attempts, bootStarted);
     },
-    (v) =>
-      `${v.ok ? 'green' : 'NOT green'}: ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks after ${v.attempts} run(s)`,
+    outcomeLine,
   );
   const bootToVerifySeconds = Math.round((Date.now() - bootStarted) / 100) / 10;
   const timelines = await Promise.all(

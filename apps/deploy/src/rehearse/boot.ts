@@ -239,6 +239,22 @@ export async function containerInit(root: string): Promise<number | undefined> {
   return undefined;
 }
 
+/**
+ * End an instance the way EC2 terminates one: SIGKILL to its container's PID 1, which ends every process of
+ * its PID namespace at once; resolves when nothing rooted in `root` runs any more (15 s at most).
+ */
+export async function terminateContainer(root: string, name: string): Promise<void> {
+  const init = await containerInit(root);
+  if (init === undefined) throw new Error(`${name}'s container is not running`);
+  process.kill(init, 'SIGKILL');
+  const deadline = Date.now() + 15_000;
+  while ((await processesRootedIn(root)).length > 0) {
+    if (Date.now() > deadline)
+      throw new Error(`${name}'s processes still run 15 s after its init was killed`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** A command inside the container (all its namespaces), its stdout; undefined when it cannot run. */
 export async function inContainer(root: string, args: readonly string[]): Promise<string | undefined> {
   const pid = await containerInit(root);

@@ -22,14 +22,11 @@ import type { AwsConfig } from '../aws/config.js';
 import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';
-import { containerInit } from './boot.js';
-import { processesRootedIn } from './created.js';
+import { terminateContainer } from './boot.js';
 import { instanceDirs } from './instance.js';
 import type { RehearsalLayout } from './layout.js';
 import { readLoadBalancers } from './nlb.js';
 import type { LaunchedInstance } from './readback.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The environment mark of the drill's own process inside the VPC namespace. */
 export const DRILL_INSIDE_MARK = 'PGHA_REHEARSAL_DRILL_INSIDE';
@@ -141,16 +138,8 @@ export class RehearsalDrillTarget implements DrillTarget {
   async terminateInstance(member: string): Promise<void> {
     const instance = this.plan.instances.find((i) => i.name === member);
     if (!instance) throw new Error(`no Patroni instance named ${member} in the rehearsal`);
-    const init = await containerInit(instance.root);
-    if (init === undefined) throw new Error(`${member}'s container is not running`);
-    process.kill(init, 'SIGKILL');
+    await terminateContainer(instance.root, member);
     this.terminated.push(member);
-    const deadline = Date.now() + 15_000;
-    while ((await processesRootedIn(instance.root)).length > 0) {
-      if (Date.now() > deadline)
-        throw new Error(`${member}'s processes still run 15 s after its init was killed`);
-      await sleep(100);
-    }
   }
 }
 

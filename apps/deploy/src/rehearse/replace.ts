@@ -7,14 +7,13 @@ import type { AwsConfig } from '../aws/config.js';
 import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';
-import { bootState, containerInit } from './boot.js';
+import { bootState, terminateContainer } from './boot.js';
 import { type VerifyOutcome, verifyUntilGreen } from './boot-stage.js';
-import { processesRootedIn } from './created.js';
 import { bootInstance, dataVolumeId, instanceDirs, prepareRoot, volumeDevice } from './instance.js';
 import type { RehearsalLayout } from './layout.js';
 import type { BootPrerequisites } from './prereqs.js';
 import { type LaunchedInstance, type LaunchedInstances, readLaunched } from './readback.js';
-import { ensureRootfs, installedPackages } from './rootfs.js';
+import { ensureRootfs, rehearsalPackages } from './rootfs.js';
 import { type BootEvent, bootTimeline } from './timeline.js';
 import { attachInstance, type VpcServicesConfig, vpcPlan } from './vpc.js';
 
@@ -72,15 +71,7 @@ export async function replaceEtcdInstance(options: {
     'etcd-terminate',
     `terminate ${old.name}'s instance ${old.instanceId} (${old.privateIp})`,
     async () => {
-      const init = await containerInit(oldRoot);
-      if (init === undefined) throw new Error(`${old.name}'s container is not running`);
-      process.kill(init, 'SIGKILL');
-      const deadline = Date.now() + 15_000;
-      while ((await processesRootedIn(oldRoot)).length > 0) {
-        if (Date.now() > deadline)
-          throw new Error(`${old.name}'s processes still run 15 s after its init was killed`);
-        await sleep(100);
-      }
+      await terminateContainer(oldRoot, old.name);
       await options.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [old.instanceId] }));
     },
   );
@@ -166,9 +157,7 @@ export async function replaceEtcdInstance(options: {
         { mode: 0o600 },
       );
       // The root filesystem stage 2 booted from: its cache key is every instance's packages together.
-      const packages = new Set<string>();
-      for (const i of options.instances)
-        for (const p of installedPackages(await readFile(i.userDataFile, 'utf8'))) packages.add(p);
+      const packages = await rehearsalPackages(options.instances);
       const rootfs = await ensureRootfs({
         cacheDir: options.prerequisites.cacheDir,
         packages: [...packages],

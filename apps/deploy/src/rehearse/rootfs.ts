@@ -220,3 +220,13 @@ export async function isDirectory(path: string): Promise<boolean> {
     .then((s) => s.isDirectory())
     .catch(() => false);
 }
+
+/** The packages the instances' user-data installs, all together (the root filesystem's cache key). */
+export async function rehearsalPackages(
+  instances: readonly { readonly userDataFile: string }[],
+): Promise<string[]> {
+  const packages = new Set<string>();
+  for (const i of instances)
+    for (const p of installedPackages(await readFile(i.userDataFile, 'utf8'))) packages.add(p);
+  return [...packages];
+}
