@@ -9,14 +9,22 @@ import { CHECK_IDS } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { emulatorClients } from '../src/rehearse/aws-api.js';
 import { inContainer } from '../src/rehearse/boot.js';
-import { AWS_EXAMPLE, isolatedEnv, type Json, terraformForTests } from './aws-support.js';
+import {
+  AWS_EXAMPLE,
+  filesUnder,
+  isolatedEnv,
+  type Json,
+  secretHits,
+  terraformForTests,
+} from './aws-support.js';
 import { type CliResult, cli, traversableTempDir } from './helpers.js';
 
 const exec = promisify(execFile);
 
-// The whole rehearsal (issue 13, stages 1-3): the example stack applied to moto_server, every instance booted
+// The whole rehearsal (issue 13, stages 1-4): the example stack applied to moto_server, every instance booted
 // from its user-data as a systemd-nspawn container of a Debian 13 root filesystem in a VPC namespace, verify
-// from the admin host inside it, then --destroy. Real moto, Terraform, mmdebstrap, systemd, cloud-init, etcd,
+// from the admin host inside it, the --drill stage, then --destroy. Stage 1's own assertions (the read-back,
+// the emulator, no secret in the state) are made on this run too: one apply serves both. Real moto, Terraform, mmdebstrap, systemd, cloud-init, etcd,
 // Patroni, PostgreSQL, HAProxy. Needs root; the first run on a machine fills the root filesystem cache from
 // Debian's archive (about 1.5 min), later runs download nothing.
 const onPath = (bin: string) =>
@@ -38,11 +46,24 @@ if (missing !== undefined) console.warn(`SKIPPED: pgha rehearse boot tests: ${mi
 // A cluster name of its own: its namespaces (pgha-r-rt, pgha-r-rt-<instance>) clash with no other rehearsal.
 const CLUSTER = 'rt';
 
+interface Instance {
+  name: string;
+  role: string;
+  instanceId: string;
+  privateIp: string;
+  availabilityZone: string;
+  subnetId: string;
+  autoScalingGroup?: string;
+  userDataFile: string;
+}
+
 interface Out extends Json {
   ok: boolean;
   stage: number;
   workDir: string;
-  instances: { name: string; instanceId: string; privateIp: string }[];
+  instances: Instance[];
+  emulator: { pid: number; endpoint: string };
+  stackDir: string;
   rootfs: { built: boolean; dir: string; debs: number };
   vpc: {
     namespace: string;
@@ -97,13 +118,24 @@ describe.skipIf(missing !== undefined)(
     let result: CliResult;
     let out: Out;
     let records: ProcessRecord[] = [];
+    let env: Record<string, string>;
     const args = () => ['rehearse', '--config', AWS_EXAMPLE, '--cluster', CLUSTER, '--state-dir', state];
 
     beforeAll(async () => {
       root = await traversableTempDir('pgha-r-boot-');
       state = join(root, 'state');
       workDir = join(state, CLUSTER, 'rehearsal');
-      result = await cli([...args(), '--json'], isolatedEnv(root));
+      // The user's AWS settings must reach no stage: a profile that does not exist would fail the provider,
+      // real-looking keys would be sent, the endpoint would leave the machine, TF_LOG would log the secrets.
+      env = {
+        ...isolatedEnv(root),
+        AWS_PROFILE: 'pgha-no-such-profile',
+        AWS_ACCESS_KEY_ID: 'AKIAREALLOOKINGKEY00',
+        AWS_SECRET_ACCESS_KEY: 'real-looking-secret',
+        AWS_ENDPOINT_URL: 'https://ec2.eu-west-1.amazonaws.com',
+        TF_LOG: 'trace',
+      };
+      result = await cli([...args(), '--json'], env);
       records = await runRecords(workDir);
       if (result.code !== 0) console.error(result.stderr.slice(-6000));
       out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
@@ -111,7 +143,7 @@ describe.skipIf(missing !== undefined)(
 
     afterAll(async () => {
       // Whatever the assertions said: what the rehearsal made goes (by its records), then the temp dir.
-      if (existsSync(workDir)) await cli([...args(), '--destroy'], isolatedEnv(root));
+      if (existsSync(workDir)) await cli([...args(), '--destroy'], env);
       await stopAll(records, 10_000);
       await rm(root, { recursive: true, force: true });
     }, 120_000);
@@ -121,6 +153,85 @@ describe.skipIf(missing !== undefined)(
       expect(out).toMatchObject({ ok: true, stage: 3, verify: { ok: true } });
       expect(out.verify.checks.map((c) => [c.id, c.ok])).toEqual(CHECK_IDS.map((id) => [id, true]));
       expect(out.booted.map((b) => b.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3', 'pg-1', 'pg-2', 'pg-3']);
+    });
+
+    test('stage 1 read back 3 etcd instances of their Auto Scaling groups and 3 Patroni instances', async () => {
+      const etcd = out.instances.filter((i) => i.role === 'etcd');
+      const patroni = out.instances.filter((i) => i.role === 'patroni');
+      expect(etcd.map((i) => i.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+      expect(patroni.map((i) => i.name)).toEqual(['pg-1', 'pg-2', 'pg-3']);
+      expect(etcd.map((i) => i.autoScalingGroup)).toEqual([1, 2, 3].map((n) => `${CLUSTER}-etcd-${n}`));
+      expect(patroni.every((i) => i.autoScalingGroup === undefined)).toBe(true);
+      // One per zone, at a private IP inside the configured VPC CIDR (10.20.0.0/16).
+      expect(new Set(etcd.map((i) => i.availabilityZone)).size).toBe(3);
+      expect(new Set(patroni.map((i) => i.availabilityZone)).size).toBe(3);
+      for (const i of out.instances) {
+        expect(i.privateIp).toMatch(/^10\.20\.\d{1,3}\.\d{1,3}$/);
+        expect(i.instanceId).toMatch(/^i-[0-9a-f]+$/);
+        const userData = await readFile(i.userDataFile, 'utf8');
+        expect(userData.startsWith('#cloud-config')).toBe(true);
+        expect(userData).toContain('pgha-install-components');
+      }
+      const launched = JSON.parse(await readFile(join(workDir, 'launched.json'), 'utf8'));
+      expect(launched.instances.map((i: Instance) => i.instanceId)).toEqual(
+        out.instances.map((i) => i.instanceId),
+      );
+    });
+
+    test('the emulator runs on 127.0.0.1 under the recorded PID; every provider endpoint points at it', async () => {
+      expect(out.emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const emulator = records.find((r) => r.name === 'moto_server');
+      expect(emulator?.pid).toBe(out.emulator.pid);
+      expect(await isAlive(emulator as ProcessRecord)).toBe(true);
+      const stack = JSON.parse(await readFile(join(out.stackDir, 'cdk.tf.json'), 'utf8'));
+      expect(Object.keys(stack.resource).length).toBeGreaterThan(10);
+      for (const block of stack.provider.aws) {
+        const endpoints = block.endpoints[0] as Record<string, string>;
+        expect(Object.keys(endpoints).sort()).toEqual(
+          ['autoscaling', 'ec2', 'elbv2', 'iam', 'kms', 'route53', 'secretsmanager', 'sts'].sort(),
+        );
+        expect(new Set(Object.values(endpoints))).toEqual(new Set([out.emulator.endpoint]));
+      }
+      expect(stack.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+      expect(existsSync(join(out.stackDir, 'terraform.tfstate'))).toBe(true);
+      // Nothing of the user's own deployment: the state dir holds the rehearsal's work dir and nothing else.
+      expect(await readdir(state)).toEqual([CLUSTER]);
+      expect(await readdir(join(state, CLUSTER))).toEqual(['rehearsal']);
+    });
+
+    test('no password or private key in the Terraform state, the stack, launched.json, user-data or output', async () => {
+      // The rehearsal's own passwords and keys (made by synth in its state root, as deploy makes the user's).
+      const own = join(workDir, 'state', CLUSTER);
+      const secrets: string[] = [];
+      for (const n of ['superuser', 'replication', 'rewind', 'restapi'])
+        secrets.push((await readFile(join(own, 'secrets', n), 'utf8')).trim());
+      for (const [file, bytes] of await filesUnder(join(own, 'pki')))
+        if (file.endsWith('.key')) secrets.push(bytes.toString('utf8').split('\n')[1] as string);
+      expect(secrets).toHaveLength(4 + 15);
+      const texts: [string, string][] = [
+        ['terraform.tfstate', await readFile(join(out.stackDir, 'terraform.tfstate'), 'utf8')],
+        ['cdk.tf.json', await readFile(join(out.stackDir, 'cdk.tf.json'), 'utf8')],
+        ['launched.json', await readFile(join(workDir, 'launched.json'), 'utf8')],
+        ['rehearsal.json', await readFile(join(workDir, 'rehearsal.json'), 'utf8')],
+        ['stdout', result.stdout],
+        ['stderr', result.stderr],
+        ...(await Promise.all(
+          out.instances.map(
+            async (i): Promise<[string, string]> => [i.name, await readFile(i.userDataFile, 'utf8')],
+          ),
+        )),
+      ];
+      expect(texts.flatMap(([name, text]) => secretHits(name, text, secrets))).toEqual([]);
+      // The search finds what it looks for: the password is in the rehearsal's secrets dir, in the clear.
+      const superuser = await readFile(join(own, 'secrets', 'superuser'), 'utf8');
+      expect(secretHits('superuser', superuser, secrets)).toEqual(['superuser: secret #1']);
+    });
+
+    test('a second rehearsal of the same cluster is refused while the first is there', async () => {
+      const again = await cli([...args(), '--apply-only'], env);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain(`a rehearsal of cluster "${CLUSTER}" is already in ${workDir} (stage `);
+      expect(again.stderr).toContain('--destroy');
     });
 
     test('each instance booted through cloud-init and pgha-boot: the timeline shows both', () => {
@@ -221,7 +332,7 @@ describe.skipIf(missing !== undefined)(
     });
 
     test("stage 4, --drill: an etcd member's instance replaced with its data; the primary's terminated, a replica takes over through the NLB stand-in, nothing acknowledged is lost", async () => {
-      const d = await cli([...args(), '--drill', '--json'], isolatedEnv(root));
+      const d = await cli([...args(), '--drill', '--json'], env);
       const doc = JSON.parse(d.stdout.trim().split('\n').pop() ?? '{}') as {
         ok: boolean;
         stage: number;
@@ -294,7 +405,7 @@ describe.skipIf(missing !== undefined)(
         api.destroy();
       }
       // A drilled rehearsal is not drilled again: it lacks the instance the drill terminated.
-      const again = await cli([...args(), '--drill'], isolatedEnv(root));
+      const again = await cli([...args(), '--drill'], env);
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(
         /at stage drilled: --drill runs on a rehearsal verified green and not drilled yet/,
@@ -306,9 +417,10 @@ describe.skipIf(missing !== undefined)(
       expect(loops).toHaveLength(6);
       // Every process the rehearsal recorded, stage 4's replacement container included.
       records = await runRecords(workDir);
-      const d = await cli([...args(), '--destroy', '--json'], isolatedEnv(root));
+      const d = await cli([...args(), '--destroy', '--json'], env);
       expect(d.code).toBe(0);
       expect(JSON.parse(d.stdout)).toMatchObject({ ok: true, found: true });
+      expect(JSON.parse(d.stdout).stopped).toContainEqual({ name: 'moto_server', pid: out.emulator.pid });
       for (const r of records) expect([r.name, await aliveAfter10s(r)]).toEqual([r.name, false]);
       const namespaces = (await sh('ip', ['netns', 'list'])).stdout;
       expect(namespaces.split('\n').filter((l) => l.startsWith(`pgha-r-${CLUSTER}`))).toEqual([]);
@@ -318,6 +430,10 @@ describe.skipIf(missing !== undefined)(
       const losetup = (await sh('losetup', ['-a'])).stdout;
       expect(losetup).not.toContain(workDir);
       expect(existsSync(workDir)).toBe(false);
+      expect(existsSync(join(state, CLUSTER))).toBe(false);
+      const again = await cli([...args(), '--destroy'], env);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('nothing to remove');
     }, 120_000);
   },
 );
