@@ -9,6 +9,7 @@ import {
   requireRoot,
   teardownDrillNetwork,
 } from '@pgha/local-cluster';
+import { CLI_HINT_NAMES } from './hint-names.js';
 import type { Io } from './reporter.js';
 
 /**
@@ -85,7 +86,7 @@ export async function runDrillInNetns(request: {
 }): Promise<number> {
   // Installing components needs this machine's network: prepareDrillNetwork does it here, before the drill
   // enters the admin host.
-  const network = await prepareDrillNetwork(request);
+  const network = await prepareDrillNetwork({ ...request, hintNames: CLI_HINT_NAMES });
   try {
     return await runCliIn(network.adminNamespace, request.argv, request.io);
   } finally {

@@ -121,7 +121,7 @@ describe('target capabilities', () => {
     }
     expect(isDrillError(error) && error.code).toBe('TARGET_UNSUPPORTED');
     expect((error as Error).message).toMatch(
-      /scenario isolate-something cuts or degrades links, and the target \(on nowhere\) cannot: .*--network netns/,
+      /scenario isolate-something cuts or degrades links, and the target \(on nowhere\) cannot: .*target\.network.*network \"netns\"/,
     );
   });
 
@@ -138,7 +138,7 @@ describe('target capabilities', () => {
   test('instance-terminated needs a target that terminates instances: refused naming the rehearsal, else accepted', () => {
     const scenario = scenarioNamed('instance-terminated');
     expect(() => assertTargetCan(scenario, failingTarget().target)).toThrow(
-      /scenario instance-terminated terminates an instance, and the target \(on nowhere\) cannot: .*rehearse -- --config FILE --drill/,
+      /scenario instance-terminated terminates an instance, and the target \(on nowhere\) cannot: .*target\.terminateInstance.*the AWS rehearsal's/,
     );
     const { target } = failingTarget({ terminateInstance: async () => {} });
     expect(() => assertTargetCan(scenario, target)).not.toThrow();

@@ -71,13 +71,13 @@ export function assertTargetCan(scenario: Pick<Scenario, 'name' | 'requires'>, t
     if (need === 'network' && target.network === undefined) {
       throw new DrillError(
         'TARGET_UNSUPPORTED',
-        `scenario ${scenario.name} cuts or degrades links, and the target (${target.description}) cannot: it has no network capability (target.network); run it on a network-aware target (the local target's --network netns mode)`,
+        `scenario ${scenario.name} cuts or degrades links, and the target (${target.description}) cannot: it has no network capability (target.network); run it on a network-aware target (the local target with network "netns")`,
       );
     }
     if (need === 'instances' && target.terminateInstance === undefined) {
       throw new DrillError(
         'TARGET_UNSUPPORTED',
-        `scenario ${scenario.name} terminates an instance, and the target (${target.description}) cannot: it has no instances (target.terminateInstance); run it in the AWS rehearsal (pnpm run rehearse -- --config FILE --drill)`,
+        `scenario ${scenario.name} terminates an instance, and the target (${target.description}) cannot: it has no instances (target.terminateInstance); run it on a target that has them (the AWS rehearsal's)`,
       );
     }
   }

@@ -5,13 +5,14 @@ import { PORTS, POSTGRES } from '@pgha/defaults';
 import { patroniEnvironment } from '@pgha/userdata';
 import { isLocalClusterError, LocalClusterError } from './errors.js';
 import type { LocalClusterEventListener } from './events.js';
+import { hintNamesOf } from './hint-names.js';
 import {
-  commandFor,
   componentLayout,
   etcdLayout,
   haproxyLayout,
   kindOf,
   type Layout,
+  operationHint,
   patroniLayout,
 } from './layout.js';
 import { acquireLock } from './lock.js';
@@ -151,8 +152,10 @@ async function deployAdmitted(
   const plan = addressPlan(options);
   if (!(await mayReach(options.cluster, plan))) {
     // The probes below would go out of this machine's default route (netns.ts, mayReach).
-    throw new Error(
-      `deployLocal: cluster "${options.cluster}" is a --network netns one; call it inside ${adminNamespace(options.cluster)} (the deploy CLI re-execs itself there)`,
+    throw new LocalClusterError(
+      'USAGE',
+      `deployLocal: cluster "${options.cluster}" has network "netns": its nodes are reached from its admin host only`,
+      { hint: `call deployLocal inside the network namespace ${adminNamespace(options.cluster)}` },
     );
   }
   const asRoot = request.asRoot ?? process.getuid?.() === 0;
@@ -160,7 +163,7 @@ async function deployAdmitted(
   const checkInterrupted = () => {
     if (!request.signal?.aborted) return;
     throw new LocalClusterError('INTERRUPTED', `deploy interrupted (${String(request.signal.reason)})`, {
-      hint: `what runs is kept: ${commandFor(layout, 'status')} shows it, ${commandFor(layout, 'deploy')} finishes the deploy, ${commandFor(layout, 'destroy')} stops it`,
+      hint: `what runs is kept: ${operationHint(layout, 'status')} shows it, ${operationHint(layout, 'deploy')} finishes the deploy, ${operationHint(layout, 'destroy')} stops it`,
     });
   };
 
@@ -177,11 +180,12 @@ async function deployAdmitted(
           allowUnsafe: request.allowUnsafeComponents === true,
           env: request.env,
           installer: request.installer,
+          hintNames: layout.hintNames,
         },
         emit,
       );
       const user = await serviceUser(asRoot);
-      await assertReachable(layout.nodesDir, user);
+      await assertReachable(layout, user);
       return { binaries, user };
     },
     ({ binaries: b, user }) =>
@@ -218,7 +222,7 @@ async function deployAdmitted(
           'PORT_IN_USE',
           `processes run in the hosts of nodes that pgha does not track as running:\n  - ${untracked.join('\n  - ')}`,
           {
-            hint: `pgha stops only what it recorded: stop them by PID (kill PID), then deploy again (${commandFor(layout, 'status')} shows what pgha tracks)`,
+            hint: `pgha stops only what it recorded: stop them by PID (kill PID), then deploy again (${operationHint(layout, 'status')} shows what pgha tracks)`,
           },
         );
       }
@@ -258,9 +262,9 @@ async function deployAdmitted(
       const pids = [...new Set(untracked)];
       const hints = [
         pids.length > 0 &&
-          `PID ${pids.join(', ')} ${pids.length > 1 ? 'are' : 'is'} this cluster's own, untracked: pgha stops only what it recorded, so stop ${pids.length > 1 ? 'them' : 'it'} by PID (kill ${pids.join(' ')}), then deploy again (${commandFor(layout, 'status')} shows what pgha tracks)`,
+          `PID ${pids.join(', ')} ${pids.length > 1 ? 'are' : 'is'} this cluster's own, untracked: pgha stops only what it recorded, so stop ${pids.length > 1 ? 'them' : 'it'} by PID (kill ${pids.join(' ')}), then deploy again (${operationHint(layout, 'status')} shows what pgha tracks)`,
         foreign > 0 &&
-          'stop the process named (by PID), or deploy on other loopback addresses with --address-base 127.N',
+          `stop the process named (by PID), or deploy on other loopback addresses with ${hintNamesOf(layout).option('addressBase', '127.N')}`,
       ];
       throw new LocalClusterError(
         'PORT_IN_USE',
@@ -329,7 +333,7 @@ async function deployAdmitted(
   for (const file of changedWhileRunning) {
     emit({
       type: 'warning',
-      message: `${file} changed while its process runs; restart it to apply (${commandFor(layout, 'destroy')}, then deploy again)`,
+      message: `${file} changed while its process runs; restart it to apply (${operationHint(layout, 'destroy')}, then deploy again)`,
     });
   }
 
@@ -371,7 +375,7 @@ async function deployAdmitted(
           'PROCESS_DIED',
           `${name} (PID ${record.pid}) exited during start; end of ${log}:\n${tail}`,
           {
-            hint: `read ${log}; then ${commandFor(layout, 'deploy')} again (what runs is kept) or ${commandFor(layout, 'destroy')}`,
+            hint: `read ${log}; then ${operationHint(layout, 'deploy')} again (what runs is kept) or ${operationHint(layout, 'destroy')}`,
           },
         );
       }
@@ -515,7 +519,7 @@ async function deployAdmitted(
       emit,
       'patroni',
       `Patroni + PostgreSQL ${binaries.versions.postgres}: ${plan.patroni.length} nodes`,
-      () => waitForLeaderAndReplicas(plan, tls, secrets, pki.files.ca, phaseTimeoutMs, guard),
+      () => waitForLeaderAndReplicas(plan, tls, secrets, pki.files.ca, phaseTimeoutMs, guard, layout),
       (name) =>
         patroniToStart.length === 0
           ? `already running; leader ${name}`
@@ -580,7 +584,7 @@ async function deployAdmitted(
   // Members that were running already may run an older version than the one installed now (the component
   // policy upgraded the packages under them): say which, and how to roll them onto the installed set.
   if (running.size > 0) {
-    const drift = versionDrift(await runningVersions(plan, tls, running), binaries);
+    const drift = versionDrift(await runningVersions(plan, tls, running), binaries, layout);
     for (const line of drift) emit({ type: 'warning', message: line });
   }
 
@@ -609,6 +613,7 @@ const VERIFY_MAX_LAG_BYTES = 1_048_576;
 export function versionDrift(
   running: ReadonlyMap<string, RunningVersion>,
   binaries: Pick<Binaries, 'versions'>,
+  layout: Pick<Layout, 'cluster' | 'stateDir' | 'hintNames'>,
 ): string[] {
   const lines: string[] = [];
   for (const [name, v] of running) {
@@ -617,7 +622,7 @@ export function versionDrift(
     if (v.version === undefined || v.version === installed) continue;
     lines.push(
       `${name} runs ${patroni ? 'Patroni' : 'etcd'} ${v.version}, the installed one is ${installed}: it keeps the old ` +
-        'version until it is restarted (pnpm run destroy, then pnpm run deploy: data is kept; see docs/components.md)',
+        `version until it is restarted (${operationHint(layout, 'destroy')}, then ${operationHint(layout, 'deploy')}: data is kept; see docs/components.md)`,
     );
   }
   return lines;
@@ -654,6 +659,7 @@ async function waitForLeaderAndReplicas(
   caFile: string,
   timeoutMs: number,
   guard: () => Promise<void>,
+  layout: Layout,
 ): Promise<string> {
   const ca = await readFile(caFile, 'utf8');
   const rest = plan.patroni.map((n) => `https://${n.host}:${PORTS.patroniRest}`);
@@ -715,7 +721,7 @@ async function waitForLeaderAndReplicas(
       'START_TIMEOUT',
       `Patroni did not settle within ${timeoutMs} ms: ${ready.lastError}`,
       {
-        hint: 'read the node logs (patroni.log in each node dir); pnpm run status shows what runs',
+        hint: `read the node logs (patroni.log in each node dir); ${operationHint(layout, 'status')} shows what runs`,
       },
     );
   }
@@ -753,7 +759,8 @@ async function writeNodeFiles(
 }
 
 /** Every directory above `dir` must let the service user through, or its processes fail obscurely. */
-async function assertReachable(dir: string, user: ServiceUser): Promise<void> {
+async function assertReachable(layout: Layout, user: ServiceUser): Promise<void> {
+  const dir = layout.nodesDir;
   if (!user.isRoot) return; // we run as that user already and create what we need
   let current = dir;
   for (;;) {
@@ -764,7 +771,7 @@ async function assertReachable(dir: string, user: ServiceUser): Promise<void> {
         'STATE_UNREACHABLE',
         `${current} is not reachable by the service user ${user.name} (mode ${(s.mode & 0o777).toString(8)}, owner uid ${s.uid}), so ${dir} cannot hold the node data`,
         {
-          hint: `pass --nodes-dir with a path ${user.name} can reach (default as root: /var/lib/pgha), or chmod o+x ${current}`,
+          hint: `pass ${hintNamesOf(layout).option('nodesRoot')} with a path ${user.name} can reach (default as root: /var/lib/pgha), or chmod o+x ${current}`,
         },
       );
     }

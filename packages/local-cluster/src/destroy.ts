@@ -3,6 +3,7 @@ import { step } from '@pgha/clients';
 import { PORTS } from '@pgha/defaults';
 import { LocalClusterError } from './errors.js';
 import type { LocalClusterEventListener } from './events.js';
+import { hintNamesOf } from './hint-names.js';
 import { componentLayout, type Layout, patroniLayout } from './layout.js';
 import { acquireLock } from './lock.js';
 import { adminNamespace, insideNamespace, openClusterNetwork, teardownClusterNetwork } from './netns.js';
@@ -70,7 +71,7 @@ export async function destroyLocal(
         'NOT_DEPLOYED',
         `no local deployment of cluster "${layout.cluster}" in ${layout.stateDir}`,
         {
-          hint: 'check --cluster and --state-dir; `pnpm run status` shows what is deployed',
+          hint: `check ${hintNamesOf(layout).option('cluster')} and ${hintNamesOf(layout).option('stateRoot')}`,
         },
       );
     }
@@ -78,7 +79,9 @@ export async function destroyLocal(
       throw new LocalClusterError(
         'STATE_CONFLICT',
         `cluster "${layout.cluster}" of ${layout.stateDir} was deployed with its nodes in ${state.nodesDir}, not ${layout.nodesDir}`,
-        { hint: 'leave out --nodes-dir: destroy acts on the nodes dir the cluster was deployed with' },
+        {
+          hint: `leave out ${hintNamesOf(layout).option('nodesRoot')}: destroy acts on the nodes dir the cluster was deployed with`,
+        },
       );
     }
     await checkOwnership(layout, state, purge ? 'purge' : 'destroy');

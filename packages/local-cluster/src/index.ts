@@ -14,15 +14,21 @@ export {
 } from './errors.js';
 export type { LocalClusterEvent, LocalClusterEventListener } from './events.js';
 export {
-  commandFor,
+  type HintDeployment,
+  type HintNames,
+  type HintOperation,
+  type HintOption,
+  LIBRARY_HINT_NAMES,
+} from './hint-names.js';
+export {
   etcdLayout,
   haproxyLayout,
   type Layout,
   layoutFor,
   type NodeLayout,
+  operationHint,
   type PatroniNodeLayout,
   patroniLayout,
-  shellWord,
 } from './layout.js';
 export { acquireLock, type HeldLock, type LockHolder } from './lock.js';
 export { type ConnectionInfo, connectionInfo, writeManifest } from './manifest.js';
@@ -89,6 +95,7 @@ export {
 } from './process.js';
 export { type HaproxyCheckTiming, LOCAL_HEALTH_CHECK } from './render.js';
 export { ensureSecrets, generatePassword, type Secrets, secretFile } from './secrets.js';
+export { shellWord } from './shell-word.js';
 export {
   assertSameOptions,
   type ClusterState,

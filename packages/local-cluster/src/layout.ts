@@ -1,6 +1,7 @@
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
 import { LocalClusterError } from './errors.js';
+import { type HintNames, type HintOperation, hintNamesOf } from './hint-names.js';
 
 /**
  * Where a local deployment keeps its files.
@@ -22,6 +23,8 @@ export interface Layout {
   readonly runDir: string;
   /** Held by the deploy or destroy that runs on the deployment now (see lock.ts). */
   readonly lockFile: string;
+  /** How hints name what to do next. @default LIBRARY_HINT_NAMES - this package's functions and options */
+  readonly hintNames?: HintNames | undefined;
 }
 
 export interface NodeLayout {
@@ -45,6 +48,8 @@ export function layoutFor(options: {
   readonly stateRoot: string;
   readonly nodesRoot?: string | undefined;
   readonly asRoot: boolean;
+  /** How the errors' and warnings' hints name what to do next. @default LIBRARY_HINT_NAMES */
+  readonly hintNames?: HintNames | undefined;
 }): Layout {
   // The name becomes a path segment under both roots: one that is not a cluster name ("../x") never resolves.
   if (!isClusterName(options.cluster)) {
@@ -68,6 +73,7 @@ export function layoutFor(options: {
     secretsDir: join(stateDir, 'secrets'),
     runDir: join(stateDir, 'run'),
     lockFile: join(stateDir, 'operation.lock'),
+    ...(options.hintNames === undefined ? {} : { hintNames: options.hintNames }),
   };
 }
 
@@ -118,21 +124,14 @@ export function kindOf(name: string): ComponentKind {
 }
 
 /**
- * A pgha command for this deployment, for hints: it keeps the cluster and the state dir, so it acts on this
- * deployment and not on the default one.
+ * An operation on this deployment as its hints name it (see {@link HintNames}): it keeps the cluster and the
+ * state dir, so it acts on this deployment and not on the default one.
  */
-export function commandFor(
-  layout: Pick<Layout, 'cluster' | 'stateDir'>,
-  command: string,
-  ...extra: string[]
+export function operationHint(
+  layout: Pick<Layout, 'cluster' | 'stateDir' | 'hintNames'>,
+  operation: HintOperation,
 ): string {
-  const args = ['--cluster', layout.cluster, '--state-dir', dirname(layout.stateDir), ...extra];
-  return `pnpm run ${command} -- ${args.map(shellWord).join(' ')}`;
-}
-
-/** A word as a shell reads it back: as is when plain, single-quoted otherwise. */
-export function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  return hintNamesOf(layout).operation(operation, layout);
 }
 
 /** The layout of any component, by its kind and name. */

@@ -10,7 +10,8 @@ import {
 } from '@pgha/netlab';
 import { LocalClusterError } from './errors.js';
 import type { LocalClusterEventListener } from './events.js';
-import { commandFor, type Layout, layoutFor } from './layout.js';
+import { type HintNames, hintNamesOf } from './hint-names.js';
+import { type Layout, layoutFor, operationHint } from './layout.js';
 import { type AddressPlan, addressPlan, DEFAULTS } from './options.js';
 import { findBinaries, type InstallOptions } from './preflight.js';
 
@@ -46,10 +47,13 @@ export function networkFile(layout: Pick<Layout, 'stateDir'>): string {
 /** Refuses (USAGE) unless this process runs as root: `what` names what needs it. */
 export function requireRoot(layout: Layout, what: string): void {
   if (process.getuid?.() === 0) return;
+  const names = hintNamesOf(layout);
   throw new LocalClusterError(
     'USAGE',
-    `cluster "${layout.cluster}" runs with --network netns: ${what} needs root (network namespaces)`,
-    { hint: 'run it as root; or destroy the cluster and deploy it with --network loopback (no root needed)' },
+    `cluster "${layout.cluster}" runs with ${names.option('network', 'netns')}: ${what} needs root (network namespaces)`,
+    {
+      hint: `run it as root; or destroy the cluster and deploy it with ${names.option('network', 'loopback')} (no root needed)`,
+    },
   );
 }
 
@@ -61,7 +65,7 @@ function asLocalClusterError(error: unknown, layout: Layout): unknown {
     hint:
       error.code === 'TOOL_MISSING'
         ? 'install iproute2, nftables and util-linux (bash tooling/test-prereqs.sh as root does)'
-        : `the namespaces of the cluster start with ${namespacePrefix(layout.cluster)} (ip netns list); ${commandFor(layout, 'destroy')} removes them`,
+        : `the namespaces of the cluster start with ${namespacePrefix(layout.cluster)} (ip netns list); ${operationHint(layout, 'destroy')} removes them`,
     cause: error,
   });
 }
@@ -173,8 +177,15 @@ export async function prepareDrillNetwork(request: {
   readonly emit: LocalClusterEventListener;
   readonly env?: InstallOptions['env'];
   readonly installer?: InstallOptions['installer'];
+  /** How the hints name what to do next. @default LIBRARY_HINT_NAMES */
+  readonly hintNames?: HintNames | undefined;
 }): Promise<DrillNetwork> {
-  const layout = layoutFor({ cluster: DRILL_CLUSTER, stateRoot: request.stateRoot, asRoot: true });
+  const layout = layoutFor({
+    cluster: DRILL_CLUSTER,
+    stateRoot: request.stateRoot,
+    asRoot: true,
+    hintNames: request.hintNames,
+  });
   requireRoot(layout, 'a netns drill');
   await findBinaries(
     {
@@ -184,6 +195,7 @@ export async function prepareDrillNetwork(request: {
       allowUnsafe: request.allowUnsafe,
       env: request.env,
       installer: request.installer,
+      hintNames: request.hintNames,
     },
     request.emit,
   );

@@ -139,7 +139,7 @@ export function validateOptions(options: Record<string, unknown>, source: string
   if (problems.length > 0) {
     const lines = problems.map(optionProblemLine);
     throw new LocalClusterError('CONFIG_INVALID', `invalid options:\n  - ${lines.join('\n  - ')}`, {
-      hint: 'fix the values named above (flags or --config file) and run again',
+      hint: 'fix the values named above and run again',
       problems,
     });
   }

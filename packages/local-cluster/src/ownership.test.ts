@@ -80,11 +80,11 @@ describe('checkOwnership', () => {
       expect(error.message).toContain(`cluster "x" deployed from ${a.stateDir}`);
       expect(error.message).toContain(`${op} refused, nothing was changed`);
       const hint = (error as { hint?: string }).hint ?? '';
-      expect(hint).toContain(`--state-dir ${join(root, `live-a-${op}`)} --cluster x`);
-      expect(hint).toContain('another --cluster or --nodes-dir');
-      expect(hint).toContain(
-        `pnpm run destroy -- --cluster x --state-dir ${join(root, `live-a-${op}`)} --purge`,
-      );
+      // In this package's own names (a CLI passes its commands and flags: apps/deploy's state-guards test).
+      expect(hint).toContain(`(layoutFor({ cluster: "x", stateRoot: "${join(root, `live-a-${op}`)}" }))`);
+      expect(hint).toContain('another cluster or nodesRoot');
+      expect(hint).toContain(`destroyLocal() with purge on cluster "x" of state dir ${a.stateDir}`);
+      expect(hint).not.toContain('pnpm');
     },
   );
 

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { LocalClusterError } from './errors.js';
-import { commandFor, type Layout, shellWord } from './layout.js';
+import { hintNamesOf } from './hint-names.js';
+import { type Layout, operationHint } from './layout.js';
 import { processesIn } from './process.js';
+import { shellWord } from './shell-word.js';
 import type { ClusterState } from './state.js';
 
 /**
@@ -62,12 +64,13 @@ export async function checkOwnership(
   if (mark !== undefined && mark !== 'damaged') {
     if (mark.stateDir === layout.stateDir && mark.deploymentId === state?.deploymentId) return 'ours';
     const ownerLives = mark.stateDir !== layout.stateDir && (await ownerStateLives(mark));
+    const names = hintNamesOf(layout);
     if (ownerLives) {
       throw new LocalClusterError(
         'NODES_OWNED',
         `${nodesDir} holds the node data of cluster "${mark.cluster}" deployed from ${mark.stateDir}, not from ${layout.stateDir}: ${operation} refused, nothing was changed`,
         {
-          hint: `act on it from its own state dir (--state-dir ${shellWord(dirname(mark.stateDir))} --cluster ${mark.cluster}), or give this deployment another --cluster or --nodes-dir; to remove that data, destroy it from its owner: ${commandFor(mark, 'destroy', '--purge')}`,
+          hint: `act on it from its own state dir (${names.deployment(mark)}), or give this deployment another ${names.option('cluster')} or ${names.option('nodesRoot')}; to remove that data, destroy it from its owner: ${names.operation('purge', mark)}`,
         },
       );
     }
@@ -90,9 +93,9 @@ export async function checkOwnership(
     if (operation !== 'purge') return 'legacy';
     throw new LocalClusterError(
       'NODES_OWNED',
-      `${nodesDir} carries no ownership mark (${MARK_FILE}; deployed by a pgha older than the marks, or not by pgha): destroy --purge deletes only a nodes dir marked as this deployment's; nothing was changed`,
+      `${nodesDir} carries no ownership mark (${MARK_FILE}; deployed by a pgha older than the marks, or not by pgha): a purge deletes only a nodes dir marked as this deployment's; nothing was changed`,
       {
-        hint: `${commandFor(layout, 'deploy')} marks it as this deployment's (same options), then purge again; or remove it yourself: rm -rf ${shellWord(nodesDir)}`,
+        hint: `${operationHint(layout, 'deploy')} marks it as this deployment's (same options), then purge again; or remove it yourself: rm -rf ${shellWord(nodesDir)}`,
       },
     );
   }
@@ -181,5 +184,5 @@ async function removalHint(layout: Layout): Promise<string> {
     running.length > 0
       ? `processes still work in it (${running.map((p) => `PID ${p.pid}: ${p.command}`).join('; ')}): stop them by PID first (kill PID); then `
       : '';
-  return `${stop}if that data is not needed, remove it: rm -rf ${shellWord(layout.nodesDir)}; or deploy this cluster elsewhere, with another --cluster or --nodes-dir`;
+  return `${stop}if that data is not needed, remove it: rm -rf ${shellWord(layout.nodesDir)}; or deploy this cluster elsewhere, with another ${hintNamesOf(layout).option('cluster')} or ${hintNamesOf(layout).option('nodesRoot')}`;
 }

@@ -15,6 +15,7 @@ import {
 } from '@pgha/userdata';
 import { LocalClusterError } from './errors.js';
 import type { LocalClusterEventListener } from './events.js';
+import { type HintNames, LIBRARY_HINT_NAMES } from './hint-names.js';
 
 const run = promisify(execFile);
 
@@ -171,6 +172,8 @@ export interface FindOptions extends InstallOptions {
   readonly asRoot: boolean;
   /** Run a set the policy refuses (a Patroni without patroni/patroni#2689), with a warning. */
   readonly allowUnsafe?: boolean;
+  /** How the hints name what to do next. @default LIBRARY_HINT_NAMES */
+  readonly hintNames?: HintNames | undefined;
   /** The host OS; default: read from /etc/os-release. `null`: an OS the policy does not know. */
   readonly os?: HostOs | null;
 }
@@ -191,6 +194,7 @@ export async function hostOs(osRelease = '/etc/os-release'): Promise<HostOs | un
 export async function findBinaries(options: FindOptions, emit: LocalClusterEventListener): Promise<Binaries> {
   const os = options.os === null ? undefined : (options.os ?? (await hostOs()));
   const env = options.env ?? process.env;
+  const names = options.hintNames ?? LIBRARY_HINT_NAMES;
   let result = await locate(options.postgresVersion, env);
   let refused = result.found ? refusedFindings(result.found) : [];
   if (!result.found || refused.length > 0) {
@@ -209,6 +213,7 @@ export async function findBinaries(options: FindOptions, emit: LocalClusterEvent
         options.asRoot,
         canInstall === true && request !== undefined,
         policyOs,
+        names,
       );
     }
   }
@@ -220,8 +225,8 @@ export async function findBinaries(options: FindOptions, emit: LocalClusterEvent
       {
         hint:
           os === undefined
-            ? `install Patroni >= ${PATRONI_MINIMUM} and etcd 3.5 from your OS's packages; or run it anyway with --allow-unsafe-components`
-            : `as root, pnpm run components -- --install installs the policy's set for ${os} (pnpm run deploy as root does it itself); or run this set anyway with --allow-unsafe-components`,
+            ? `install Patroni >= ${PATRONI_MINIMUM} and etcd 3.5 from your OS's packages; or run it anyway with ${names.option('allowUnsafe')}`
+            : `${names.install()} installs the policy's set for ${os} (a deploy as root does it itself); or run this set anyway with ${names.option('allowUnsafe')}`,
       },
     );
   }
@@ -230,7 +235,7 @@ export async function findBinaries(options: FindOptions, emit: LocalClusterEvent
       type: 'warning',
       message:
         finding.severity === 'refuse'
-          ? `running anyway (--allow-unsafe-components): ${finding.message}`
+          ? `running anyway (${names.option('allowUnsafe')}): ${finding.message}`
           : finding.message,
     });
   }
@@ -268,6 +273,7 @@ function missingError(
   asRoot: boolean,
   triedInstall: boolean,
   policyOs: HostOs | undefined,
+  names: HintNames,
 ) {
   const what = missing.map((m) => m.what).join(', ');
   const packages = [...new Set(missing.map((m) => m.pkg))];
@@ -283,7 +289,7 @@ function missingError(
   }
   return new LocalClusterError('BINARY_MISSING', `not installed: ${what}`, {
     hint: policyOs
-      ? `as root, pnpm run components -- --install installs them the component policy's way for ${policyOs} (pnpm run deploy as root does it itself)`
+      ? `${names.install()} installs them the component policy's way for ${policyOs} (a deploy as root does it itself)`
       : `install them with: ${command}`,
   });
 }

@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { PORTS } from '@pgha/defaults';
 import { isLocalClusterError, LocalClusterError } from './errors.js';
-import { type ComponentKind, commandFor, componentLayout, kindOf, type Layout } from './layout.js';
+import { hintNamesOf } from './hint-names.js';
+import { type ComponentKind, componentLayout, kindOf, type Layout, operationHint } from './layout.js';
 import type { LocalOptions } from './options.js';
 import { addressPlan, jsonKind, optionProblemLine, optionProblems } from './options.js';
 import { isAlive, type ProcessRecord, readRecord } from './process.js';
@@ -29,7 +30,7 @@ export async function readClusterState(layout: Layout): Promise<ClusterState | u
       'STATE_CONFLICT',
       `${layout.stateDir} holds the AWS deployment of cluster "${layout.cluster}"`,
       {
-        hint: 'give the local cluster another name (--cluster) or another --state-dir',
+        hint: `give the local cluster another name (${hintNamesOf(layout).option('cluster')}) or another ${hintNamesOf(layout).option('stateRoot')}`,
       },
     );
   }
@@ -100,7 +101,7 @@ function damaged(layout: Layout, problems: readonly string[], cause?: unknown): 
     'STATE_DAMAGED',
     `${layout.clusterFile} is damaged:\n  - ${problems.join('\n  - ')}`,
     {
-      hint: `pgha wrote it at the first deploy: it records the options the cluster was deployed with and where its node data lives. Restore it (a backup, or fix the fields named); keep ${layout.stateDir} itself, it holds the cluster's keys and passwords. Its processes can be stopped meanwhile: ${commandFor(layout, 'destroy')} stops what its run records name`,
+      hint: `pgha wrote it at the first deploy: it records the options the cluster was deployed with and where its node data lives. Restore it (a backup, or fix the fields named); keep ${layout.stateDir} itself, it holds the cluster's keys and passwords. Its processes can be stopped meanwhile: ${operationHint(layout, 'destroy')} stops what its run records name`,
       cause,
     },
   );
@@ -133,7 +134,7 @@ export function assertSameOptions(existing: ClusterState, wanted: LocalOptions, 
       'STATE_CONFLICT',
       `${layout.stateDir} holds cluster "${existing.options.cluster}" deployed with other options:\n  - ${differences.join('\n  - ')}`,
       {
-        hint: `run with the same options (leave out --nodes-dir and the cluster keeps its own), or remove it first: ${commandFor(layout, 'destroy', '--purge')}`,
+        hint: `run with the same options (leave out ${hintNamesOf(layout).option('nodesRoot')} and the cluster keeps its own), or remove it first: ${operationHint(layout, 'purge')}`,
       },
     );
   }

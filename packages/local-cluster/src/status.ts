@@ -1,6 +1,6 @@
 import { PORTS } from '@pgha/defaults';
 import { LocalClusterError } from './errors.js';
-import type { Layout } from './layout.js';
+import { type Layout, operationHint } from './layout.js';
 import { mayReach } from './netns.js';
 import { type AddressPlan, addressPlan } from './options.js';
 import { etcdVersion, loadTls, patroniCluster, patroniTimings, patroniVersions } from './private/probes.js';
@@ -78,7 +78,7 @@ export async function statusLocal(layout: Layout): Promise<LocalStatus> {
       'NOT_DEPLOYED',
       `no deployment of cluster "${layout.cluster}" in ${layout.stateDir}`,
       {
-        hint: 'deploy it with pnpm run deploy',
+        hint: `deploy it: ${operationHint(layout, 'deploy')}`,
       },
     );
   }

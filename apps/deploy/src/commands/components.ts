@@ -2,6 +2,7 @@ import { findBinaries, hostOs, installComponents, installedPostgresVersions } fr
 import { assessComponents, componentPolicy, type HostOs } from '@pgha/userdata';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
+import { CLI_HINT_NAMES } from '../hint-names.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 
 export const FLAGS = { install: { type: 'boolean' } } as const satisfies FlagTable;
@@ -40,7 +41,7 @@ export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<nu
     );
   }
   const found = await findBinaries(
-    { install: false, asRoot: false, allowUnsafe: true, os: os ?? null },
+    { install: false, asRoot: false, allowUnsafe: true, os: os ?? null, hintNames: CLI_HINT_NAMES },
     () => {},
   ).catch((error: unknown) => error as Error);
   const versions = found instanceof Error ? undefined : found.versions;

@@ -13,6 +13,7 @@ import type { AwsConfig } from '../aws/config.js';
 import type { AwsTerraformOptions } from '../aws/plan.js';
 import type { FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
+import { CLI_HINT_NAMES } from '../hint-names.js';
 import { clusterFlag } from '../options.js';
 import type { Io } from '../reporter.js';
 
@@ -67,7 +68,13 @@ export async function existingLayout(
   const cluster = clusterFlag(flags.cluster) ?? 'main';
   const asRoot = process.getuid?.() === 0;
   const nodesRoot = flags['nodes-dir'];
-  const layout = layoutFor({ cluster, stateRoot: stateRoot(flags, io), nodesRoot, asRoot });
+  const layout = layoutFor({
+    cluster,
+    stateRoot: stateRoot(flags, io),
+    nodesRoot,
+    asRoot,
+    hintNames: CLI_HINT_NAMES,
+  });
   let state: ClusterState | undefined;
   try {
     state = await readClusterState(layout);

@@ -14,6 +14,7 @@ import {
 } from '@pgha/local-cluster';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
+import { CLI_HINT_NAMES } from '../hint-names.js';
 import { argvOf, runInAdmin } from '../netns.js';
 import { readConfigFile } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
@@ -78,6 +79,7 @@ export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<nu
     stateRoot: stateRoot(flags, io),
     nodesRoot: flags['nodes-dir'],
     asRoot,
+    hintNames: CLI_HINT_NAMES,
   });
   // The deployed cluster keeps its nodes dir; a different --nodes-dir is refused by deployLocal.
   const existing = await readClusterState(layout);
@@ -96,6 +98,7 @@ export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<nu
         install: flags['no-install'] !== true,
         asRoot,
         allowUnsafe: flags['allow-unsafe-components'] === true,
+        hintNames: CLI_HINT_NAMES,
       },
       (event) => reporter.event(event),
     );
