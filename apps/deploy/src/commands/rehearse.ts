@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { AwsConfig } from '@pgha/aws-deploy';
 import { shellWord } from '@pgha/local-cluster';
-import { type AwsConfig, awsConfigFromFlags } from '../aws/config.js';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { clusterFlag } from '../options.js';
+import { awsConfigFromFlags, clusterFlag } from '../options.js';
 import { emulatorClients } from '../rehearse/aws-api.js';
 import {
   DRILL_INSIDE_MARK,

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { TerraformSession } from '@pgha/aws-deploy';
+import { buildAwsManifest } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { layoutFor, writeManifest } from '@pgha/local-cluster';
-import { buildAwsManifest } from '../aws/manifest.js';
-import type { TerraformSession } from '../aws/terraform.js';
 import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import { type BootVpcOptions, bootState, bootVpc, type VpcResult } from './boot.js';

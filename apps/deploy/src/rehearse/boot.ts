@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import type { AwsConfig } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { isAlive, type ProcessRecord, startService, writeRecord } from '@pgha/local-cluster';
-import type { AwsConfig } from '../aws/config.js';
 import type { Emit } from '../events.js';
 import { type EmulatorClients, emulatorQuery, xmlOne } from './aws-api.js';
 import { processesRootedIn, run } from './created.js';

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import type { AwsConfig } from '@pgha/aws-deploy';
 import { rest, step } from '@pgha/clients';
 import {
   type DeployedDrillCluster,
@@ -18,7 +19,6 @@ import {
 } from '@pgha/drills';
 import { layoutFor, secretFile } from '@pgha/local-cluster';
 import { readManifest } from '@pgha/verify';
-import type { AwsConfig } from '../aws/config.js';
 import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';

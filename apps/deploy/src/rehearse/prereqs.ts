@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PLUGIN_DIR, findTerraform, isExecutable, onPath } from '../aws/terraform.js';
+import { DEFAULT_PLUGIN_DIR, findTerraform, isExecutable, onPath } from '@pgha/aws-deploy';
 import { DeployError } from '../errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,10 +1,15 @@
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import {
+  type AwsConfig,
+  type SynthAwsResult,
+  synthAws,
+  TerraformSession,
+  validateAwsConfig,
+  withSecretInputs,
+} from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { isAlive, type ProcessRecord, stopAll } from '@pgha/local-cluster';
-import { type AwsConfig, validateAwsConfig } from '../aws/config.js';
-import { type SynthAwsResult, synthAws } from '../aws/synth.js';
-import { TerraformSession, withSecretInputs } from '../aws/terraform.js';
 import { DeployError, isDeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import { type EmulatorClients, emulatorClients } from './aws-api.js';

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeVolumesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import type { AwsConfig } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { layoutFor } from '@pgha/local-cluster';
-import type { AwsConfig } from '../aws/config.js';
 import { DeployError } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';

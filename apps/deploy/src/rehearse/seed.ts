@@ -1,6 +1,6 @@
 import { CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, DeleteHostedZoneCommand } from '@aws-sdk/client-route-53';
-import type { AwsConfig, AwsSubnet } from '../aws/config.js';
+import type { AwsConfig, AwsSubnet } from '@pgha/aws-deploy';
 import { DeployError } from '../errors.js';
 import type { EmulatorClients } from './aws-api.js';
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { step } from '@pgha/clients';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
 import { checkAwsNetwork, ec2ClientFor } from './egress.js';
+import { AwsDeployError } from './errors.js';
+import type { AwsDeployEventListener as Emit } from './events.js';
 import { type SynthAwsOptions, type SynthAwsResult, synthAws } from './synth.js';
 import {
   credentialSource,
@@ -68,16 +68,22 @@ export function preflightAws(
   // caller's TF_CLI_CONFIG_FILE names.
   const useCliConfig = offline && !hasMirror && cliConfig !== undefined && existsSync(cliConfig);
   if (offline && !hasMirror && !useCliConfig) {
-    throw new DeployError('BINARY_MISSING', `no hashicorp/aws provider in the offline mirror ${pluginDir}`, {
-      hint: `put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), set PGHA_TF_PLUGIN_DIR or TF_CLI_CONFIG_FILE (a filesystem_mirror), or plan without --offline`,
-    });
+    throw new AwsDeployError(
+      'BINARY_MISSING',
+      `no hashicorp/aws provider in the offline mirror ${pluginDir}`,
+      {
+        hint: `put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), pass another pluginDir or a TF_CLI_CONFIG_FILE (a filesystem_mirror) in env, or plan online`,
+        reason: 'no-provider-mirror',
+      },
+    );
   }
   if (!offline && credentialSource(options.env) === undefined) {
-    throw new DeployError(
+    throw new AwsDeployError(
       'CREDENTIALS_MISSING',
       'no AWS credentials: none of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE, ~/.aws/credentials or ~/.aws/config is set',
       {
-        hint: 'sign in (aws configure / aws sso login, or export AWS_PROFILE); on EC2 with an instance role set AWS_EC2_METADATA_DISABLED=false; or run plan --offline for a plan that contacts nothing',
+        hint: 'sign in (aws configure / aws sso login, or export AWS_PROFILE); on EC2 with an instance role set AWS_EC2_METADATA_DISABLED=false; or plan offline (offline: true) for a plan that contacts nothing',
+        reason: 'no-credentials',
       },
     );
   }

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { step } from '@pgha/clients';
 import { layoutFor, writeManifest } from '@pgha/local-cluster';
-import { DeployError, isDeployError } from '../errors.js';
-import type { Emit } from '../events.js';
+import { AwsDeployError, isAwsDeployError } from './errors.js';
+import type { AwsDeployEventListener as Emit } from './events.js';
 import { type AwsManifest, buildAwsManifest } from './manifest.js';
 import { type AwsTerraformOptions, planAws, prepareAws } from './plan.js';
 import type { PlanCounts } from './terraform.js';
@@ -25,7 +25,7 @@ export interface DeployAwsResult extends PlanCounts {
 }
 
 /**
- * `deploy --target aws`: synth, `terraform init`, `plan -out`, then (confirmed) `apply` of exactly that plan
+ * Deploy: synth, `terraform init`, `plan -out`, then (confirmed) `apply` of exactly that plan
  * file, with the secret inputs given again in Terraform's environment (ephemeral values are not in the plan
  * file), then `terraform output -json` into `<stateDir>/manifest.json`. Never offline: an offline plan has
  * dummy credentials and skipped checks.
@@ -52,9 +52,10 @@ export async function deployAws(options: DeployAwsOptions, emit: Emit): Promise<
         plan.session.run(['apply', '-input=false', '-no-color', plan.planFile]),
       );
     } catch (error) {
-      if (!isDeployError(error)) throw error;
-      throw new DeployError(error.code, error.message, {
-        hint: 'what was created before the failure is in the Terraform state: fix what the lines above name and run the deploy again to finish, or remove it with pnpm run destroy -- --target aws --config FILE',
+      if (!isAwsDeployError(error)) throw error;
+      throw new AwsDeployError(error.code, error.message, {
+        hint: 'what was created before the failure is in the Terraform state: fix what the lines above name and deploy again to finish, or remove it with destroyAws',
+        reason: 'apply-failed',
         leftBehind: ['the AWS resources Terraform created before the failure (see the lines above)'],
         cause: error,
       });
@@ -76,7 +77,7 @@ export interface DestroyAwsResult {
 }
 
 /**
- * `destroy --target aws`: synth (the stack Terraform destroys), init, `terraform destroy -auto-approve` with
+ * Destroy: synth (the stack Terraform destroys), init, `terraform destroy -auto-approve` with
  * the secret inputs given (Terraform asks for every required variable, ephemeral ones too), then remove the
  * manifest. The PKI, passwords and secret version counters stay unless `purge`: then the whole state dir goes.
  */

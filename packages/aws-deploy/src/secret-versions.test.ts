@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Secret } from '@pgha/clients';
 import { generatePassword } from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isDeployError } from '../errors.js';
+import { isAwsDeployError } from './errors.js';
 import { SECRET_VERSIONS_FILE, secretFingerprint, syncSecretVersions } from './secret-versions.js';
 
 let dir: string;
@@ -91,7 +91,7 @@ describe('syncSecretVersions: secret_string_wo_version per secret', () => {
     for (const text of ['{"version": 1, "secrets": {"x": {"version": 0, "sha256": "zz"}}}', 'not json']) {
       await writeFile(file, text);
       const error = await syncSecretVersions(file, []).catch((e: unknown) => e);
-      expect(isDeployError(error) && error.code).toBe('STATE_CONFLICT');
+      expect(isAwsDeployError(error) && error.code).toBe('STATE_CONFLICT');
       expect((error as Error).message).toContain(file);
       expect((error as { hint: string }).hint).toContain('the next deploy writes each secret again');
     }

@@ -47,11 +47,10 @@ import {
   type Problem,
   postgresVersionProblem,
 } from '@pgha/userdata';
-import { DeployError } from '../errors.js';
-import { readJsonConfig } from '../options.js';
+import { AwsDeployError } from './errors.js';
 
-// The config's shape is the library's (`@pgha/aws-stack`, which builds the stack from it); this module reads a
-// file into it and checks every field with the libraries' rules.
+// The config's shape is `@pgha/aws-stack`'s (which builds the stack from it); this module checks an object
+// (parsed from a file, or built in code) field by field with the libraries' rules.
 export type { AwsBackend, AwsConfig, AwsSubnet } from '@pgha/aws-stack';
 
 type Json = Record<string, unknown>;
@@ -146,12 +145,13 @@ const PATRONI_KEYS = [
 ] as const;
 
 /**
- * Check every field of an AWS config; one `CONFIG_INVALID` error (exit 2) lists every problem, each with the
- * field, the value given and the fix.
+ * Check every field of an AWS config (`raw`, parsed from the file named `source`, which messages quote); one
+ * `CONFIG_INVALID` error lists every problem, each with the field, the value given and the fix, in its message
+ * and as `problems`.
  */
 export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
   if (!isObject(raw)) {
-    throw new DeployError('CONFIG_INVALID', `${source} must hold a JSON object, not ${show(raw)}`, {
+    throw new AwsDeployError('CONFIG_INVALID', `${source} must hold a JSON object, not ${show(raw)}`, {
       hint: 'start from examples/aws-config.example.json',
     });
   }
@@ -162,10 +162,13 @@ export function validateAwsConfig(raw: unknown, source: string): AwsConfig {
         ? `${p.path}: missing; ${p.message}`
         : `${p.path}: ${show(p.value)} is not valid; ${p.message}`,
     );
-    throw new DeployError(
+    throw new AwsDeployError(
       'CONFIG_INVALID',
       `invalid AWS config (${source}), ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${lines.join('\n  - ')}`,
-      { hint: 'fix the fields named above; examples/aws-config.example.json documents every field' },
+      {
+        hint: 'fix the fields named above; examples/aws-config.example.json documents every field',
+        problems,
+      },
     );
   }
   return raw as unknown as AwsConfig;
@@ -410,22 +413,4 @@ function checkBackend(c: Checker, backend: unknown): void {
       'exactly one state lock: "useLockfile": true (S3-native, Terraform >= 1.10) or a "dynamodbTable"',
     );
   }
-}
-
-/** Read and validate `--config`. A missing or malformed file is a usage error (exit 2). */
-export async function readAwsConfig(path: string): Promise<AwsConfig> {
-  const parsed = await readJsonConfig(path, 'start from examples/aws-config.example.json');
-  return validateAwsConfig(parsed, path);
-}
-
-/** `--config FILE` (required) with `--cluster NAME` overriding the file's `clusterName`. */
-export async function awsConfigFromFlags(configPath: unknown, cluster: unknown): Promise<AwsConfig> {
-  if (typeof configPath !== 'string') {
-    throw new DeployError('USAGE', 'the AWS target needs --config FILE', {
-      hint: 'copy examples/aws-config.example.json, fill in your VPC, subnets and AMI, and pass it with --config',
-    });
-  }
-  const config = await readAwsConfig(configPath);
-  if (typeof cluster !== 'string' || cluster === config.clusterName) return config;
-  return validateAwsConfig({ ...config, clusterName: cluster }, `${configPath} with --cluster ${cluster}`);
 }

@@ -18,8 +18,8 @@ import {
   EC2Client,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { DeployError } from '../errors.js';
 import type { AwsConfig } from './config.js';
+import { AwsDeployError } from './errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -220,12 +220,12 @@ export async function checkAwsNetwork(config: AwsConfig, client: EC2Client): Pro
     const name = error instanceof Error ? error.name : String(error);
     const message = error instanceof Error ? error.message : String(error);
     if (CREDENTIAL_ERRORS.test(name)) {
-      throw new DeployError('CREDENTIALS_MISSING', `AWS refused the credentials (${name}: ${message})`, {
+      throw new AwsDeployError('CREDENTIALS_MISSING', `AWS refused the credentials (${name}: ${message})`, {
         hint: 'sign in again (aws sso login, or export fresh keys) and run the command again',
         cause: error,
       });
     }
-    throw new DeployError(
+    throw new AwsDeployError(
       'CONFIG_INVALID',
       `cannot read the network of ${config.vpcId} in ${config.region} (${name}: ${message})`,
       {
@@ -236,7 +236,7 @@ export async function checkAwsNetwork(config: AwsConfig, client: EC2Client): Pro
   }
   const problems = networkProblems(config, facts);
   if (problems.length > 0) {
-    throw new DeployError(
+    throw new AwsDeployError(
       'CONFIG_INVALID',
       `the network of ${config.vpcId} cannot boot the cluster, ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`,
       {

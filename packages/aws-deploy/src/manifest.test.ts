@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { layoutFor } from '@pgha/local-cluster';
 import { parseManifest } from '@pgha/verify';
 import { describe, expect, test } from 'vitest';
-import { isDeployError } from '../errors.js';
 import { validateAwsConfig } from './config.js';
+import { isAwsDeployError } from './errors.js';
 import { buildAwsManifest } from './manifest.js';
 
 const config = validateAwsConfig(
@@ -121,7 +121,7 @@ describe('buildAwsManifest from terraform output -json', () => {
     } catch (e) {
       error = e;
     }
-    expect(isDeployError(error) && error.code).toBe('TERRAFORM_FAILED');
+    expect(isAwsDeployError(error) && error.code).toBe('TERRAFORM_FAILED');
     expect((error as Error).message).toContain('patroni_nodes: missing');
     expect((error as Error).message).toContain('primary_endpoint: "db" is not "host:port"');
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { inspect } from 'node:util';
-import { DeployError } from '../errors.js';
+import { AwsDeployError } from './errors.js';
 import type { AwsSecretInput } from './secret-values.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -34,7 +34,7 @@ export function findTerraform(env: Env): string {
     ? '/usr/local/bin/terraform'
     : onPath('terraform', env);
   if (found === undefined) {
-    throw new DeployError('BINARY_MISSING', 'terraform was not found in /usr/local/bin or on PATH', {
+    throw new AwsDeployError('BINARY_MISSING', 'terraform was not found in /usr/local/bin or on PATH', {
       hint: 'install Terraform 1.11 (https://developer.hashicorp.com/terraform/install: the HashiCorp apt repository, or unzip the release into /usr/local/bin)',
     });
   }
@@ -179,7 +179,7 @@ export function runTerraform(
     lines(child.stderr, false);
     child.on('error', (error) =>
       reject(
-        new DeployError('TERRAFORM_FAILED', `could not run ${bin}: ${error.message}`, {
+        new AwsDeployError('TERRAFORM_FAILED', `could not run ${bin}: ${error.message}`, {
           hint: options.hint,
           cause: error,
         }),
@@ -193,7 +193,7 @@ export function runTerraform(
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const quoted = tail.length > 0 ? `:\n    ${tail.slice(-8).join('\n    ')}` : '';
       reject(
-        new DeployError('TERRAFORM_FAILED', `terraform ${args[0]} in ${options.cwd} ${why}${quoted}`, {
+        new AwsDeployError('TERRAFORM_FAILED', `terraform ${args[0]} in ${options.cwd} ${why}${quoted}`, {
           hint: options.hint,
         }),
       );
@@ -248,7 +248,7 @@ export class TerraformSession {
     try {
       return JSON.parse(stdout) as T;
     } catch (error) {
-      throw new DeployError('TERRAFORM_FAILED', `terraform ${args.join(' ')} printed no JSON`, {
+      throw new AwsDeployError('TERRAFORM_FAILED', `terraform ${args.join(' ')} printed no JSON`, {
         hint: this.#hint,
         cause: error,
       });

@@ -6,11 +6,10 @@ import { awsCluster, loadBalancerName, synthAwsStack } from '@pgha/aws-stack';
 import { ensureSecrets } from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { validateAwsConfig } from '../src/aws/config.js';
-import { ensureAwsPki } from '../src/aws/pki.js';
-import { type AwsSecretInput, awsSecretInputs } from '../src/aws/secret-values.js';
-import { AWS_EXAMPLE, type Json } from './aws-support.js';
-import { exec, traversableTempDir } from './helpers.js';
+import { AWS_EXAMPLE, exec, type Json, traversableTempDir } from '../test/support.js';
+import { validateAwsConfig } from './config.js';
+import { ensureAwsPki } from './pki.js';
+import { type AwsSecretInput, awsSecretInputs } from './secret-values.js';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

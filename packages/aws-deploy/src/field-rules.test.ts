@@ -35,8 +35,8 @@ import {
 } from '@pgha/userdata';
 import { isVerifyError, parseManifest } from '@pgha/verify';
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import { awsConfigProblems, validateAwsConfig } from '../src/aws/config.js';
-import { AWS_EXAMPLE, type Json } from './aws-support.js';
+import { AWS_EXAMPLE, type Json } from '../test/support.js';
+import { awsConfigProblems, validateAwsConfig } from './config.js';
 
 // One bad value gets one answer everywhere (issue 16): every entry point that takes a field is fed the same
 // values and must give the same verdict, and a refusal must carry the same rule text (what is allowed).

@@ -3,9 +3,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { step } from '@pgha/clients';
 import { ensureSecrets, layoutFor } from '@pgha/local-cluster';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
 import type { AwsConfig } from './config.js';
+import { AwsDeployError } from './errors.js';
+import type { AwsDeployEventListener as Emit } from './events.js';
 import { type AwsSecretInput, awsSecretInputs } from './secret-values.js';
 import { SECRET_VERSIONS_FILE, syncSecretVersions } from './secret-versions.js';
 
@@ -74,10 +74,13 @@ async function assertNotLocal(clusterFile: string, stateDir: string, cluster: st
   } catch {
     target = 'unknown';
   }
-  throw new DeployError(
+  throw new AwsDeployError(
     'STATE_CONFLICT',
     `${stateDir} holds a ${String(target)} deployment of cluster "${cluster}"; its PKI and passwords are not reused for AWS`,
-    { hint: 'give the AWS cluster another name (--cluster or clusterName) or another --state-dir' },
+    {
+      hint: 'give the AWS cluster another name (clusterName) or use another state root',
+      reason: 'state-of-other-target',
+    },
   );
 }
 

@@ -16,13 +16,17 @@ import {
   ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type AwsConfig, validateAwsConfig } from '../src/aws/config.js';
-import { checkAwsNetwork, ec2ClientFor } from '../src/aws/egress.js';
-import { planAws } from '../src/aws/plan.js';
-import { isDeployError } from '../src/errors.js';
-import { freePort } from '../src/rehearse/emulator.js';
-import { AWS_EXAMPLE, isolatedEnv, terraformForTests } from './aws-support.js';
-import { traversableTempDir } from './helpers.js';
+import {
+  AWS_EXAMPLE,
+  freePort,
+  isolatedEnv,
+  terraformForTests,
+  traversableTempDir,
+} from '../test/support.js';
+import { type AwsConfig, validateAwsConfig } from './config.js';
+import { checkAwsNetwork, ec2ClientFor } from './egress.js';
+import { isAwsDeployError } from './errors.js';
+import { planAws } from './plan.js';
 
 // moto_server (moto 5.2.1) on 127.0.0.1 stands for the EC2 API: dummy credentials, nothing leaves the machine.
 const haveMoto = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
@@ -125,7 +129,7 @@ async function refusal(config: AwsConfig): Promise<{ code: string; message: stri
   try {
     await checkAwsNetwork(config, client);
   } catch (error) {
-    if (!isDeployError(error)) throw error;
+    if (!isAwsDeployError(error)) throw error;
     return { code: error.code, message: error.message, hint: error.hint ?? '' };
   }
   throw new Error('the network was accepted');
@@ -192,7 +196,7 @@ describe.skipIf(!haveMoto || noTerraform !== undefined)('plan: checked online, n
   test('online, a network without egress is refused before anything is synthesized', async () => {
     const { config } = await network('none', true);
     const error = await plan(config, false, 'online').catch((e: unknown) => e);
-    expect(isDeployError(error) && error.code).toBe('CONFIG_INVALID');
+    expect(isAwsDeployError(error) && error.code).toBe('CONFIG_INVALID');
     expect((error as Error).message).toContain('has no route to 0.0.0.0/0');
   });
 

@@ -4,8 +4,6 @@ import type { Secrets } from '@pgha/local-cluster';
 import type { StoredBundle } from '@pgha/pki';
 import { type Cluster, patroniEnvironment } from '@pgha/userdata';
 
-export { secretVariableName };
-
 /**
  * One Secrets Manager secret the deploy fills, and the Terraform input variable that carries its value into
  * the write-only `secret_string_wo` attribute. The value is wrapped: it never shows in logs or JSON.

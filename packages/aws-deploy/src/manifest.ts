@@ -3,11 +3,11 @@ import { PORTS, POSTGRES } from '@pgha/defaults';
 import { type Layout, secretFile } from '@pgha/local-cluster';
 import { bundlePaths } from '@pgha/pki';
 import { MANIFEST_VERSION, type Manifest } from '@pgha/verify';
-import { DeployError } from '../errors.js';
 import type { AwsConfig } from './config.js';
+import { AwsDeployError } from './errors.js';
 import { AWS_PKI_CLIENTS } from './pki.js';
 
-/** What `deploy --target aws` writes: verify's Manifest, with where it runs noted under `aws`. */
+/** What `deployAws` writes: verify's Manifest, with where it runs noted under `aws`. */
 export type AwsManifest = Manifest & {
   readonly target: 'aws';
   readonly aws: { readonly region: string; readonly passwordsSecretArn: string };
@@ -69,7 +69,7 @@ function readOutputs(doc: unknown): Outputs {
   if (etcdNames.length > 0 && etcdNames.length !== etcdUrls.length)
     problems.push(`etcd_member_names: ${etcdNames.length} names for ${etcdUrls.length} etcd_client_urls`);
   if (problems.length > 0) {
-    throw new DeployError(
+    throw new AwsDeployError(
       'TERRAFORM_FAILED',
       `terraform output -json does not describe a pgha stack:\n  - ${problems.join('\n  - ')}`,
       {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Secret } from '@pgha/clients';
-import { DeployError } from '../errors.js';
+import { AwsDeployError } from './errors.js';
 
 /** The counter store's file name in `.pgha/<cluster>/`. */
 export const SECRET_VERSIONS_FILE = 'aws-secret-versions.json';
@@ -39,7 +39,7 @@ async function readStore(file: string): Promise<{ store: Store; text: string | u
     throw error;
   }
   const bad = (cause?: unknown) =>
-    new DeployError('STATE_CONFLICT', `${file} is not a secret version store written by pgha`, {
+    new AwsDeployError('STATE_CONFLICT', `${file} is not a secret version store written by pgha`, {
       hint: 'restore it, or remove it: every secret then gets a new version number and the next deploy writes each secret again (same values)',
       cause,
     });
