@@ -10,6 +10,7 @@ import {
   type LocalClusterError,
   type LocalClusterErrorCode,
 } from '@pgha/local-cluster';
+import { isRehearsalError, type RehearsalError } from '@pgha/rehearsal';
 
 const BRAND = Symbol.for('pgha.error');
 
@@ -59,14 +60,17 @@ export class DeployError extends Error {
 }
 
 /**
- * A DeployError, or a `LocalClusterError` of the local runtime or an `AwsDeployError` of the AWS target, which
- * carry the same fields (code, hint, leftBehind, cleanup, kind) and codes: the CLI reports and re-wraps them
- * alike.
+ * A DeployError, or a `LocalClusterError` of the local runtime, an `AwsDeployError` of the AWS target or a
+ * `RehearsalError` of the rehearsal, which carry the same fields (code, hint, leftBehind, cleanup, kind) and
+ * codes: the CLI reports and re-wraps them alike.
  */
-export function isDeployError(value: unknown): value is DeployError | LocalClusterError | AwsDeployError {
+export function isDeployError(
+  value: unknown,
+): value is DeployError | LocalClusterError | AwsDeployError | RehearsalError {
   return (
     isLocalClusterError(value) ||
     isAwsDeployError(value) ||
+    isRehearsalError(value) ||
     (typeof value === 'object' &&
       value !== null &&
       (value as Record<symbol, unknown>)[BRAND] === 'deploy' &&

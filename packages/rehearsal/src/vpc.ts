@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, type ProcessRecord, startService, writeRecord } from '@pgha/local-cluster';
-import { DeployError } from '../errors.js';
 import { recordCreated, run } from './created.js';
+import { RehearsalError } from './errors.js';
 import type { RehearsalLayout } from './layout.js';
 import type { LaunchedInstance } from './readback.js';
 
@@ -97,7 +97,7 @@ export const instanceNamespace = (cluster: string, name: string) => `pgha-r-${cl
 export async function createVpc(workDir: string, plan: VpcPlan, extraAddresses: readonly string[]) {
   const ns = plan.namespace;
   if (existsSync(`/run/netns/${ns}`)) {
-    throw new DeployError('STATE_CONFLICT', `network namespace ${ns} exists already`, {
+    throw new RehearsalError('STATE_CONFLICT', `network namespace ${ns} exists already`, {
       hint: `another rehearsal of this cluster runs (or was left): remove it with its --destroy, or ip netns delete ${ns} if it is a leftover`,
     });
   }
@@ -189,9 +189,7 @@ export interface VpcServicesConfig {
 }
 
 /** vpc-services.mjs, beside this module in src/ (dist/ holds no copy: it is found in src/ from both). */
-export const VPC_SERVICES_SCRIPT = fileURLToPath(
-  new URL('../../src/rehearse/vpc-services.mjs', import.meta.url),
-);
+export const VPC_SERVICES_SCRIPT = fileURLToPath(new URL('../src/vpc-services.mjs', import.meta.url));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -205,7 +203,7 @@ async function waitListening(record: ProcessRecord, logFile: string, count: numb
     await sleep(100);
   }
   const text = await readFile(logFile, 'utf8').catch(() => '');
-  throw new DeployError(
+  throw new RehearsalError(
     'PROCESS_DIED',
     `${record.name} did not start: ${text.trim().split('\n').slice(-5).join(' | ')}`,
     { hint: `its log is ${logFile}` },

@@ -4,11 +4,11 @@ import { DescribeVolumesCommand, TerminateInstancesCommand } from '@aws-sdk/clie
 import type { AwsConfig } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { layoutFor } from '@pgha/local-cluster';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';
 import { bootState, terminateContainer } from './boot.js';
 import { type VerifyOutcome, verifyUntilGreen } from './boot-stage.js';
+import { RehearsalError } from './errors.js';
+import type { RehearsalEventListener as Emit } from './events.js';
 import { bootInstance, dataVolumeId, instanceDirs, prepareRoot, volumeDevice } from './instance.js';
 import type { RehearsalLayout } from './layout.js';
 import type { BootPrerequisites } from './prereqs.js';
@@ -93,7 +93,7 @@ export async function replaceEtcdInstance(options: {
         if (found) return found;
         await sleep(1000);
       }
-      throw new DeployError(
+      throw new RehearsalError(
         'PROCESS_DIED',
         `no replacement for ${old.name} within 120 s of its termination`,
         {
@@ -189,14 +189,14 @@ export async function replaceEtcdInstance(options: {
         if (state === 'container exited') throw new Error(`${local}'s container exited during its boot`);
         await sleep(2000);
       }
-      throw new DeployError('PROCESS_DIED', `${local}'s boot did not finish within 600 s`, {
+      throw new RehearsalError('PROCESS_DIED', `${local}'s boot did not finish within 600 s`, {
         hint: `its console: ${join(layout.logDir, `instance-${local}.console.log`)}; its journal: inside ${booted.root}`,
       });
     },
   );
 
   const stateLayout = layoutFor({ cluster: config.clusterName, stateRoot: layout.stateRoot, asRoot: false });
-  const verify = await verifyUntilGreen(plan.namespace, stateLayout.manifestFile, 300, emit);
+  const verify = await verifyUntilGreen(plan.namespace, stateLayout.manifestFile, 300, emit, options.env);
   const greenAfterSeconds = since();
   const timeline = await bootTimeline(booted.root, booted.containerStarted);
   // Keep the launched list current: --destroy and later stages see the replacement under its own name.

@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ProcessRecord, readRecord } from '@pgha/local-cluster';
-import { DeployError } from '../errors.js';
+import { RehearsalError } from './errors.js';
 import type { RehearsalLayout } from './layout.js';
 import type { SeededResources } from './seed.js';
 
@@ -56,11 +56,12 @@ export async function claimWorkDir(layout: RehearsalLayout, state: RehearsalStat
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const before = await readRehearsalState(layout);
-    throw new DeployError(
+    throw new RehearsalError(
       'STATE_CONFLICT',
       `a rehearsal of cluster "${before?.cluster ?? state.cluster}" is already in ${layout.workDir} (stage ${before?.stage ?? 'unknown'}, started ${before?.startedAt ?? 'at an unknown time'})`,
       {
-        hint: `remove it first with pnpm run rehearse -- --config ${before?.config ?? state.config} --destroy, or give another --work-dir`,
+        hint: `remove it first (destroyRehearsal; its config: ${before?.config ?? state.config}), or use another work dir`,
+        reason: 'work-dir-taken',
       },
     );
   }
@@ -82,7 +83,7 @@ export async function readRehearsalState(layout: RehearsalLayout): Promise<Rehea
   } catch {
     // reported below
   }
-  throw new DeployError('STATE_DAMAGED', `${layout.stateFile} is not a rehearsal record`, {
+  throw new RehearsalError('STATE_DAMAGED', `${layout.stateFile} is not a rehearsal record`, {
     hint: `the processes the rehearsal started are recorded in ${layout.runDir} (PID and start time); stop them by PID, then remove ${layout.workDir}`,
   });
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PLUGIN_DIR, findTerraform, isExecutable, onPath } from '@pgha/aws-deploy';
-import { DeployError } from '../errors.js';
+import { RehearsalError } from './errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,13 +22,13 @@ export function findMotoServer(env: Env): string {
   const override = env.PGHA_MOTO_SERVER;
   if (override !== undefined) {
     if (isExecutable(override)) return override;
-    throw new DeployError('BINARY_MISSING', `PGHA_MOTO_SERVER=${override} is not an executable file`, {
+    throw new RehearsalError('BINARY_MISSING', `PGHA_MOTO_SERVER=${override} is not an executable file`, {
       hint: `point it at moto_server (installed by ${MOTO_INSTALL}), or unset it to use the one on PATH`,
     });
   }
   const found = onPath('moto_server', env);
   if (found === undefined) {
-    throw new DeployError('BINARY_MISSING', 'moto_server (the AWS emulator) was not found on PATH', {
+    throw new RehearsalError('BINARY_MISSING', 'moto_server (the AWS emulator) was not found on PATH', {
       hint: `install moto ${MOTO_VERSION} with its server extras into this machine's Python: ${MOTO_INSTALL} (with pyenv, then pyenv rehash); or set PGHA_MOTO_SERVER to its path`,
     });
   }
@@ -41,9 +41,13 @@ export function rehearsalPrerequisites(env: Env): RehearsalPrerequisites {
   const terraform = findTerraform(env);
   const pluginDir = env.PGHA_TF_PLUGIN_DIR ?? DEFAULT_PLUGIN_DIR;
   if (!existsSync(join(pluginDir, 'registry.terraform.io', 'hashicorp', 'aws'))) {
-    throw new DeployError('BINARY_MISSING', `no hashicorp/aws provider in the offline mirror ${pluginDir}`, {
-      hint: `a rehearsal installs the provider from that mirror only, never from the registry: put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), or set PGHA_TF_PLUGIN_DIR to a mirror that has it`,
-    });
+    throw new RehearsalError(
+      'BINARY_MISSING',
+      `no hashicorp/aws provider in the offline mirror ${pluginDir}`,
+      {
+        hint: `a rehearsal installs the provider from that mirror only, never from the registry: put hashicorp/aws 5.100.0 there (terraform providers mirror ${pluginDir}, on a machine with network), or set PGHA_TF_PLUGIN_DIR to a mirror that has it`,
+      },
+    );
   }
   return { motoServer, terraform, pluginDir };
 }
@@ -71,18 +75,19 @@ export interface BootPrerequisites {
  */
 export function bootPrerequisites(env: Env, uid: number): BootPrerequisites {
   if (uid !== 0) {
-    throw new DeployError(
+    throw new RehearsalError(
       'USAGE',
       'booting the rehearsal instances needs root (network namespaces, overlay mounts, loop devices, systemd-nspawn)',
       {
-        hint: 'run it as root (sudo -E pnpm run rehearse -- ...), or add --apply-only to stop after the apply',
+        hint: 'run it as root, or stop after the apply (applyOnly)',
+        reason: 'needs-root',
       },
     );
   }
   const missing = Object.entries(BOOT_PACKAGES).filter(([bin]) => onPath(bin, env) === undefined);
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(([, p]) => p))];
-    throw new DeployError(
+    throw new RehearsalError(
       'BINARY_MISSING',
       `booting the rehearsal instances needs ${missing.map(([b]) => b).join(', ')}, not found on PATH`,
       { hint: `install them: apt-get install -y ${packages.join(' ')}` },

@@ -8,6 +8,7 @@ import type { AwsConfig } from '@pgha/aws-deploy';
 import { rest, step } from '@pgha/clients';
 import {
   type DeployedDrillCluster,
+  type DrillEvent,
   type DrillProfileName,
   type DrillResult,
   type DrillTarget,
@@ -19,17 +20,14 @@ import {
 } from '@pgha/drills';
 import { layoutFor, secretFile } from '@pgha/local-cluster';
 import { readManifest } from '@pgha/verify';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
 import type { EmulatorClients } from './aws-api.js';
 import { terminateContainer } from './boot.js';
+import { RehearsalError } from './errors.js';
+import type { RehearsalEventListener as Emit } from './events.js';
 import { instanceDirs } from './instance.js';
 import type { RehearsalLayout } from './layout.js';
 import { readLoadBalancers } from './nlb.js';
 import type { LaunchedInstance } from './readback.js';
-
-/** The environment mark of the drill's own process inside the VPC namespace. */
-export const DRILL_INSIDE_MARK = 'PGHA_REHEARSAL_DRILL_INSIDE';
 
 /**
  * What the drill inside the VPC needs, written by the rehearsal on the host (which alone reaches the emulator)
@@ -54,7 +52,8 @@ export interface RehearsalDrillPlan {
   }[];
 }
 
-export const drillPlanFile = (layout: RehearsalLayout) => join(layout.workDir, 'drill-plan.json');
+export const drillPlanFile = (layout: Pick<RehearsalLayout, 'workDir'>) =>
+  join(layout.workDir, 'drill-plan.json');
 
 /** Build and write the plan from what the rehearsal launched and the emulator's load balancers. */
 export async function writeDrillPlan(options: {
@@ -70,7 +69,7 @@ export async function writeDrillPlan(options: {
   const primary = lbs.flatMap((lb) => lb.listeners).find((l) => l.targetGroup.healthCheck.path === '/primary')
     ?.targetGroup.healthCheck;
   if (primary === undefined) {
-    throw new DeployError(
+    throw new RehearsalError(
       'PROCESS_DIED',
       "the emulator holds no target group that checks /primary: the stack's load balancer is not the one the drill measures",
     );
@@ -154,11 +153,15 @@ export interface InsideDrillOutput {
 }
 
 /**
- * Stage 4 inside the VPC namespace (the process {@link drillRehearsal} starts): run `instance-terminated`
- * against the rehearsal's cluster with the drill engine, its clients on the admin host; failsafe_mode as the
- * cluster has it (the drill changes no configuration).
+ * Stage 4 inside the VPC namespace (the process {@link drillRehearsal} starts, `drill-inside.js`): run
+ * `instance-terminated` against the rehearsal's cluster with the drill engine, its clients on the admin host;
+ * failsafe_mode as the cluster has it (the drill changes no configuration). The drill's events go to
+ * `onEvent`.
  */
-export async function drillInsideVpc(layout: RehearsalLayout): Promise<InsideDrillOutput> {
+export async function drillInsideVpc(
+  layout: Pick<RehearsalLayout, 'workDir'>,
+  onEvent: (event: DrillEvent) => void,
+): Promise<InsideDrillOutput> {
   const plan = JSON.parse(await readFile(drillPlanFile(layout), 'utf8')) as RehearsalDrillPlan;
   const target = new RehearsalDrillTarget(plan);
   const manifest = await readManifest(plan.manifestFile);
@@ -180,14 +183,7 @@ export async function drillInsideVpc(layout: RehearsalLayout): Promise<InsideDri
         failsafe,
       },
       target,
-      {
-        onEvent: (e) => {
-          // Progress on stderr: the rehearsal on the host passes it through, prefixed.
-          if (e.type === 'progress') process.stderr.write(`${e.message}\n`);
-          else if (e.type === 'step-failed') process.stderr.write(`failed: ${e.step}: ${e.error}\n`);
-          else if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`);
-        },
-      },
+      { onEvent },
     );
     return {
       version: 1,
@@ -210,16 +206,19 @@ export async function drillInsideVpc(layout: RehearsalLayout): Promise<InsideDri
   }
 }
 
-/** Built: dist/rehearse/drill.js beside dist/bin.js; from source (the tests): the package's built bin. */
-function binPath(): string {
-  const built = fileURLToPath(new URL('../bin.js', import.meta.url));
-  return existsSync(built) ? built : fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+/**
+ * The script stage 4 runs inside the VPC namespace: built, dist/drill-inside.js beside this module; from
+ * source (the tests), the package's built one.
+ */
+function insideScript(): string {
+  const built = fileURLToPath(new URL('./drill-inside.js', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('../dist/drill-inside.js', import.meta.url));
 }
 
 /**
- * Stage 4 on the host: write the plan, run the same `rehearse ... --drill --json` inside the VPC namespace
- * (which runs the drill engine against {@link RehearsalDrillTarget}), then tell the emulator which instance
- * was terminated, so its view matches what happened.
+ * Stage 4 on the host: write the plan, run this package's `drill-inside.js` inside the VPC namespace (which
+ * runs the drill engine against {@link RehearsalDrillTarget} and prints its report as JSON), then tell the
+ * emulator which instance was terminated, so its view matches what happened.
  */
 export async function drillRehearsal(options: {
   readonly layout: RehearsalLayout;
@@ -228,8 +227,6 @@ export async function drillRehearsal(options: {
   readonly clients: EmulatorClients;
   readonly instances: readonly LaunchedInstance[];
   readonly namespace: string;
-  /** The CLI arguments that name this rehearsal (config, cluster, state dir, work dir). */
-  readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly emit: Emit;
   readonly onStderr: (text: string) => void;
@@ -245,19 +242,9 @@ export async function drillRehearsal(options: {
       // is asked of the rehearsal's resolver and never of the host's.
       const child = spawn(
         'ip',
-        [
-          'netns',
-          'exec',
-          options.namespace,
-          process.execPath,
-          binPath(),
-          'rehearse',
-          ...options.argv,
-          '--drill',
-          '--json',
-        ],
+        ['netns', 'exec', options.namespace, process.execPath, insideScript(), options.layout.workDir],
         {
-          env: { ...options.env, [DRILL_INSIDE_MARK]: '1', NO_COLOR: '1' },
+          env: { ...options.env, NO_COLOR: '1' },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
@@ -274,7 +261,10 @@ export async function drillRehearsal(options: {
       try {
         return JSON.parse(last) as InsideDrillOutput;
       } catch {
-        throw new DeployError('PROCESS_DIED', `the drill inside the VPC exited ${code} without its report`);
+        throw new RehearsalError(
+          'PROCESS_DIED',
+          `the drill inside the VPC exited ${code} without its report`,
+        );
       }
     },
     (o) => (o.ok ? 'every required check passed' : 'FAILED'),

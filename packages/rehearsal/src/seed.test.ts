@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { isDeployError } from '../errors.js';
+import { isRehearsalError } from './errors.js';
 import { subnetCidrs } from './seed.js';
 
 test.each([
@@ -20,7 +20,7 @@ test('a VPC too small for one /28 per zone is a config error', () => {
     subnetCidrs('10.0.0.0/27', 3);
     expect.unreachable();
   } catch (error) {
-    expect(isDeployError(error) && error.code).toBe('CONFIG_INVALID');
+    expect(isRehearsalError(error) && error.code).toBe('CONFIG_INVALID');
     expect((error as Error).message).toContain('10.0.0.0/27 cannot hold 3 subnets');
   }
 });

@@ -10,12 +10,12 @@ import {
 } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { isAlive, type ProcessRecord, stopAll } from '@pgha/local-cluster';
-import { DeployError, isDeployError } from '../errors.js';
-import type { Emit } from '../events.js';
 import { type EmulatorClients, emulatorClients } from './aws-api.js';
 import { type BootStageResult, bootAndVerify } from './boot-stage.js';
 import { createdFile, readCreated, undoCreated } from './created.js';
 import { amiDocument, DUMMY_CREDENTIALS, EMULATOR, type Emulator, startEmulator } from './emulator.js';
+import { isCodedError, RehearsalError } from './errors.js';
+import type { RehearsalEventListener as Emit } from './events.js';
 import { type EgressGuard, startEgressGuard } from './guard.js';
 import type { RehearsalLayout } from './layout.js';
 import { bootPrerequisites, type RehearsalPrerequisites } from './prereqs.js';
@@ -141,7 +141,7 @@ async function prepareWorkDir(layout: RehearsalLayout): Promise<void> {
   await mkdir(layout.workDir, { recursive: true, mode: 0o700 });
   const entries = await readdir(layout.workDir);
   if (entries.length > 0 && !entries.includes('rehearsal.json')) {
-    throw new DeployError(
+    throw new RehearsalError(
       'STATE_CONFLICT',
       `${layout.workDir} holds files but no rehearsal.json: it is not a rehearsal's work dir`,
       {
@@ -178,7 +178,10 @@ export async function rehearse(options: RehearseOptions, emit: Emit): Promise<Re
   };
   const checkpoint = (before: string) => {
     if (options.signal?.aborted) {
-      throw new DeployError('INTERRUPTED', `interrupted (${String(options.signal.reason)}) before ${before}`);
+      throw new RehearsalError(
+        'INTERRUPTED',
+        `interrupted (${String(options.signal.reason)}) before ${before}`,
+      );
     }
   };
 
@@ -325,7 +328,7 @@ export async function rehearse(options: RehearseOptions, emit: Emit): Promise<Re
       });
       await advance({ stage: booted.verify.ok ? 'verified' : 'booted' });
       if (!booted.verify.ok) {
-        throw new DeployError(
+        throw new RehearsalError(
           'PROCESS_DIED',
           `verify did not pass from inside the VPC within ${booted.verify.waitedSeconds} s: ${booted.verify.failed.join('; ')}`,
           {
@@ -357,12 +360,12 @@ export async function rehearse(options: RehearseOptions, emit: Emit): Promise<Re
         : []),
       `the work dir ${layout.workDir} (stage ${state.stage} reached)`,
     ];
-    if (!isDeployError(error)) {
+    if (!isCodedError(error)) {
       emit({ type: 'warning', message: `left behind: ${left.join(', ')}; ${options.cleanup} removes it` });
       throw error;
     }
     const interrupted = error.code === 'INTERRUPTED' || options.signal?.aborted === true;
-    throw new DeployError(interrupted ? 'INTERRUPTED' : error.code, error.message, {
+    throw new RehearsalError(interrupted ? 'INTERRUPTED' : error.code, error.message, {
       ...(error.hint === undefined ? {} : { hint: error.hint }),
       leftBehind: left,
       cleanup: options.cleanup,
@@ -409,12 +412,12 @@ export async function destroyRehearsal(
   }
   const state = await readRehearsalState(layout);
   if (state === undefined) {
-    throw new DeployError('STATE_CONFLICT', `${layout.workDir} holds no rehearsal.json: not removed`, {
+    throw new RehearsalError('STATE_CONFLICT', `${layout.workDir} holds no rehearsal.json: not removed`, {
       hint: 'it is not a rehearsal work dir (or not this one): check --work-dir, --state-dir and --cluster',
     });
   }
   if (state.cluster !== cluster) {
-    throw new DeployError(
+    throw new RehearsalError(
       'STATE_CONFLICT',
       `${layout.workDir} holds a rehearsal of cluster "${state.cluster}", not "${cluster}": not removed`,
       { hint: `name it with --cluster ${state.cluster}` },
@@ -441,7 +444,7 @@ export async function destroyRehearsal(
     },
   );
   if (left.length > 0) {
-    throw new DeployError(
+    throw new RehearsalError(
       'STOP_FAILED',
       `still running after SIGKILL: ${left.map((r) => `${r.name} PID ${r.pid}`).join(', ')}`,
       { hint: `the work dir ${layout.workDir} is kept; run --destroy again once they are gone` },

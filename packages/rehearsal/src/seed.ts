@@ -1,8 +1,8 @@
 import { CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, DeleteHostedZoneCommand } from '@aws-sdk/client-route-53';
 import type { AwsConfig, AwsSubnet } from '@pgha/aws-deploy';
-import { DeployError } from '../errors.js';
 import type { EmulatorClients } from './aws-api.js';
+import { RehearsalError } from './errors.js';
 
 /** An id of the config and the one the emulator gave the resource that stands for it. */
 export interface IdMapping {
@@ -48,7 +48,7 @@ export function subnetCidrs(vpcCidr: string, count: number): string[] {
   const bits = Math.ceil(Math.log2(Math.max(count, 1)));
   const size = Math.max(prefix + bits, 24);
   if (size > 28) {
-    throw new DeployError(
+    throw new RehearsalError(
       'CONFIG_INVALID',
       `vpcCidr ${vpcCidr} cannot hold ${count} subnets of at least /28 (the smallest subnet AWS allows)`,
       { hint: 'use a VPC CIDR of /24 or larger, e.g. "10.20.0.0/16"' },

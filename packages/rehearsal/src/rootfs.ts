@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DeployError } from '../errors.js';
+import { RehearsalError } from './errors.js';
 
 const exec = promisify(execFile);
 
@@ -197,7 +197,7 @@ export async function ensureRootfs(options: {
     }
   } catch (error) {
     await rm(building, { recursive: true, force: true });
-    throw new DeployError(
+    throw new RehearsalError(
       'PROCESS_DIED',
       `building the instances' root filesystem failed: ${(error as Error).message}`,
       {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { isAlive, type ProcessRecord, startService, stopAll, writeRecord } from '@pgha/local-cluster';
-import { DeployError } from '../errors.js';
+import { RehearsalError } from './errors.js';
 import type { RehearsalLayout } from './layout.js';
 
 /** The emulator's name in the run dir and in messages. */
@@ -99,7 +99,7 @@ export async function startEmulator(options: {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     if (!alive && attempt < 3 && /address already in use/i.test(log)) continue;
     if (alive) await stopAll([record], 5000);
-    throw new DeployError(
+    throw new RehearsalError(
       alive ? 'START_TIMEOUT' : 'PROCESS_DIED',
       alive
         ? `${EMULATOR} (PID ${record.pid}) did not answer on ${endpoint} within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; stopped it${await logTail(logFile)}`

@@ -1,22 +1,29 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TerraformSession } from '@pgha/aws-deploy';
 import { buildAwsManifest } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { layoutFor, writeManifest } from '@pgha/local-cluster';
-import { DeployError } from '../errors.js';
-import type { Emit } from '../events.js';
 import { type BootVpcOptions, bootState, bootVpc, type VpcResult } from './boot.js';
+import { RehearsalError } from './errors.js';
+import type { RehearsalEventListener as Emit } from './events.js';
 import type { BootPrerequisites } from './prereqs.js';
 import { type CachedRootfs, ensureRootfs, rehearsalPackages } from './rootfs.js';
 import { type BootEvent, bootTimeline } from './timeline.js';
 
 const exec = promisify(execFile);
+
+type Env = Readonly<Record<string, string | undefined>>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** verify's CLI in the workspace (apps/verify), from src/ and dist/ alike. */
-const VERIFY_BIN = fileURLToPath(new URL('../../../verify/bin/pgha-verify.js', import.meta.url));
+/** verify's CLI, the bin of the installed `@pgha/verify`. */
+const VERIFY_BIN = join(
+  dirname(createRequire(import.meta.url).resolve('@pgha/verify/package.json')),
+  'bin',
+  'pgha-verify.js',
+);
 
 export interface VerifyOutcome {
   readonly ok: boolean;
@@ -44,7 +51,7 @@ export interface BootStageResult {
 }
 
 /** One verify run from the admin host: `ip netns exec <vpc> pgha-verify --manifest M --json`. */
-async function verifyOnce(namespace: string, manifest: string) {
+async function verifyOnce(namespace: string, manifest: string, env: Env) {
   try {
     const { stdout } = await exec(
       'ip',
@@ -52,7 +59,7 @@ async function verifyOnce(namespace: string, manifest: string) {
       {
         timeout: 120_000,
         maxBuffer: 8 * 1024 * 1024,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1' },
+        env: { PATH: env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1' },
       },
     );
     return JSON.parse(stdout) as { ok: boolean; checks: VerifyOutcome['checks'] };
@@ -96,6 +103,8 @@ export async function verifyUntilGreen(
   manifest: string,
   timeoutS: number,
   emit: Emit,
+  /** The caller's environment: verify runs with its PATH. */
+  env: Env,
 ): Promise<VerifyOutcome> {
   return step(
     emit,
@@ -108,7 +117,7 @@ export async function verifyUntilGreen(
       let last: { ok: boolean; checks: VerifyOutcome['checks'] } = { ok: false, checks: [] };
       while (true) {
         attempts += 1;
-        last = await verifyOnce(namespace, manifest);
+        last = await verifyOnce(namespace, manifest, env);
         const waited = (Date.now() - started) / 1000;
         if (last.ok || waited > timeoutS) break;
         if (Date.now() - lastSaid > 20_000) {
@@ -205,7 +214,7 @@ export async function bootAndVerify(
       let lastSaid = 0;
       while (true) {
         if (options.signal?.aborted)
-          throw new DeployError(
+          throw new RehearsalError(
             'INTERRUPTED',
             `interrupted (${String(options.signal.reason)}) while the instances boot`,
           );
@@ -215,7 +224,7 @@ export async function bootAndVerify(
         const done = states.every(([, s]) => s.startsWith('active/'));
         if (done) {
           attempts += 1;
-          last = await verifyOnce(vpc.plan.namespace, manifestFile);
+          last = await verifyOnce(vpc.plan.namespace, manifestFile, options.env);
           if (last.ok) break;
         }
         const waited = (Date.now() - bootStarted) / 1000;
