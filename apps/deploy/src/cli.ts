@@ -8,6 +8,7 @@ import {
   type ParseConfig,
 } from './command.js';
 import { DeployError, isDeployError, isPghaError } from './errors.js';
+import { cliHint } from './hints.js';
 import { clusterFlag } from './options.js';
 import type { Io } from './reporter.js';
 
@@ -234,13 +235,14 @@ function again(command: string, flags: Which): string {
 function report(error: unknown, io: Io, json: boolean, flags: Which): number {
   if (isDeployError(error)) {
     const exit = EXIT[error.kind] ?? 1;
+    const hint = cliHint(error, io.env);
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ ok: false, version: 1, error: { code: error.code, message: error.message, hint: error.hint, leftBehind: error.leftBehind, cleanup: error.cleanup } })}\n`,
+        `${JSON.stringify({ ok: false, version: 1, error: { code: error.code, message: error.message, hint, leftBehind: error.leftBehind, cleanup: error.cleanup } })}\n`,
       );
     }
     io.stderr.write(`error: ${error.message}\n`);
-    if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    if (hint) io.stderr.write(`hint: ${hint}\n`);
     if (error.leftBehind.length > 0 && error.cleanup !== undefined) {
       io.stderr.write(`left behind: ${error.leftBehind.join(', ')} (${error.cleanup} removes it)\n`);
     } else if (error.leftBehind.length > 0) {

@@ -1,9 +1,16 @@
 import {
+  AWS_DEPLOY_ERROR_KINDS,
+  type AwsDeployError,
+  type AwsDeployErrorCode,
+  isAwsDeployError,
+} from '@pgha/aws-deploy';
+import {
   isLocalClusterError,
   LOCAL_CLUSTER_ERROR_KINDS,
   type LocalClusterError,
   type LocalClusterErrorCode,
 } from '@pgha/local-cluster';
+import { isRehearsalError, type RehearsalError } from '@pgha/rehearsal';
 
 const BRAND = Symbol.for('pgha.error');
 
@@ -13,8 +20,8 @@ const BRAND = Symbol.for('pgha.error');
  */
 export type ErrorKind = 'usage' | 'external' | 'interrupted' | 'internal';
 
-/** The local runtime's codes (`@pgha/local-cluster`), and the CLI's own and the AWS target's. */
-export type DeployErrorCode = LocalClusterErrorCode | 'TERRAFORM_FAILED' | 'CREDENTIALS_MISSING';
+/** The local runtime's codes (`@pgha/local-cluster`) and the AWS target's (`@pgha/aws-deploy`). */
+export type DeployErrorCode = LocalClusterErrorCode | AwsDeployErrorCode;
 
 export interface DeployErrorOptions {
   readonly cause?: unknown;
@@ -28,8 +35,7 @@ export interface DeployErrorOptions {
 
 const KIND: Record<DeployErrorCode, ErrorKind> = {
   ...LOCAL_CLUSTER_ERROR_KINDS,
-  TERRAFORM_FAILED: 'external',
-  CREDENTIALS_MISSING: 'usage',
+  ...AWS_DEPLOY_ERROR_KINDS,
 };
 
 export class DeployError extends Error {
@@ -54,12 +60,17 @@ export class DeployError extends Error {
 }
 
 /**
- * A DeployError, or a `LocalClusterError` of the local runtime, which carries the same fields (code, hint,
- * leftBehind, cleanup, kind) and codes: the CLI reports and re-wraps both alike.
+ * A DeployError, or a `LocalClusterError` of the local runtime, an `AwsDeployError` of the AWS target or a
+ * `RehearsalError` of the rehearsal, which carry the same fields (code, hint, leftBehind, cleanup, kind) and
+ * codes: the CLI reports and re-wraps them alike.
  */
-export function isDeployError(value: unknown): value is DeployError | LocalClusterError {
+export function isDeployError(
+  value: unknown,
+): value is DeployError | LocalClusterError | AwsDeployError | RehearsalError {
   return (
     isLocalClusterError(value) ||
+    isAwsDeployError(value) ||
+    isRehearsalError(value) ||
     (typeof value === 'object' &&
       value !== null &&
       (value as Record<symbol, unknown>)[BRAND] === 'deploy' &&

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { type AwsConfig, validateAwsConfig } from '@pgha/aws-deploy';
 import { jsonKind } from '@pgha/local-cluster';
 import { CLUSTER_NAME_RULE, isClusterName } from '@pgha/userdata';
 import { DeployError } from './errors.js';
 
 // The local options themselves (LocalOptions, DEFAULTS, their rules, the address plan) are @pgha/local-cluster's;
-// what is left here reads what the user typed: the --config file and the --cluster flag.
+// what is left here reads what the user typed: the --config file and the --cluster flag. Likewise the AWS
+// config: @pgha/aws-deploy checks it, this module reads the file.
 
 /**
  * Read and parse the JSON file named by `--config`; an unreadable or malformed file is a usage error (exit 2)
@@ -60,4 +62,22 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
     );
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Read and validate an AWS `--config` file. A missing or malformed file is a usage error (exit 2). */
+export async function readAwsConfig(path: string): Promise<AwsConfig> {
+  const parsed = await readJsonConfig(path, 'start from examples/aws-config.example.json');
+  return validateAwsConfig(parsed, path);
+}
+
+/** `--config FILE` (required) with `--cluster NAME` overriding the file's `clusterName`. */
+export async function awsConfigFromFlags(configPath: unknown, cluster: unknown): Promise<AwsConfig> {
+  if (typeof configPath !== 'string') {
+    throw new DeployError('USAGE', 'the AWS target needs --config FILE', {
+      hint: 'copy examples/aws-config.example.json, fill in your VPC, subnets and AMI, and pass it with --config',
+    });
+  }
+  const config = await readAwsConfig(configPath);
+  if (typeof cluster !== 'string' || cluster === config.clusterName) return config;
+  return validateAwsConfig({ ...config, clusterName: cluster }, `${configPath} with --cluster ${cluster}`);
 }

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validateAwsConfig } from '@pgha/aws-deploy';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { validateAwsConfig } from '../src/aws/config.js';
 import { AWS_EXAMPLE, isolatedEnv, type Json, terraformMissing } from './aws-support.js';
 import { cli, traversableTempDir } from './helpers.js';
 

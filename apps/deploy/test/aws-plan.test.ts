@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildAwsManifest, validateAwsConfig } from '@pgha/aws-deploy';
 import { layoutFor } from '@pgha/local-cluster';
 import { parseManifest } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,8 +19,6 @@ import {
   resourcesFromSynth,
   secretInputsEphemeral,
 } from '../../../examples/test/security-rules.js';
-import { validateAwsConfig } from '../src/aws/config.js';
-import { buildAwsManifest } from '../src/aws/manifest.js';
 import {
   AWS_EXAMPLE,
   filesUnder,

@@ -1,15 +1,16 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 
-/** The documented example config of the AWS target. */
-export const AWS_EXAMPLE = fileURLToPath(
-  new URL('../../../examples/aws-config.example.json', import.meta.url),
-);
-
-export type Json = Record<string, unknown>;
+// The example config, Terraform's presence and the isolated environment are @pgha/aws-deploy's test support,
+// shared with its own tests.
+export {
+  AWS_EXAMPLE,
+  isolatedEnv,
+  type Json,
+  terraformForTests,
+  terraformMissing,
+} from '../../../packages/aws-deploy/test/support.js';
 
 /** Every file under dir (recursively) with its bytes. */
 export async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
@@ -55,42 +56,6 @@ export function secretHits(name: string, text: string, secrets: readonly string[
     });
   }
   return hits;
-}
-
-/** Terraform and the offline mirror, or why they are missing (the plan test skips, or fails when CI is set). */
-export function terraformMissing(): string | undefined {
-  if (
-    !existsSync('/usr/local/bin/terraform') &&
-    !process.env.PATH?.split(':').some((d) => existsSync(join(d, 'terraform')))
-  )
-    return 'terraform is not installed (expected /usr/local/bin/terraform or on PATH)';
-  if (!existsSync('/opt/tf-plugins/registry.terraform.io/hashicorp/aws/5.100.0'))
-    return 'the offline provider mirror /opt/tf-plugins (hashicorp/aws 5.100.0) is absent';
-  return undefined;
-}
-
-/**
- * `terraformMissing()`, said once per test file: where CI is set a missing Terraform or mirror fails the file
- * (CI must have them); elsewhere the tests that need them skip with this message.
- */
-export function terraformForTests(what: string): string | undefined {
-  const missing = terraformMissing();
-  if (missing !== undefined && process.env.CI) {
-    throw new Error(
-      `CI is set but ${missing}: install Terraform 1.11 and the hashicorp/aws 5.100.0 mirror in /opt/tf-plugins`,
-    );
-  }
-  if (missing !== undefined) console.warn(`SKIPPED: ${what}: ${missing}`);
-  return missing;
-}
-
-/** A minimal environment for the CLI: no AWS credentials of the machine, HOME in a temp dir. */
-export function isolatedEnv(home: string): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    ...(process.env.CI ? { CI: process.env.CI } : {}),
-  };
 }
 
 /**

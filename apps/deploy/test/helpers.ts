@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { promisify } from 'node:util';
 import { run } from '../src/cli.js';
 
-export const exec = promisify(execFile);
+export { exec, traversableTempDir } from '../../../packages/aws-deploy/test/support.js';
 
 export interface CliResult {
   readonly code: number;
@@ -41,11 +36,4 @@ export async function cli(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   return { code, stdout: out, stderr: err };
-}
-
-/** A temporary directory every user can traverse (the services run as postgres when the tests run as root). */
-export async function traversableTempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  await chmod(dir, 0o755);
-  return dir;
 }

@@ -5,10 +5,9 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { isAlive, type ProcessRecord, stopAll } from '@pgha/local-cluster';
+import { emulatorClients, inContainer } from '@pgha/rehearsal';
 import { CHECK_IDS } from '@pgha/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { emulatorClients } from '../src/rehearse/aws-api.js';
-import { inContainer } from '../src/rehearse/boot.js';
 import {
   AWS_EXAMPLE,
   filesUnder,

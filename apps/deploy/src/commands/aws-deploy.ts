@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
+import { deployAws } from '@pgha/aws-deploy';
 import { connectionInfo } from '@pgha/local-cluster';
 import { parseManifest } from '@pgha/verify';
-import { awsConfigFromFlags } from '../aws/config.js';
-import { deployAws } from '../aws/deploy.js';
 import type { CommandFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
+import { awsConfigFromFlags } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { type AWS_TARGET_FLAGS, awsTerraformOptions, connectionLines } from './context.js';
 

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { destroyAws, preflightAws } from '@pgha/aws-deploy';
 import { layoutFor } from '@pgha/local-cluster';
-import { awsConfigFromFlags } from '../aws/config.js';
-import { destroyAws } from '../aws/deploy.js';
-import { preflightAws } from '../aws/plan.js';
 import type { CommandFlags } from '../command.js';
 import { confirmByTyping, requireConfirmable } from '../confirm.js';
 import { DeployError } from '../errors.js';
+import { awsConfigFromFlags } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { type AWS_TARGET_FLAGS, awsTerraformOptions, stateRoot } from './context.js';
 

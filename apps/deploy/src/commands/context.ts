@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { AwsConfig, AwsTerraformOptions } from '@pgha/aws-deploy';
 import {
   type ClusterState,
   type ConnectionInfo,
@@ -9,8 +10,6 @@ import {
   type Operation,
   readClusterState,
 } from '@pgha/local-cluster';
-import type { AwsConfig } from '../aws/config.js';
-import type { AwsTerraformOptions } from '../aws/plan.js';
 import type { FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
 import { CLI_HINT_NAMES } from '../hint-names.js';

@@ -1,6 +1,6 @@
-import { awsConfigFromFlags } from '../aws/config.js';
-import { planAws } from '../aws/plan.js';
+import { planAws } from '@pgha/aws-deploy';
 import type { CommandFlags, FlagTable } from '../command.js';
+import { awsConfigFromFlags } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { awsTerraformOptions } from './context.js';
 import { FLAGS as SYNTH_FLAGS, synthJson, synthLines } from './synth.js';

@@ -1,25 +1,32 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { AwsConfig } from '@pgha/aws-deploy';
 import { shellWord } from '@pgha/local-cluster';
-import { type AwsConfig, awsConfigFromFlags } from '../aws/config.js';
+import {
+  bootPrerequisites,
+  destroyRehearsal,
+  drillRehearsal,
+  type EtcdReplacement,
+  emulatorClients,
+  type InsideDrillOutput,
+  isRehearsalError,
+  type LaunchedInstance,
+  type LaunchedInstances,
+  type RehearsalLayout,
+  type RehearsalState,
+  type RehearseResult,
+  readRehearsalState,
+  rehearsalLayout,
+  rehearsalPrerequisites,
+  rehearse,
+  replaceEtcdInstance,
+  vpcNamespace,
+  writeRehearsalState,
+} from '@pgha/rehearsal';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { clusterFlag } from '../options.js';
-import { emulatorClients } from '../rehearse/aws-api.js';
-import {
-  DRILL_INSIDE_MARK,
-  drillInsideVpc,
-  drillRehearsal,
-  type InsideDrillOutput,
-} from '../rehearse/drill.js';
-import { type RehearsalLayout, rehearsalLayout } from '../rehearse/layout.js';
-import { bootPrerequisites, rehearsalPrerequisites } from '../rehearse/prereqs.js';
-import type { LaunchedInstance, LaunchedInstances } from '../rehearse/readback.js';
-import { destroyRehearsal, type RehearseResult, rehearse } from '../rehearse/rehearse.js';
-import { type EtcdReplacement, replaceEtcdInstance } from '../rehearse/replace.js';
-import { type RehearsalState, readRehearsalState, writeRehearsalState } from '../rehearse/state.js';
-import { vpcNamespace } from '../rehearse/vpc.js';
+import { awsConfigFromFlags, clusterFlag } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { stateRoot } from './context.js';
 import { describe } from './drill.js';
@@ -85,12 +92,6 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
   }
   const config = await awsConfigFromFlags(flags.config, flags.cluster);
   const layout = rehearsalLayout({ stateRoot: stateRoot(flags, io), cluster: config.clusterName, workDir });
-  if (flags.drill === true && io.env[DRILL_INSIDE_MARK] === '1') {
-    // Stage 4's own process, inside the VPC namespace (started by the rehearsal on the host).
-    const out = await drillInsideVpc(layout);
-    io.stdout.write(`${JSON.stringify(out)}\n`);
-    return out.ok ? 0 : 1;
-  }
   if (flags.drill === true && flags['apply-only'] === true) {
     throw new DeployError(
       'USAGE',
@@ -115,10 +116,11 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
     return drillOnly(flags, io, json, emit, elapsed, config, layout, before);
   }
   const prerequisites = rehearsalPrerequisites(io.env);
+  const configFile = resolve(flags.config);
   const result = await rehearse(
     {
       config,
-      configFile: resolve(flags.config),
+      configFile,
       layout,
       prerequisites,
       env: io.env,
@@ -129,7 +131,15 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
       uid: process.getuid?.() ?? -1,
     },
     emit,
-  );
+  ).catch(async (error: unknown) => {
+    if (!isRehearsalError(error) || error.reason !== 'work-dir-taken') throw error;
+    // The library names no command: the CLI's hint names the one that removes the rehearsal in the way.
+    const before = await readRehearsalState(layout).catch(() => undefined);
+    throw new DeployError(error.code, error.message, {
+      hint: `remove it first with pnpm run rehearse -- --config ${before?.config ?? configFile} --destroy, or give another --work-dir`,
+      cause: error,
+    });
+  });
   if (flags.drill !== true || result.boot === undefined) {
     const seconds = elapsed();
     if (json) {
@@ -141,7 +151,7 @@ export async function run(flags: RehearseFlags, io: Io): Promise<number> {
   }
   if (!json)
     io.stdout.write(`${rehearseLines(result, elapsed(), rehearseCommand(flags, '--destroy')).join('\n')}\n`);
-  const four = await stageFour(flags, io, emit, config, layout, {
+  const four = await stageFour(io, emit, config, layout, {
     endpoint: result.emulator.endpoint,
     instances: result.instances,
     namespace: result.boot.vpc.plan.namespace,
@@ -179,7 +189,7 @@ async function drillOnly(
     );
   }
   const launched = JSON.parse(await readFile(layout.launchedFile, 'utf8')) as LaunchedInstances;
-  const four = await stageFour(flags, io, emit, config, layout, {
+  const four = await stageFour(io, emit, config, layout, {
     endpoint,
     instances: launched.instances,
     namespace: vpcNamespace(config.clusterName),
@@ -208,7 +218,6 @@ const ETCD_MEMBER = 'etcd-3';
  * marked drilled (from the first termination on: a drilled rehearsal lacks instances it had).
  */
 async function stageFour(
-  flags: RehearseFlags,
   io: Io,
   emit: Emitter,
   config: AwsConfig,
@@ -230,8 +239,6 @@ async function stageFour(
       member: ETCD_MEMBER,
       emit,
     });
-    // The same rehearsal for the process inside the VPC: paths absolute, whatever its working directory.
-    const argv = rehearsalFlags(flags, (f, v) => (f === 'cluster' ? v : resolve(v)));
     const drill = await drillRehearsal({
       layout,
       config,
@@ -239,7 +246,6 @@ async function stageFour(
       clients,
       instances: at.instances,
       namespace: at.namespace,
-      argv,
       env: io.env,
       emit,
       onStderr: (text) => io.stderr.write(text.replace(/^(?=.)/gm, '  drill| ')),

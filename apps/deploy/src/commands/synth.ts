@@ -1,6 +1,6 @@
-import { awsConfigFromFlags } from '../aws/config.js';
-import { type SynthAwsResult, synthAws } from '../aws/synth.js';
+import { type SynthAwsResult, synthAws } from '@pgha/aws-deploy';
 import type { CommandFlags, FlagTable } from '../command.js';
+import { awsConfigFromFlags } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 import { stateRoot } from './context.js';
 
