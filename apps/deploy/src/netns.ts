@@ -9,7 +9,7 @@ import {
   requireRoot,
   teardownDrillNetwork,
 } from '@pgha/local-cluster';
-import { CLI_HINT_NAMES } from './hint-names.js';
+import { CLI_HINT_NAMES } from './hints.js';
 import type { Io } from './reporter.js';
 
 /**

@@ -2,7 +2,7 @@ import { findBinaries, hostOs, installComponents, installedPostgresVersions } fr
 import { assessComponents, componentPolicy, type HostOs } from '@pgha/userdata';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { CLI_HINT_NAMES } from '../hint-names.js';
+import { CLI_HINT_NAMES } from '../hints.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
 
 export const FLAGS = { install: { type: 'boolean' } } as const satisfies FlagTable;

@@ -12,7 +12,7 @@ import {
 } from '@pgha/local-cluster';
 import type { FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { CLI_HINT_NAMES } from '../hint-names.js';
+import { CLI_HINT_NAMES } from '../hints.js';
 import { clusterFlag } from '../options.js';
 import type { Io } from '../reporter.js';
 

@@ -14,7 +14,7 @@ import {
 } from '@pgha/local-cluster';
 import type { CommandFlags, FlagTable } from '../command.js';
 import { DeployError } from '../errors.js';
-import { CLI_HINT_NAMES } from '../hint-names.js';
+import { CLI_HINT_NAMES } from '../hints.js';
 import { argvOf, runInAdmin } from '../netns.js';
 import { readConfigFile } from '../options.js';
 import { humanReporter, type Io, quietReporter } from '../reporter.js';
