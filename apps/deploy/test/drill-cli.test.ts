@@ -1,4 +1,6 @@
+import { SCENARIO_NAMES, SCENARIOS } from '@pgha/drills';
 import { describe, expect, test } from 'vitest';
+import { scenariosForAll } from '../src/commands/drill.js';
 import { cli } from './helpers.js';
 
 // Usage errors are refused before anything is deployed: exit 2, one line naming the flag, and a hint.
@@ -44,5 +46,22 @@ describe('pgha drill usage', () => {
     expect(result.stdout).toMatch(/^ {2}drill {5}/m);
     for (const flag of ['--scenario NAME', '--all', '--trials N', '--clients N', '--failsafe on|off'])
       expect(result.stdout).toContain(flag);
+  });
+});
+
+describe('what --all runs on the local target', () => {
+  test('loopback: every scenario that signals processes or calls Patroni; no link cut, no instance', () => {
+    // The registry's order (pinned in @pgha/drills) up to the first partition scenario: 8, host-crash among them.
+    const local = scenariosForAll('loopback');
+    expect(local).toEqual(SCENARIO_NAMES.slice(0, SCENARIO_NAMES.indexOf('isolate-primary')));
+    expect(local).toHaveLength(8);
+    expect(local).toEqual(expect.arrayContaining(['host-crash', 'freeze', 'lagging-replica']));
+  });
+
+  test('netns: the partition scenarios join, last; instance-terminated never (the rehearsal has it)', () => {
+    const all = scenariosForAll('netns');
+    expect(all.slice(0, 8)).toEqual(scenariosForAll('loopback'));
+    expect(all.slice(8)).toEqual(SCENARIOS.filter((s) => s.requires?.includes('network')).map((s) => s.name));
+    expect(all).not.toContain('instance-terminated');
   });
 });

@@ -9,7 +9,7 @@ import { pgOnce } from './private/pg.js';
 import { sleep, until } from './private/wait.js';
 import type { DrillCheck } from './result.js';
 import type { Member, PrimarySampler } from './sampler.js';
-import type { DrillTarget, NetworkFaults, NodeProcess } from './target.js';
+import type { DrillSignal, DrillTarget, NetworkFaults, NodeProcess } from './target.js';
 import type { Workload } from './workload.js';
 
 /** GET `path` from the first member whose REST API answers 200; throws the last failure. */
@@ -200,19 +200,48 @@ export class DrillContext {
     return members;
   }
 
+  /**
+   * The target's process faults; TARGET_UNSUPPORTED when it lacks them (the scenarios that use them require
+   * `processes`, so runDrill refuses them earlier).
+   */
+  private get processFaults(): Required<Pick<DrillTarget, 'processes' | 'signal' | 'waitExited'>> {
+    const t = this.target;
+    if (t.processes === undefined || t.signal === undefined || t.waitExited === undefined) {
+      throw new DrillError(
+        'TARGET_UNSUPPORTED',
+        `the target (${t.description}) cannot signal processes: it has no processes capability`,
+      );
+    }
+    return {
+      processes: t.processes.bind(t),
+      signal: t.signal.bind(t),
+      waitExited: t.waitExited.bind(t),
+    };
+  }
+
   /** The processes of a member with one role; FAULT_FAILED when there is none. */
   async process(member: string, role: NodeProcess['role']): Promise<NodeProcess> {
-    const p = (await this.target.processes(member)).find((x) => x.role === role);
+    const p = (await this.processFaults.processes(member)).find((x) => x.role === role);
     if (!p) throw new DrillError('FAULT_FAILED', `no running ${role} process for ${member}`);
     return p;
   }
 
   async processes(member: string, role: NodeProcess['role']): Promise<NodeProcess[]> {
-    return (await this.target.processes(member)).filter((x) => x.role === role);
+    return (await this.processFaults.processes(member)).filter((x) => x.role === role);
   }
 
-  async signalAll(processes: readonly NodeProcess[], signal: Parameters<DrillTarget['signal']>[1]) {
-    for (const p of processes) await this.target.signal(p, signal);
+  /** Send `signal` to one process of the target; one already gone is not an error. */
+  async kill(process: NodeProcess, signal: DrillSignal): Promise<void> {
+    await this.processFaults.signal(process, signal);
+  }
+
+  async signalAll(processes: readonly NodeProcess[], signal: DrillSignal) {
+    for (const p of processes) await this.kill(p, signal);
+  }
+
+  /** Wait until none of the processes is alive; false when time ran out. */
+  async waitExited(processes: readonly NodeProcess[], timeoutMs: number): Promise<boolean> {
+    return this.processFaults.waitExited(processes, timeoutMs);
   }
 
   /** SIGKILL the old primary's Patroni and postmaster at once: the host is gone. Marks the fault. */
@@ -222,7 +251,7 @@ export class DrillContext {
     this.markFault();
     await this.signalAll([p, pm], 'SIGKILL');
     this.note(`SIGKILL ${this.oldPrimary}: Patroni PID ${p.pid}, postmaster PID ${pm.pid}`);
-    await this.target.waitExited([p, pm], 10_000);
+    await this.waitExited([p, pm], 10_000);
   }
 
   /** Start writing straight to a member every 250 ms (bypassing the load balancer). */

@@ -121,7 +121,7 @@ describe('target capabilities', () => {
     }
     expect(isDrillError(error) && error.code).toBe('TARGET_UNSUPPORTED');
     expect((error as Error).message).toMatch(
-      /scenario isolate-something cuts or degrades links, and the target \(on nowhere\) cannot: .*target\.network.*network \"netns\"/,
+      /scenario isolate-something cuts or degrades links, and the target \(on nowhere\) cannot: .*target\.network.*network "netns"/,
     );
   });
 
@@ -142,6 +142,51 @@ describe('target capabilities', () => {
     );
     const { target } = failingTarget({ terminateInstance: async () => {} });
     expect(() => assertTargetCan(scenario, target)).not.toThrow();
+  });
+});
+
+describe('the processes capability', () => {
+  // A target that cannot signal a node's processes (the AWS rehearsal's: its nodes are instances).
+  const withoutProcesses = () => {
+    const { processes: _p, signal: _s, waitExited: _w, ...rest } = failingTarget().target;
+    return rest as DrillTarget;
+  };
+
+  test.each([
+    'host-crash',
+    'patroni-crash',
+    'postgres-crash',
+    'freeze',
+    'lagging-replica',
+    'etcd-member',
+    'etcd-quorum',
+  ] as const)(
+    '%s signals processes: refused on a target without them, before anything is deployed',
+    async (name) => {
+      const target = withoutProcesses();
+      await expect(runDrill({ ...request, scenario: name }, target)).rejects.toThrow(
+        new RegExp(
+          `scenario ${name} signals a node's processes, and the target \\(on nowhere\\) cannot: it has no processes capability`,
+        ),
+      );
+      expect(vi.mocked(target.deploy)).not.toHaveBeenCalled();
+    },
+  );
+
+  test('the scenarios that only call Patroni, cut links or terminate instances need no processes', () => {
+    const need = SCENARIO_NAMES.filter((n) => scenarioNamed(n).requires?.includes('processes'));
+    expect(need.sort()).toEqual(
+      [
+        'etcd-member',
+        'etcd-quorum',
+        'freeze',
+        'host-crash',
+        'lagging-replica',
+        'patroni-crash',
+        'postgres-crash',
+      ].sort(),
+    );
+    expect(() => assertTargetCan(scenarioNamed('switchover'), withoutProcesses())).not.toThrow();
   });
 });
 

@@ -68,6 +68,15 @@ export function validateDrillRequest(request: DrillRequest, target: DrillTarget)
 /** Refuse (TARGET_UNSUPPORTED) a scenario whose required capabilities the target lacks. */
 export function assertTargetCan(scenario: Pick<Scenario, 'name' | 'requires'>, target: DrillTarget): void {
   for (const need of scenario.requires ?? []) {
+    if (
+      need === 'processes' &&
+      (target.processes === undefined || target.signal === undefined || target.waitExited === undefined)
+    ) {
+      throw new DrillError(
+        'TARGET_UNSUPPORTED',
+        `scenario ${scenario.name} signals a node's processes, and the target (${target.description}) cannot: it has no processes capability (target.processes, signal, waitExited); run it on a target that has them (the local target's)`,
+      );
+    }
     if (need === 'network' && target.network === undefined) {
       throw new DrillError(
         'TARGET_UNSUPPORTED',

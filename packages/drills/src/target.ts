@@ -94,12 +94,16 @@ export interface DrillTarget {
   destroy(): Promise<void>;
   /** `user:password` for Patroni's unsafe REST methods (switchover, PATCH /config). Never logged. */
   restApiCredentials(): Promise<string>;
-  /** The running processes of a member (empty when none run). */
-  processes(member: string): Promise<readonly NodeProcess[]>;
+  /**
+   * The running processes of a member (empty when none run). With {@link signal} and {@link waitExited}, the
+   * `processes` capability: a target without all three refuses the scenarios that crash, freeze or stall a
+   * process (`TARGET_UNSUPPORTED`).
+   */
+  processes?(member: string): Promise<readonly NodeProcess[]>;
   /** Send a signal to one process; one that is already gone is not an error. */
-  signal(process: NodeProcess, signal: DrillSignal): Promise<void>;
+  signal?(process: NodeProcess, signal: DrillSignal): Promise<void>;
   /** Wait until none of the processes is alive (a zombie counts as gone); false when time ran out. */
-  waitExited(processes: readonly NodeProcess[], timeoutMs: number): Promise<boolean>;
+  waitExited?(processes: readonly NodeProcess[], timeoutMs: number): Promise<boolean>;
   /** Link faults, when the nodes are hosts of their own. */
   readonly network?: NetworkFaults;
   /**
@@ -116,4 +120,4 @@ export interface DrillTarget {
 }
 
 /** The capabilities a scenario can require of its target. */
-export type TargetCapability = 'network' | 'instances';
+export type TargetCapability = 'processes' | 'network' | 'instances';

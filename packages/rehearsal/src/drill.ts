@@ -15,7 +15,6 @@ import {
   isDrillError,
   isDrillProfileName,
   type LoadBalancerCheck,
-  type NodeProcess,
   runDrill,
 } from '@pgha/drills';
 import { layoutFor, secretFile } from '@pgha/local-cluster';
@@ -122,16 +121,6 @@ export class RehearsalDrillTarget implements DrillTarget {
 
   async restApiCredentials(): Promise<string> {
     return `patroni:${(await readFile(this.plan.restApiPasswordFile, 'utf8')).trim()}`;
-  }
-
-  async processes(): Promise<readonly NodeProcess[]> {
-    return [];
-  }
-
-  async signal(): Promise<void> {}
-
-  async waitExited(): Promise<boolean> {
-    return true;
   }
 
   async terminateInstance(member: string): Promise<void> {

@@ -105,13 +105,7 @@ export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<nu
     : all
       ? [...DRILL_PROFILE_NAMES]
       : ['fast'];
-  // --all: the partition scenarios (they cut links) join the matrix with --network netns; instance-terminated
-  // needs instances to terminate (the AWS rehearsal's --drill), never a local target.
-  const scenarios: ScenarioName[] = all
-    ? SCENARIOS.filter((s) => (s.requires ?? []).every((r) => r === 'network' && network === 'netns')).map(
-        (s) => s.name,
-      )
-    : [scenario as ScenarioName];
+  const scenarios: ScenarioName[] = all ? scenariosForAll(network) : [scenario as ScenarioName];
   const needs = all ? [] : (SCENARIOS.find((s) => s.name === scenario)?.requires ?? []);
   if (needs.includes('instances')) {
     throw usage(
@@ -259,4 +253,14 @@ export function describe(r: DrillResult): string {
     `${r.ok ? 'PASS' : 'FAIL'} in ${s(r.durationMs)}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What `--all` runs on the local target: every scenario whose capabilities it has. It always signals its
+ * processes; it cuts links with --network netns only; it has no instances to terminate (instance-terminated is
+ * the AWS rehearsal's --drill).
+ */
+export function scenariosForAll(network: 'loopback' | 'netns'): ScenarioName[] {
+  const local = (r: string) => r === 'processes' || (r === 'network' && network === 'netns');
+  return SCENARIOS.filter((s) => (s.requires ?? []).every(local)).map((s) => s.name);
 }

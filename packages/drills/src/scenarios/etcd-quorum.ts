@@ -6,6 +6,7 @@ export const etcdQuorum = defineScenario({
   fault: 'SIGKILL 2 of 3 etcd members for 2 x ttl + 10 s; restart them',
   expectsRejoin: false,
   expectsSameLeader: false,
+  requires: ['processes'],
   async inject(ctx) {
     await killEtcdMembers(ctx, 2, (2 * ctx.timing.ttl + 10) * 1000);
   },

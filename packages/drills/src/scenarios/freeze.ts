@@ -6,6 +6,7 @@ export const freeze = defineScenario({
     "SIGSTOP the primary's Patroni and PostgreSQL until a replica is promoted (past the ttl), then SIGCONT",
   expectsRejoin: true,
   expectsSameLeader: false,
+  requires: ['processes'],
   async inject(ctx) {
     const old = ctx.oldPrimary;
     const frozen = [

@@ -8,6 +8,7 @@ export const laggingReplica = defineScenario({
     'stop WAL receipt and replay on one replica until it lags beyond maximum_lag_on_failover, then crash the primary host',
   expectsRejoin: true,
   expectsSameLeader: false,
+  requires: ['processes'],
   async inject(ctx) {
     const { maximumLagOnFailover, loopWait } = ctx.timing;
     const replicas = ctx.view.filter((m) => m.name !== ctx.oldPrimary);
@@ -21,7 +22,7 @@ export const laggingReplica = defineScenario({
     const receiver = (await ctx.processes(lagger, 'postgres-child')).find((c) =>
       c.command.includes('walreceiver'),
     );
-    if (receiver) await ctx.target.signal(receiver, 'SIGSTOP');
+    if (receiver) await ctx.kill(receiver, 'SIGSTOP');
     else ctx.observe(`${lagger}: no walreceiver process found to stop; only replay is paused`);
     const rows = Math.ceil((4 * maximumLagOnFailover) / 1000) + 1000;
     await pgOnce(
@@ -43,7 +44,7 @@ export const laggingReplica = defineScenario({
     );
     await ctx.crashHost();
     const leader = await ctx.waitNewLeader();
-    if (receiver) await ctx.target.signal(receiver, 'SIGCONT');
+    if (receiver) await ctx.kill(receiver, 'SIGCONT');
     await pgOnce(ctx.direct(lagger), 'select pg_wal_replay_resume()', 5000).catch(() => {});
     ctx.checks.push({
       id: 'lagging-replica-not-promoted',

@@ -6,11 +6,12 @@ export const patroniCrash = defineScenario({
   fault: "SIGKILL the primary's Patroni only; its PostgreSQL is orphaned",
   expectsRejoin: true,
   expectsSameLeader: false,
+  requires: ['processes'],
   async inject(ctx) {
     const old = ctx.oldPrimary;
     const p = await ctx.process(old, 'patroni');
     ctx.markFault();
-    await ctx.target.signal(p, 'SIGKILL');
+    await ctx.kill(p, 'SIGKILL');
     const probe = ctx.startDirectProbe(old);
     ctx.note(`SIGKILL ${old} Patroni PID ${p.pid}; its PostgreSQL keeps running`);
     await ctx.waitNewLeader();
@@ -23,9 +24,9 @@ export const patroniCrash = defineScenario({
       ctx.observe(
         `orphaned postmaster PID ${orphan.pid} of ${old} still runs ${ctx.since()} s after the crash: ${readOnly}; stopping it (SIGINT) so its Patroni can start`,
       );
-      await ctx.target.signal(orphan, 'SIGINT');
-      if (!(await ctx.target.waitExited([orphan], 30_000))) await ctx.target.signal(orphan, 'SIGKILL');
-      await ctx.target.waitExited([orphan], 10_000);
+      await ctx.kill(orphan, 'SIGINT');
+      if (!(await ctx.waitExited([orphan], 30_000))) await ctx.kill(orphan, 'SIGKILL');
+      await ctx.waitExited([orphan], 10_000);
     } else ctx.observe(`the orphaned PostgreSQL of ${old} was gone when the new primary was up`);
     await probe.stop();
     await ctx.restart(old);

@@ -5,10 +5,11 @@ export const postgresCrash = defineScenario({
   fault: "SIGKILL the primary's postmaster only (Patroni restarts it or fails over)",
   expectsRejoin: false,
   expectsSameLeader: false,
+  requires: ['processes'],
   async inject(ctx) {
     const pm = await ctx.process(ctx.oldPrimary, 'postmaster');
     const t0 = ctx.markFault();
-    await ctx.target.signal(pm, 'SIGKILL');
+    await ctx.kill(pm, 'SIGKILL');
     ctx.note(`SIGKILL ${ctx.oldPrimary} postmaster PID ${pm.pid}`);
     const back = await ctx.until(
       () => (ctx.writesAfter(t0 + 200) && ctx.sampler.current(t0) !== undefined ? true : undefined),
