@@ -45,6 +45,10 @@ export function cliHint(error: Hinted, env: Env): string | undefined {
       return 'give the AWS cluster another name (--cluster or clusterName) or another --state-dir';
     case 'needs-root':
       return 'run it as root (sudo -E pnpm run rehearse -- ...), or add --apply-only to stop after the apply';
+    case 'work-dir-foreign':
+      return 'give an empty or new directory with --work-dir (a rehearsal removes its work dir at --destroy)';
+    case 'not-a-rehearsal':
+      return 'it is not a rehearsal work dir (or not this one): check --work-dir, --state-dir and --cluster';
     default:
       return error.hint;
   }

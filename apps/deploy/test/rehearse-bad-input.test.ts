@@ -98,9 +98,12 @@ describe('refused before anything is written or started', () => {
       });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${workDir} holds files but no rehearsal.json`);
+      // The library names its options (workDir); the CLI words the hint with its flags.
+      expect(r.stderr).toContain('give an empty or new directory with --work-dir');
       const d = await rehearse(['--config', AWS_EXAMPLE, '--work-dir', workDir, '--destroy']);
       expect(d.code).toBe(2);
       expect(d.stderr).toContain('holds no rehearsal.json: not removed');
+      expect(d.stderr).toContain('check --work-dir, --state-dir and --cluster');
       expect(await readdir(workDir)).toEqual(['keep.txt']);
     },
   );

@@ -42,8 +42,10 @@ export const REHEARSAL_ERROR_KINDS: Readonly<Record<RehearsalErrorCode, Rehearsa
  *
  * - `needs-root`: booting the instances needs root.
  * - `work-dir-taken`: the work dir holds a rehearsal already (running, or left behind).
+ * - `work-dir-foreign`: the work dir holds files and no rehearsal.
+ * - `not-a-rehearsal`: the work dir to destroy holds no rehearsal.
  */
-export type RehearsalErrorReason = 'needs-root' | 'work-dir-taken';
+export type RehearsalErrorReason = 'needs-root' | 'work-dir-taken' | 'work-dir-foreign' | 'not-a-rehearsal';
 
 export interface RehearsalErrorOptions {
   readonly cause?: unknown;

@@ -145,7 +145,8 @@ async function prepareWorkDir(layout: RehearsalLayout): Promise<void> {
       'STATE_CONFLICT',
       `${layout.workDir} holds files but no rehearsal.json: it is not a rehearsal's work dir`,
       {
-        hint: 'give an empty or new directory with --work-dir (a rehearsal removes its work dir at --destroy)',
+        hint: "give an empty or new directory as workDir (destroyRehearsal removes a rehearsal's work dir)",
+        reason: 'work-dir-foreign',
       },
     );
   }
@@ -413,14 +414,15 @@ export async function destroyRehearsal(
   const state = await readRehearsalState(layout);
   if (state === undefined) {
     throw new RehearsalError('STATE_CONFLICT', `${layout.workDir} holds no rehearsal.json: not removed`, {
-      hint: 'it is not a rehearsal work dir (or not this one): check --work-dir, --state-dir and --cluster',
+      hint: 'it is not a rehearsal work dir (or not this one): check workDir, stateRoot and cluster',
+      reason: 'not-a-rehearsal',
     });
   }
   if (state.cluster !== cluster) {
     throw new RehearsalError(
       'STATE_CONFLICT',
       `${layout.workDir} holds a rehearsal of cluster "${state.cluster}", not "${cluster}": not removed`,
-      { hint: `name it with --cluster ${state.cluster}` },
+      { hint: `destroy it as the rehearsal of cluster "${state.cluster}"` },
     );
   }
   const records = await startedProcesses(layout);
@@ -447,7 +449,7 @@ export async function destroyRehearsal(
     throw new RehearsalError(
       'STOP_FAILED',
       `still running after SIGKILL: ${left.map((r) => `${r.name} PID ${r.pid}`).join(', ')}`,
-      { hint: `the work dir ${layout.workDir} is kept; run --destroy again once they are gone` },
+      { hint: `the work dir ${layout.workDir} is kept; destroy the rehearsal again once they are gone` },
     );
   }
   const undone = await step(

@@ -98,7 +98,7 @@ export async function createVpc(workDir: string, plan: VpcPlan, extraAddresses: 
   const ns = plan.namespace;
   if (existsSync(`/run/netns/${ns}`)) {
     throw new RehearsalError('STATE_CONFLICT', `network namespace ${ns} exists already`, {
-      hint: `another rehearsal of this cluster runs (or was left): remove it with its --destroy, or ip netns delete ${ns} if it is a leftover`,
+      hint: `another rehearsal of this cluster runs (or was left): destroy that rehearsal, or ip netns delete ${ns} if it is a leftover`,
     });
   }
   await recordCreated(workDir, { kind: 'netns', name: ns });
