@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises
 import { dirname } from 'node:path';
 import {
   type AwsConfig,
+  isAwsDeployError,
   type SynthAwsResult,
   synthAws,
   TerraformSession,
@@ -279,11 +280,25 @@ export async function rehearse(options: RehearseOptions, emit: Emit): Promise<Re
       session.run(['init', '-input=false', '-no-color']),
     );
     checkpoint('terraform apply');
+    const apply = ['apply', '-auto-approve', '-input=false', '-no-color'];
     await step(
       emit,
       'apply',
       `terraform apply to the emulator (${synth.resources.total} resources)`,
-      () => session.run(['apply', '-auto-approve', '-input=false', '-no-color']),
+      async () => {
+        try {
+          return await session.run(apply);
+        } catch (error) {
+          if (!isEmulatorDuplicate(error)) throw error;
+          // The resource is not in Terraform's state, so a second apply creates it anew (another generated name).
+          emit({
+            type: 'warning',
+            message:
+              'the emulator refused a create as a duplicate (409 EntityAlreadyExists: a request the provider sent again after a slow answer); applying once more',
+          });
+          return session.run(apply);
+        }
+      },
       () => `${synth.resources.total} resources`,
     );
     if (guard.attempts.length > 0) {
@@ -471,4 +486,13 @@ export async function destroyRehearsal(
     stopped: alive.map((r) => ({ name: r.name, pid: r.pid })),
     undone,
   };
+}
+
+/**
+ * A create the emulator had already served, sent again by the provider after a slow answer (moto_server on a
+ * loaded machine; seen in CI on IAM's CreateInstanceProfile, whose name Terraform makes unique per apply, so only
+ * a repeated request can collide): Terraform fails with 409 EntityAlreadyExists. Not a property of the stack.
+ */
+export function isEmulatorDuplicate(error: unknown): boolean {
+  return isAwsDeployError(error) && /StatusCode: 409\b[^\n]*\bEntityAlreadyExists\b/.test(error.message);
 }
