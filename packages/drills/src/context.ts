@@ -9,7 +9,14 @@ import { pgOnce } from './private/pg.js';
 import { sleep, until } from './private/wait.js';
 import type { DrillCheck } from './result.js';
 import type { Member, PrimarySampler } from './sampler.js';
-import type { DrillSignal, DrillTarget, NetworkFaults, NodeProcess } from './target.js';
+import {
+  type DrillSignal,
+  type DrillTarget,
+  hasProcessFaults,
+  type NetworkFaults,
+  type NodeProcess,
+  type ProcessFaults,
+} from './target.js';
 import type { Workload } from './workload.js';
 
 /** GET `path` from the first member whose REST API answers 200; throws the last failure. */
@@ -204,9 +211,9 @@ export class DrillContext {
    * The target's process faults; TARGET_UNSUPPORTED when it lacks them (the scenarios that use them require
    * `processes`, so runDrill refuses them earlier).
    */
-  private get processFaults(): Required<Pick<DrillTarget, 'processes' | 'signal' | 'waitExited'>> {
+  private get processFaults(): ProcessFaults {
     const t = this.target;
-    if (t.processes === undefined || t.signal === undefined || t.waitExited === undefined) {
+    if (!hasProcessFaults(t)) {
       throw new DrillError(
         'TARGET_UNSUPPORTED',
         `the target (${t.description}) cannot signal processes: it has no processes capability`,

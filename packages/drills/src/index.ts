@@ -45,9 +45,11 @@ export type {
   LinkDirection,
   NetworkFaults,
   NodeProcess,
+  ProcessFaults,
   ProcessRole,
   TargetCapability,
 } from './target.js';
+export { hasProcessFaults } from './target.js';
 export {
   historyFileName,
   lsnToBigInt,

@@ -18,7 +18,7 @@ import { isScenarioName, type ScenarioName, scenarioNamed } from './registry.js'
 import type { DrillResult } from './result.js';
 import { type Member, PrimarySampler } from './sampler.js';
 import type { Scenario } from './scenario.js';
-import type { DeployedDrillCluster, DrillTarget } from './target.js';
+import { type DeployedDrillCluster, type DrillTarget, hasProcessFaults } from './target.js';
 import { parseTimelineHistory, type TimelineHistory } from './timeline.js';
 import { DRILL_TABLE_SQL, Workload } from './workload.js';
 
@@ -68,10 +68,7 @@ export function validateDrillRequest(request: DrillRequest, target: DrillTarget)
 /** Refuse (TARGET_UNSUPPORTED) a scenario whose required capabilities the target lacks. */
 export function assertTargetCan(scenario: Pick<Scenario, 'name' | 'requires'>, target: DrillTarget): void {
   for (const need of scenario.requires ?? []) {
-    if (
-      need === 'processes' &&
-      (target.processes === undefined || target.signal === undefined || target.waitExited === undefined)
-    ) {
+    if (need === 'processes' && !hasProcessFaults(target)) {
       throw new DrillError(
         'TARGET_UNSUPPORTED',
         `scenario ${scenario.name} signals a node's processes, and the target (${target.description}) cannot: it has no processes capability (target.processes, signal, waitExited); run it on a target that has them (the local target's)`,

@@ -121,3 +121,11 @@ export interface DrillTarget {
 
 /** The capabilities a scenario can require of its target. */
 export type TargetCapability = 'processes' | 'network' | 'instances';
+
+/** A target's `processes` capability: all three of its methods. */
+export type ProcessFaults = Required<Pick<DrillTarget, 'processes' | 'signal' | 'waitExited'>>;
+
+/** Whether the target has the `processes` capability (`processes`, `signal` and `waitExited`, all three). */
+export function hasProcessFaults(target: DrillTarget): target is DrillTarget & ProcessFaults {
+  return target.processes !== undefined && target.signal !== undefined && target.waitExited !== undefined;
+}
