@@ -112,6 +112,12 @@ export interface DrillTarget {
    */
   logTail?(member: string, lines: number): Promise<string | undefined>;
   /**
+   * Every thread's stack of a Patroni member's process, as Python's `faulthandler` prints it (file, line and
+   * function names, no values), for the diagnosis of a member that stopped reaching etcd or answering;
+   * undefined when the member has no running Patroni or the target cannot ask for one.
+   */
+  threadDump?(member: string): Promise<string | undefined>;
+  /**
    * Terminate the machine a Patroni member runs on, the way EC2 terminates an instance: every process on it
    * ends at once and nothing brings it back (the `instances` capability; the AWS rehearsal's target). Resolves
    * once nothing of it runs.

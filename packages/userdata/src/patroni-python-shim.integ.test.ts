@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -58,4 +59,51 @@ describe('renderPatroniPythonShim', () => {
       expect(control[0]).toContain('127.0.79.3');
     },
   );
+
+  test('SIGUSR2 prints the stack of every thread to stderr, and the process goes on', async () => {
+    const dir = shimDir();
+    // A thread parked in a function of its own, as Patroni's HA loop would be if it hung; the main thread waits.
+    const code = [
+      'import sys, threading, time',
+      'def parked_in_here():',
+      '    threading.Event().wait()',
+      'threading.Thread(target=parked_in_here, daemon=True).start()',
+      'print("ready", flush=True)',
+      'time.sleep(30)',
+    ].join('\n');
+    const child = spawn(PYTHON, ['-c', code], { env: { PATH: '/usr/bin:/bin', PYTHONPATH: dir } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (c, s) => resolve(c ?? (s ? -1 : null))),
+    );
+    try {
+      await waitFor(() => stdout.includes('ready'));
+      child.kill('SIGUSR2');
+      await waitFor(() => stderr.includes('parked_in_here'));
+      expect(stderr).toMatch(/Thread 0x[0-9a-f]+/);
+      expect(stderr).toContain('File "<string>", line 3 in parked_in_here');
+      // Not ended by the signal: still running a moment later.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(child.exitCode).toBeNull();
+      expect(child.signalCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
 });
+
+async function waitFor(ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
