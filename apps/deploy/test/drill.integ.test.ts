@@ -1,4 +1,4 @@
-import { DRILL_PROFILES, type DrillRequest, type DrillResult, runDrill } from '@pgha/drills';
+import { type DrillRequest, type DrillResult, runDrill } from '@pgha/drills';
 import { LocalDrillTarget } from '@pgha/local-cluster';
 import { describe, expect, test } from 'vitest';
 import { cli } from './helpers.js';
@@ -106,30 +106,4 @@ describe('failure drills on a throwaway cluster, synchronous mode', () => {
     expectNoLossOnePrimaryRejoined(result);
     expect(doc.summary).toEqual([expect.objectContaining({ scenario: 'switchover', trials: 1, passed: 1 })]);
   }, 400_000);
-
-  // What a diagnosis shows of a Patroni that stopped reaching etcd: where each of its threads is, from the
-  // running process (the shim's faulthandler on SIGUSR2), and the process carries on.
-  test('threadDump: a running Patroni prints its threads; it goes on running', async () => {
-    const target = new LocalDrillTarget({ addressBase, install: false });
-    try {
-      await target.deploy({ profile: DRILL_PROFILES.fast, synchronousMode: true });
-      const before = (await target.processes('pg-1')).find((p) => p.role === 'patroni');
-      expect(before).toBeDefined();
-      const dump = await target.threadDump('pg-1');
-      expect(dump).toBeDefined();
-      const lines = (dump as string).split('\n');
-      // Only faulthandler's lines; Patroni's HA loop is on some thread, under /usr/lib/python3/dist-packages/patroni.
-      expect(lines.every((l) => /^(Current thread|Thread) 0x[0-9a-f]+|^ {2}File "/.test(l))).toBe(true);
-      expect(lines.filter((l) => /^(Current thread|Thread) 0x/.test(l)).length).toBeGreaterThan(2);
-      expect(dump).toMatch(
-        /File "\/usr\/lib\/python3\/dist-packages\/patroni\/(ha|__main__|daemon)\.py", line \d+ in /,
-      );
-      await new Promise((r) => setTimeout(r, 500));
-      const after = (await target.processes('pg-1')).find((p) => p.role === 'patroni');
-      expect(after?.pid).toBe(before?.pid);
-      expect(await target.threadDump('etcd-1')).toBeUndefined();
-    } finally {
-      await target.destroy();
-    }
-  }, 240_000);
 });

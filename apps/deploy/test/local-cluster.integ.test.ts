@@ -1,6 +1,13 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlive, postmasterRecord, readRecord } from '@pgha/local-cluster';
+import {
+  isAlive,
+  layoutFor,
+  patroniLayout,
+  patroniThreadDump,
+  postmasterRecord,
+  readRecord,
+} from '@pgha/local-cluster';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, exec, traversableTempDir } from './helpers.js';
 
@@ -217,6 +224,28 @@ describe('a local cluster from pnpm run deploy', () => {
       const added = (await readFile(file)).subarray(before[i]).toString();
       expect(added.match(/^.*Traceback[\s\S]{0,2000}/m)?.[0], file).toBeUndefined();
     }
+  });
+
+  // What a drill's diagnosis shows of a Patroni that stopped reaching etcd: where each thread is, from the running
+  // process (the Python shim's faulthandler on SIGUSR2); the process carries on.
+  test("patroniThreadDump: a running Patroni prints its threads' stacks and goes on running", async () => {
+    const layout = layoutFor({
+      cluster,
+      stateRoot: join(root, 'state'),
+      nodesRoot: join(root, 'nodes'),
+      asRoot: process.getuid?.() === 0,
+    });
+    const record = await readRecord(patroniLayout(layout, 'pg-1').recordFile);
+    expect(record).toBeDefined();
+    const dump = await patroniThreadDump(layout, 'pg-1');
+    expect(dump).toBeDefined();
+    const lines = (dump as string).split('\n');
+    // Only faulthandler's lines: thread headings and frames, among them Patroni's own modules.
+    expect(lines.every((l) => /^(Current thread|Thread) 0x[0-9a-f]+|^ {2}File "/.test(l))).toBe(true);
+    expect(lines.filter((l) => /^(Current thread|Thread) 0x/.test(l)).length).toBeGreaterThan(2);
+    expect(dump).toMatch(/File "\/usr\/lib\/python3\/dist-packages\/patroni\/[a-z_/]+\.py", line \d+ in /);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await isAlive(record as NonNullable<typeof record>)).toBe(true);
   });
 
   test('destroy stops every process it started, PostgreSQL included, and keeps the data', async () => {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -27,6 +27,7 @@ import {
 import { LOCAL_HEALTH_CHECK } from './render.js';
 import { secretFile } from './secrets.js';
 import { componentStatus } from './state.js';
+import { patroniThreadDump } from './thread-dump.js';
 
 export interface LocalDrillTargetOptions extends InstallOptions {
   /** First two octets of the throwaway cluster's loopback plan; never the developer's 127.0. */
@@ -236,42 +237,10 @@ export class LocalDrillTarget implements DrillTarget {
     }
   }
 
-  /**
-   * SIGUSR2 to the member's Patroni (through its subreaper, which forwards it): the Python shim's faulthandler
-   * appends every thread's stack to the log (renderPatroniPythonShim). Returns those lines of what the log gained
-   * until it stopped growing (3 s at most).
-   */
+  /** Patroni's thread stacks, through {@link patroniThreadDump}; undefined for an etcd member. */
   async threadDump(member: string): Promise<string | undefined> {
-    const d = this.#need();
     if (member.startsWith('etcd-')) return undefined;
-    const l = patroniLayout(d.layout, member);
-    const record = await readRecord(l.recordFile);
-    if (!record || !(await isAlive(record))) return undefined;
-    const sizeOf = async () => (await stat(l.logFile).catch(() => undefined))?.size ?? 0;
-    const before = await sizeOf();
-    sendSignal(record.pid, 'SIGUSR2');
-    let size = before;
-    for (const deadline = Date.now() + 3000; Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 200));
-      const now = await sizeOf();
-      if (now > before && now === size) break;
-      size = now;
-    }
-    if (size <= before) return undefined;
-    const handle = await open(l.logFile, 'r');
-    try {
-      const length = Math.min(size - before, 256 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, before);
-      // Only faulthandler's lines: the log goes on meanwhile (PostgreSQL writes to it too).
-      const stacks = buffer
-        .toString('utf8')
-        .split('\n')
-        .filter((line) => /^(Current thread|Thread) 0x[0-9a-f]+|^ {2}File "/.test(line));
-      return stacks.length > 0 ? stacks.join('\n') : undefined;
-    } finally {
-      await handle.close();
-    }
+    return patroniThreadDump(this.#need().layout, member);
   }
 
   async signal(p: NodeProcess, signal: DrillSignal): Promise<void> {

@@ -104,4 +104,5 @@ export {
   writeClusterState,
 } from './state.js';
 export { type LocalStatus, type StatusRow, statusLocal } from './status.js';
+export { patroniThreadDump } from './thread-dump.js';
 export { DEPLOY_KEY_ALGORITHM, summarizeBundleChanges } from './tls.js';
