@@ -113,7 +113,7 @@ drill options (each drill deploys and purges its own cluster; your clusters are 
   --all                 every scenario x every profile (or the --profile given); prints a table
   --profile NAME        fast | safe | guide (30/10/10, HAProxy inter 10s fall 3 rise 3) (default fast)
   --sync / --async      replication mode of the drill cluster (default sync)
-  --failsafe on|off     Patroni failsafe_mode (default on; --all runs etcd-quorum both ways)
+  --failsafe on|off     Patroni failsafe_mode (default off, as deployed; --all runs etcd-quorum both ways)
   --trials N            repeat each drill N times; the table shows median (min-max) (default 1)
   --clients N           writing clients, each on its own connection through the load balancer (default 4)
   --address-base 127.N  loopback plan of the drill cluster (default 127.50; never 127.0)

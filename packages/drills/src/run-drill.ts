@@ -26,7 +26,7 @@ export interface DrillRequest {
   readonly scenario: ScenarioName;
   readonly profile: DrillProfileName;
   readonly synchronousMode: boolean;
-  /** Patroni `failsafe_mode` during the drill. @default true (the deploy's default) */
+  /** Patroni `failsafe_mode` during the drill. @default false (the deploy's default, and Patroni's) */
   readonly failsafe?: boolean | undefined;
   /** Writing clients, each on its own connection through the load balancer. @default 4 */
   readonly clients?: number | undefined;
@@ -210,7 +210,7 @@ async function drill(
   };
   const sampler = new PrimarySampler(members, restTls);
   const workload = new Workload(loadBalancer, request.clients ?? DEFAULT_CLIENTS);
-  const failsafe = request.failsafe ?? true;
+  const failsafe = request.failsafe ?? false;
   const config = JSON.parse(await anyRest(members, restTls, '/config')) as Record<string, unknown>;
   const timing: PatroniTiming = {
     ttl: Number(config.ttl ?? 30),

@@ -155,7 +155,7 @@ export async function drillInsideVpc(
   const target = new RehearsalDrillTarget(plan);
   const manifest = await readManifest(plan.manifestFile);
   const ca = await readFile(manifest.patroni.ca ?? manifest.etcd.tls.ca, 'utf8');
-  let failsafe = true;
+  let failsafe = false;
   for (const m of manifest.patroni.members ?? []) {
     const r = await rest(`${m.rest}/config`, { ca }, { timeoutMs: 3000 }).catch(() => undefined);
     if (r?.status !== 200) continue;

@@ -47,7 +47,7 @@ describe('defineCluster', () => {
         timing: { name: 'fast', ttl: 10, loopWait: 2, retryTimeout: 4 },
         maximumLagOnFailoverBytes: 1048576,
         synchronousMode: true,
-        failsafeMode: true,
+        failsafeMode: false,
         allowedCidrs: ['127.0.0.0/8'],
         replicationCidrs: ['127.0.0.0/8'],
         users: { superuser: 'postgres', replication: 'replicator', rewind: 'rewind_user' },

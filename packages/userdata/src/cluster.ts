@@ -108,8 +108,12 @@ export interface PatroniInput {
    */
   readonly synchronousMode?: boolean;
   /**
-   * Patroni `failsafe_mode`: the primary keeps running while it reaches every member though etcd is lost.
-   * @default true
+   * Patroni `failsafe_mode`: the primary keeps running while it reaches every member though etcd is lost, and
+   * acknowledges writes after its leader key expired. Off by default, as in Patroni: on Patroni 4.0 (Debian 13's
+   * 4.0.7) a primary cut off from etcd with it on can hang its HA loop for good (the failsafe check's
+   * `multiprocessing` ThreadPool never joins; docs/failure-drills.md), so it stays primary, writes stall in
+   * synchronous mode and no replica is promoted.
+   * @default false
    */
   readonly failsafeMode?: boolean;
   /**
@@ -466,7 +470,7 @@ function resolve(input: unknown): { cluster?: Cluster; problems: Problem[] } {
     add,
   );
   const synchronousMode = bool(p.synchronousMode, true, 'patroni.synchronousMode', add);
-  const failsafeMode = bool(p.failsafeMode, true, 'patroni.failsafeMode', add);
+  const failsafeMode = bool(p.failsafeMode, false, 'patroni.failsafeMode', add);
   const allowedCidrs = cidrs(p.allowedCidrs, 'patroni.allowedCidrs', add);
   const replicationCidrs =
     p.replicationCidrs === undefined

@@ -60,7 +60,7 @@ describe('renderPatroniConfig', () => {
           retry_timeout: 10,
           maximum_lag_on_failover: 1048576,
           synchronous_mode: true,
-          failsafe_mode: true,
+          failsafe_mode: false,
           postgresql: {
             use_pg_rewind: true,
             use_slots: true,

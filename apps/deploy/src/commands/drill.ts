@@ -124,9 +124,9 @@ export async function run(flags: CommandFlags<typeof FLAGS>, io: Io): Promise<nu
     for (const profile of profiles) {
       if (failsafeText !== undefined) plans.push({ scenario: s, profile, failsafe: failsafeText === 'on' });
       else {
-        plans.push({ scenario: s, profile, failsafe: true });
+        plans.push({ scenario: s, profile, failsafe: false });
         // The matrix shows losing etcd quorum both ways.
-        if (all && s === 'etcd-quorum') plans.push({ scenario: s, profile, failsafe: false });
+        if (all && s === 'etcd-quorum') plans.push({ scenario: s, profile, failsafe: true });
       }
     }
   }
