@@ -7,6 +7,9 @@ export default defineConfig({
     alias: { '@pgha/aws-deploy': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   },
   test: {
+    // One module graph per worker, not one per test file: importing the dependencies (cdktf, the AWS provider
+    // bindings, the AWS SDK) again for every file took longer than the tests. No test relies on a fresh module.
+    isolate: false,
     include: ['src/**/*.test.ts'],
     // Terraform and moto_server runs: one file at a time (the machines have 2 cores).
     fileParallelism: false,

@@ -8,6 +8,9 @@ export default defineConfig({
   },
   // Synthesis loads cdktf and the provider classes on first use: generous bounds for a busy 2-core machine.
   test: {
+    // One module graph per worker, not one per test file: importing the dependencies (cdktf, the AWS provider
+    // bindings, the AWS SDK) again for every file took longer than the tests. No test relies on a fresh module.
+    isolate: false,
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -7,6 +7,9 @@ export default defineConfig({
     alias: { '@pgha/rehearsal': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   },
   test: {
+    // One module graph per worker, not one per test file: importing the dependencies (cdktf, the AWS provider
+    // bindings, the AWS SDK) again for every file took longer than the tests. No test relies on a fresh module.
+    isolate: false,
     // Unit tests only: the rehearsal itself (root, moto_server, containers) is run by apps/deploy's tests
     // through the CLI, as users run it.
     include: ['src/**/*.test.ts'],
