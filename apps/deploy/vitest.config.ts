@@ -7,6 +7,9 @@ const rehearsal = process.env.PGHA_TEST_REHEARSAL === '1';
 
 export default defineConfig({
   test: {
+    // One module graph per worker, not one per test file: importing the dependencies (cdktf, the AWS provider
+    // bindings, the AWS SDK) again for every file took longer than the tests. No test relies on a fresh module.
+    isolate: false,
     include: rehearsal ? REHEARSAL : ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: rehearsal ? configDefaults.exclude : [...configDefaults.exclude, ...REHEARSAL],
     // Integration tests start a real cluster on fixed loopback addresses: one file at a time.
