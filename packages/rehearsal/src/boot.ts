@@ -12,7 +12,15 @@ import type { RehearsalLayout } from './layout.js';
 import { haproxyConfig, type LoadBalancerView, readLoadBalancers } from './nlb.js';
 import type { LaunchedInstance } from './readback.js';
 import type { CachedRootfs } from './rootfs.js';
-import { addressIn, attachInstance, createVpc, startVpcServices, type VpcPlan, vpcPlan } from './vpc.js';
+import {
+  addressIn,
+  attachInstance,
+  createVpc,
+  startVpcServices,
+  type VpcPlan,
+  type VpcServicesConfig,
+  vpcPlan,
+} from './vpc.js';
 
 /** One booted instance: where it runs and what it was given. */
 export interface BootedInstance {
@@ -40,7 +48,7 @@ export interface VpcResult {
 const ACCOUNT_ID = '123456789012';
 
 /** The role name behind an instance profile ARN (IAM GetInstanceProfile in the emulator). */
-async function roleName(endpoint: string, region: string, profileArn: string | undefined) {
+export async function roleName(endpoint: string, region: string, profileArn: string | undefined) {
   if (profileArn === undefined) return undefined;
   const name = profileArn.split('/').pop() ?? '';
   const xml = await emulatorQuery(
@@ -52,10 +60,6 @@ async function roleName(endpoint: string, region: string, profileArn: string | u
   return xmlOne(xml, 'RoleName');
 }
 
-/**
- * Stage 2: the VPC namespace and its services, one container per launched instance booted from its
- * user-data, and the NLB stand-in. Everything is recorded (created.jsonl, the run dir) before it is made.
- */
 /** What booting the VPC needs: the emulator, what it launched, the config, the root filesystem. */
 export interface BootVpcOptions {
   readonly layout: RehearsalLayout;
@@ -68,6 +72,10 @@ export interface BootVpcOptions {
   readonly emit: Emit;
 }
 
+/**
+ * Stage 2: the VPC namespace and its services, one container per launched instance booted from its
+ * user-data, and the NLB stand-in. Everything is recorded (created.jsonl, the run dir) before it is made.
+ */
 export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
   const { layout, config, endpoint, emit } = options;
   const adminCidrs = config.adminAccess?.cidrs ?? [];
@@ -138,19 +146,7 @@ export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
           vpcId: options.vpcId,
           vpcCidr: config.vpcCidr,
           loadBalancers: lbs.map((l) => ({ dnsName: l.view.dnsName, address: l.address })),
-          instances: options.instances.map((i, n) => ({
-            name: i.name,
-            instanceId: i.instanceId,
-            privateIp: i.privateIp,
-            availabilityZone: i.availabilityZone,
-            subnetId: i.subnetId,
-            imageId: i.imageId,
-            instanceType: i.instanceType,
-            mac: attached[n]?.mac ?? '',
-            userDataFile: i.userDataFile,
-            ...(i.iamInstanceProfileArn === undefined ? {} : { instanceProfileArn: i.iamInstanceProfileArn }),
-            ...(roles[n] === undefined ? {} : { roleName: roles[n] }),
-          })),
+          instances: options.instances.map((i, n) => imdsEntry(i, attached[n]?.mac ?? '', roles[n])),
         },
         process.execPath,
       ),
@@ -163,31 +159,18 @@ export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
       emit,
       `boot-${inst.name}`,
       `boot ${inst.name} (${inst.privateIp})`,
-      async () => {
-        const userData = await readFile(inst.userDataFile, 'utf8');
-        const volumeId = dataVolumeId(userData);
-        let volume: BootedInstance['volume'];
-        if (volumeId !== undefined) {
-          const described = await options.clients.ec2.send(
-            new DescribeVolumesCommand({ VolumeIds: [volumeId] }),
-          );
-          const size = described.Volumes?.[0]?.Size ?? 1;
-          const v = await volumeDevice(layout, volumeId, size);
-          volume = { id: volumeId, ...v };
-        }
-        const root = await prepareRoot(layout, options.rootfs.rootfs, inst, plan, config.region);
-        const namespace = attached[n]?.namespace ?? '';
-        const record = await bootInstance(layout, inst, root, namespace, volume);
-        return {
-          name: inst.name,
-          instanceId: inst.instanceId,
-          privateIp: inst.privateIp,
-          namespace,
-          root,
-          nspawnPid: record.pid,
-          ...(volume === undefined ? {} : { volume }),
-        } satisfies BootedInstance;
-      },
+      async () =>
+        (
+          await bootOne({
+            layout,
+            clients: options.clients,
+            instance: inst,
+            plan,
+            region: config.region,
+            rootfs: options.rootfs.rootfs,
+            namespace: attached[n]?.namespace ?? '',
+          })
+        ).booted,
       (b) => `nspawn PID ${b.nspawnPid}${b.volume ? `, ${b.volume.id} on ${b.volume.device}` : ''}`,
     );
     booted.push(b);
@@ -226,6 +209,68 @@ export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
     })),
     instances: booted,
     haproxyPid: haproxy.pid,
+  };
+}
+
+/** What the VPC's IMDS serves of one instance (its entry in the services' config file). */
+export function imdsEntry(
+  instance: LaunchedInstance,
+  mac: string,
+  role: string | undefined,
+): VpcServicesConfig['instances'][number] {
+  const i = instance;
+  return {
+    name: i.name,
+    instanceId: i.instanceId,
+    privateIp: i.privateIp,
+    availabilityZone: i.availabilityZone,
+    subnetId: i.subnetId,
+    imageId: i.imageId,
+    instanceType: i.instanceType,
+    mac,
+    userDataFile: i.userDataFile,
+    ...(i.iamInstanceProfileArn === undefined ? {} : { instanceProfileArn: i.iamInstanceProfileArn }),
+    ...(role === undefined ? {} : { roleName: role }),
+  };
+}
+
+/**
+ * Boot one launched instance, as stage 2 does for every instance and stage 4 for an etcd member's
+ * replacement: the data volume its user-data names (the emulator's size; one loop device per volume id, so a
+ * replacement gets the same data), its overlay root with what EC2 and the AMI give it, its container in the
+ * network namespace it was attached to.
+ */
+export async function bootOne(options: {
+  readonly layout: RehearsalLayout;
+  readonly clients: EmulatorClients;
+  readonly instance: LaunchedInstance;
+  readonly plan: VpcPlan;
+  readonly region: string;
+  /** The root filesystem's directory (the cache's). */
+  readonly rootfs: string;
+  readonly namespace: string;
+}): Promise<{ booted: BootedInstance; record: ProcessRecord }> {
+  const { layout, instance: inst } = options;
+  const volumeId = dataVolumeId(await readFile(inst.userDataFile, 'utf8'));
+  let volume: BootedInstance['volume'];
+  if (volumeId !== undefined) {
+    const described = await options.clients.ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
+    const v = await volumeDevice(layout, volumeId, described.Volumes?.[0]?.Size ?? 1);
+    volume = { id: volumeId, ...v };
+  }
+  const root = await prepareRoot(layout, options.rootfs, inst, options.plan, options.region);
+  const record = await bootInstance(layout, inst, root, options.namespace, volume);
+  return {
+    booted: {
+      name: inst.name,
+      instanceId: inst.instanceId,
+      privateIp: inst.privateIp,
+      namespace: options.namespace,
+      root,
+      nspawnPid: record.pid,
+      ...(volume === undefined ? {} : { volume }),
+    },
+    record,
   };
 }
 

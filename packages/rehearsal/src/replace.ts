@@ -1,15 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeVolumesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '@pgha/aws-deploy';
 import { step } from '@pgha/clients';
 import { layoutFor } from '@pgha/local-cluster';
 import type { EmulatorClients } from './aws-api.js';
-import { bootState, terminateContainer } from './boot.js';
+import { bootOne, bootState, imdsEntry, roleName, terminateContainer } from './boot.js';
 import { type VerifyOutcome, verifyUntilGreen } from './boot-stage.js';
 import { RehearsalError } from './errors.js';
 import type { RehearsalEventListener as Emit } from './events.js';
-import { bootInstance, dataVolumeId, instanceDirs, prepareRoot, volumeDevice } from './instance.js';
+import { dataVolumeId, instanceDirs } from './instance.js';
 import type { RehearsalLayout } from './layout.js';
 import type { BootPrerequisites } from './prereqs.js';
 import { type LaunchedInstance, type LaunchedInstances, readLaunched } from './readback.js';
@@ -47,6 +47,8 @@ export async function replaceEtcdInstance(options: {
   readonly layout: RehearsalLayout;
   readonly config: AwsConfig;
   readonly clients: EmulatorClients;
+  /** The emulator's endpoint (IAM has no client in {@link EmulatorClients}: the replacement's role). */
+  readonly endpoint: string;
   readonly instances: readonly LaunchedInstance[];
   readonly prerequisites: BootPrerequisites;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -126,31 +128,15 @@ export async function replaceEtcdInstance(options: {
     `boot the replacement ${fresh.instanceId} (${fresh.privateIp}) with ${volumeId}`,
     async () => {
       const attached = await attachInstance(layout.workDir, plan, config.clusterName, k + 10, localInstance);
-      // IMDS learns the new instance from the services' config (it reads the file again for an unknown address).
+      // IMDS learns the new instance from the services' config (it reads the file again for an unknown
+      // address): the replacement's own launch as the emulator holds it, its role looked up as stage 2 does.
       const servicesFile = join(layout.workDir, 'vpc-services.json');
       const services = JSON.parse(await readFile(servicesFile, 'utf8')) as VpcServicesConfig;
-      const template = services.instances.find((i) => i.name === old.name);
+      const role = await roleName(options.endpoint, config.region, fresh.iamInstanceProfileArn);
       await writeFile(
         servicesFile,
         `${JSON.stringify(
-          {
-            ...services,
-            instances: [
-              ...services.instances,
-              {
-                ...template,
-                name: fresh.name,
-                instanceId: fresh.instanceId,
-                privateIp: fresh.privateIp,
-                availabilityZone: fresh.availabilityZone,
-                subnetId: fresh.subnetId,
-                imageId: fresh.imageId,
-                instanceType: fresh.instanceType,
-                mac: attached.mac,
-                userDataFile: fresh.userDataFile,
-              },
-            ],
-          },
+          { ...services, instances: [...services.instances, imdsEntry(fresh, attached.mac, role)] },
           null,
           2,
         )}\n`,
@@ -165,14 +151,16 @@ export async function replaceEtcdInstance(options: {
         env: options.env,
         onLine: (line) => emit({ type: 'progress', step: 'rootfs', message: line }),
       });
-      const described = await options.clients.ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
-      const volume = {
-        id: volumeId,
-        ...(await volumeDevice(layout, volumeId, described.Volumes?.[0]?.Size ?? 1)),
-      };
-      const root = await prepareRoot(layout, rootfs.rootfs, localInstance, plan, config.region);
-      const record = await bootInstance(layout, localInstance, root, attached.namespace, volume);
-      return { root, record, containerStarted: Date.now() };
+      const { booted, record } = await bootOne({
+        layout,
+        clients: options.clients,
+        instance: localInstance,
+        plan,
+        region: config.region,
+        rootfs: rootfs.rootfs,
+        namespace: attached.namespace,
+      });
+      return { root: booted.root, record, containerStarted: Date.now() };
     },
     (b) => `nspawn PID ${b.record.pid}`,
   );

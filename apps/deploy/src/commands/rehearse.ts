@@ -233,6 +233,7 @@ async function stageFour(
       layout,
       config,
       clients,
+      endpoint: at.endpoint,
       instances: at.instances,
       prerequisites,
       env: io.env,
