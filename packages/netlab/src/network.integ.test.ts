@@ -224,3 +224,83 @@ describe.skipIf(!asRoot)('a network of namespaces (real ip, nft, nsenter)', () =
     expect(await teardownRecorded(join(dir, 'other.json'))).toEqual({ removed: [] });
   });
 });
+
+// The shape the AWS rehearsal's VPC takes: a /16, a router host holding the gateway and a link-local service
+// address beside its own, every other host routing off-subnet traffic through it.
+describe.skipIf(!asRoot)('a /16 with a router host (extra addresses, gateway)', () => {
+  let routed: Network;
+  let routedDir: string;
+  let listener: number | undefined;
+
+  beforeAll(async () => {
+    routedDir = await mkdtemp(join(tmpdir(), 'netlab-'));
+    routed = await createNetwork({
+      prefix: `pgha-p-r${process.pid % 10000}-`,
+      cidr: '10.214.0.0/16',
+      hosts: [
+        { name: 'router', address: '10.214.0.10', extraAddresses: ['10.214.0.1', '169.254.169.254'] },
+        { name: 'x', address: '10.214.3.4' },
+      ],
+      gateway: '10.214.0.1',
+      recordFile: join(routedDir, 'network.json'),
+    });
+    const entered = routed.enter('router', NODE, ['-e', LISTENER, String(PORT)]);
+    const child = spawn(entered.command, [...entered.args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    listener = child.pid;
+  }, 60_000);
+
+  afterAll(async () => {
+    if (listener !== undefined) process.kill(listener, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    if (routed) await teardownRecorded(routed.recordFile);
+    if (routedDir) await rm(routedDir, { recursive: true, force: true });
+  });
+
+  const connect = async (to: string) =>
+    (await routed.exec('x', NODE, ['-e', CONNECT, to, String(PORT)])).stdout.trim();
+
+  test('a host in another /24 of the /16 is on-link; the link-local address is reached through the gateway', async () => {
+    expect(await connect('10.214.0.10')).toBe('ok');
+    expect(await connect('10.214.0.1')).toBe('ok');
+    expect(await connect('169.254.169.254')).toBe('ok');
+    const routes = async (host: string) =>
+      (await routed.exec(host, '/usr/sbin/ip', ['-4', 'route', 'show'])).stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.trim());
+    expect(await routes('x')).toEqual([
+      'default via 10.214.0.1 dev eth0',
+      '10.214.0.0/16 dev eth0 proto kernel scope link src 10.214.3.4',
+    ]);
+    // The router holds the gateway: no default route of its own, so nothing leaves the subnet from it.
+    expect((await routes('router')).filter((r) => r.startsWith('default'))).toEqual([]);
+    expect(routed.hostOf('169.254.169.254')).toBe('router');
+  });
+
+  test('a cut to the router host also cuts the addresses it answers for; the heal restores them', async () => {
+    const heal = await routed.cut('x', { peers: ['router'] });
+    expect(await connect('169.254.169.254')).toBe('timeout');
+    expect(await connect('10.214.0.10')).toBe('timeout');
+    await heal();
+    expect(await connect('169.254.169.254')).toBe('ok');
+  });
+
+  test('creating it again with one more host adds that host and leaves the running ones alone', async () => {
+    await createNetwork({
+      prefix: routed.record.prefix,
+      cidr: '10.214.0.0/16',
+      hosts: [
+        { name: 'router', address: '10.214.0.10', extraAddresses: ['10.214.0.1', '169.254.169.254'] },
+        { name: 'y', address: '10.214.7.7' },
+      ],
+      gateway: '10.214.0.1',
+      recordFile: routed.recordFile,
+    });
+    const again = await openNetwork(routed.recordFile);
+    expect(again?.record.hosts.map((h) => h.name).sort()).toEqual(['router', 'x', 'y']);
+    const fromY = await again?.exec('y', NODE, ['-e', CONNECT, '169.254.169.254', String(PORT)]);
+    expect(fromY?.stdout.trim()).toBe('ok');
+    expect(await connect('169.254.169.254')).toBe('ok');
+  });
+});

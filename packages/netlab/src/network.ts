@@ -9,6 +9,7 @@ import {
   type HostSpec,
   hostNamespace,
   type NetworkSpec,
+  prefixLength,
   switchNamespace,
 } from './spec.js';
 
@@ -122,7 +123,7 @@ export interface Network {
   /** The namespace of a host (UNKNOWN_HOST when it has none). */
   namespaceOf(host: string): string;
   addressOf(host: string): string;
-  /** The host that has this address, if any. */
+  /** The host that has this address (its own or one of its extra addresses), if any. */
   hostOf(address: string): string | undefined;
   /**
    * The command line to spawn for `command args` inside `host`'s namespace as uid/gid: nsenter enters the
@@ -217,8 +218,9 @@ export async function readNetworkRecord(file: string): Promise<NetworkRecord | u
 
 /**
  * Make the network, or finish making it: the switch namespace with a bridge and no uplink, one namespace per
- * host with a link into the bridge, its one address, loopback up, IPv6 off (nothing but the hosts' own IPv4
- * traffic on the switch). What exists already is kept; the record is written before anything is made.
+ * host with a link into the bridge, its address (and extra ones), loopback up, IPv6 off (nothing but the
+ * hosts' own IPv4 traffic on the switch), the default route via the gateway when there is one. What exists
+ * already is kept; the record is written before anything is made.
  */
 export async function createNetwork(spec: NetworkSpec, tools: Tools = DEFAULT_TOOLS): Promise<Network> {
   assertNetworkSpec(spec);
@@ -287,8 +289,22 @@ export async function createNetwork(spec: NetworkSpec, tools: Tools = DEFAULT_TO
     }
     await ip('-n', sw, 'link', 'set', swEnd, 'master', BRIDGE, 'up');
     await ip('-n', host.namespace, 'link', 'set', 'lo', 'up');
-    await ip('-n', host.namespace, 'addr', 'replace', `${host.address}/24`, 'dev', HOST_LINK);
+    await ip(
+      '-n',
+      host.namespace,
+      'addr',
+      'replace',
+      `${host.address}/${prefixLength(spec.cidr)}`,
+      'dev',
+      HOST_LINK,
+    );
+    for (const extra of host.extraAddresses ?? [])
+      await ip('-n', host.namespace, 'addr', 'replace', `${extra}/32`, 'dev', HOST_LINK);
     await ip('-n', host.namespace, 'link', 'set', HOST_LINK, 'up');
+    const holdsGateway =
+      host.address === spec.gateway || (host.extraAddresses ?? []).includes(spec.gateway ?? '');
+    if (spec.gateway !== undefined && !holdsGateway)
+      await ip('-n', host.namespace, 'route', 'replace', 'default', 'via', spec.gateway, 'dev', HOST_LINK);
   }
   return networkFrom(record, spec.recordFile, tools);
 }
@@ -458,15 +474,22 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
       healed = true;
     };
   };
+  // Every address a peer holds: a cut to a router host also cuts what it answers for (its gateway, IMDS).
   const addressSet = (peers: readonly string[]) =>
-    `{ ${peers.map((p) => hostRecord(p).address).join(', ')} }`;
+    `{ ${peers
+      .flatMap((p) => {
+        const h = hostRecord(p);
+        return [h.address, ...(h.extraAddresses ?? [])];
+      })
+      .join(', ')} }`;
 
   const network: Network = {
     record,
     recordFile,
     namespaceOf: (host) => hostRecord(host).namespace,
     addressOf: (host) => hostRecord(host).address,
-    hostOf: (address) => record.hosts.find((h) => h.address === address)?.name,
+    hostOf: (address) =>
+      record.hosts.find((h) => h.address === address || (h.extraAddresses ?? []).includes(address))?.name,
     enter(host, command, args, options = {}) {
       const drop = [
         ...(options.gid === undefined ? [] : ['--setgid', String(options.gid)]),

@@ -7,8 +7,14 @@ export interface HostSpec {
    * (the switch's end of its link is named `v-<name>`, and Linux allows 15 characters).
    */
   readonly name: string;
-  /** Its one IPv4 address, inside `NetworkSpec.cidr`. */
+  /** Its IPv4 address inside `NetworkSpec.cidr`, with the subnet's prefix on its link. */
   readonly address: string;
+  /**
+   * More addresses on the same link, each a /32: inside the cidr, or link-local (169.254/16, e.g. the
+   * 169.254.169.254 an instance metadata service answers on). A host that stands for a router and the services
+   * on its segment holds them. @default []
+   */
+  readonly extraAddresses?: readonly string[];
 }
 
 /** A network of hosts on one isolated switch. */
@@ -20,11 +26,18 @@ export interface NetworkSpec {
    */
   readonly prefix: string;
   /**
-   * The hosts' subnet, a private IPv4 /24 (10/8, 172.16/12, 192.168/16), e.g. `10.213.0.0/24`. It exists only
-   * inside the namespaces: the machine's own network namespace never gets an address or a route in it.
+   * The hosts' subnet, a private IPv4 network of /16 to /28 (10/8, 172.16/12, 192.168/16) given by its network
+   * address, e.g. `10.213.0.0/24`. It exists only inside the namespaces: the machine's own network namespace
+   * never gets an address or a route in it.
    */
   readonly cidr: string;
   readonly hosts: readonly HostSpec[];
+  /**
+   * An address one host holds (its `address` or one of its `extraAddresses`): every other host gets its default
+   * route through it, so what they send off the subnet (to a link-local service address, say) reaches that
+   * host, and nothing else. Without it hosts have no default route. @default - none
+   */
+  readonly gateway?: string;
   /**
    * The file that records what was made (written before each thing is made), so that an interrupted run can
    * be torn down with {@link teardownRecorded}. Its directory must exist.
@@ -56,20 +69,34 @@ export function isPrivateIpv4(value: string): boolean {
   return o[0] === 10 || (o[0] === 172 && o[1] >= 16 && o[1] <= 31) || (o[0] === 192 && o[1] === 168);
 }
 
+const toInt = (o: readonly number[]) => o.reduce((acc, x) => acc * 256 + x, 0);
+
+/** A private IPv4 network of /16 to /28 given by its network address: its first address and size, or undefined. */
+export function parseCidr(value: unknown): { readonly base: number; readonly size: number } | undefined {
+  const m = typeof value === 'string' ? /^(.+)\/(\d{1,2})$/.exec(value) : null;
+  const octets = m?.[1] ? ipv4Octets(m[1]) : undefined;
+  const bits = Number(m?.[2]);
+  if (!octets || !isPrivateIpv4(m?.[1] ?? '') || bits < 16 || bits > 28) return undefined;
+  const size = 2 ** (32 - bits);
+  const base = toInt(octets);
+  return base % size === 0 ? { base, size } : undefined;
+}
+
+/** The prefix length of a cidr (`10.0.0.0/16` → 16). */
+export const prefixLength = (cidr: string): number => Number(cidr.split('/')[1]);
+
 /** Every problem of a network spec ([] when none), each naming the field, the value and the fix. */
 export function networkSpecIssues(spec: NetworkSpec): NetlabIssue[] {
   const issues: NetlabIssue[] = [];
   const add = (path: string, value: unknown, message: string) => issues.push({ path, value, message });
   if (typeof spec.prefix !== 'string' || !PREFIX.test(spec.prefix))
     add('prefix', spec.prefix, `use ${PREFIX_RULE}`);
-  const cidr = typeof spec.cidr === 'string' ? /^(.+)\/24$/.exec(spec.cidr) : null;
-  const parsed = cidr?.[1] ? ipv4Octets(cidr[1]) : undefined;
-  const net = parsed && parsed[3] === 0 && isPrivateIpv4(cidr?.[1] ?? '') ? parsed : undefined;
+  const net = parseCidr(spec.cidr);
   if (!net)
     add(
       'cidr',
       spec.cidr,
-      'use a private IPv4 /24 (in 10/8, 172.16/12 or 192.168/16) ending in .0/24, e.g. "10.213.0.0/24"',
+      'use a private IPv4 network of /16 to /28 (in 10/8, 172.16/12 or 192.168/16) by its network address, e.g. "10.213.0.0/24"',
     );
   if (typeof spec.recordFile !== 'string' || spec.recordFile === '')
     add('recordFile', spec.recordFile, 'give the path of a file to record the network in');
@@ -77,6 +104,14 @@ export function networkSpecIssues(spec: NetworkSpec): NetlabIssue[] {
     add('hosts', spec.hosts, 'give at least one host');
     return issues;
   }
+  /** Inside the subnet, not its network or broadcast address; with a broken cidr, any private IPv4 address. */
+  const inSubnet = (value: unknown) => {
+    const o = typeof value === 'string' ? ipv4Octets(value) : undefined;
+    if (!o) return false;
+    if (!net) return isPrivateIpv4(value as string);
+    const n = toInt(o) - net.base;
+    return n > 0 && n < net.size - 1;
+  };
   const names = new Set<string>();
   const addresses = new Set<string>();
   spec.hosts.forEach((host, i) => {
@@ -84,19 +119,39 @@ export function networkSpecIssues(spec: NetworkSpec): NetlabIssue[] {
       add(`hosts[${i}].name`, host.name, `use ${HOST_NAME_RULE}, not "switch"`);
     else if (names.has(host.name)) add(`hosts[${i}].name`, host.name, 'give each host its own name');
     names.add(host.name);
-    const o = typeof host.address === 'string' ? ipv4Octets(host.address) : undefined;
-    // With a broken cidr, an address is only held to being a private IPv4 one: one problem, one answer.
-    const outside = !o
-      ? true
-      : net
-        ? o[0] !== net[0] || o[1] !== net[1] || o[2] !== net[2] || o[3] === 0 || o[3] === 255
-        : !isPrivateIpv4(host.address);
-    if (!o || outside)
-      add(`hosts[${i}].address`, host.address, `use a host address inside ${spec.cidr} (.1 to .254)`);
+    if (!inSubnet(host.address))
+      add(
+        `hosts[${i}].address`,
+        host.address,
+        `use a host address inside ${spec.cidr} (not its first or last)`,
+      );
     else if (addresses.has(host.address))
       add(`hosts[${i}].address`, host.address, 'give each host its own address');
     addresses.add(host.address);
+    const extra = host.extraAddresses ?? [];
+    if (!Array.isArray(extra)) {
+      add(`hosts[${i}].extraAddresses`, extra, 'give a list of IPv4 addresses, or leave it out');
+      return;
+    }
+    extra.forEach((a, j) => {
+      const o = typeof a === 'string' ? ipv4Octets(a) : undefined;
+      if (!(inSubnet(a) || (o !== undefined && o[0] === 169 && o[1] === 254)))
+        add(
+          `hosts[${i}].extraAddresses[${j}]`,
+          a,
+          `use an address inside ${spec.cidr} (not its first or last) or a link-local one (169.254.x.y)`,
+        );
+      else if (addresses.has(a))
+        add(`hosts[${i}].extraAddresses[${j}]`, a, 'give each address to one host, once');
+      addresses.add(a);
+    });
   });
+  if (spec.gateway !== undefined && !(typeof spec.gateway === 'string' && addresses.has(spec.gateway)))
+    add(
+      'gateway',
+      spec.gateway,
+      'use an address one of the hosts holds (its address or one of its extraAddresses)',
+    );
   return issues;
 }
 
