@@ -42,7 +42,8 @@ const missing =
 if (missing !== undefined && process.env.CI) throw new Error(`CI is set but ${missing}`);
 if (missing !== undefined) console.warn(`SKIPPED: pgha rehearse boot tests: ${missing}`);
 
-// A cluster name of its own: its namespaces (pgha-r-rt, pgha-r-rt-<instance>) clash with no other rehearsal.
+// A cluster name of its own: its namespaces (pgha-r-rt-switch, pgha-r-rt-vpc, pgha-r-rt-<instance>) clash with no
+// other rehearsal.
 const CLUSTER = 'rt';
 
 interface Instance {
@@ -266,7 +267,7 @@ describe.skipIf(missing !== undefined)(
 
     test('the VPC: no route off the machine, the resolver answers the zone and the NLB and refuses the world', async () => {
       const ns = out.vpc.namespace;
-      expect(ns).toBe(`pgha-r-${CLUSTER}`);
+      expect(ns).toBe(`pgha-r-${CLUSTER}-vpc`);
       expect((await sh('ip', ['-n', ns, 'route', 'show', 'default'])).stdout.trim()).toBe('');
       const lb = out.vpc.loadBalancers[0];
       expect(lb?.ports).toEqual([5432, 5433]);
@@ -423,7 +424,7 @@ describe.skipIf(missing !== undefined)(
       for (const r of records) expect([r.name, await aliveAfter10s(r)]).toEqual([r.name, false]);
       const namespaces = (await sh('ip', ['netns', 'list'])).stdout;
       expect(namespaces.split('\n').filter((l) => l.startsWith(`pgha-r-${CLUSTER}`))).toEqual([]);
-      expect(existsSync(`/etc/netns/pgha-r-${CLUSTER}`)).toBe(false);
+      expect(existsSync(`/etc/netns/pgha-r-${CLUSTER}-vpc`)).toBe(false);
       const mounts = await readFile('/proc/self/mountinfo', 'utf8');
       expect(mounts).not.toContain(workDir);
       const losetup = (await sh('losetup', ['-a'])).stdout;

@@ -14,7 +14,7 @@ import type { LaunchedInstance } from './readback.js';
 import type { CachedRootfs } from './rootfs.js';
 import {
   addressIn,
-  attachInstance,
+  attachInstances,
   createVpc,
   startVpcServices,
   type VpcPlan,
@@ -101,11 +101,12 @@ export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
   await step(
     emit,
     'vpc',
-    `network namespace ${plan.namespace}: bridge ${plan.bridge} ${plan.cidr}, no route off the machine`,
+    `network namespace ${plan.namespace}: ${plan.cidr} on a switch of its own, no route off the machine`,
     () =>
       createVpc(
         layout.workDir,
         plan,
+        config.clusterName,
         lbs.map((l) => l.address),
       ),
     () =>
@@ -114,13 +115,8 @@ export async function bootVpc(options: BootVpcOptions): Promise<VpcResult> {
   const attached = await step(
     emit,
     'attach',
-    `attach ${options.instances.length} instances to the VPC bridge at their private IPs`,
-    async () => {
-      const out = [];
-      for (const [i, inst] of options.instances.entries())
-        out.push(await attachInstance(layout.workDir, plan, config.clusterName, i, inst));
-      return out;
-    },
+    `attach ${options.instances.length} instances to the VPC's switch at their private IPs`,
+    () => attachInstances(layout.workDir, plan, config.clusterName, options.instances),
   );
   const roles = await Promise.all(
     options.instances.map((i) => roleName(endpoint, config.region, i.iamInstanceProfileArn)),

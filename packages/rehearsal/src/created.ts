@@ -4,15 +4,18 @@ import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { sendSignal } from '@pgha/local-cluster';
+import { teardownRecorded } from '@pgha/netlab';
 
 const exec = promisify(execFile);
 
 /**
  * What a rehearsal made outside its work dir's files, recorded in `<work>/created.jsonl` one line each
- * BEFORE it is made, so that `--destroy` after any interruption finds it: network namespaces (and their
- * `/etc/netns/<name>` dir), overlay mounts, loop devices (found again by their backing file).
+ * BEFORE it is made, so that `--destroy` after any interruption finds it: the VPC's network (`@pgha/netlab`'s
+ * record, and the VPC namespace's `/etc/netns/<name>` dir), overlay mounts, loop devices (found again by their
+ * backing file). `netns` is what rehearsals before the netlab network recorded: still undone.
  */
 export type Created =
+  | { readonly kind: 'network'; readonly recordFile: string; readonly namespace: string }
   | { readonly kind: 'netns'; readonly name: string }
   | { readonly kind: 'mount'; readonly target: string }
   | { readonly kind: 'loop'; readonly backingFile: string };
@@ -118,6 +121,14 @@ export async function undoCreated(workDir: string): Promise<string[]> {
       for (const device of await loopsOf(item.backingFile)) {
         await run('losetup', ['-d', device]);
         done.push(`detached ${device} (${item.backingFile})`);
+      }
+    } else if (item.kind === 'network') {
+      // Refuses (BUSY, naming the PIDs) while anything still runs in its namespaces: stopped above.
+      for (const namespace of (await teardownRecorded(item.recordFile)).removed)
+        done.push(`deleted network namespace ${namespace}`);
+      if (existsSync(`/etc/netns/${item.namespace}`)) {
+        await rm(`/etc/netns/${item.namespace}`, { recursive: true, force: true });
+        done.push(`removed /etc/netns/${item.namespace}`);
       }
     } else {
       if (existsSync(`/run/netns/${item.name}`)) {

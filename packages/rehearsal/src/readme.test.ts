@@ -20,7 +20,7 @@ test("plans the example config's rehearsal: its work dir, the VPC's addresses, t
   const lines = planRehearsal(root, example, { PATH: '' });
   expect(lines).toEqual([
     `work dir: ${join(root, 'main', 'rehearsal')}`,
-    'VPC: namespace pgha-r-main, 10.20.0.0/16, gateway 10.20.0.1, resolver 10.20.0.2',
+    'VPC: namespace pgha-r-main-vpc, 10.20.0.0/16, gateway 10.20.0.1, resolver 10.20.0.2',
     'emulator in the VPC: http://10.20.0.3:5000; admin host 10.20.200.10',
     'subnets: 10.20.0.0/24, 10.20.1.0/24, 10.20.2.0/24',
     // No PATH: the first thing a rehearsal needs is missing, and said so.

@@ -15,7 +15,7 @@ import type { BootPrerequisites } from './prereqs.js';
 import { type LaunchedInstance, type LaunchedInstances, readLaunched } from './readback.js';
 import { ensureRootfs, rehearsalPackages } from './rootfs.js';
 import { type BootEvent, bootTimeline } from './timeline.js';
-import { attachInstance, type VpcServicesConfig, vpcPlan } from './vpc.js';
+import { attachInstances, type VpcServicesConfig, vpcPlan } from './vpc.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,7 +127,8 @@ export async function replaceEtcdInstance(options: {
     'etcd-boot-replacement',
     `boot the replacement ${fresh.instanceId} (${fresh.privateIp}) with ${volumeId}`,
     async () => {
-      const attached = await attachInstance(layout.workDir, plan, config.clusterName, k + 10, localInstance);
+      const [attached] = await attachInstances(layout.workDir, plan, config.clusterName, [localInstance]);
+      if (attached === undefined) throw new Error(`${local} was not attached to the VPC`);
       // IMDS learns the new instance from the services' config (it reads the file again for an unknown
       // address): the replacement's own launch as the emulator holds it, its role looked up as stage 2 does.
       const servicesFile = join(layout.workDir, 'vpc-services.json');

@@ -28,7 +28,7 @@ describe('the rehearsal VPC plan', () => {
       instances: [instance('pg-1', '10.20.0.4')],
     });
     expect(plan).toMatchObject({
-      namespace: 'pgha-r-main',
+      namespace: 'pgha-r-main-vpc',
       gateway: '10.20.0.1',
       resolver: '10.20.0.2',
       services: '10.20.0.3',

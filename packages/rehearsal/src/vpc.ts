@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, type ProcessRecord, startService, writeRecord } from '@pgha/local-cluster';
+import { createNetwork, type HostSpec, hostNamespace, readNetworkRecord } from '@pgha/netlab';
 import { recordCreated, run } from './created.js';
 import { RehearsalError } from './errors.js';
 import type { RehearsalLayout } from './layout.js';
@@ -10,12 +11,14 @@ import type { LaunchedInstance } from './readback.js';
 
 /** Where the rehearsal's services sit inside the VPC (the addresses AWS reserves in the first subnet). */
 export interface VpcPlan {
-  /** `pgha-r-<cluster>`: the namespace that stands for the VPC. */
+  /**
+   * `pgha-r-<cluster>-vpc`: the namespace that stands for the VPC's own addresses (gateway, resolver, services,
+   * IMDS, the admin host, the load balancers), a host of the `@pgha/netlab` network `pgha-r-<cluster>-`.
+   */
   readonly namespace: string;
-  readonly bridge: string;
   readonly cidr: string;
   readonly prefix: number;
-  /** Base + 1: the bridge's address, every instance's default gateway. */
+  /** Base + 1: held by the VPC host, every instance's default gateway. */
   readonly gateway: string;
   /** Base + 2, as in AWS: the resolver. */
   readonly resolver: string;
@@ -43,14 +46,20 @@ export function inCidr(ip: string, cidr: string): boolean {
   return Math.floor(toInt(ip) / size) === Math.floor(toInt(base) / size);
 }
 
+/** The `@pgha/netlab` network of a cluster's rehearsal: every namespace it makes starts with this. */
+export const vpcNetworkPrefix = (cluster: string) => `pgha-r-${cluster}-`;
+/** The network's host that holds the VPC's own addresses (never an instance's name: those are `etcd-N`, `pg-N`). */
+const VPC_HOST = 'vpc';
+/** The namespace that stands for the VPC of a cluster's rehearsal. */
+export const vpcNamespace = (cluster: string) => hostNamespace(vpcNetworkPrefix(cluster), VPC_HOST);
+/** Where the network is recorded (`@pgha/netlab`'s record, written before anything is made). */
+export const vpcRecordFile = (workDir: string) => join(workDir, 'network.json');
+
 /**
  * The VPC's addresses: the gateway, resolver and services at the first subnet's reserved addresses (AWS
  * never gives them to an instance), the admin host at the tenth address of the config's first admin CIDR
  * inside the VPC (else the last usable address of the VPC).
  */
-/** The namespace that stands for the VPC of a cluster's rehearsal. */
-export const vpcNamespace = (cluster: string) => `pgha-r-${cluster}`;
-
 export function vpcPlan(options: {
   readonly cluster: string;
   readonly vpcCidr: string;
@@ -65,7 +74,6 @@ export function vpcPlan(options: {
       : addressIn(adminCidr, Math.min(10, 2 ** (32 - Number(adminCidr.split('/')[1])) - 2));
   const plan: VpcPlan = {
     namespace: vpcNamespace(options.cluster),
-    bridge: 'pgha-r-br',
     cidr: options.vpcCidr,
     prefix,
     gateway: addressIn(options.vpcCidr, 1),
@@ -75,6 +83,9 @@ export function vpcPlan(options: {
     admin,
   };
   const taken = new Set([plan.gateway, plan.resolver, plan.services, plan.admin]);
+  const named = options.instances.find((i) => i.name === VPC_HOST);
+  if (named !== undefined)
+    throw new Error(`an instance named "${VPC_HOST}": the rehearsal's VPC host has that name`);
   const clash = options.instances.find((i) => taken.has(i.privateIp));
   if (clash !== undefined) {
     throw new Error(
@@ -84,76 +95,82 @@ export function vpcPlan(options: {
   return plan;
 }
 
-/** A network namespace name of this rehearsal's: `pgha-r-<cluster>-<instance>` (kept short). */
-export const instanceNamespace = (cluster: string, name: string) => `pgha-r-${cluster}-${name}`;
+/** A network namespace name of this rehearsal's: `pgha-r-<cluster>-<instance>`. */
+export const instanceNamespace = (cluster: string, name: string) =>
+  hostNamespace(vpcNetworkPrefix(cluster), name);
 
 /**
- * The VPC: namespace `pgha-r-<cluster>` with loopback and a bridge holding the gateway, resolver, services,
- * admin and IMDS (169.254.169.254) addresses, and nothing else: no route off the machine, no link to the
- * host's namespace. Its `/etc/netns/<ns>/resolv.conf` names the rehearsal's resolver, so what runs there under
- * `ip netns exec` (the NLB stand-in, verify) asks it and never the host's resolver. Each step is recorded
- * before it is made.
+ * The VPC, made with `@pgha/netlab` (the local target's partition drills use the same): a network
+ * `pgha-r-<cluster>-` on one switch with no uplink, whose host `vpc` holds the admin host's address (on the
+ * VPC's CIDR: what verify and the NLB stand-in send leaves from it, the address the security groups and pg_hba
+ * let in) and, as /32s, the gateway, the resolver, the services, IMDS (169.254.169.254) and the load balancers.
+ * No route leaves the machine and nothing links it to the host's namespace. `/etc/netns/<vpc>/resolv.conf`
+ * names the rehearsal's resolver, so what runs there under `ip netns exec` (the NLB stand-in, verify) asks it
+ * and never the host's resolver. Recorded before it is made.
  */
-export async function createVpc(workDir: string, plan: VpcPlan, extraAddresses: readonly string[]) {
+export async function createVpc(
+  workDir: string,
+  plan: VpcPlan,
+  cluster: string,
+  extraAddresses: readonly string[],
+) {
   const ns = plan.namespace;
   if (existsSync(`/run/netns/${ns}`)) {
     throw new RehearsalError('STATE_CONFLICT', `network namespace ${ns} exists already`, {
       hint: `another rehearsal of this cluster runs (or was left): destroy that rehearsal, or ip netns delete ${ns} if it is a leftover`,
     });
   }
-  await recordCreated(workDir, { kind: 'netns', name: ns });
-  await run('ip', ['netns', 'add', ns]);
+  const recordFile = vpcRecordFile(workDir);
+  await recordCreated(workDir, { kind: 'network', recordFile, namespace: ns });
   await mkdir(`/etc/netns/${ns}`, { recursive: true });
   await writeFile(`/etc/netns/${ns}/resolv.conf`, `nameserver ${plan.resolver}\noptions timeout:2\n`);
-  const ipn = (...args: string[]) => run('ip', ['-n', ns, ...args]);
-  await ipn('link', 'set', 'lo', 'up');
-  await ipn('link', 'add', plan.bridge, 'type', 'bridge');
-  await ipn('addr', 'add', `${plan.gateway}/${plan.prefix}`, 'dev', plan.bridge);
-  for (const a of [plan.resolver, plan.services, plan.admin, '169.254.169.254', ...extraAddresses])
-    await ipn('addr', 'add', `${a}/32`, 'dev', plan.bridge);
-  await ipn('link', 'set', plan.bridge, 'up');
-  // What the VPC's own processes send (verify, the NLB's connections and health checks) leaves from the
-  // admin host's address: the address the security groups and pg_hba let in.
-  await ipn('route', 'replace', plan.cidr, 'dev', plan.bridge, 'proto', 'kernel', 'src', plan.admin);
+  const vpc: HostSpec = {
+    name: VPC_HOST,
+    address: plan.admin,
+    extraAddresses: [plan.gateway, plan.resolver, plan.services, '169.254.169.254', ...extraAddresses],
+  };
+  await createNetwork({
+    prefix: vpcNetworkPrefix(cluster),
+    cidr: plan.cidr,
+    hosts: [vpc],
+    gateway: plan.gateway,
+    recordFile,
+  });
 }
 
 /**
- * An instance's network: its own namespace, a veth pair whose other end is on the VPC bridge, the private IP
- * the emulator gave it (on-link for the whole VPC CIDR) and a default route via the gateway. Returns the MAC.
+ * Instances' networks: each a host of the VPC's network (its own namespace, a link to the switch, the private
+ * IP the emulator gave it, on-link for the whole VPC CIDR, its default route via the gateway). Returns each
+ * one's namespace and MAC, in order.
  */
-export async function attachInstance(
+export async function attachInstances(
   workDir: string,
   plan: VpcPlan,
   cluster: string,
-  index: number,
-  instance: LaunchedInstance,
-): Promise<{ namespace: string; mac: string }> {
-  const namespace = instanceNamespace(cluster, instance.name);
-  await recordCreated(workDir, { kind: 'netns', name: namespace });
-  await run('ip', ['netns', 'add', namespace]);
-  const veth = `pgha-r-i${index}`;
-  await run('ip', [
-    '-n',
-    plan.namespace,
-    'link',
-    'add',
-    veth,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    'eth0',
-    'netns',
-    namespace,
-  ]);
-  await run('ip', ['-n', plan.namespace, 'link', 'set', veth, 'master', plan.bridge, 'up']);
-  const ipi = (...args: string[]) => run('ip', ['-n', namespace, ...args]);
-  await ipi('link', 'set', 'lo', 'up');
-  await ipi('addr', 'add', `${instance.privateIp}/${plan.prefix}`, 'dev', 'eth0');
-  await ipi('link', 'set', 'eth0', 'up');
-  await ipi('route', 'add', 'default', 'via', plan.gateway);
-  const link = JSON.parse(await ipi('-j', 'link', 'show', 'eth0')) as { address: string }[];
-  return { namespace, mac: link[0]?.address ?? '' };
+  instances: readonly LaunchedInstance[],
+): Promise<{ namespace: string; mac: string }[]> {
+  const recordFile = vpcRecordFile(workDir);
+  const vpc = (await readNetworkRecord(recordFile))?.hosts.find((h) => h.name === VPC_HOST);
+  if (vpc === undefined) throw new Error(`${recordFile} records no VPC host: the VPC was not made`);
+  const network = await createNetwork({
+    prefix: vpcNetworkPrefix(cluster),
+    cidr: plan.cidr,
+    hosts: [
+      { name: vpc.name, address: vpc.address, extraAddresses: vpc.extraAddresses ?? [] },
+      ...instances.map((i) => ({ name: i.name, address: i.privateIp })),
+    ],
+    gateway: plan.gateway,
+    recordFile,
+  });
+  const out = [];
+  for (const instance of instances) {
+    const namespace = network.namespaceOf(instance.name);
+    const link = JSON.parse(await run('ip', ['-n', namespace, '-j', 'link', 'show', 'eth0'])) as {
+      address: string;
+    }[];
+    out.push({ namespace, mac: link[0]?.address ?? '' });
+  }
+  return out;
 }
 
 /** What vpc-services.mjs is given (see there). */
