@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `pnpm test`: every package's tests, in two lanes. @pgha/deploy's tests (about 7 minutes, mostly real clusters
-# waiting on Patroni's and etcd's timings, one file at a time) start at once; every other package's tests run
+# and drills, one file at a time) start at once; every other package's tests run
 # beside them, one package at a time. Under turbo alone deploy's tests depend on every package's build and started
 # last, after the others had used both lanes: the whole took their sum plus deploy's, not the longer of the two.
 set -uo pipefail

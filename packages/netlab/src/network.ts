@@ -7,6 +7,7 @@ import { run, runOk } from './private/run.js';
 import {
   assertNetworkSpec,
   type HostSpec,
+  hostAddresses,
   hostNamespace,
   type NetworkSpec,
   prefixLength,
@@ -301,9 +302,7 @@ export async function createNetwork(spec: NetworkSpec, tools: Tools = DEFAULT_TO
     for (const extra of host.extraAddresses ?? [])
       await ip('-n', host.namespace, 'addr', 'replace', `${extra}/32`, 'dev', HOST_LINK);
     await ip('-n', host.namespace, 'link', 'set', HOST_LINK, 'up');
-    const holdsGateway =
-      host.address === spec.gateway || (host.extraAddresses ?? []).includes(spec.gateway ?? '');
-    if (spec.gateway !== undefined && !holdsGateway)
+    if (spec.gateway !== undefined && !hostAddresses(host).includes(spec.gateway))
       await ip('-n', host.namespace, 'route', 'replace', 'default', 'via', spec.gateway, 'dev', HOST_LINK);
   }
   return networkFrom(record, spec.recordFile, tools);
@@ -476,20 +475,14 @@ function networkFrom(record: NetworkRecord, recordFile: string, tools: Tools): N
   };
   // Every address a peer holds: a cut to a router host also cuts what it answers for (its gateway, IMDS).
   const addressSet = (peers: readonly string[]) =>
-    `{ ${peers
-      .flatMap((p) => {
-        const h = hostRecord(p);
-        return [h.address, ...(h.extraAddresses ?? [])];
-      })
-      .join(', ')} }`;
+    `{ ${peers.flatMap((p) => hostAddresses(hostRecord(p))).join(', ')} }`;
 
   const network: Network = {
     record,
     recordFile,
     namespaceOf: (host) => hostRecord(host).namespace,
     addressOf: (host) => hostRecord(host).address,
-    hostOf: (address) =>
-      record.hosts.find((h) => h.address === address || (h.extraAddresses ?? []).includes(address))?.name,
+    hostOf: (address) => record.hosts.find((h) => hostAddresses(h).includes(address))?.name,
     enter(host, command, args, options = {}) {
       const drop = [
         ...(options.gid === undefined ? [] : ['--setgid', String(options.gid)]),

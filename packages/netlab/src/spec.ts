@@ -82,6 +82,12 @@ export function parseCidr(value: unknown): { readonly base: number; readonly siz
   return base % size === 0 ? { base, size } : undefined;
 }
 
+/** Every address a host holds: its own, then its extra ones. */
+export const hostAddresses = (host: HostSpec): readonly string[] => [
+  host.address,
+  ...(host.extraAddresses ?? []),
+];
+
 /** The prefix length of a cidr (`10.0.0.0/16` → 16). */
 export const prefixLength = (cidr: string): number => Number(cidr.split('/')[1]);
 
